@@ -1,0 +1,304 @@
+"""Convolution playground: watch a kernel slide and see every output value being made."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from vizconv import ui
+from vizconv.animation import conv_animation, output_curves
+from vizconv.errors import MessageError
+from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
+from vizconv.geometry import PADDING_MODES
+from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
+from vizconv.kernels import available_presets
+from vizconv.playground import (
+    EXAMPLE_PRESET,
+    LIMITS,
+    PlaygroundSettings,
+    build_input,
+    default_bias,
+    default_weight,
+    example_kernel,
+    run_playground,
+)
+from vizconv.samples import SAMPLES
+from vizconv.steps import step_latex
+from vizconv.torch_code import check_with_torch, conv2d_code
+
+t = ui.t
+state = st.session_state
+DEFAULTS = PlaygroundSettings()
+
+ui.page_setup("conv.title", "🔲")
+
+
+def _default(name: str) -> None:
+    state.setdefault("conv_" + name, getattr(DEFAULTS, name))
+
+
+def _apply_sample() -> None:
+    """A classroom grid brings its own kernel, stride and padding; an image its usual size."""
+    sample = SAMPLES[state.conv_sample]
+    if sample.is_image:
+        state.conv_side = sample.default_side
+        if state.get("conv_preset") == EXAMPLE_PRESET:
+            state.conv_preset = DEFAULTS.preset
+        return
+    c_out, _, kh, kw = np.array(sample.weight).shape
+    stride = sample.settings.get("stride", 1)
+    padding = sample.settings.get("padding", 0)
+    state.update(
+        conv_out_channels=c_out,
+        conv_kernel_h=kh,
+        conv_kernel_w=kw,
+        conv_stride_h=stride,
+        conv_stride_w=stride,
+        conv_padding_kind="number",
+        conv_padding_h=padding,
+        conv_padding_w=padding,
+        conv_padding_mode="zeros",
+        conv_dilation_h=1,
+        conv_dilation_w=1,
+        conv_groups=1,
+        conv_bias=bool(sample.bias),
+        conv_preset=EXAMPLE_PRESET,
+        conv_position=0,
+    )
+
+
+def _pair(label: str, name: str, bounds: tuple[int, int], disabled: bool = False) -> tuple[int, int]:
+    low, high = bounds
+    left, right = st.columns(2)
+    for axis in ("h", "w"):
+        _default(f"{name}_{axis}")
+    h = left.number_input(f"{label} ({t('conv.h')})", low, high, key=f"conv_{name}_h", disabled=disabled)
+    w = right.number_input(f"{label} ({t('conv.w')})", low, high, key=f"conv_{name}_w", disabled=disabled)
+    return int(h), int(w)
+
+
+# ---------------------------------------------------------------- controls (sidebar)
+upload = None
+with st.sidebar:
+    st.header(t("conv.input"))
+    _default("source")
+    source = st.radio(
+        t("conv.source"),
+        ("sample", "random", "upload"),
+        format_func=lambda s: t("conv.source." + s),
+        key="conv_source",
+        horizontal=True,
+    )
+    colour_image = False
+    if source == "sample":
+        _default("sample")
+        st.selectbox(
+            t("conv.sample"), list(SAMPLES), format_func=lambda k: t("sample." + k), key="conv_sample", on_change=_apply_sample
+        )
+        colour_image = SAMPLES[state.conv_sample].is_image
+    elif source == "random":
+        _default("random_channels")
+        _default("random_height")
+        _default("random_width")
+        _default("random_seed")
+        st.slider(t("conv.random_channels"), *LIMITS["random_channels"], key="conv_random_channels")
+        left, right = st.columns(2)
+        left.number_input(t("conv.random_height"), *LIMITS["random_size"], key="conv_random_height")
+        right.number_input(t("conv.random_width"), *LIMITS["random_size"], key="conv_random_width")
+        st.number_input(t("conv.seed"), *LIMITS["seed"], key="conv_random_seed")
+    else:
+        upload = st.file_uploader(
+            t("conv.upload"),
+            type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
+            key="conv_upload",
+            help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
+        )
+        colour_image = True
+    if colour_image:
+        _default("side")
+        _default("colour")
+        st.slider(t("conv.side"), *LIMITS["side"], key="conv_side", help=t("conv.side_help"))
+        st.toggle(t("conv.colour"), key="conv_colour", help=t("conv.colour_help"))
+
+    st.header(t("conv.layer"))
+    _default("out_channels")
+    st.slider(t("conv.out_channels"), *LIMITS["out_channels"], key="conv_out_channels", help=t("conv.out_channels_help"))
+    kernel = _pair(t("conv.kernel"), "kernel", LIMITS["kernel"])
+    stride = _pair(t("conv.stride"), "stride", LIMITS["stride"])
+    _default("padding_kind")
+    padding_kind = st.radio(
+        t("conv.padding"),
+        ("number", "same", "valid"),
+        format_func=lambda s: t("conv.padding." + s),
+        key="conv_padding_kind",
+        horizontal=True,
+    )
+    padding = _pair(t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number")
+    _default("padding_mode")
+    st.selectbox(
+        t("conv.padding_mode"), PADDING_MODES, format_func=lambda m: t("conv.mode." + m), key="conv_padding_mode"
+    )
+    dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
+    _default("groups")
+    st.number_input(t("conv.groups"), 1, 8, key="conv_groups", help=t("conv.groups_help"))
+    _default("bias")
+    st.toggle(t("conv.bias"), key="conv_bias")
+
+    st.header(t("conv.kernels"))
+    presets = list(available_presets(*kernel))
+    if source == "sample" and SAMPLES[state.conv_sample].weight:
+        presets.insert(0, EXAMPLE_PRESET)
+    _default("preset")
+    if state.conv_preset not in presets:
+        state.conv_preset = presets[0] if presets[0] == EXAMPLE_PRESET else "identity"
+    st.selectbox(t("conv.preset"), presets, format_func=lambda p: t("preset." + p), key="conv_preset")
+    _default("varied")
+    st.toggle(t("conv.varied"), key="conv_varied", disabled=state.conv_preset == EXAMPLE_PRESET, help=t("conv.varied_help"))
+    if state.conv_preset.startswith("random"):
+        _default("kernel_seed")
+        st.number_input(t("conv.seed"), *LIMITS["seed"], key="conv_kernel_seed")
+
+settings = PlaygroundSettings(
+    **{name: state["conv_" + name] for name in PlaygroundSettings.__dataclass_fields__ if "conv_" + name in state}
+)
+
+# ---------------------------------------------------------------- input and weights
+try:
+    x = build_input(settings, upload.getvalue() if upload is not None else None)
+except MessageError as exc:
+    if source == "upload" and upload is None:
+        st.info(t("conv.upload_prompt"), icon="⬅️")
+    else:
+        ui.show_error(exc)
+    st.stop()
+
+in_channels = x.shape[0]
+per_group = max(in_channels // max(settings.groups, 1), 1)
+signature = (
+    settings.preset,
+    settings.varied,
+    settings.kernel_seed,
+    settings.out_channels,
+    per_group,
+    *kernel,
+    settings.sample if settings.preset == EXAMPLE_PRESET else "",
+)
+if state.get("conv_weight_signature") != signature:
+    state.conv_weight_signature = signature
+    state.conv_weight = default_weight(settings, in_channels).numpy().copy()
+    state.conv_bias_values = default_bias(settings, in_channels).numpy().copy()
+if settings.preset == EXAMPLE_PRESET and example_kernel(settings, per_group) is None:
+    st.info(t("conv.example_mismatch"), icon="ℹ️")
+
+# ---------------------------------------------------------------- kernel editor
+with st.expander(t("conv.edit"), expanded=False):
+    st.caption(t("conv.edit_help"))
+    weight_np = state.conv_weight  # (C_out, C_in/groups, kH, kW)
+    left, right, bias_col = st.columns([1, 1, 2])
+    edit_oc = left.selectbox(t("conv.edit_kernel"), range(weight_np.shape[0]), key="conv_edit_oc")
+    edit_ic = right.selectbox(t("conv.edit_channel"), range(weight_np.shape[1]), key="conv_edit_ic")
+    edited = st.data_editor(
+        pd.DataFrame(weight_np[edit_oc, edit_ic]),
+        key=f"conv_editor_{hash(signature)}_{edit_oc}_{edit_ic}",
+        hide_index=False,
+    )
+    weight_np[edit_oc, edit_ic] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
+    bias_frame = bias_col.data_editor(
+        pd.DataFrame({t("conv.bias_column"): state.conv_bias_values}),
+        key=f"conv_bias_editor_{hash(signature)}",
+        disabled=not settings.bias,
+    )
+    state.conv_bias_values = np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))
+
+# ---------------------------------------------------------------- the convolution
+try:
+    trace = run_playground(settings, x, torch.from_numpy(state.conv_weight), torch.from_numpy(state.conv_bias_values))
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+h_out, w_out = trace.out_size
+top, bottom, left_pad, right_pad = trace.pads
+with st.container(border=True):
+    st.markdown(f"**{t('conv.formula')}**")
+    st.latex(output_size_latex("H", x.shape[1], kernel[0], stride[0], top, bottom, dilation[0]))
+    st.latex(output_size_latex("W", x.shape[2], kernel[1], stride[1], left_pad, right_pad, dilation[1]))
+    st.caption(t("conv.mistake", wrong=COMMON_MISTAKE_LATEX))
+    reach_h, reach_w = trace.reached
+    hp, wp = trace.padded.shape[1:]
+    if reach_h < hp or reach_w < wp:
+        st.warning(t("conv.unreached", rows=hp - reach_h, cols=wp - reach_w), icon="✖️")
+
+# position (row-major index over the output) shared by the animation and the step panel
+positions = trace.positions
+state.setdefault("conv_position", 0)
+state.conv_position = min(int(state.conv_position), positions - 1)
+state.setdefault("conv_step_oc", 0)
+state.conv_step_oc = min(int(state.conv_step_oc), trace.out_channels - 1)
+
+
+def _move(delta: int) -> None:
+    state.conv_position = (state.conv_position + delta) % positions
+
+
+def _clicked() -> None:
+    """A click on an output cell moves the step panel there."""
+    points = (state.get("conv_animation") or {}).get("selection", {}).get("points", [])
+    for point in points:
+        oc = state.conv_curve_to_output.get(point.get("curve_number"))
+        if oc is not None and "x" in point and "y" in point:
+            state.conv_step_oc = oc
+            state.conv_position = int(point["y"]) * state.conv_out_width + int(point["x"])
+            return
+
+
+st.subheader(t("conv.animation"))
+state.setdefault("conv_speed", 4)
+speed = st.select_slider(
+    t("conv.speed"), options=[1, 2, 4, 8, 16, 32], key="conv_speed", format_func=lambda v: t("conv.speed_value", n=v)
+)
+figure = conv_animation(trace, position=state.conv_position, frame_ms=int(1000 / speed), lang=ui.lang())
+state.conv_curve_to_output = output_curves(figure)
+state.conv_out_width = w_out
+ui.plotly_figure(figure, key="conv_animation", on_select=_clicked)
+st.caption(t("conv.animation_help", frames=positions))
+
+# ---------------------------------------------------------------- step panel
+st.subheader(t("conv.step"))
+back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
+back.button("◀", key="conv_back", on_click=_move, args=(-1,), help=t("conv.back"), use_container_width=True)
+forward.button("▶", key="conv_forward", on_click=_move, args=(1,), help=t("conv.forward"), use_container_width=True)
+if positions > 1:
+    slider_col.slider(
+        t("conv.position"), 0, positions - 1, key="conv_position", format=f"%d / {positions - 1}", help=t("conv.position_help")
+    )
+channel_col.selectbox(t("conv.step_kernel"), range(trace.out_channels), key="conv_step_oc")
+oy, ox = trace.position(state.conv_position)
+step = trace.step(state.conv_step_oc, oy, ox)
+with st.container(border=True):
+    st.markdown(t("conv.step_where", oc=step.oc, oy=oy, ox=ox, rows=f"{int(step.rows[0])}–{int(step.rows[-1])}", cols=f"{int(step.cols[0])}–{int(step.cols[-1])}"))
+    for line in step_latex(step, trace.bias is not None):
+        st.latex(line)
+    st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))
+
+# ---------------------------------------------------------------- shapes and code
+st.subheader(t("conv.shapes"))
+c_out, c_per_group, kh, kw = trace.weight.shape
+cols = st.columns(4)
+cols[0].metric(t("conv.shape_input"), f"[{in_channels}, {x.shape[1]}, {x.shape[2]}]")
+cols[1].metric(t("conv.shape_weight"), f"[{c_out}, {c_per_group}, {kh}, {kw}]")
+cols[2].metric(t("conv.shape_bias"), f"[{c_out}]" if trace.bias is not None else t("conv.none"))
+cols[3].metric(t("conv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
+cols = st.columns(4)
+cols[0].metric(t("conv.shape_padded"), f"[{in_channels}, {hp}, {wp}]")
+cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
+cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
+cols[3].metric(t("conv.positions"), f"{positions:,}")
+st.code(conv2d_code(trace), language="python")
+difference = check_with_torch(trace)
+if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
+    st.success(t("conv.torch_match", diff=f"{difference:.2g}"), icon="✅")
+else:
+    st.error(t("conv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")

@@ -1,0 +1,1 @@
+"""vizconv: see what a convolution computes, one output value at a time."""

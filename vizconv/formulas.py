@@ -1,0 +1,31 @@
+"""The output-size formula written out with a student's numbers, as LaTeX."""
+
+from __future__ import annotations
+
+__all__ = ["output_size_latex", "COMMON_MISTAKE_LATEX"]
+
+# What seed notes and many blog posts write; wrong whenever the stride is above 1 or dilation is used.
+COMMON_MISTAKE_LATEX = r"\frac{H + 2p - k + 1}{s}"
+
+
+def output_size_latex(
+    symbol: str, size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int
+) -> str:
+    """``symbol = floor((size + padding - d(k-1) - 1) / s) + 1``, general form, numbers, and result.
+
+    Works for any (possibly empty) output: the result is whatever the formula gives.
+    """
+    name = symbol[0]
+    if pad_before == pad_after:
+        pad_sym, pad_num = "2p", f"2 \\cdot {pad_before}"
+    else:
+        pad_sym, pad_num = "p_1 + p_2", f"{pad_before} + {pad_after}"
+    numerator = size + pad_before + pad_after - dilation * (kernel - 1) - 1
+    quotient = numerator // stride
+    result = quotient + 1
+    general = rf"{symbol}_{{out}} = \left\lfloor \frac{{{name} + {pad_sym} - d\,(k - 1) - 1}}{{s}} \right\rfloor + 1"
+    numbers = (
+        rf"= \left\lfloor \frac{{{size} + {pad_num} - {dilation} \cdot ({kernel} - 1) - 1}}{{{stride}}} \right\rfloor + 1"
+    )
+    steps = rf"= \left\lfloor \frac{{{numerator}}}{{{stride}}} \right\rfloor + 1 = {quotient} + 1 = {result}"
+    return f"{general} {numbers} {steps}"

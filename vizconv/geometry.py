@@ -1,0 +1,151 @@
+"""Sliding-window geometry shared by convolution and pooling.
+
+Output size (PyTorch's ``nn.Conv2d`` documentation, "Shape" section)::
+
+    out = floor((size + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1
+
+The form in some notes, ``(size + 2p - k + 1) / s``, is wrong twice: the
+``+ 1`` belongs outside the division, and it drops the floor.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import torch
+import torch.nn.functional as F
+
+from vizconv.errors import ParameterError
+from vizconv.strings import Term
+
+__all__ = [
+    "PADDING_MODES",
+    "as_int",
+    "as_pair",
+    "conv_output_size",
+    "output_length",
+    "pad_input",
+    "reached_length",
+    "resolve_padding",
+    "sliding_windows",
+]
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+_AXES = (Term("axis.rows"), Term("axis.cols"))
+
+
+def as_int(value: object, name: str, minimum: int) -> int:
+    """value as an int >= minimum, or ParameterError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError("err.not_int", name=name, value=repr(value))
+    if value < minimum:
+        raise ParameterError("err.too_small", name=name, minimum=minimum, value=int(value))
+    return int(value)
+
+
+def as_pair(value: object, name: str, minimum: int) -> tuple[int, int]:
+    """An int or an (h, w) pair as a validated (h, w) tuple of ints >= minimum."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ParameterError("err.not_pair", name=name, value=repr(value))
+        return (as_int(value[0], name, minimum), as_int(value[1], name, minimum))
+    number = as_int(value, name, minimum)
+    return (number, number)
+
+
+def output_length(
+    size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int, axis: int = 0
+) -> int:
+    """Output length along one axis; ParameterError (explained) when it would be below 1."""
+    padded = size + pad_before + pad_after
+    span = dilation * (kernel - 1) + 1
+    out = (padded - span) // stride + 1
+    if out < 1:
+        raise ParameterError(
+            "err.empty_output",
+            axis=_AXES[axis],
+            out=out,
+            span=span,
+            dilation=dilation,
+            kernel=kernel,
+            padded=padded,
+            size=size,
+            padding=pad_before + pad_after,
+        )
+    return out
+
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1, or ParameterError below 1."""
+    size = as_int(size, "size", 1)
+    kernel = as_int(kernel, "kernel", 1)
+    stride = as_int(stride, "stride", 1)
+    padding = as_int(padding, "padding", 0)
+    dilation = as_int(dilation, "dilation", 1)
+    return output_length(size, kernel, stride, padding, padding, dilation)
+
+
+def reached_length(out: int, kernel: int, stride: int, dilation: int) -> int:
+    """How many leading rows (or columns) of the padded input some window touches."""
+    return (out - 1) * stride + dilation * (kernel - 1) + 1
+
+
+def resolve_padding(
+    padding: object, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """Padding as (top, bottom, left, right), with torch's meaning of "same" and "valid"."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ParameterError("err.same_stride", stride=_pair_text(stride))
+            pads: list[int] = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                # torch puts the odd extra row/column at the bottom/right
+                pads += [total // 2, total - total // 2]
+            return (pads[0], pads[1], pads[2], pads[3])
+        raise ParameterError("err.padding_word", value=repr(padding))
+    ph, pw = as_pair(padding, "padding", 0)
+    return (ph, ph, pw, pw)
+
+
+def _pair_text(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
+
+
+def pad_input(x: torch.Tensor, pads: tuple[int, int, int, int], mode: str) -> torch.Tensor:
+    """x [C, H, W] padded as nn.Conv2d does for ``padding_mode`` -> [C, H+top+bottom, W+left+right]."""
+    if mode not in PADDING_MODES:
+        raise ParameterError("err.padding_mode", value=repr(mode), modes=", ".join(PADDING_MODES))
+    top, bottom, left, right = pads
+    sizes = (x.shape[-2], x.shape[-1])
+    for axis, (before, after) in enumerate(((top, bottom), (left, right))):
+        pad = max(before, after)
+        if mode == "reflect" and pad >= sizes[axis]:
+            raise ParameterError("err.reflect_too_big", axis=_AXES[axis], pad=pad, size=sizes[axis])
+        if mode == "circular" and pad > sizes[axis]:
+            raise ParameterError("err.circular_too_big", axis=_AXES[axis], pad=pad, size=sizes[axis])
+    if mode == "zeros":
+        return F.pad(x, (left, right, top, bottom))
+    return F.pad(x, (left, right, top, bottom), mode=mode)
+
+
+def sliding_windows(
+    padded: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]
+) -> torch.Tensor:
+    """A strided view of every window: padded [C, Hp, Wp] -> [C, H_out, W_out, kH, kW].
+
+    The caller has checked (output_length) that at least one window fits.
+    """
+    padded = padded.contiguous()
+    c, hp, wp = padded.shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    h_out = (hp - dh * (kh - 1) - 1) // sh + 1
+    w_out = (wp - dw * (kw - 1) - 1) // sw + 1
+    s_c, s_h, s_w = padded.stride()
+    return padded.as_strided(
+        (c, h_out, w_out, kh, kw),  # (C, H_out, W_out, kH, kW)
+        (s_c, s_h * sh, s_w * sw, s_h * dh, s_w * dw),
+    )

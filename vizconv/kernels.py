@@ -1,0 +1,90 @@
+"""Kernel presets: classic image filters and seeded random kernels.
+
+``make_kernel(name, kh, kw)`` gives one 2-D kernel; ``make_weight`` fills a
+whole [C_out, C_in/groups, kH, kW] weight from a preset. The fixed 3x3
+filters are placed at the centre of larger kernels (zeros around them, which
+computes the same thing over a larger window).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from vizconv.errors import ParameterError
+
+__all__ = ["FIXED_3X3", "KERNEL_PRESETS", "VARIED_ORDER", "available_presets", "make_kernel", "make_weight"]
+
+FIXED_3X3: dict[str, list[list[float]]] = {
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],  # responds to left-to-right brightening
+    "sobel_y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],  # responds to top-to-bottom brightening
+    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+}
+SIZED = ("identity", "box_blur", "gaussian", "random_int", "random_normal")
+KERNEL_PRESETS = ("identity", "box_blur", "gaussian", *FIXED_3X3, "random_int", "random_normal")
+# "A different preset for each kernel" cycles through these.
+VARIED_ORDER = ("sobel_x", "sobel_y", "laplacian", "sharpen", "gaussian", "emboss", "box_blur", "identity")
+
+
+def available_presets(kh: int, kw: int) -> tuple[str, ...]:
+    """Presets that fit a kH x kW kernel (the fixed 3x3 filters need at least 3x3)."""
+    if kh >= 3 and kw >= 3:
+        return KERNEL_PRESETS
+    return tuple(name for name in KERNEL_PRESETS if name in SIZED)
+
+
+def _gaussian_1d(size: int) -> torch.Tensor:
+    sigma = max(size / 4.0, 0.5)
+    positions = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
+    values = torch.exp(-(positions**2) / (2 * sigma**2))
+    return values / values.sum()
+
+
+def make_kernel(name: str, kh: int, kw: int, seed: int = 0) -> torch.Tensor:
+    """Preset ``name`` as a float32 kernel [kH, kW]."""
+    if name not in KERNEL_PRESETS:
+        raise ParameterError("err.kernel_preset", value=repr(name), presets=", ".join(KERNEL_PRESETS))
+    if kh < 1 or kw < 1:
+        raise ParameterError("err.empty_weight", shape=[kh, kw])
+    if name == "identity":
+        kernel = torch.zeros(kh, kw)
+        kernel[(kh - 1) // 2, (kw - 1) // 2] = 1.0
+    elif name == "box_blur":
+        kernel = torch.full((kh, kw), 1.0 / (kh * kw))
+    elif name == "gaussian":
+        kernel = torch.outer(_gaussian_1d(kh), _gaussian_1d(kw)).float()
+    elif name in ("random_int", "random_normal"):
+        generator = torch.Generator().manual_seed(seed)
+        if name == "random_int":
+            kernel = torch.randint(-1, 2, (kh, kw), generator=generator).float()
+        else:
+            kernel = torch.randn(kh, kw, generator=generator) / math.sqrt(kh * kw)
+    else:
+        if kh < 3 or kw < 3:
+            raise ParameterError("err.kernel_too_small_for_preset", preset=name, kh=kh, kw=kw)
+        kernel = torch.zeros(kh, kw)
+        top, left = (kh - 3) // 2, (kw - 3) // 2
+        kernel[top : top + 3, left : left + 3] = torch.tensor(FIXED_3X3[name])
+    return kernel.float()
+
+
+def make_weight(
+    preset: str, out_channels: int, channels_per_group: int, kh: int, kw: int, seed: int = 0, varied: bool = False
+) -> torch.Tensor:
+    """A weight [C_out, C_in/groups, kH, kW] filled from a preset.
+
+    Every input channel of a kernel gets the same 2-D filter, so channel sums
+    add up the filter's response on each channel. With ``varied``, kernel i
+    uses the i-th preset of VARIED_ORDER that fits. Random presets draw a
+    different kernel for every (output, input) channel pair from one seed.
+    """
+    weight = torch.empty(out_channels, channels_per_group, kh, kw)  # (C_out, C_in/groups, kH, kW)
+    fitting = [name for name in VARIED_ORDER if name in available_presets(kh, kw)]
+    for oc in range(out_channels):
+        name = fitting[oc % len(fitting)] if varied else preset
+        for ic in range(channels_per_group):
+            weight[oc, ic] = make_kernel(name, kh, kw, seed=seed + 1000 * oc + ic)
+    return weight

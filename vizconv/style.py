@@ -1,0 +1,32 @@
+"""Visual constants: colours, sizes and timings used by every figure."""
+
+from __future__ import annotations
+
+# Colour scales that survive a projector and colour-blind viewers.
+INPUT_SCALE = [[0.0, "#000000"], [1.0, "#ffffff"]]  # input intensities: black 0 .. white 1, as the image looks
+SEQUENTIAL_SCALE = "cividis"  # non-negative maps
+DIVERGING_SCALE = [  # signed maps: zero at white (blue negative, red positive; RdBu reversed)
+    [0.0, "#053061"],
+    [0.15, "#2166ac"],
+    [0.3, "#4393c3"],
+    [0.45, "#d1e5f0"],
+    [0.5, "#ffffff"],
+    [0.55, "#fddbc7"],
+    [0.7, "#d6604d"],
+    [0.85, "#b2182b"],
+    [1.0, "#67001f"],
+]
+
+WINDOW_COLOUR = "#ff7f0e"  # the kernel's window on the input (orange reads on gray and blue/red)
+CURSOR_COLOUR = "#00b050"  # the output cell being computed
+COVER_COLOUR = "#c4c4c4"  # output cells not computed yet
+PADDING_TINT = "rgba(255, 127, 14, 0.28)"  # padding cells
+UNREACHED_COLOUR = "#d62728"  # padded rows/columns that no window reaches (stride does not tile)
+BOUNDARY_COLOUR = "#1f77b4"  # outline of the original, unpadded input
+
+WINDOW_WIDTH = 3
+CURSOR_WIDTH = 3
+
+MAX_TEXT_CELLS = 16  # write values in cells when a map is at most this many cells per side
+SUBPLOT_PX = 300  # height of one row of heatmaps
+FRAME_MS = 250  # default time per window position when playing

@@ -1,0 +1,70 @@
+"""The one module of vizconv that imports Streamlit: page set-up, text, errors, figures."""
+
+from __future__ import annotations
+
+import logging
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from vizconv.errors import MessageError
+from vizconv.strings import LANGUAGES, text
+
+__all__ = ["PrebuiltFigure", "lang", "page_setup", "plotly_figure", "show_error", "t"]
+
+log = logging.getLogger("vizconv")
+
+
+def lang() -> str:
+    """The page language: ?lang= in the URL, else English."""
+    chosen = st.query_params.get("lang", "en")
+    return chosen if chosen in LANGUAGES else "en"
+
+
+def t(key: str, **params: object) -> str:
+    """Catalogue text ``key`` in the page language."""
+    return text(key, lang(), **params)
+
+
+def page_setup(title_key: str, icon: str) -> None:
+    """Page config, title and one-line description (``<title_key>.intro``)."""
+    st.set_page_config(page_title=f"{t(title_key)} · vizconv", page_icon=icon, layout="wide")
+    st.title(t(title_key))
+    st.caption(t(title_key + ".intro"))
+
+
+def show_error(exc: Exception) -> None:
+    """A clear message in the page, never a traceback."""
+    if isinstance(exc, MessageError):
+        st.error(exc.message(lang()), icon="⚠️")
+    else:
+        log.exception("unexpected error shown to the user")
+        st.error(t("err.unexpected"), icon="⚠️")
+
+
+class PrebuiltFigure(go.Figure):
+    """A figure dict handed to st.plotly_chart without plotly's per-attribute validation.
+
+    st.plotly_chart validates a dict by building a go.Figure from it, which
+    for an animation of hundreds of frames costs seconds. Our dicts are built
+    by tested code, so this wrapper hands the dict over as already validated.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
+    """Render a figure dict; on_select as in st.plotly_chart ("ignore", "rerun" or a callback)."""
+    return st.plotly_chart(
+        PrebuiltFigure(spec),
+        key=key,
+        on_select=on_select,
+        selection_mode="points",
+        theme=None,
+        config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
+    )

@@ -1,1 +1,20 @@
-"""vizconv: see what a convolution computes, one output value at a time."""
+"""vizconv: see what a convolution computes, one output value at a time.
+
+The library is plain Python on tensors; only ``vizconv.ui`` imports Streamlit.
+"""
+
+from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
+from vizconv.errors import ImageError, MessageError, ParameterError
+from vizconv.geometry import conv_output_size
+from vizconv.images import load_image
+
+__all__ = [
+    "ConvStep",
+    "ConvTrace",
+    "ImageError",
+    "MessageError",
+    "ParameterError",
+    "conv_output_size",
+    "load_image",
+    "trace_conv2d",
+]

@@ -89,7 +89,7 @@ def _grid(c_in: int, c_out: int) -> tuple[int, int, int]:
     return columns, math.ceil(c_in / columns), math.ceil(c_out / columns)
 
 
-def _heatmap(z: list, axis: int, coloraxis: str, hover: str, fmt: str | None) -> dict:
+def _heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | None) -> dict:
     xr, yr = _axis_names(axis)
     trace = {
         "type": "heatmap",
@@ -97,13 +97,40 @@ def _heatmap(z: list, axis: int, coloraxis: str, hover: str, fmt: str | None) ->
         "xaxis": xr,
         "yaxis": yr,
         "coloraxis": coloraxis,
-        "hovertemplate": hover,
+        "hovertemplate": hover or "",
         "xgap": 1,
         "ygap": 1,
     }
+    if hover is None:
+        trace["hoverinfo"] = "skip"
     if fmt:
         trace["texttemplate"] = "%{z:" + fmt + "}"
     return trace
+
+
+def _click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
+    """Invisible markers on every output cell: heatmaps cannot be selected, scatter points can.
+
+    A click selects the nearest marker; Streamlit's on_select then reports it.
+    """
+    xr, yr = _axis_names(axis)
+    cells = [(y, x) for y in range(len(values)) for x in range(len(values[0]))]
+    invisible = {"marker": {"opacity": 0}}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [x for _, x in cells],
+        "y": [y for y, _ in cells],
+        "customdata": [values[y][x] for y, x in cells],
+        "xaxis": xr,
+        "yaxis": yr,
+        "marker": {"size": 12, "symbol": "square", "opacity": 0},
+        "selected": invisible,
+        "unselected": invisible,
+        "hovertemplate": hover,
+        "meta": {"output_channel": oc},
+        "showlegend": False,
+    }
 
 
 def _input_overlays(trace: ConvTrace, ic: int, axis: int) -> list[dict]:
@@ -252,11 +279,13 @@ def conv_animation(
         place(ic, ic // columns, ic % columns, hp, wp, text("anim.input_title", lang, channel=ic))
         data.append(_heatmap(_rounded(trace.padded[ic]), ic, "coloraxis", hover_in, fmt_in))
         data.extend(_input_overlays(trace, ic, ic))
-    hover_out = text("anim.hover_output", lang) + "<extra></extra>"
+    hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"
     for oc in range(c_out):
         index = c_in + oc
         place(index, rows_in + oc // columns, oc % columns, h_out, w_out, text("anim.output_title", lang, channel=oc))
-        data.append(_heatmap(_rounded(trace.output[oc]), index, "coloraxis2", hover_out, fmt_out))
+        values = _rounded(trace.output[oc])
+        data.append(_heatmap(values, index, "coloraxis2", None, fmt_out))
+        data.append(_click_targets(values, index, oc, hover_out))
 
     low_in, high_in = float(trace.padded.min()), float(trace.padded.max())
     if high_in == low_in:
@@ -339,6 +368,9 @@ def conv_animation(
 
 
 def output_curves(figure: dict) -> dict[int, int]:
-    """Trace number -> output channel for the output heatmaps of a ``conv_animation`` figure."""
-    outputs = [number for number, trace in enumerate(figure["data"]) if trace.get("coloraxis") == "coloraxis2"]
-    return {number: oc for oc, number in enumerate(outputs)}
+    """Trace number -> output channel for the clickable output cells of a ``conv_animation`` figure."""
+    return {
+        number: trace["meta"]["output_channel"]
+        for number, trace in enumerate(figure["data"])
+        if isinstance(trace.get("meta"), dict) and "output_channel" in trace["meta"]
+    }

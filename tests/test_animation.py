@@ -1,0 +1,93 @@
+"""The Plotly animation: one frame per window position, frames carry only shapes."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from vizconv import trace_conv2d
+from vizconv.animation import conv_animation, frame_shapes, output_curves
+
+
+@pytest.fixture
+def trace():
+    torch.manual_seed(0)
+    return trace_conv2d(torch.rand(3, 6, 7), torch.randn(4, 3, 3, 3), torch.randn(4), stride=(1, 2), padding=1)
+
+
+def test_one_frame_per_output_position(trace):
+    figure = conv_animation(trace)
+    h_out, w_out = trace.out_size
+    assert len(figure["frames"]) == h_out * w_out
+    assert len(figure["layout"]["sliders"][0]["steps"]) == h_out * w_out
+
+
+def test_frames_carry_only_shapes(trace):
+    figure = conv_animation(trace)
+    for frame in figure["frames"]:
+        assert set(frame) == {"name", "layout"}
+        assert set(frame["layout"]) == {"shapes"}
+
+
+def test_window_follows_stride_and_padding(trace):
+    # position 5 of a 6 x 4 output is (1, 1): the window starts at padded row 1, column 2
+    window = frame_shapes(trace, 5)[0]
+    assert window["templateitemname"] == "window"
+    assert window["path"] == "M1.5,0.5H4.5V3.5H1.5Z"
+
+
+def test_dilation_draws_every_tap():
+    trace = trace_conv2d(torch.rand(1, 7, 7), torch.ones(1, 1, 2, 2), dilation=3)
+    window = frame_shapes(trace, 0)[0]["path"]
+    assert window.count("M") == 4
+    assert "M2.5,-0.5" in window  # the second tap of the first row sits 3 columns right
+
+
+def test_cover_hides_exactly_the_cells_not_computed_yet(trace):
+    shapes = frame_shapes(trace, 0)
+    covers = [s for s in shapes if s["templateitemname"] == "cover"]
+    assert len(covers) == trace.out_channels
+    last = frame_shapes(trace, trace.positions - 1)
+    assert not [s for s in last if s["templateitemname"] == "cover"]
+
+
+def test_initial_position_sets_shapes_and_slider(trace):
+    figure = conv_animation(trace, position=7)
+    assert figure["layout"]["shapes"] == figure["frames"][7]["layout"]["shapes"]
+    assert figure["layout"]["sliders"][0]["active"] == 7
+
+
+def test_padding_and_unreached_cells_are_marked():
+    # 6 rows, padding 1 -> 8 padded rows; kernel 3 stride 2 reaches rows 0..6, row 7 is never used
+    trace = trace_conv2d(torch.rand(1, 6, 6), torch.ones(1, 1, 3, 3), stride=2, padding=1)
+    figure = conv_animation(trace)
+    markers = [d for d in figure["data"] if d.get("mode") == "markers" and "meta" not in d]
+    assert len(markers) == 1
+    assert max(markers[0]["y"]) == 7 and min(markers[0]["y"]) == 0
+    assert any(d.get("mode") == "lines" for d in figure["data"])  # outline of the original input
+
+
+def test_output_curves_map_traces_to_channels(trace):
+    figure = conv_animation(trace)
+    curves = output_curves(figure)
+    assert sorted(curves.values()) == list(range(trace.out_channels))
+    for number, oc in curves.items():
+        assert figure["data"][number]["type"] == "scatter"
+        assert figure["data"][number - 1]["coloraxis"] == "coloraxis2"  # drawn over its heatmap
+        assert figure["data"][number]["customdata"][0] == pytest.approx(float(trace.output[oc, 0, 0]), abs=1e-4)
+
+
+def test_figure_is_valid_plotly(trace):
+    """Plotly's own validation accepts the dict we send unvalidated."""
+    go.Figure(conv_animation(trace))
+
+
+def test_animation_json_is_small_for_a_28x28x3_input():
+    """Design target: 28x28x3 input, 3x3 kernel, 4 kernels -> 676 frames well under 2 MB."""
+    trace = trace_conv2d(torch.rand(3, 28, 28), torch.randn(4, 3, 3, 3))
+    size = len(json.dumps(conv_animation(trace)))
+    assert len(conv_animation(trace)["frames"]) == 676
+    assert size < 2_000_000

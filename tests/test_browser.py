@@ -1,0 +1,171 @@
+"""The real app in headless Chromium: what only a browser shows.
+
+Starts ``streamlit run app.py`` on a free loopback port and drives Debian's
+Chromium with Playwright. Screenshots go to ``artifacts/``. Skipped, with the
+reason, where Chromium is not installed (``.ci/run`` installs it).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests_support import ROOT
+
+CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 90 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.get_by_test_id("stApp").wait_for()
+    # wait for the script run to finish: the status widget disappears
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    time.sleep(0.5)
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _first_shape_path(page) -> str:
+    return page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path")
+
+
+@pytest.mark.parametrize(("path", "name"), [("/", "home"), ("/Convolution", "convolution")])
+def test_every_page_loads_without_an_exception(server, page, path, name):
+    """Each page renders and shows no exception box."""
+    _open(page, server + path)
+    if name == "convolution":
+        page.locator(".js-plotly-plot").first.wait_for()
+    _shot(page, f"page_{name}")
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_test_id("stSidebarNav").count() == 1
+
+
+def test_play_advances_the_animation(server, page):
+    """Pressing Play moves the window without a server rerun."""
+    _open(page, server + "/Convolution")
+    page.locator(".js-plotly-plot").first.wait_for()
+    before = _first_shape_path(page)
+    page.locator(".updatemenu-button").first.click()
+    time.sleep(2.0)
+    after = _first_shape_path(page)
+    _shot(page, "convolution_playing")
+    assert before == "M-0.5,-0.5H2.5V2.5H-0.5Z"
+    assert after != before
+    # the heatmaps are still drawn while playing (frames carry only shapes)
+    assert page.locator(".js-plotly-plot .heatmaplayer image").count() >= 3
+
+
+def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):
+    """A PNG chosen in the real file input becomes the input."""
+    _open(page, server + "/Convolution")
+    page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
+    page.locator("input[type=file]").wait_for(state="attached")
+    picture = Image.fromarray(np.tile(np.arange(0, 250, 25, dtype=np.uint8), (6, 1)))  # 10 x 6 ramp
+    path = tmp_path / "ramp.png"
+    picture.save(path)
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("[1, 17, 28]").first.wait_for()
+    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[0].z.length === 17; }")
+    _shot(page, "convolution_upload")
+    z = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].z")
+    assert len(z) == 17 and len(z[0]) == 28
+    assert z[0][0] == 0 and z[0][-1] > 0.85  # the ramp: 0 on the left, 225/255 on the right
+
+
+def test_clicking_an_output_cell_explains_it(server, page):
+    """A click on an output cell moves the step panel to that cell."""
+    _open(page, server + "/Convolution")
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    # the first output heatmap: find the screen position of output cell (row 5, column 7)
+    point = page.evaluate(
+        """() => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const xa = gd._fullLayout.xaxis2, ya = gd._fullLayout.yaxis2;
+            const box = gd.getBoundingClientRect();
+            return [box.left + xa._offset + xa.l2p(7), box.top + ya._offset + ya.l2p(5)];
+        }"""
+    )
+    page.mouse.click(point[0], point[1])
+    # the step panel (not the hover label) names the clicked cell, and the window moved there
+    page.get_by_test_id("stMarkdownContainer").filter(has_text="Output channel 0, row 5, column 7").first.wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path === 'M6.5,4.5H9.5V7.5H6.5Z'")
+    _shot(page, "convolution_clicked")
+    assert page.get_by_test_id("stException").count() == 0

@@ -1,0 +1,201 @@
+"""trace_conv2d against torch: outputs, steps and invalid configurations."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from vizconv import ParameterError, trace_conv2d
+from vizconv.geometry import PADDING_MODES
+
+
+@st.composite
+def conv_configs(draw, valid_only: bool = False):
+    """Random shapes and settings, sometimes ones torch rejects."""
+    groups = draw(st.integers(1, 3))
+    c_in = groups * draw(st.integers(1, 3))
+    c_out = groups * draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    size = (draw(st.integers(1, 10)), draw(st.integers(1, 10)))
+    padding = draw(
+        st.one_of(
+            st.just("valid"),
+            st.just("same"),
+            st.tuples(st.integers(0, 3), st.integers(0, 3)),
+        )
+    )
+    if padding == "same" and draw(st.booleans()):
+        stride = (1, 1)
+    return {
+        "c_in": c_in,
+        "c_out": c_out,
+        "kernel": kernel,
+        "size": size,
+        "groups": groups,
+        "stride": stride,
+        "dilation": dilation,
+        "padding": padding,
+        "padding_mode": draw(st.sampled_from(PADDING_MODES)),
+        "bias": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**16)),
+    }
+
+
+def _reference(config):
+    """nn.Conv2d with the config's random weights: (module, x, output) or the exception torch raises."""
+    torch.manual_seed(config["seed"])
+    x = torch.randn(config["c_in"], *config["size"])
+    conv = nn.Conv2d(
+        config["c_in"],
+        config["c_out"],
+        config["kernel"],
+        stride=config["stride"],
+        padding=config["padding"],
+        dilation=config["dilation"],
+        groups=config["groups"],
+        bias=config["bias"],
+        padding_mode=config["padding_mode"],
+    )
+    with torch.no_grad():
+        return conv, x, conv(x.unsqueeze(0))[0]
+
+
+def _trace(config, conv, x):
+    return trace_conv2d(
+        x,
+        conv.weight.detach(),
+        conv.bias.detach() if conv.bias is not None else None,
+        stride=config["stride"],
+        padding=config["padding"],
+        dilation=config["dilation"],
+        groups=config["groups"],
+        padding_mode=config["padding_mode"],
+    )
+
+
+@given(conv_configs())
+def test_matches_nn_conv2d_or_both_reject(config):
+    """Where torch computes an output ours is equal; where torch refuses, ours raises ParameterError."""
+    try:
+        conv, x, expected = _reference(config)
+    except (RuntimeError, ValueError, NotImplementedError):
+        conv = nn.Conv2d(config["c_in"], config["c_out"], config["kernel"], groups=config["groups"], bias=config["bias"])
+        x = torch.randn(config["c_in"], *config["size"])
+        with pytest.raises(ParameterError):
+            _trace(config, conv, x)
+        return
+    trace = _trace(config, conv, x)
+    assert trace.output.shape == expected.shape
+    torch.testing.assert_close(trace.output, expected, rtol=1e-5, atol=1e-5)
+
+
+@given(conv_configs(), st.data())
+def test_steps_explain_the_output(config, data):
+    """Any step's window is padded[rows x cols], products sum to the output value."""
+    try:
+        conv, x, expected = _reference(config)
+    except (RuntimeError, ValueError, NotImplementedError):
+        return
+    trace = _trace(config, conv, x)
+    c_out, h_out, w_out = trace.output.shape
+    oc = data.draw(st.integers(0, c_out - 1))
+    oy = data.draw(st.integers(0, h_out - 1))
+    ox = data.draw(st.integers(0, w_out - 1))
+    step = trace.step(oc, oy, ox)
+    channels = list(step.input_channels)
+    assert len(channels) == config["c_in"] // config["groups"]
+    torch.testing.assert_close(step.window, trace.padded[channels][:, step.rows][:, :, step.cols])
+    torch.testing.assert_close(step.products, step.window * conv.weight.detach()[oc])
+    torch.testing.assert_close(step.channel_sums, step.products.sum(dim=(1, 2)))
+    assert step.value == pytest.approx(float(step.channel_sums.sum()) + step.bias, abs=1e-6)
+    assert step.value == pytest.approx(float(expected[oc, oy, ox]), rel=1e-4, abs=1e-4)
+    assert step.bias == (0.0 if conv.bias is None else pytest.approx(float(conv.bias.detach()[oc])))
+
+
+def test_padded_is_what_the_kernel_sees():
+    x = torch.arange(9.0).reshape(1, 3, 3)
+    trace = trace_conv2d(x, torch.ones(1, 1, 3, 3), padding=1, padding_mode="reflect")
+    torch.testing.assert_close(trace.padded[0], F.pad(x, (1, 1, 1, 1), mode="reflect")[0])
+    assert trace.pads == (1, 1, 1, 1)
+
+
+def test_same_padding_puts_the_extra_row_at_the_bottom_right():
+    """An even kernel with padding="same" pads 0 before and 1 after, as torch does."""
+    x = torch.randn(1, 5, 6)
+    weight = torch.randn(1, 1, 2, 4)
+    trace = trace_conv2d(x, weight, padding="same")
+    assert trace.pads == (0, 1, 1, 2)
+    torch.testing.assert_close(trace.output, F.conv2d(x[None], weight, padding="same")[0])
+
+
+def test_classic_d2l_example():
+    """Dive into Deep Learning's corr2d example: 19, 25, 37, 43."""
+    x = torch.arange(9.0).reshape(1, 3, 3)
+    trace = trace_conv2d(x, torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]]))
+    assert trace.output[0].tolist() == [[19.0, 25.0], [37.0, 43.0]]
+    step = trace.step(0, 1, 1)
+    assert step.window[0].tolist() == [[4.0, 5.0], [7.0, 8.0]]
+    assert step.value == 43.0
+
+
+def test_depthwise_groups_use_one_channel_each():
+    x = torch.randn(3, 5, 5)
+    trace = trace_conv2d(x, torch.randn(6, 1, 3, 3), groups=3)
+    assert trace.step(0, 0, 0).input_channels == (0,)
+    assert trace.step(3, 0, 0).input_channels == (1,)
+    assert trace.step(5, 0, 0).input_channels == (2,)
+
+
+def test_integer_input_is_accepted_as_float():
+    trace = trace_conv2d(torch.ones(1, 3, 3, dtype=torch.int64), torch.ones(1, 1, 2, 2))
+    assert trace.output.dtype == torch.float32
+    assert trace.output[0].tolist() == [[4.0, 4.0], [4.0, 4.0]]
+
+
+def test_counts_and_reach():
+    trace = trace_conv2d(torch.zeros(3, 8, 8), torch.zeros(4, 3, 3, 3), torch.zeros(4), stride=2)
+    assert trace.out_size == (3, 3)
+    assert trace.param_count == 4 * 3 * 9 + 4
+    assert trace.mult_adds == 4 * 3 * 3 * 27
+    # windows start at 0, 2, 4 and cover 3 cells: rows 0..6 of 8, row 7 is never used
+    assert trace.reached == (7, 7)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"x": torch.zeros(3, 5, 5), "weight": torch.zeros(2, 2, 3, 3)}, "C_in / groups"),
+        ({"x": torch.zeros(3, 5, 5), "weight": torch.zeros(2, 1, 3, 3), "groups": 2}, "3 input channels cannot be split"),
+        ({"x": torch.zeros(4, 5, 5), "weight": torch.zeros(3, 2, 3, 3), "groups": 2}, "3 kernels cannot be split"),
+        ({"x": torch.zeros(1, 5, 5), "weight": torch.zeros(1, 1, 3, 3), "stride": 2, "padding": "same"}, "stride 1"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 5, 5)}, "kernel spans 5 rows"),
+        ({"x": torch.zeros(1, 9, 9), "weight": torch.zeros(1, 1, 3, 3), "dilation": 5}, "dilation 5"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 3, "padding_mode": "reflect"}, "Reflect padding of 3"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 4, "padding_mode": "circular"}, "wrap around"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding_mode": "mirror"}, "not one of"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": "full"}, '"same" or "valid"'),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "stride": 0}, "stride must be at least 1"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "stride": 1.5}, "whole number"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": -1}, "at least 0"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "stride": (1, 2, 3)}, "pair"),
+        ({"x": torch.zeros(3, 3), "weight": torch.zeros(1, 1, 3, 3)}, r"\[C_in, H, W\]"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "bias": torch.zeros(2)}, "one bias per kernel"),
+        ({"x": "pixels", "weight": torch.zeros(1, 1, 3, 3)}, "real numbers"),
+        ({"x": torch.zeros(1, 0, 3), "weight": torch.zeros(1, 1, 3, 3)}, "empty"),
+    ],
+)
+def test_invalid_configurations_are_explained(kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        trace_conv2d(**kwargs)
+
+
+def test_step_outside_the_output_is_a_value_error():
+    trace = trace_conv2d(torch.zeros(1, 4, 4), torch.zeros(1, 1, 3, 3))
+    with pytest.raises(ValueError, match="outside the output"):
+        trace.step(0, 2, 0)

@@ -1,0 +1,141 @@
+"""Every page through Streamlit's AppTest: renders, reacts to widgets, explains bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from tests_support import ROOT
+
+CONV = "pages/1_Convolution.py"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def _conv(**state) -> AppTest:
+    at = _app()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(CONV).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _spec(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_home_renders():
+    at = _app().run()
+    assert not at.exception
+    assert at.title[0].value == "vizconv"
+
+
+def test_convolution_renders_with_defaults():
+    at = _conv()
+    assert _metric(at, "Output") == "[2, 26, 26]"
+    assert not at.error
+    assert any("same output" in s.value for s in at.success)
+
+
+def test_frame_count_equals_output_positions():
+    at = _conv()
+    spec = _spec(at)
+    assert len(spec["frames"]) == 26 * 26
+    at.number_input(key="conv_stride_h").set_value(2).run()
+    assert len(_spec(at)["frames"]) == 13 * 26
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("conv_stride_w", 3, "[2, 26, 9]"),
+        ("conv_padding_h", 2, "[2, 30, 26]"),
+        ("conv_dilation_h", 2, "[2, 24, 26]"),
+    ],
+)
+def test_changing_a_setting_changes_the_output_shape(key, value, expected):
+    at = _conv()
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception
+    assert _metric(at, "Output") == expected
+
+
+def test_same_padding_keeps_the_size():
+    at = _conv()
+    at.radio(key="conv_padding_kind").set_value("same").run()
+    assert _metric(at, "Output") == "[2, 28, 28]"
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ({"conv_groups": 2}, "cannot be split into 2"),
+        ({"conv_padding_kind": "same", "conv_stride_h": 2}, "only works with stride 1"),
+        ({"conv_side": 10, "conv_kernel_h": 5, "conv_dilation_h": 3}, "Make the kernel or the dilation smaller"),
+        ({"conv_source": "sample", "conv_sample": "classic_5x5", "conv_padding_h": 5, "conv_padding_mode": "reflect"}, "Reflect padding"),
+    ],
+)
+def test_impossible_combinations_show_a_message_not_a_traceback(state, message):
+    at = _conv(**state)
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.get("plotly_chart")
+
+
+def test_an_uploaded_png_is_used():
+    at = _conv(conv_source="upload")
+    assert any("Upload an image" in i.value for i in at.info)
+    picture = Image.fromarray(np.tile(np.arange(0, 250, 25, dtype=np.uint8), (6, 1)))  # 10 x 6, grayscale
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    at.file_uploader(key="conv_upload").set_value(("ramp.png", buffer.getvalue(), "image/png")).run()
+    assert not at.exception
+    # scaled to 28 px on the longer side: 28 x 17, one channel
+    assert _metric(at, "Input") == "[1, 17, 28]"
+    assert _spec(at)["data"][0]["z"][0][:2] == [0.0, 0.0]
+
+
+def test_a_broken_upload_is_explained():
+    at = _conv(conv_source="upload")
+    at.file_uploader(key="conv_upload").set_value(("photo.png", b"\x89PNG\r\n\x1a\n broken", "image/png")).run()
+    assert not at.exception
+    assert any("damaged" in e.value or "not an image" in e.value for e in at.error)
+
+
+def test_classroom_grid_brings_its_own_kernel():
+    at = _conv()
+    at.selectbox(key="conv_sample").set_value("cs231n_7x7x3").run()
+    assert not at.exception
+    assert _metric(at, "Output") == "[2, 3, 3]"
+    assert _metric(at, "Padded") == "[3, 7, 7]"
+    assert at.selectbox(key="conv_preset").value == "example"
+
+
+def test_step_buttons_and_kernel_choice_move_the_step_panel():
+    at = _conv()
+    at.selectbox(key="conv_sample").set_value("d2l_3x3").run()
+    assert _metric(at, "Output") == "[1, 2, 2]"
+    at.button(key="conv_forward").click().run()
+    at.button(key="conv_forward").click().run()
+    assert at.session_state.conv_position == 2
+    latex = [element.body for element in at.get("latex")]
+    assert any(r"y_{0,1,0}" in body and r"\mathbf{37}" in body for body in latex), latex
+
+
+def test_random_input_with_depthwise_groups():
+    at = _conv(conv_source="random", conv_random_channels=3, conv_groups=3, conv_out_channels=3)
+    assert not at.exception
+    assert not at.error
+    assert _metric(at, "Weight") == "[3, 1, 3, 3]"

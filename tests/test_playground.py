@@ -1,0 +1,91 @@
+"""The Convolution page's compute path without Streamlit: any settings give a trace or a ParameterError."""
+
+from __future__ import annotations
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vizconv import ParameterError, trace_conv2d
+from vizconv.animation import conv_animation
+from vizconv.geometry import PADDING_MODES
+from vizconv.kernels import KERNEL_PRESETS
+from vizconv.playground import LIMITS, PlaygroundSettings, build_input, run_playground
+from vizconv.samples import SAMPLES
+from vizconv.steps import format_number, step_latex
+from vizconv.torch_code import check_with_torch, conv2d_code
+
+
+def _within(name):
+    low, high = LIMITS[name]
+    return st.integers(low, high)
+
+
+settings_strategy = st.builds(
+    PlaygroundSettings,
+    source=st.sampled_from(["sample", "random"]),
+    sample=st.sampled_from(list(SAMPLES)),
+    side=st.integers(5, 16),
+    colour=st.booleans(),
+    random_channels=_within("random_channels"),
+    random_height=_within("random_size"),
+    random_width=_within("random_size"),
+    out_channels=_within("out_channels"),
+    kernel_h=_within("kernel"),
+    kernel_w=_within("kernel"),
+    stride_h=st.sampled_from([1, 1, 1, 2, 3, LIMITS["stride"][1]]),
+    stride_w=st.sampled_from([1, 1, 1, 2, 3, LIMITS["stride"][1]]),
+    padding_kind=st.sampled_from(["number", "same", "valid"]),
+    padding_h=_within("padding"),
+    padding_w=_within("padding"),
+    padding_mode=st.sampled_from(PADDING_MODES),
+    dilation_h=_within("dilation"),
+    dilation_w=_within("dilation"),
+    groups=st.sampled_from([1, 1, 1, 1, 1, 1, 2, 3, 4, 8]),  # mostly valid, sometimes not
+    bias=st.booleans(),
+    preset=st.sampled_from([*KERNEL_PRESETS, "example"]),
+    varied=st.booleans(),
+    kernel_seed=_within("seed"),
+)
+
+
+@given(settings_strategy)
+def test_any_settings_give_a_trace_or_an_explained_error(settings):
+    x = build_input(settings)
+    try:
+        trace = run_playground(settings, x)
+    except ParameterError as exc:
+        assert str(exc)
+        return
+    assert check_with_torch(trace) < 1e-3
+    figure = conv_animation(trace)
+    assert len(figure["frames"]) == trace.positions
+    step = trace.step(trace.out_channels - 1, *trace.position(trace.positions - 1))
+    assert len(step_latex(step, settings.bias)) == len(step.input_channels) + 1
+
+
+def test_torch_code_names_every_setting():
+    trace = trace_conv2d(torch.rand(4, 9, 9), torch.rand(6, 2, 3, 2), torch.rand(6), stride=(2, 1), padding=(1, 0), dilation=2, groups=2, padding_mode="circular")
+    code = conv2d_code(trace)
+    for fragment in ("in_channels=4", "out_channels=6", "kernel_size=(3, 2)", "stride=(2, 1)", "padding=(1, 0)", "dilation=2", "groups=2", "bias=True", "padding_mode='circular'"):
+        assert fragment in code
+    assert check_with_torch(trace) < 1e-5
+
+
+def test_torch_code_keeps_same_padding_as_a_word():
+    trace = trace_conv2d(torch.rand(1, 5, 5), torch.rand(1, 1, 4, 4), padding="same")
+    assert "padding='same'" in conv2d_code(trace)
+    assert check_with_torch(trace) < 1e-5
+
+
+def test_step_latex_writes_the_sum_with_signs():
+    trace = trace_conv2d(torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]]), torch.tensor([[[[1.0, -1.0]], [[1.0, 1.0]]]]), torch.tensor([-0.5]))
+    lines = step_latex(trace.step(0, 0, 0))
+    assert lines[-1] == r"y_{0,0,0} = -1 + 7 - 0.5 = \mathbf{5.5} \quad (\text{+ bias})"
+
+
+def test_format_number():
+    assert format_number(3.0) == "3"
+    assert format_number(-0.25) == "-0.25"
+    assert format_number(1 / 3) == "0.333"
+    assert format_number(-0.0001) == "0"

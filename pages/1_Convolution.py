@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -35,47 +37,44 @@ DEFAULTS = PlaygroundSettings()
 ui.page_setup("conv.title", "🔲")
 
 
-def _default(name: str) -> None:
-    state.setdefault("conv_" + name, getattr(DEFAULTS, name))
+memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4})
 
 
 def _apply_sample() -> None:
     """A classroom grid brings its own kernel, stride and padding; an image its usual size."""
     sample = SAMPLES[state.conv_sample]
     if sample.is_image:
-        state.conv_side = sample.default_side
-        if state.get("conv_preset") == EXAMPLE_PRESET:
-            state.conv_preset = DEFAULTS.preset
+        memory.set(side=sample.default_side)
+        if memory.get("preset") == EXAMPLE_PRESET:
+            memory.set(preset=DEFAULTS.preset)
         return
     c_out, _, kh, kw = np.array(sample.weight).shape
     stride = sample.settings.get("stride", 1)
     padding = sample.settings.get("padding", 0)
-    state.update(
-        conv_out_channels=c_out,
-        conv_kernel_h=kh,
-        conv_kernel_w=kw,
-        conv_stride_h=stride,
-        conv_stride_w=stride,
-        conv_padding_kind="number",
-        conv_padding_h=padding,
-        conv_padding_w=padding,
-        conv_padding_mode="zeros",
-        conv_dilation_h=1,
-        conv_dilation_w=1,
-        conv_groups=1,
-        conv_bias=bool(sample.bias),
-        conv_preset=EXAMPLE_PRESET,
-        conv_position=0,
+    memory.set(
+        out_channels=c_out,
+        kernel_h=kh,
+        kernel_w=kw,
+        stride_h=stride,
+        stride_w=stride,
+        padding_kind="number",
+        padding_h=padding,
+        padding_w=padding,
+        padding_mode="zeros",
+        dilation_h=1,
+        dilation_w=1,
+        groups=1,
+        bias=bool(sample.bias),
+        preset=EXAMPLE_PRESET,
     )
+    state.conv_position = 0
 
 
 def _pair(label: str, name: str, bounds: tuple[int, int], disabled: bool = False) -> tuple[int, int]:
     low, high = bounds
     left, right = st.columns(2)
-    for axis in ("h", "w"):
-        _default(f"{name}_{axis}")
-    h = left.number_input(f"{label} ({t('conv.h')})", low, high, key=f"conv_{name}_h", disabled=disabled)
-    w = right.number_input(f"{label} ({t('conv.w')})", low, high, key=f"conv_{name}_w", disabled=disabled)
+    h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
+    w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
     return int(h), int(w)
 
 
@@ -83,31 +82,31 @@ def _pair(label: str, name: str, bounds: tuple[int, int], disabled: bool = False
 upload = None
 with st.sidebar:
     st.header(t("conv.input"))
-    _default("source")
+    sources = ("sample", "random", "upload")
     source = st.radio(
         t("conv.source"),
-        ("sample", "random", "upload"),
+        sources,
         format_func=lambda s: t("conv.source." + s),
-        key="conv_source",
         horizontal=True,
+        **memory.seed("source", sources),
     )
     colour_image = False
     if source == "sample":
-        _default("sample")
-        st.selectbox(
-            t("conv.sample"), list(SAMPLES), format_func=lambda k: t("sample." + k), key="conv_sample", on_change=_apply_sample
+        sample_keys = list(SAMPLES)
+        sample_key = st.selectbox(
+            t("conv.sample"),
+            sample_keys,
+            format_func=lambda k: t("sample." + k),
+            on_change=_apply_sample,
+            **memory.seed("sample", sample_keys),
         )
-        colour_image = SAMPLES[state.conv_sample].is_image
+        colour_image = SAMPLES[sample_key].is_image
     elif source == "random":
-        _default("random_channels")
-        _default("random_height")
-        _default("random_width")
-        _default("random_seed")
-        st.slider(t("conv.random_channels"), *LIMITS["random_channels"], key="conv_random_channels")
+        st.slider(t("conv.random_channels"), *LIMITS["random_channels"], **memory.seed("random_channels"))
         left, right = st.columns(2)
-        left.number_input(t("conv.random_height"), *LIMITS["random_size"], key="conv_random_height")
-        right.number_input(t("conv.random_width"), *LIMITS["random_size"], key="conv_random_width")
-        st.number_input(t("conv.seed"), *LIMITS["seed"], key="conv_random_seed")
+        left.number_input(t("conv.random_height"), *LIMITS["random_size"], **memory.seed("random_height"))
+        right.number_input(t("conv.random_width"), *LIMITS["random_size"], **memory.seed("random_width"))
+        st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("random_seed"))
     else:
         upload = st.file_uploader(
             t("conv.upload"),
@@ -117,52 +116,49 @@ with st.sidebar:
         )
         colour_image = True
     if colour_image:
-        _default("side")
-        _default("colour")
-        st.slider(t("conv.side"), *LIMITS["side"], key="conv_side", help=t("conv.side_help"))
-        st.toggle(t("conv.colour"), key="conv_colour", help=t("conv.colour_help"))
+        st.slider(t("conv.side"), *LIMITS["side"], help=t("conv.side_help"), **memory.seed("side"))
+        st.toggle(t("conv.colour"), help=t("conv.colour_help"), **memory.seed("colour"))
 
     st.header(t("conv.layer"))
-    _default("out_channels")
-    st.slider(t("conv.out_channels"), *LIMITS["out_channels"], key="conv_out_channels", help=t("conv.out_channels_help"))
+    st.slider(
+        t("conv.out_channels"), *LIMITS["out_channels"], help=t("conv.out_channels_help"), **memory.seed("out_channels")
+    )
     kernel = _pair(t("conv.kernel"), "kernel", LIMITS["kernel"])
     stride = _pair(t("conv.stride"), "stride", LIMITS["stride"])
-    _default("padding_kind")
+    padding_kinds = ("number", "same", "valid")
     padding_kind = st.radio(
         t("conv.padding"),
-        ("number", "same", "valid"),
+        padding_kinds,
         format_func=lambda s: t("conv.padding." + s),
-        key="conv_padding_kind",
         horizontal=True,
+        **memory.seed("padding_kind", padding_kinds),
     )
     padding = _pair(t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number")
-    _default("padding_mode")
     st.selectbox(
-        t("conv.padding_mode"), PADDING_MODES, format_func=lambda m: t("conv.mode." + m), key="conv_padding_mode"
+        t("conv.padding_mode"),
+        PADDING_MODES,
+        format_func=lambda m: t("conv.mode." + m),
+        **memory.seed("padding_mode", PADDING_MODES),
     )
     dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
-    _default("groups")
-    st.number_input(t("conv.groups"), 1, 8, key="conv_groups", help=t("conv.groups_help"))
-    _default("bias")
-    st.toggle(t("conv.bias"), key="conv_bias")
+    st.number_input(t("conv.groups"), 1, 8, help=t("conv.groups_help"), **memory.seed("groups"))
+    st.toggle(t("conv.bias"), **memory.seed("bias"))
 
     st.header(t("conv.kernels"))
     presets = list(available_presets(*kernel))
-    if source == "sample" and SAMPLES[state.conv_sample].weight:
+    if source == "sample" and SAMPLES[sample_key].weight:
         presets.insert(0, EXAMPLE_PRESET)
-    _default("preset")
-    if state.conv_preset not in presets:
-        state.conv_preset = presets[0] if presets[0] == EXAMPLE_PRESET else "identity"
-    st.selectbox(t("conv.preset"), presets, format_func=lambda p: t("preset." + p), key="conv_preset")
-    _default("varied")
-    st.toggle(t("conv.varied"), key="conv_varied", disabled=state.conv_preset == EXAMPLE_PRESET, help=t("conv.varied_help"))
-    if state.conv_preset.startswith("random"):
-        _default("kernel_seed")
-        st.number_input(t("conv.seed"), *LIMITS["seed"], key="conv_kernel_seed")
+    if memory.get("preset") not in presets:
+        memory.set(preset=presets[0] if presets[0] == EXAMPLE_PRESET else "identity")
+    preset = st.selectbox(
+        t("conv.preset"), presets, format_func=lambda p: t("preset." + p), **memory.seed("preset", presets)
+    )
+    st.toggle(t("conv.varied"), disabled=preset == EXAMPLE_PRESET, help=t("conv.varied_help"), **memory.seed("varied"))
+    if preset.startswith("random"):
+        st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("kernel_seed"))
 
-settings = PlaygroundSettings(
-    **{name: state["conv_" + name] for name in PlaygroundSettings.__dataclass_fields__ if "conv_" + name in state}
-)
+values = memory.sync()
+settings = PlaygroundSettings(**{name: values[name] for name in PlaygroundSettings.__dataclass_fields__})
 
 # ---------------------------------------------------------------- input and weights
 try:
@@ -255,9 +251,11 @@ def _clicked() -> None:
 
 
 st.subheader(t("conv.animation"))
-state.setdefault("conv_speed", 4)
 speed = st.select_slider(
-    t("conv.speed"), options=[1, 2, 4, 8, 16, 32], key="conv_speed", format_func=lambda v: t("conv.speed_value", n=v)
+    t("conv.speed"),
+    options=[1, 2, 4, 8, 16, 32],
+    format_func=lambda v: t("conv.speed_value", n=v),
+    **memory.seed("speed"),
 )
 figure = conv_animation(trace, position=state.conv_position, frame_ms=int(1000 / speed), lang=ui.lang())
 state.conv_curve_to_output = output_curves(figure)
@@ -272,13 +270,27 @@ back.button("◀", key="conv_back", on_click=_move, args=(-1,), help=t("conv.bac
 forward.button("▶", key="conv_forward", on_click=_move, args=(1,), help=t("conv.forward"), use_container_width=True)
 if positions > 1:
     slider_col.slider(
-        t("conv.position"), 0, positions - 1, key="conv_position", format=f"%d / {positions - 1}", help=t("conv.position_help")
+        t("conv.position"),
+        0,
+        positions - 1,
+        key="conv_position",
+        format=f"%d / {positions - 1}",
+        help=t("conv.position_help"),
     )
 channel_col.selectbox(t("conv.step_kernel"), range(trace.out_channels), key="conv_step_oc")
 oy, ox = trace.position(state.conv_position)
 step = trace.step(state.conv_step_oc, oy, ox)
 with st.container(border=True):
-    st.markdown(t("conv.step_where", oc=step.oc, oy=oy, ox=ox, rows=f"{int(step.rows[0])}–{int(step.rows[-1])}", cols=f"{int(step.cols[0])}–{int(step.cols[-1])}"))
+    st.markdown(
+        t(
+            "conv.step_where",
+            oc=step.oc,
+            oy=oy,
+            ox=ox,
+            rows=f"{int(step.rows[0])}–{int(step.rows[-1])}",
+            cols=f"{int(step.cols[0])}–{int(step.cols[-1])}",
+        )
+    )
     for line in step_latex(step, trace.bias is not None):
         st.latex(line)
     st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))

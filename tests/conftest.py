@@ -20,3 +20,11 @@ torch.set_num_threads(1)
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Mark a test that failed, so fixtures (the browser page) can save a screenshot."""
+    report = yield
+    item.vizconv_failed = getattr(item, "vizconv_failed", False) or report.failed
+    return report

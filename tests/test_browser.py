@@ -7,7 +7,6 @@ reason, where Chromium is not installed (``.ci/run`` installs it).
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import socket
@@ -49,11 +48,25 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "wb")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -70,6 +83,7 @@ def server():
     yield url
     process.terminate()
     process.wait(timeout=20)
+    log.close()
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +95,13 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1400})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
+    if getattr(request.node, "vizconv_failed", False):
+        _shot(page, "failed_" + request.node.name.replace("/", "_"))
     context.close()
 
 
@@ -135,6 +151,7 @@ def test_play_advances_the_animation(server, page):
 def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):
     """A PNG chosen in the real file input becomes the input."""
     _open(page, server + "/Convolution")
+    page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
     page.locator("input[type=file]").wait_for(state="attached")
     picture = Image.fromarray(np.tile(np.arange(0, 250, 25, dtype=np.uint8), (6, 1)))  # 10 x 6 ramp
@@ -142,7 +159,9 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
     picture.save(path)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("[1, 17, 28]").first.wait_for()
-    page.wait_for_function("() => { const gd = document.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[0].z.length === 17; }")
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[0].z.length === 17; }"
+    )
     _shot(page, "convolution_upload")
     z = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].z")
     assert len(z) == 17 and len(z[0]) == 28
@@ -165,7 +184,11 @@ def test_clicking_an_output_cell_explains_it(server, page):
     )
     page.mouse.click(point[0], point[1])
     # the step panel (not the hover label) names the clicked cell, and the window moved there
-    page.get_by_test_id("stMarkdownContainer").filter(has_text="Output channel 0, row 5, column 7").first.wait_for(timeout=30_000)
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path === 'M6.5,4.5H9.5V7.5H6.5Z'")
+    page.get_by_test_id("stMarkdownContainer").filter(has_text="Output channel 0, row 5, column 7").first.wait_for(
+        timeout=30_000
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.js-plotly-plot').layout.shapes[0].path === 'M6.5,4.5H9.5V7.5H6.5Z'"
+    )
     _shot(page, "convolution_clicked")
     assert page.get_by_test_id("stException").count() == 0

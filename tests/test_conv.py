@@ -85,7 +85,9 @@ def test_matches_nn_conv2d_or_both_reject(config):
     try:
         conv, x, expected = _reference(config)
     except (RuntimeError, ValueError, NotImplementedError):
-        conv = nn.Conv2d(config["c_in"], config["c_out"], config["kernel"], groups=config["groups"], bias=config["bias"])
+        conv = nn.Conv2d(
+            config["c_in"], config["c_out"], config["kernel"], groups=config["groups"], bias=config["bias"]
+        )
         x = torch.randn(config["c_in"], *config["size"])
         with pytest.raises(ParameterError):
             _trace(config, conv, x)
@@ -171,13 +173,22 @@ def test_counts_and_reach():
     ("kwargs", "match"),
     [
         ({"x": torch.zeros(3, 5, 5), "weight": torch.zeros(2, 2, 3, 3)}, "C_in / groups"),
-        ({"x": torch.zeros(3, 5, 5), "weight": torch.zeros(2, 1, 3, 3), "groups": 2}, "3 input channels cannot be split"),
+        (
+            {"x": torch.zeros(3, 5, 5), "weight": torch.zeros(2, 1, 3, 3), "groups": 2},
+            "3 input channels cannot be split",
+        ),
         ({"x": torch.zeros(4, 5, 5), "weight": torch.zeros(3, 2, 3, 3), "groups": 2}, "3 kernels cannot be split"),
         ({"x": torch.zeros(1, 5, 5), "weight": torch.zeros(1, 1, 3, 3), "stride": 2, "padding": "same"}, "stride 1"),
         ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 5, 5)}, "kernel spans 5 rows"),
         ({"x": torch.zeros(1, 9, 9), "weight": torch.zeros(1, 1, 3, 3), "dilation": 5}, "dilation 5"),
-        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 3, "padding_mode": "reflect"}, "Reflect padding of 3"),
-        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 4, "padding_mode": "circular"}, "wrap around"),
+        (
+            {"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 3, "padding_mode": "reflect"},
+            "Reflect padding of 3",
+        ),
+        (
+            {"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 4, "padding_mode": "circular"},
+            "wrap around",
+        ),
         ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding_mode": "mirror"}, "not one of"),
         ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": "full"}, '"same" or "valid"'),
         ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "stride": 0}, "stride must be at least 1"),

@@ -26,7 +26,13 @@ def test_output_size_matches_torch(size, kernel, stride, padding, dilation):
         with pytest.raises(ParameterError, match="Make the kernel or the dilation smaller"):
             conv_output_size(size, kernel, stride, padding, dilation)
         return
-    out = F.conv2d(torch.zeros(1, 1, size, 1), torch.zeros(1, 1, kernel, 1), stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1))
+    out = F.conv2d(
+        torch.zeros(1, 1, size, 1),
+        torch.zeros(1, 1, kernel, 1),
+        stride=(stride, 1),
+        padding=(padding, 0),
+        dilation=(dilation, 1),
+    )
     assert conv_output_size(size, kernel, stride, padding, dilation) == out.shape[2]
 
 

@@ -69,7 +69,7 @@ def test_image_samples_load_at_the_chosen_size(key):
     x = sample_input(key, side=20)
     assert x.shape[0] in (1, 3)
     assert max(x.shape[1:]) == 20
-    assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+    assert float(x.min()) >= 0.0 and float(x.max()) <= 1.0
 
 
 def test_random_grid_is_integers_and_seeded():

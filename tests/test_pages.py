@@ -84,7 +84,15 @@ def test_same_padding_keeps_the_size():
         ({"conv_groups": 2}, "cannot be split into 2"),
         ({"conv_padding_kind": "same", "conv_stride_h": 2}, "only works with stride 1"),
         ({"conv_side": 10, "conv_kernel_h": 5, "conv_dilation_h": 3}, "Make the kernel or the dilation smaller"),
-        ({"conv_source": "sample", "conv_sample": "classic_5x5", "conv_padding_h": 5, "conv_padding_mode": "reflect"}, "Reflect padding"),
+        (
+            {
+                "conv_source": "sample",
+                "conv_sample": "classic_5x5",
+                "conv_padding_h": 5,
+                "conv_padding_mode": "reflect",
+            },
+            "Reflect padding",
+        ),
     ],
 )
 def test_impossible_combinations_show_a_message_not_a_traceback(state, message):
@@ -139,3 +147,14 @@ def test_random_input_with_depthwise_groups():
     assert not at.exception
     assert not at.error
     assert _metric(at, "Weight") == "[3, 1, 3, 3]"
+
+
+def test_hidden_settings_are_remembered():
+    """A setting hidden by another choice (the image size under Random) comes back as the user left it."""
+    at = _conv()
+    at.slider(key="conv_side").set_value(40).run()
+    at.radio(key="conv_source").set_value("random").run()
+    assert "conv_side" not in [s.key for s in at.slider]
+    at.radio(key="conv_source").set_value("sample").run()
+    assert at.slider(key="conv_side").value == 40
+    assert _metric(at, "Input") == "[1, 40, 40]"

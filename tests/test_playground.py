@@ -65,9 +65,28 @@ def test_any_settings_give_a_trace_or_an_explained_error(settings):
 
 
 def test_torch_code_names_every_setting():
-    trace = trace_conv2d(torch.rand(4, 9, 9), torch.rand(6, 2, 3, 2), torch.rand(6), stride=(2, 1), padding=(1, 0), dilation=2, groups=2, padding_mode="circular")
+    trace = trace_conv2d(
+        torch.rand(4, 9, 9),
+        torch.rand(6, 2, 3, 2),
+        torch.rand(6),
+        stride=(2, 1),
+        padding=(1, 0),
+        dilation=2,
+        groups=2,
+        padding_mode="circular",
+    )
     code = conv2d_code(trace)
-    for fragment in ("in_channels=4", "out_channels=6", "kernel_size=(3, 2)", "stride=(2, 1)", "padding=(1, 0)", "dilation=2", "groups=2", "bias=True", "padding_mode='circular'"):
+    for fragment in (
+        "in_channels=4",
+        "out_channels=6",
+        "kernel_size=(3, 2)",
+        "stride=(2, 1)",
+        "padding=(1, 0)",
+        "dilation=2",
+        "groups=2",
+        "bias=True",
+        "padding_mode='circular'",
+    ):
         assert fragment in code
     assert check_with_torch(trace) < 1e-5
 
@@ -79,9 +98,11 @@ def test_torch_code_keeps_same_padding_as_a_word():
 
 
 def test_step_latex_writes_the_sum_with_signs():
-    trace = trace_conv2d(torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]]), torch.tensor([[[[1.0, -1.0]], [[1.0, 1.0]]]]), torch.tensor([-0.5]))
+    trace = trace_conv2d(
+        torch.tensor([[[1.0, 2.0]], [[3.0, 4.0]]]), torch.tensor([[[[1.0, -1.0]], [[1.0, 1.0]]]]), torch.tensor([-0.5])
+    )
     lines = step_latex(trace.step(0, 0, 0))
-    assert lines[-1] == r"y_{0,0,0} = -1 + 7 - 0.5 = \mathbf{5.5} \quad (\text{+ bias})"
+    assert lines[-1] == r"y_{0,0,0} = -1 + 7 - \underbrace{0.5}_{b_{0}} = \mathbf{5.5}"
 
 
 def test_format_number():

@@ -63,7 +63,9 @@ def frame_shapes(trace: ConvTrace, index: int) -> list[dict]:
         window = _rect(left, top, left + kw, top + kh)
     else:  # draw every tap, so the dilation's gaps show
         window = "".join(
-            _rect(left + j * dw, top + i * dh, left + j * dw + 1, top + i * dh + 1) for i in range(kh) for j in range(kw)
+            _rect(left + j * dw, top + i * dh, left + j * dw + 1, top + i * dh + 1)
+            for i in range(kh)
+            for j in range(kw)
         )
     cursor = _rect(ox - 0.5, oy - 0.5, ox + 0.5, oy + 0.5)
     last = index == h_out * w_out - 1
@@ -182,7 +184,11 @@ def _input_overlays(trace: ConvTrace, ic: int, axis: int) -> list[dict]:
                 "xaxis": xr,
                 "yaxis": yr,
                 "mode": "markers",
-                "marker": {"symbol": "x-thin-open", "size": max(4, 140 // max(hp, wp)), "color": style.UNREACHED_COLOUR},
+                "marker": {
+                    "symbol": "x-thin-open",
+                    "size": max(4, 140 // max(hp, wp)),
+                    "color": style.UNREACHED_COLOUR,
+                },
                 "hoverinfo": "skip",
                 "showlegend": False,
             }
@@ -191,7 +197,11 @@ def _input_overlays(trace: ConvTrace, ic: int, axis: int) -> list[dict]:
 
 
 def conv_animation(
-    trace: ConvTrace, position: int = 0, frame_ms: int = style.FRAME_MS, lang: str = "en", show_values: bool | None = None
+    trace: ConvTrace,
+    position: int = 0,
+    frame_ms: int = style.FRAME_MS,
+    lang: str = "en",
+    show_values: bool | None = None,
 ) -> dict:
     """A Plotly figure dict that animates ``trace``: one frame per output position, starting at ``position``."""
     c_in, c_out = trace.in_channels, trace.out_channels
@@ -208,20 +218,30 @@ def conv_animation(
     if show_values is None:
         show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
     fmt_in = _value_format(trace.padded) if show_values else None
-    fmt_out = _value_format(trace.padded, trace.weight) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
+    fmt_out = (
+        _value_format(trace.padded, trace.weight) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
+    )
 
     layout: dict = {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "showlegend": False,
-        "plot_bgcolor": "white",
+        "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
         "paper_bgcolor": "white",
         "hovermode": "closest",
         "template": {
             "layout": {
                 "shapes": [
-                    {"name": "window", "line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH}, "layer": "above"},
-                    {"name": "cursor", "line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH}, "layer": "above"},
+                    {
+                        "name": "window",
+                        "line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH},
+                        "layer": "above",
+                    },
+                    {
+                        "name": "cursor",
+                        "line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH},
+                        "layer": "above",
+                    },
                     {"name": "cover", "fillcolor": style.COVER_COLOUR, "line": {"width": 0}, "layer": "above"},
                 ]
             }

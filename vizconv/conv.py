@@ -194,7 +194,12 @@ def trace_conv2d(
         raise ParameterError("err.groups_out", groups=groups, c_out=c_out)
     if c_per_group != c_in // groups:
         raise ParameterError(
-            "err.weight_channels", shape=list(weight.shape), got=c_per_group, want=c_in // groups, c_in=c_in, groups=groups
+            "err.weight_channels",
+            shape=list(weight.shape),
+            got=c_per_group,
+            want=c_in // groups,
+            c_in=c_in,
+            groups=groups,
         )
     if bias is not None:
         bias = _as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)

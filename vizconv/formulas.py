@@ -24,8 +24,6 @@ def output_size_latex(
     quotient = numerator // stride
     result = quotient + 1
     general = rf"{symbol}_{{out}} = \left\lfloor \frac{{{name} + {pad_sym} - d\,(k - 1) - 1}}{{s}} \right\rfloor + 1"
-    numbers = (
-        rf"= \left\lfloor \frac{{{size} + {pad_num} - {dilation} \cdot ({kernel} - 1) - 1}}{{{stride}}} \right\rfloor + 1"
-    )
+    numbers = rf"= \left\lfloor \frac{{{size} + {pad_num} - {dilation} \cdot ({kernel} - 1) - 1}}{{{stride}}} \right\rfloor + 1"
     steps = rf"= \left\lfloor \frac{{{numerator}}}{{{stride}}} \right\rfloor + 1 = {quotient} + 1 = {result}"
     return f"{general} {numbers} {steps}"

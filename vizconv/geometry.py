@@ -101,7 +101,7 @@ def resolve_padding(
             if stride != (1, 1):
                 raise ParameterError("err.same_stride", stride=_pair_text(stride))
             pads: list[int] = []
-            for k, d in zip(kernel, dilation):
+            for k, d in zip(kernel, dilation, strict=False):
                 total = d * (k - 1)
                 # torch puts the odd extra row/column at the bottom/right
                 pads += [total // 2, total - total // 2]

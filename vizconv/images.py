@@ -119,8 +119,5 @@ def image_to_tensor(image: Image.Image, channels: int | None = None) -> torch.Te
         channels = 1 if image.mode == "L" else 3
     converted = image.convert("L" if channels == 1 else "RGB")
     array = np.asarray(converted, dtype=np.float32) / 255.0  # (H, W) or (H, W, 3)
-    if array.ndim == 2:
-        array = array[None]
-    else:
-        array = array.transpose(2, 0, 1)
+    array = array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
     return torch.from_numpy(np.ascontiguousarray(array))

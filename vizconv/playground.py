@@ -79,7 +79,9 @@ class PlaygroundSettings:
 def build_input(settings: PlaygroundSettings, upload: bytes | None = None) -> torch.Tensor:
     """The input x [C_in, H, W]; ImageError for an unreadable upload."""
     if settings.source == "random":
-        return random_grid(settings.random_channels, settings.random_height, settings.random_width, settings.random_seed)
+        return random_grid(
+            settings.random_channels, settings.random_height, settings.random_width, settings.random_seed
+        )
     if settings.source == "upload":
         if upload is None:
             raise ParameterError("err.no_upload")
@@ -110,7 +112,9 @@ def default_weight(settings: PlaygroundSettings, in_channels: int) -> torch.Tens
         example = example_kernel(settings, per_group)
         if example is not None:
             return example[0]
-    preset = settings.preset if settings.preset in available_presets(settings.kernel_h, settings.kernel_w) else "identity"
+    preset = (
+        settings.preset if settings.preset in available_presets(settings.kernel_h, settings.kernel_w) else "identity"
+    )
     return make_weight(
         preset,
         settings.out_channels,

@@ -42,9 +42,10 @@ def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:
             rf"c={channel}:\quad {matrix_latex(step.window[i])} \odot {matrix_latex(step.kernel[i])}"
             rf" = {matrix_latex(step.products[i])} \;\xrightarrow{{\Sigma}}\; {total}"
         )
-    terms = [*sums, format_number(step.bias)] if with_bias else sums
-    bias_note = r" \quad (\text{+ bias})" if with_bias else ""
-    lines.append(
-        rf"y_{{{step.oc},{step.oy},{step.ox}}} = {_signed_sum(terms)} = \mathbf{{{format_number(step.value, 4)}}}{bias_note}"
-    )
+    total = _signed_sum(sums)
+    if with_bias:
+        bias = format_number(step.bias)
+        sign, magnitude = ("-", bias[1:]) if bias.startswith("-") else ("+", bias)
+        total += rf" {sign} \underbrace{{{magnitude}}}_{{b_{{{step.oc}}}}}"
+    lines.append(rf"y_{{{step.oc},{step.oy},{step.ox}}} = {total} = \mathbf{{{format_number(step.value, 4)}}}")
     return lines

@@ -90,9 +90,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "img.too_many_pixels": {
         "en": "The image has more than {limit} pixels, too many to process safely. Choose a smaller image."
     },
-    "img.unknown_format": {
-        "en": "This file is not an image we can read. Supported formats: {formats}."
-    },
+    "img.unknown_format": {"en": "This file is not an image we can read. Supported formats: {formats}."},
     "img.corrupt": {"en": "The image file is damaged or incomplete and cannot be read. Try saving it again."},
     # --- animation (vizconv.animation) ------------------------------------------------
     "anim.input_title": {"en": "input channel {channel} (padded)"},

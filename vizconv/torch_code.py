@@ -36,7 +36,9 @@ def conv2d_code(trace: ConvTrace) -> str:
     if trace.bias is not None:
         lines.append(f"    conv.bias.copy_(bias)  # [{c_out}]")
     h_out, w_out = trace.out_size
-    lines.append(f"    y = conv(x.unsqueeze(0))[0]  # x [{trace.in_channels}, {trace.input.shape[1]}, {trace.input.shape[2]}] -> y [{c_out}, {h_out}, {w_out}]")
+    lines.append(
+        f"    y = conv(x.unsqueeze(0))[0]  # x [{trace.in_channels}, {trace.input.shape[1]}, {trace.input.shape[2]}] -> y [{c_out}, {h_out}, {w_out}]"
+    )
     return "\n".join(lines)
 
 

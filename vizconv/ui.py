@@ -10,7 +10,7 @@ import streamlit as st
 from vizconv.errors import MessageError
 from vizconv.strings import LANGUAGES, text
 
-__all__ = ["PrebuiltFigure", "lang", "page_setup", "plotly_figure", "show_error", "t"]
+__all__ = ["PrebuiltFigure", "WidgetMemory", "lang", "page_setup", "plotly_figure", "show_error", "t"]
 
 log = logging.getLogger("vizconv")
 
@@ -68,3 +68,52 @@ def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
         theme=None,
         config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
     )
+
+
+class WidgetMemory:
+    """A page's settings, kept in one plain dict in session state, that widgets draw from.
+
+    Streamlit forgets a widget's value when a run does not draw it (an input
+    hidden by another choice) and a widget drawn without ``value`` starts at
+    its minimum. Drawing every widget with ``**memory.seed(name)`` and calling
+    ``memory.sync()`` after the widgets keeps each choice until the user
+    changes it. ``memory.set(...)`` changes settings from a callback.
+    """
+
+    def __init__(self, prefix: str, defaults: dict) -> None:
+        self.prefix = prefix
+        self.values: dict = st.session_state.setdefault(f"{prefix}_memory", dict(defaults))
+        for name, value in defaults.items():
+            self.values.setdefault(name, value)
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}_{name}"
+
+    def seed(self, name: str, options: list | tuple | None = None) -> dict:
+        """Keyword arguments for the widget of setting ``name``: its key and, when new, its value."""
+        key = self.key(name)
+        if key in st.session_state:
+            return {"key": key}
+        value = self.values[name]
+        if options is None:
+            return {"key": key, "value": value}
+        options = list(options)
+        return {"key": key, "index": options.index(value) if value in options else 0}
+
+    def get(self, name: str) -> object:
+        key = self.key(name)
+        return st.session_state[key] if key in st.session_state else self.values[name]
+
+    def set(self, **values: object) -> None:
+        """Change settings; their widgets are drawn with the new values on the next run."""
+        for name, value in values.items():
+            self.values[name] = value
+            st.session_state.pop(self.key(name), None)
+
+    def sync(self) -> dict:
+        """Copy the drawn widgets' values into the memory; returns all settings."""
+        for name in self.values:
+            key = self.key(name)
+            if key in st.session_state:
+                self.values[name] = st.session_state[key]
+        return dict(self.values)

@@ -224,8 +224,12 @@ with st.container(border=True):
     st.caption(t("conv.mistake", wrong=COMMON_MISTAKE_LATEX))
     reach_h, reach_w = trace.reached
     hp, wp = trace.padded.shape[1:]
-    if reach_h < hp or reach_w < wp:
-        st.warning(t("conv.unreached", rows=hp - reach_h, cols=wp - reach_w), icon="✖️")
+    unreached = ("rows" if reach_h < hp else "") + ("cols" if reach_w < wp else "")
+    if unreached:
+        key = {"rows": "conv.unreached_rows", "cols": "conv.unreached_cols", "rowscols": "conv.unreached_both"}[
+            unreached
+        ]
+        st.warning(t(key, rows=hp - reach_h, cols=wp - reach_w), icon="✖️")
 
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions

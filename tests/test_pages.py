@@ -158,3 +158,11 @@ def test_hidden_settings_are_remembered():
     at.radio(key="conv_source").set_value("sample").run()
     assert at.slider(key="conv_side").value == 40
     assert _metric(at, "Input") == "[1, 40, 40]"
+
+
+def test_unreached_rows_are_pointed_out():
+    """28 rows, kernel 3, stride 2: windows reach rows 0..26, row 27 is never used."""
+    at = _conv()
+    at.number_input(key="conv_stride_h").set_value(2).run()
+    warnings = [w.value for w in at.warning]
+    assert any("last 1 row(s)" in w for w in warnings), warnings

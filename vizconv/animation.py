@@ -22,7 +22,7 @@ from vizconv.strings import text
 __all__ = ["conv_animation", "frame_shapes", "output_curves"]
 
 _GAP = 0.03  # space between subplots, as a fraction of the figure
-_CONTROLS_PX = 120  # room below the heatmaps for the slider and the buttons
+_CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
 _TITLE_PX = 36
 
 
@@ -355,9 +355,9 @@ def conv_animation(
             "showactive": False,
             "x": 0.0,
             "xanchor": "left",
-            "y": 0.0,
+            "y": controls,
             "yanchor": "top",
-            "pad": {"t": 62, "r": 10},
+            "pad": {"t": 40, "r": 10},
             "buttons": [
                 {"label": text("anim.play", lang), "method": "animate", "args": [None, play]},
                 {"label": text("anim.pause", lang), "method": "animate", "args": [[None], still]},
@@ -369,9 +369,9 @@ def conv_animation(
             "active": position,
             "x": 0.2,
             "len": 0.8,
-            "y": 0.0,
+            "y": controls,
             "yanchor": "top",
-            "pad": {"t": 30},
+            "pad": {"t": 10},
             "currentvalue": {"prefix": text("anim.position", lang) + " ", "font": {"size": 13, "color": "#333333"}},
             "ticklen": 0,
             "minorticklen": 0,

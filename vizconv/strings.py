@@ -192,7 +192,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "p = padding on each side, k = kernel size, d = dilation, s = stride. A common mistake "
         "(also in some notes) is ${wrong}$: the + 1 belongs outside the division, which is rounded down."
     },
-    "conv.unreached": {
+    "conv.unreached_rows": {
+        "en": "The stride does not tile the padded input: its last {rows} row(s) are never covered by any window "
+        "(marked ✕). Change stride, padding or kernel to use them."
+    },
+    "conv.unreached_cols": {
+        "en": "The stride does not tile the padded input: its last {cols} column(s) are never covered by any "
+        "window (marked ✕). Change stride, padding or kernel to use them."
+    },
+    "conv.unreached_both": {
         "en": "The stride does not tile the padded input: its last {rows} row(s) and {cols} column(s) are never "
         "covered by any window (marked ✕). Change stride, padding or kernel to use them."
     },

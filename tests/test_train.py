@@ -1,0 +1,114 @@
+"""Training and evaluation commands: cards, offline behaviour, agreement with the shipped cards."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+import urllib.error
+
+import numpy as np
+import pytest
+import torch
+
+from tests_support import ROOT
+from vizconv import datasets
+from vizconv.architectures import ResNet20, lenet5
+from vizconv.evaluate import evaluate
+from vizconv.train import augment, main, sha256_of
+
+SHARED = ROOT.parent / "shared" / "data"
+MNIST_NPZ = SHARED / "mnist-8k.npz"
+CIFAR_TAR = SHARED / "cifar10-jpeg.tar.gz"
+MODELS = ROOT / "assets" / "models"
+
+
+def test_lenet_shapes_follow_the_notes():
+    model = lenet5()
+    x = torch.zeros(1, 1, 28, 28)
+    shapes = []
+    for layer in model:
+        x = layer(x)
+        shapes.append(tuple(x.shape[1:]))
+    assert shapes[0] == (6, 28, 28) and shapes[2] == (6, 14, 14) and shapes[3] == (16, 10, 10)
+    assert shapes[5] == (16, 5, 5) and shapes[6] == (400,) and shapes[-1] == (10,)
+    assert isinstance(lenet5(classic=True)[1], torch.nn.Sigmoid)
+
+
+def test_resnet20_is_the_paper_size():
+    model = ResNet20()
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+    params = sum(p.numel() for p in model.parameters())
+    assert 0.26e6 < params < 0.28e6  # the paper's 0.27 M
+
+
+def test_augment_keeps_shape_and_content():
+    x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).reshape(2, 3, 8, 8)
+    out = augment(x, shift=0, flip=False, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(out, x)
+    shifted = augment(x, shift=2, flip=True, generator=torch.Generator().manual_seed(0))
+    assert shifted.shape == x.shape
+
+
+def _tiny_npz(path, n=80):
+    rng = np.random.default_rng(0)
+    np.savez(path, x=rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), y=np.arange(n, dtype=np.uint8) % 10)
+    return path
+
+
+def test_train_writes_weights_and_a_card(tmp_path, capsys):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    assert main(["lenet5", "--data", str(data), "--epochs", "1", "--threads", "1", "--out", str(tmp_path)]) == 0
+    card = json.loads((tmp_path / "lenet5.json").read_text())
+    for field in (
+        "data_source",
+        "split",
+        "epochs",
+        "optimiser",
+        "schedule",
+        "seed",
+        "test_accuracy",
+        "training_seconds",
+        "machine",
+        "torch_version",
+        "sha256",
+        "command",
+    ):
+        assert field in card, field
+    assert card["sha256"] == sha256_of(tmp_path / "lenet5.pt")
+    assert card["split"].endswith("held-out test 10")
+    assert "held-out test accuracy" in capsys.readouterr().out
+
+
+def test_without_internet_the_download_fails_with_a_clear_message(monkeypatch, tmp_path, capsys):
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route to host")
+
+    monkeypatch.setattr("torchvision.datasets.MNIST", offline)
+    monkeypatch.setattr(datasets, "CACHE", tmp_path)
+    assert main(["lenet5", "--epochs", "1", "--out", str(tmp_path)]) == 2
+    assert "--data" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not MNIST_NPZ.exists(), reason="../shared/data/mnist-8k.npz is not beside the repository")
+@pytest.mark.parametrize("name", ["lenet5", "lenet5-classic"])
+def test_evaluation_agrees_with_the_model_card(name):
+    result = evaluate(name, MNIST_NPZ)
+    assert result["images"] == result["card_images"]
+    assert result["accuracy"] == pytest.approx(result["card_accuracy"], abs=1e-4)
+
+
+def test_lenet5_meets_its_accuracy_goal():
+    card = json.loads((MODELS / "lenet5.json").read_text())
+    assert card["test_accuracy"] >= 0.97
+
+
+@pytest.mark.skipif(not CIFAR_TAR.exists(), reason="../shared/data/cifar10-jpeg.tar.gz is not beside the repository")
+@pytest.mark.skipif(not (MODELS / "resnet20.pt").exists(), reason="resnet20 weights are not trained yet")
+def test_resnet20_evaluation_agrees_with_its_card(tmp_path):
+    with tarfile.open(CIFAR_TAR) as archive:
+        members = [m for m in archive.getmembers() if m.name.startswith("cifar10/test/")]
+        archive.extractall(tmp_path, members=members, filter="data")
+    result = evaluate("resnet20", tmp_path / "cifar10")
+    assert result["images"] == result["card_images"] == 5000
+    assert result["accuracy"] == pytest.approx(result["card_accuracy"], abs=1e-4)
+    assert result["accuracy"] >= 0.88

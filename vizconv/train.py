@@ -1,0 +1,239 @@
+"""Train a bundled model and write its weights and model card.
+
+    python -m vizconv.train {lenet5,lenet5-classic,resnet20} [--data PATH] [--epochs N] ...
+
+Without ``--data`` the data comes from torchvision's MNIST / CIFAR10 download
+(needs internet); with ``--data`` from a local copy (see vizconv.datasets).
+Seeds are fixed, the held-out test split is never used for training or model
+selection, and the card records what the run measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from vizconv.architectures import ResNet20, lenet5
+from vizconv.datasets import (
+    CIFAR10_CLASSES,
+    CIFAR10_MEAN,
+    CIFAR10_STD,
+    MNIST_MEAN,
+    MNIST_STD,
+    DataError,
+    Splits,
+    load_cifar10,
+    load_mnist,
+)
+
+__all__ = ["RECIPES", "evaluate_accuracy", "main", "normalise", "sha256_of"]
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+
+# Per model: architecture, dataset and the training recipe's defaults.
+RECIPES = {
+    "lenet5": {
+        "build": lambda: lenet5(classic=False),
+        "dataset": "mnist",
+        "epochs": 20,
+        "batch": 64,
+        "lr": 2e-3,
+        "optimizer": "adam",
+        "shift": 2,
+    },
+    "lenet5-classic": {
+        "build": lambda: lenet5(classic=True),
+        "dataset": "mnist",
+        "epochs": 30,
+        "batch": 64,
+        "lr": 3e-3,
+        "optimizer": "adam",
+        "shift": 2,
+    },
+    "resnet20": {
+        "build": ResNet20,
+        "dataset": "cifar10",
+        "epochs": 30,
+        "batch": 128,
+        "lr": 0.1,
+        "optimizer": "sgd",
+        "shift": 4,
+    },
+}
+
+
+def normalise(x: torch.Tensor, dataset: str) -> torch.Tensor:
+    """uint8 images [N, C, H, W] -> float, scaled to 0..1 and standardised per channel."""
+    x = x.float().div_(255)
+    if dataset == "mnist":
+        return (x - MNIST_MEAN) / MNIST_STD
+    mean = torch.tensor(CIFAR10_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(CIFAR10_STD).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def augment(x: torch.Tensor, shift: int, flip: bool, generator: torch.Generator) -> torch.Tensor:
+    """Random translation by up to ``shift`` pixels (zero padding) and, for photos, horizontal flips."""
+    n, c, h, w = x.shape
+    padded = F.pad(x, (shift, shift, shift, shift))  # (N, C, H + 2s, W + 2s)
+    dy = torch.randint(0, 2 * shift + 1, (n,), generator=generator)
+    dx = torch.randint(0, 2 * shift + 1, (n,), generator=generator)
+    rows = (dy[:, None] + torch.arange(h))[:, None, :, None]  # (N, 1, H, 1)
+    cols = (dx[:, None] + torch.arange(w))[:, None, None, :]  # (N, 1, 1, W)
+    out = padded[torch.arange(n)[:, None, None, None], torch.arange(c)[None, :, None, None], rows, cols]
+    if flip:
+        mirror = torch.rand(n, generator=generator) < 0.5
+        out = torch.where(mirror[:, None, None, None], out.flip(3), out)
+    return out
+
+
+@torch.no_grad()
+def evaluate_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, dataset: str, batch: int = 500) -> float:
+    """Top-1 accuracy of ``model`` (eval mode) on uint8 images x and labels y."""
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for start in range(0, len(x), batch):
+        logits = model(normalise(x[start : start + batch], dataset))
+        correct += int((logits.argmax(1) == y[start : start + batch]).sum())
+    model.train(was_training)
+    return correct / len(x)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _progress(prefix: str, done: int, total: int, loss: float) -> None:
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r{prefix} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} loss {loss:.3f}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def train(name: str, splits: Splits, epochs: int, batch: int, lr: float, seed: int) -> tuple[nn.Module, dict]:
+    """Train model ``name``; keep the weights of the epoch with the best validation accuracy."""
+    recipe = RECIPES[name]
+    dataset = recipe["dataset"]
+    torch.manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)
+    model = recipe["build"]()
+    x_train, y_train = splits.train
+    steps = math.ceil(len(x_train) / batch)
+    if recipe["optimizer"] == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        optimiser_text = f"SGD (momentum 0.9, Nesterov, weight decay 5e-4), batch {batch}"
+    else:
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        optimiser_text = f"Adam, batch {batch}"
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
+    history, best, best_state = [], -1.0, None
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = torch.randperm(len(x_train), generator=generator)
+        started = time.perf_counter()
+        for step in range(steps):
+            index = order[step * batch : (step + 1) * batch]
+            images = augment(x_train[index], recipe["shift"], flip=dataset == "cifar10", generator=generator)
+            loss = F.cross_entropy(model(normalise(images, dataset)), y_train[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            if step % 20 == 0 or step == steps - 1:
+                _progress(f"epoch {epoch}/{epochs}", step + 1, steps, float(loss))
+        val = evaluate_accuracy(model, *splits.val, dataset)
+        seconds = time.perf_counter() - started
+        history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})
+        print(f"epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
+        if val > best:
+            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    return model, {
+        "optimiser": optimiser_text,
+        "schedule": f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing",
+        "augmentation": f"random shifts up to {recipe['shift']} px"
+        + (" and horizontal flips" if dataset == "cifar10" else ""),
+        "best_epoch": max(history, key=lambda h: h["val_accuracy"])["epoch"],
+        "history": history,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vizconv.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("model", choices=sorted(RECIPES))
+    parser.add_argument("--data", type=Path, help="local copy: an .npz of MNIST digits or a CIFAR-10 ImageFolder tree")
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--lr", type=float, help="peak learning rate")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch CPU threads")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for NAME.pt and NAME.json")
+    args = parser.parse_args(argv)
+    recipe = RECIPES[args.model]
+    epochs = args.epochs or recipe["epochs"]
+    batch = args.batch_size or recipe["batch"]
+    lr = args.lr or recipe["lr"]
+    torch.set_num_threads(args.threads)
+    try:
+        loader = load_mnist if recipe["dataset"] == "mnist" else load_cifar10
+        splits = loader(args.data, seed=args.seed)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.model}: {splits.source}; {splits.split}", flush=True)
+    started = time.perf_counter()
+    model, details = train(args.model, splits, epochs, batch, lr, args.seed)
+    train_seconds = time.perf_counter() - started
+    test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
+    print(f"held-out test accuracy: {test_accuracy:.4f} on {len(splits.test[0]):,} images", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    weights = args.out / f"{args.model}.pt"
+    torch.save(model.state_dict(), weights)
+    card = {
+        "name": args.model,
+        "architecture": type(model).__name__
+        if args.model == "resnet20"
+        else f"LeNet-5 ({'sigmoid, average pooling' if 'classic' in args.model else 'ReLU, max pooling'})",
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "dataset": recipe["dataset"],
+        "classes": list(CIFAR10_CLASSES) if recipe["dataset"] == "cifar10" else [str(d) for d in range(10)],
+        "data_source": splits.source,
+        "split": splits.split,
+        "epochs": epochs,
+        "seed": args.seed,
+        **details,
+        "val_accuracy": max(h["val_accuracy"] for h in details["history"]),
+        "test_accuracy": round(test_accuracy, 4),
+        "test_images": len(splits.test[0]),
+        "training_seconds": round(train_seconds),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, {platform.platform()}",
+        "torch_version": torch.__version__,
+        "command": "python -m vizconv.train " + " ".join(sys.argv[1:] if argv is None else argv),
+        "sha256": sha256_of(weights),
+    }
+    (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -15,7 +15,7 @@ from vizconv.errors import MessageError
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
-from vizconv.kernels import available_presets
+from vizconv.kernels import LEARNED_PRESETS, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
     LIMITS,
@@ -153,7 +153,12 @@ with st.sidebar:
     preset = st.selectbox(
         t("conv.preset"), presets, format_func=lambda p: t("preset." + p), **memory.seed("preset", presets)
     )
-    st.toggle(t("conv.varied"), disabled=preset == EXAMPLE_PRESET, help=t("conv.varied_help"), **memory.seed("varied"))
+    st.toggle(
+        t("conv.varied"),
+        disabled=preset == EXAMPLE_PRESET or preset in LEARNED_PRESETS,
+        help=t("conv.varied_help"),
+        **memory.seed("varied"),
+    )
     if preset.startswith("random"):
         st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("kernel_seed"))
 

@@ -77,3 +77,18 @@ def test_random_grid_is_integers_and_seeded():
     assert grid.shape == (2, 4, 5)
     assert torch.equal(grid, grid.round())
     assert torch.equal(grid, random_grid(2, 4, 5, seed=1))
+
+
+def test_lenet_learned_filters_are_offered_for_5x5_kernels():
+    from vizconv.models import load_model
+
+    assert "lenet5_conv1" in available_presets(5, 5)
+    assert "lenet5_conv1" not in available_presets(3, 3)
+    model, _ = load_model("lenet5")
+    weight = make_weight("lenet5_conv1", 7, 2, 5, 5)
+    conv1 = model[0].weight.detach()  # (6, 1, 5, 5)
+    assert torch.equal(weight[0, 1], conv1[0, 0])
+    assert torch.equal(weight[5, 0], conv1[5, 0])
+    assert torch.equal(weight[6, 0], conv1[0, 0])  # cycles after the sixth filter
+    with pytest.raises(ParameterError, match="5×5"):
+        make_kernel("lenet5_conv1", 3, 3)

@@ -166,3 +166,11 @@ def test_unreached_rows_are_pointed_out():
     at.number_input(key="conv_stride_h").set_value(2).run()
     warnings = [w.value for w in at.warning]
     assert any("last 1 row(s)" in w for w in warnings), warnings
+
+
+def test_lenet_filters_are_a_kernel_preset():
+    at = _conv(conv_kernel_h=5, conv_kernel_w=5)
+    assert "LeNet-5 learned filters (conv1, 5×5)" in at.selectbox(key="conv_preset").options
+    at.selectbox(key="conv_preset").set_value("lenet5_conv1").run()
+    assert not at.exception
+    assert _metric(at, "Output") == "[2, 24, 24]"

@@ -9,12 +9,22 @@ computes the same thing over a larger window).
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import torch
 
 from vizconv.errors import ParameterError
 
-__all__ = ["FIXED_3X3", "KERNEL_PRESETS", "VARIED_ORDER", "available_presets", "make_kernel", "make_weight"]
+__all__ = [
+    "FIXED_3X3",
+    "KERNEL_PRESETS",
+    "LEARNED_PRESETS",
+    "VARIED_ORDER",
+    "available_presets",
+    "learned_filters",
+    "make_kernel",
+    "make_weight",
+]
 
 FIXED_3X3: dict[str, list[list[float]]] = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
@@ -25,15 +35,27 @@ FIXED_3X3: dict[str, list[list[float]]] = {
 }
 SIZED = ("identity", "box_blur", "gaussian", "random_int", "random_normal")
 KERNEL_PRESETS = ("identity", "box_blur", "gaussian", *FIXED_3X3, "random_int", "random_normal")
+# Filters a trained network learned: preset name -> (model, first conv layer's index in it).
+LEARNED_PRESETS = {"lenet5_conv1": ("lenet5", 0)}
 # "A different preset for each kernel" cycles through these.
 VARIED_ORDER = ("sobel_x", "sobel_y", "laplacian", "sharpen", "gaussian", "emboss", "box_blur", "identity")
 
 
 def available_presets(kh: int, kw: int) -> tuple[str, ...]:
-    """Presets that fit a kH x kW kernel (the fixed 3x3 filters need at least 3x3)."""
-    if kh >= 3 and kw >= 3:
-        return KERNEL_PRESETS
-    return tuple(name for name in KERNEL_PRESETS if name in SIZED)
+    """Presets that fit a kH x kW kernel (the fixed 3x3 filters need at least 3x3; learned ones their own size)."""
+    fitting = KERNEL_PRESETS if kh >= 3 and kw >= 3 else tuple(name for name in KERNEL_PRESETS if name in SIZED)
+    learned = tuple(name for name in LEARNED_PRESETS if tuple(learned_filters(name).shape[1:]) == (kh, kw))
+    return fitting + learned
+
+
+@cache
+def learned_filters(name: str) -> torch.Tensor:
+    """The first-layer filters of a bundled trained model: [K, kH, kW] (its one input channel)."""
+    from vizconv.models import load_model  # late: loading a model is only needed for these presets
+
+    model_name, index = LEARNED_PRESETS[name]
+    model, _ = load_model(model_name)
+    return model[index].weight.detach()[:, 0].clone()
 
 
 def _gaussian_1d(size: int) -> torch.Tensor:
@@ -45,6 +67,11 @@ def _gaussian_1d(size: int) -> torch.Tensor:
 
 def make_kernel(name: str, kh: int, kw: int, seed: int = 0) -> torch.Tensor:
     """Preset ``name`` as a float32 kernel [kH, kW]."""
+    if name in LEARNED_PRESETS:
+        filters = learned_filters(name)
+        if tuple(filters.shape[1:]) != (kh, kw):
+            raise ParameterError("err.kernel_learned_size", preset=name, size=f"{filters.shape[1]}×{filters.shape[2]}")
+        return filters[seed % len(filters)].clone()
     if name not in KERNEL_PRESETS:
         raise ParameterError("err.kernel_preset", value=repr(name), presets=", ".join(KERNEL_PRESETS))
     if kh < 1 or kw < 1:
@@ -79,12 +106,15 @@ def make_weight(
     Every input channel of a kernel gets the same 2-D filter, so channel sums
     add up the filter's response on each channel. With ``varied``, kernel i
     uses the i-th preset of VARIED_ORDER that fits. Random presets draw a
-    different kernel for every (output, input) channel pair from one seed.
+    different kernel for every (output, input) channel pair from one seed;
+    learned presets give kernel i the network's filter i (cycling).
     """
     weight = torch.empty(out_channels, channels_per_group, kh, kw)  # (C_out, C_in/groups, kH, kW)
     fitting = [name for name in VARIED_ORDER if name in available_presets(kh, kw)]
+    varied = varied and preset not in LEARNED_PRESETS
     for oc in range(out_channels):
         name = fitting[oc % len(fitting)] if varied else preset
         for ic in range(channels_per_group):
-            weight[oc, ic] = make_kernel(name, kh, kw, seed=seed + 1000 * oc + ic)
+            kernel_seed = oc if name in LEARNED_PRESETS else seed + 1000 * oc + ic
+            weight[oc, ic] = make_kernel(name, kh, kw, seed=kernel_seed)
     return weight

@@ -79,6 +79,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "err.kernel_too_small_for_preset": {
         "en": "The {preset} filter is 3×3; it does not fit a {kh}×{kw} kernel. Use a kernel of at least 3×3."
     },
+    "err.kernel_learned_size": {"en": "The {preset} filters are {size}; set the kernel size to {size} to use them."},
     "err.no_upload": {"en": "Upload an image first."},
     "err.unexpected": {
         "en": "Something went wrong while computing this view. Try other settings; the problem has been logged."
@@ -260,4 +261,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset.emboss": {"en": "Emboss"},
     "preset.random_int": {"en": "Random integers (−1, 0, 1)"},
     "preset.random_normal": {"en": "Random (normal)"},
+    # --- models (vizconv.models) ---------------------------------------------------------
+    "model.missing": {"en": "The weights of {name} are missing ({path}). Reinstall vizconv or retrain the model."},
+    "model.altered": {"en": "The weights of {name} do not match the sha256 in their model card, so they are not used."},
+    "model.offline": {
+        "en": "{name} needs its ImageNet weights, downloaded once from {url}, and the download failed (no internet?). "
+        "The bundled models keep working."
+    },
+    "model.unknown": {"en": "There is no model {name}. Available: {names}."},
+    # --- Convolution page: learned kernels --------------------------------------------------
+    "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)"},
 }

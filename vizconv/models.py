@@ -1,0 +1,145 @@
+"""Loading the models vizconv shows, with what belongs to their weights.
+
+``load_model(name)`` returns the model in eval mode and a ``ModelInfo``:
+class names, input size, the preprocessing used in training, and the model
+card. Bundled weights (assets/models) are checked against the sha256 in their
+card and loaded with ``weights_only=True``. "resnet18" uses torchvision's
+ImageNet weights, downloaded to torch's hub cache on first use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+from torch import nn
+
+from vizconv.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
+from vizconv.errors import MessageError
+from vizconv.train import MODELS_DIR, RECIPES, sha256_of
+
+__all__ = [
+    "BUNDLED_MODELS",
+    "ModelError",
+    "ModelInfo",
+    "available_models",
+    "load_model",
+    "preprocess_cifar",
+    "preprocess_digit",
+]
+
+BUNDLED_MODELS = ("lenet5", "lenet5-classic", "resnet20")
+DOWNLOADED_MODELS = ("resnet18",)
+
+
+class ModelError(MessageError):
+    """A model that cannot be loaded (missing, altered or not downloadable)."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What belongs to a model's weights."""
+
+    name: str
+    classes: list[str]
+    input_size: tuple[int, int, int]  # (C, H, W)
+    preprocess: Callable[[Image.Image], torch.Tensor] = field(repr=False)  # PIL image -> [1, C, H, W]
+    card: dict = field(default_factory=dict, repr=False)
+
+
+def available_models() -> tuple[str, ...]:
+    """Every model name ``load_model`` accepts."""
+    return BUNDLED_MODELS + DOWNLOADED_MODELS
+
+
+def preprocess_digit(image: Image.Image) -> torch.Tensor:
+    """A drawn or photographed digit as MNIST shows digits: [1, 1, 28, 28], standardised.
+
+    Grayscale; inverted when the background is light (MNIST is white on
+    black); the digit's bounding box scaled to fit 20x20 and centred in 28x28.
+    """
+    gray = image.convert("L")
+    pixels = np.asarray(gray, dtype=np.float32)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    if np.median(border) > 127:  # light background: dark ink on paper
+        gray = ImageOps.invert(gray)
+        pixels = 255.0 - pixels
+    ink = pixels > 0.2 * max(float(pixels.max()), 1.0)
+    canvas = Image.new("L", (28, 28), 0)
+    if ink.any():
+        rows, cols = np.where(ink)
+        box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+        digit = gray.crop(box)
+        scale = 20.0 / max(digit.width, digit.height)
+        size = (max(1, round(digit.width * scale)), max(1, round(digit.height * scale)))
+        digit = digit.resize(size, Image.Resampling.LANCZOS)
+        canvas.paste(digit, ((28 - size[0]) // 2, (28 - size[1]) // 2))
+    x = torch.from_numpy(np.asarray(canvas, dtype=np.float32) / 255.0)  # (28, 28)
+    return ((x - MNIST_MEAN) / MNIST_STD)[None, None]
+
+
+def preprocess_cifar(image: Image.Image) -> torch.Tensor:
+    """A photo as the CIFAR-10 models saw training images: centre square, 32x32 RGB, standardised."""
+    rgb = image.convert("RGB")
+    side = min(rgb.size)
+    left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
+    square = rgb.crop((left, top, left + side, top + side)).resize((32, 32), Image.Resampling.LANCZOS)
+    x = torch.from_numpy(np.asarray(square, dtype=np.float32) / 255.0).permute(2, 0, 1)  # (3, 32, 32)
+    mean = torch.tensor(CIFAR10_MEAN).view(3, 1, 1)
+    std = torch.tensor(CIFAR10_STD).view(3, 1, 1)
+    return ((x - mean) / std)[None]
+
+
+def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
+    weights, card_path = models_dir / f"{name}.pt", models_dir / f"{name}.json"
+    if not weights.exists() or not card_path.exists():
+        raise ModelError("model.missing", name=name, path=str(weights))
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    if sha256_of(weights) != card["sha256"]:
+        raise ModelError("model.altered", name=name)
+    model = RECIPES[name]["build"]()
+    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model.eval()
+    if RECIPES[name]["dataset"] == "mnist":
+        info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card)
+    else:
+        info = ModelInfo(name, card["classes"], (3, 32, 32), preprocess_cifar, card)
+    return model, info
+
+
+def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
+    from torchvision.models import ResNet18_Weights, resnet18
+
+    weights = ResNet18_Weights.DEFAULT
+    try:
+        state = weights.get_state_dict(progress=True, check_hash=False)
+    except Exception as exc:  # URLError, HTTPError, OSError, ... when torch's hub cannot be reached
+        raise ModelError("model.offline", name="resnet18", url=weights.url) from exc
+    model = resnet18()
+    model.load_state_dict(state)
+    model.eval()
+    transform = weights.transforms()
+
+    def preprocess(image: Image.Image) -> torch.Tensor:
+        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
+
+    card = {
+        "source": weights.url,
+        "test_accuracy": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100,
+        "dataset": "ImageNet-1K",
+    }
+    return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card)
+
+
+def load_model(name: str, models_dir: Path = MODELS_DIR) -> tuple[nn.Module, ModelInfo]:
+    """Model ``name`` in eval mode and its ModelInfo; ModelError when it cannot be had."""
+    if name in BUNDLED_MODELS:
+        return _load_bundled(name, models_dir)
+    if name in DOWNLOADED_MODELS:
+        return _load_resnet18()
+    raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))

@@ -117,7 +117,7 @@ def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
 
     weights = ResNet18_Weights.DEFAULT
     try:
-        state = weights.get_state_dict(progress=True, check_hash=False)
+        state = torch.hub.load_state_dict_from_url(weights.url, map_location="cpu", progress=True, weights_only=True)
     except Exception as exc:  # URLError, HTTPError, OSError, ... when torch's hub cannot be reached
         raise ModelError("model.offline", name="resnet18", url=weights.url) from exc
     model = resnet18()

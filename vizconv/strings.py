@@ -80,6 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The {preset} filter is 3×3; it does not fit a {kh}×{kw} kernel. Use a kernel of at least 3×3."
     },
     "err.kernel_learned_size": {"en": "The {preset} filters are {size}; set the kernel size to {size} to use them."},
+    "err.unknown_layers": {"en": "The model has no layer {layers}. Layers: {available}."},
     "err.no_upload": {"en": "Upload an image first."},
     "err.unexpected": {
         "en": "Something went wrong while computing this view. Try other settings; the problem has been logged."

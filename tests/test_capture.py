@@ -1,0 +1,105 @@
+"""Forward-hook capture: order, clones, hook hygiene, mode, concurrency."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+from torch import nn
+
+from vizconv import ParameterError
+from vizconv.architectures import ResNet20, lenet5
+from vizconv.capture import capturable_layers, capture
+
+
+def _hook_count(model: nn.Module) -> int:
+    return sum(len(m._forward_hooks) for m in model.modules())
+
+
+@pytest.fixture
+def lenet():
+    torch.manual_seed(0)
+    return lenet5()
+
+
+def test_every_layer_in_forward_order_with_shapes(lenet):
+    x = torch.rand(1, 28, 28)
+    acts = capture(lenet, x)
+    assert list(acts) == [str(i) for i in range(12)]
+    shapes = [tuple(a.shape[1:]) for a in acts.values()]
+    assert shapes[0] == (6, 28, 28) and shapes[2] == (6, 14, 14) and shapes[3] == (16, 10, 10)
+    assert shapes[5] == (16, 5, 5) and shapes[6] == (400,) and shapes[-1] == (10,)
+    with torch.no_grad():
+        torch.testing.assert_close(acts["11"], lenet.eval()(x[None]))
+
+
+def test_resnet_blocks_and_reused_relus_are_named_by_path():
+    torch.manual_seed(0)
+    model = ResNet20()
+    acts = capture(model, torch.rand(3, 32, 32))
+    names = list(acts)
+    assert names[:3] == ["conv1", "bn1", "relu"]
+    assert "layer1.0" in names and "layer3.2" in names and names[-1] == "fc"
+    # torchvision's BasicBlock calls its ReLU twice: the second call is kept apart
+    assert "layer1.0.relu" in names and "layer1.0.relu#2" in names
+    assert acts["layer2.0"].shape == (1, 32, 16, 16)
+    assert acts["layer2.0.downsample.0"].shape == (1, 32, 16, 16)
+
+
+def test_stored_values_are_clones_not_views_an_inplace_relu_overwrites():
+    """BatchNorm's output followed by ReLU(inplace=True): the stored BN output keeps its negatives."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(inplace=True))
+    acts = capture(model, torch.randn(1, 8, 8))
+    assert float(acts["1"].min()) < 0
+    assert float(acts["2"].min()) == 0.0
+
+
+def test_no_hook_remains_and_mode_is_restored(lenet):
+    lenet.train()
+    capture(lenet, torch.rand(1, 28, 28))
+    assert _hook_count(lenet) == 0
+    assert lenet.training
+
+
+def test_no_hook_remains_after_an_exception(lenet):
+    lenet.eval()
+    with pytest.raises(RuntimeError):
+        capture(lenet, torch.rand(3, 28, 28))  # LeNet takes one channel
+    assert _hook_count(lenet) == 0
+    assert not lenet.training
+
+
+def test_a_chosen_subset_and_unknown_names(lenet):
+    assert list(capture(lenet, torch.rand(1, 28, 28), layers=["3", "0"])) == ["0", "3"]
+    with pytest.raises(ParameterError, match="no layer features"):
+        capture(lenet, torch.rand(1, 28, 28), layers=["features"])
+    assert _hook_count(lenet) == 0
+
+
+def test_capturable_layers_do_not_assume_a_features_attribute():
+    torch.manual_seed(0)
+    layers = capturable_layers(ResNet20())
+    assert layers[0] == "conv1" and "avgpool" in layers and layers[-1] == "fc"
+
+
+def test_concurrent_captures_on_one_shared_model_never_mix(lenet):
+    """Four threads capture different inputs on one model; each gets exactly its own activations."""
+    inputs = [torch.full((1, 28, 28), float(i)) for i in range(4)]
+    expected = [capture(lenet, x) for x in inputs]
+    errors = []
+
+    def worker(i: int) -> None:
+        for _ in range(25):
+            acts = capture(lenet, inputs[i])
+            if list(acts) != list(expected[i]) or not all(torch.equal(acts[k], expected[i][k]) for k in acts):
+                errors.append(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _hook_count(lenet) == 0

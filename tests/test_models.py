@@ -1,0 +1,103 @@
+"""load_model: bundled weights offline, sha256 checks, the ResNet-18 cache path, preprocessing."""
+
+from __future__ import annotations
+
+import shutil
+import urllib.error
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image, ImageDraw
+
+from vizconv.models import ModelError, available_models, load_model, preprocess_cifar, preprocess_digit
+from vizconv.samples import ASSETS
+
+
+@pytest.mark.parametrize("name", ["lenet5", "lenet5-classic"])
+def test_bundled_models_load_offline(name):
+    model, info = load_model(name)
+    assert not model.training
+    assert info.classes == [str(d) for d in range(10)]
+    assert info.input_size == (1, 28, 28)
+    assert info.card["sha256"]
+
+
+def test_lenet5_reads_a_bundled_mnist_digit():
+    model, info = load_model("lenet5")
+    with Image.open(ASSETS / "samples" / "mnist" / "digit_7.png") as image:
+        x = info.preprocess(image)
+    assert x.shape == (1, 1, 28, 28)
+    assert info.classes[int(model(x).argmax())] == "7"
+
+
+def test_altered_weights_are_refused(tmp_path):
+    for suffix in (".pt", ".json"):
+        shutil.copy(ASSETS / "models" / f"lenet5{suffix}", tmp_path / f"lenet5{suffix}")
+    with open(tmp_path / "lenet5.pt", "ab") as file:
+        file.write(b"tampered")
+    with pytest.raises(ModelError, match="sha256"):
+        load_model("lenet5", models_dir=tmp_path)
+
+
+def test_unknown_and_missing_models(tmp_path):
+    with pytest.raises(ModelError, match="Available"):
+        load_model("vgg16")
+    with pytest.raises(ModelError, match="missing"):
+        load_model("lenet5", models_dir=tmp_path)
+    assert set(available_models()) == {"lenet5", "lenet5-classic", "resnet20", "resnet18"}
+
+
+@pytest.fixture
+def hub_dir(tmp_path):
+    previous = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / "hub"))
+    yield tmp_path / "hub"
+    torch.hub.set_dir(previous)
+
+
+def test_resnet18_offline_is_explained(hub_dir, monkeypatch):
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route to host")
+
+    monkeypatch.setattr("torch.hub.download_url_to_file", offline)
+    with pytest.raises(ModelError, match="download failed"):
+        load_model("resnet18")
+
+
+def test_resnet18_loads_from_a_locally_placed_cache_file(hub_dir):
+    from torchvision.models import ResNet18_Weights, resnet18
+
+    torch.manual_seed(0)
+    reference = resnet18()
+    checkpoints = hub_dir / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    torch.save(reference.state_dict(), checkpoints / ResNet18_Weights.DEFAULT.url.rsplit("/", 1)[1])
+    model, info = load_model("resnet18")
+    assert len(info.classes) == 1000 and info.classes[0] == "tench"
+    assert info.input_size == (3, 224, 224)
+    assert torch.equal(model.conv1.weight, reference.conv1.weight)
+    assert info.preprocess(Image.new("RGB", (300, 200))).shape == (1, 3, 224, 224)
+
+
+def test_a_dark_digit_on_light_paper_becomes_white_on_black_and_centred():
+    image = Image.new("L", (200, 120), 235)  # light paper, the digit off-centre
+    ImageDraw.Draw(image).rectangle((20, 10, 50, 100), fill=20)
+    x = preprocess_digit(image)[0, 0]
+    background = float(x[0, 0])
+    ink = (x > background + 1).nonzero()
+    rows, cols = ink[:, 0], ink[:, 1]
+    assert int(rows.max() - rows.min() + 1) == 20  # the taller side fits 20 px
+    assert abs(float(rows.float().mean()) - 13.5) < 1.0 and abs(float(cols.float().mean()) - 13.5) < 1.0
+    assert float(x.max()) > 2.0  # white ink after standardising (1 - 0.1307) / 0.3081 = 2.82
+
+
+def test_a_blank_drawing_gives_an_empty_digit():
+    x = preprocess_digit(Image.new("L", (50, 50), 255))
+    assert torch.allclose(x, x.flatten()[0].expand_as(x))
+
+
+def test_cifar_preprocessing_is_a_standardised_32x32_crop():
+    x = preprocess_cifar(Image.fromarray(np.full((40, 60, 3), 128, dtype=np.uint8)))
+    assert x.shape == (1, 3, 32, 32)
+    assert abs(float(x[0, 0, 0, 0]) - (128 / 255 - 0.4914) / 0.2470) < 1e-3

@@ -24,7 +24,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv.errors import ParameterError
 
-__all__ = ["CAPTURED_TYPES", "capturable_layers", "capture"]
+__all__ = ["CAPTURED_TYPES", "capturable_layers", "capture", "layer_input"]
 
 CAPTURED_TYPES = (
     nn.Conv2d,
@@ -109,3 +109,29 @@ def capture(model: nn.Module, x: torch.Tensor, layers: list[str] | None = None) 
         finally:
             model.train(was_training)
     return store
+
+
+def layer_input(model: nn.Module, x: torch.Tensor, layer: str) -> torch.Tensor:
+    """What module ``layer`` received (its first positional input) in a forward pass on x."""
+    modules = dict(model.named_modules())
+    if layer not in modules or not layer:
+        raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(capturable_layers(model)))
+    if x.dim() == 3:
+        x = x.unsqueeze(0)
+    seen: list[torch.Tensor] = []
+
+    def record(module: nn.Module, inputs: tuple) -> None:
+        if not seen:  # the first call, as capture() names it
+            seen.append(inputs[0].detach().clone())
+
+    with _lock_for(model):
+        was_training = model.training
+        handle = modules[layer].register_forward_pre_hook(record)
+        try:
+            model.eval()
+            with torch.no_grad():
+                model(x)
+        finally:
+            handle.remove()
+            model.train(was_training)
+    return seen[0]

@@ -81,6 +81,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err.kernel_learned_size": {"en": "The {preset} filters are {size}; set the kernel size to {size} to use them."},
     "err.unknown_layers": {"en": "The model has no layer {layers}. Layers: {available}."},
+    "err.not_feature_map": {"en": "A feature map grid needs values of shape [C, H, W], not {shape}."},
+    "err.not_conv_layer": {"en": "Layer {layer} is not a convolution, so there is no dot product to explain."},
     "err.no_upload": {"en": "Upload an image first."},
     "err.unexpected": {
         "en": "Something went wrong while computing this view. Try other settings; the problem has been logged."

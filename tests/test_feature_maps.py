@@ -1,0 +1,68 @@
+"""Channel grids as PNG, and activations of trained layers explained by trace_conv2d."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from vizconv import ParameterError
+from vizconv.architectures import ResNet20
+from vizconv.feature_maps import MIN_CELL_PX, channel_grid, colour_lut, explain_activation
+from vizconv.models import load_model
+from vizconv.samples import ASSETS
+
+
+def test_colour_lut_ends():
+    lut = colour_lut("cividis")
+    assert lut.shape == (256, 3) and lut.dtype == np.uint8
+    diverging = colour_lut([[0, "#0000ff"], [0.5, "#ffffff"], [1, "#ff0000"]])
+    assert diverging[0].tolist() == [0, 0, 255] and diverging[-1].tolist() == [255, 0, 0]
+    assert diverging[127].min() > 250 and diverging[128].min() > 250  # white in the middle
+
+
+def test_grid_holds_every_channel_in_one_png():
+    maps = torch.rand(64, 8, 8)
+    grid = channel_grid(maps)
+    image = Image.open(io.BytesIO(grid.png))
+    assert (grid.columns, grid.rows) == (8, 8)
+    assert grid.cell >= MIN_CELL_PX
+    assert image.width > 8 * grid.cell and image.height > 8 * grid.cell
+    assert not grid.signed and grid.low == 0.0 and grid.high == pytest.approx(float(maps.max()))
+
+
+def test_signed_maps_put_zero_at_white():
+    maps = torch.zeros(1, 4, 4)
+    maps[0, 0, 0], maps[0, 3, 3] = -1.0, 1.0
+    grid = channel_grid(maps)
+    assert grid.signed and (grid.low, grid.high) == (-1.0, 1.0)
+    image = np.asarray(Image.open(io.BytesIO(grid.png)).convert("RGB"))
+    tile_centre = image[3 + 12 + MIN_CELL_PX // 2, 3 + MIN_CELL_PX // 2]  # a zero cell in the middle of the tile
+    assert tile_centre.min() > 240
+
+
+def test_grid_rejects_a_vector():
+    with pytest.raises(ParameterError, match=r"\[C, H, W\]"):
+        channel_grid(torch.rand(10))
+
+
+def test_trained_lenet_activation_equals_its_dot_products():
+    model, info = load_model("lenet5")
+    with Image.open(ASSETS / "samples" / "mnist" / "digit_3.png") as image:
+        x = info.preprocess(image)
+    explained = explain_activation(model, x, "3", 4, 5, 5)
+    assert explained.step.value == pytest.approx(explained.captured, abs=1e-4)
+    assert len(explained.step.channel_sums) == 6  # conv2 reads the six channels of pool1
+
+
+def test_resnet_activation_with_stride_and_no_bias():
+    torch.manual_seed(0)
+    model = ResNet20()
+    explained = explain_activation(model, torch.rand(3, 32, 32), "layer2.0.conv1", 7, 3, 9)
+    assert explained.trace.stride == (2, 2) and explained.step.bias == 0.0
+    assert explained.step.value == pytest.approx(explained.captured, abs=1e-4)
+    with pytest.raises(ParameterError, match="not a convolution"):
+        explain_activation(model, torch.rand(3, 32, 32), "layer2.0.bn1", 0, 0, 0)

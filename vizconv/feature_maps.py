@@ -1,0 +1,156 @@
+"""Feature maps as pictures, and one activation of a trained network explained.
+
+``channel_grid`` draws every channel of a layer as one PNG (a grid of
+heatmaps with a colour bar), far smaller than a Plotly heatmap per channel.
+``explain_activation`` recomputes one value of a trained convolution layer
+with ``trace_conv2d`` on the layer's real input and weights.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.colors
+import torch
+from PIL import Image, ImageDraw, ImageFont
+from torch import nn
+
+from vizconv import style
+from vizconv.capture import capture, layer_input
+from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
+from vizconv.errors import ParameterError
+
+__all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "explain_activation"]
+
+MIN_CELL_PX = 56  # each channel drawn at least this large
+GAP_PX = 3
+BAR_PX = 18
+
+
+def colour_lut(scale: str | list) -> np.ndarray:
+    """A Plotly colour scale (name or [[position, colour], ...]) as a (256, 3) uint8 lookup table."""
+    if isinstance(scale, str):
+        colours = plotly.colors.get_colorscale(scale)
+    else:
+        colours = scale
+    positions = np.array([float(p) for p, _ in colours])
+    rgb = np.array(
+        [plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0]) for _, c in colours]
+    )
+    grid = np.linspace(0, 1, 256)
+    return np.stack([np.interp(grid, positions, rgb[:, i]) for i in range(3)], axis=1).round().astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class GridImage:
+    """A layer's channels as one PNG."""
+
+    png: bytes
+    low: float  # value at the bottom of the colour bar (shared scale)
+    high: float  # value at the top
+    shared: bool
+    signed: bool
+    columns: int
+    rows: int
+    cell: int  # pixels per channel tile
+
+
+def _normalise(maps: np.ndarray, shared: bool, signed: bool) -> tuple[np.ndarray, float, float]:
+    """Values to 0..1 for the LUT: zero at the middle when signed."""
+    if shared:
+        if signed:
+            bound = float(np.abs(maps).max()) or 1.0
+            return (maps / bound + 1) / 2, -bound, bound
+        high = float(maps.max()) or 1.0
+        return maps / high, 0.0, high
+    out = np.empty_like(maps)
+    for i, m in enumerate(maps):
+        if signed:
+            out[i] = (m / (float(np.abs(m).max()) or 1.0) + 1) / 2
+        else:
+            low, high = float(m.min()), float(m.max())
+            out[i] = (m - low) / ((high - low) or 1.0)
+    return out, float(maps.min()), float(maps.max())
+
+
+def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str] = ("max", "min")) -> GridImage:
+    """maps [C, H, W] as a grid of coloured tiles, numbered, with a colour bar on the right.
+
+    Signed maps use the diverging scale with zero at white (symmetric range),
+    non-negative maps cividis from zero. With ``shared`` every tile uses one
+    range (its ends are written on the bar); otherwise each tile is scaled to
+    its own range and the bar is labelled with ``labels`` (top, bottom).
+    """
+    values = maps.detach().float().cpu().numpy()  # (C, H, W)
+    if values.ndim != 3:
+        raise ParameterError("err.not_feature_map", shape=list(maps.shape))
+    values = np.nan_to_num(values)
+    channels, height, width = values.shape
+    signed = bool(values.min() < 0)
+    scaled, low, high = _normalise(values, shared, signed)
+    lut = colour_lut(style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE)
+    factor = max(1, math.ceil(MIN_CELL_PX / max(height, width)))
+    cell_h, cell_w = height * factor, width * factor
+    columns = math.ceil(math.sqrt(channels))
+    rows = math.ceil(channels / columns)
+    label_px = 12
+    grid_w = columns * (cell_w + GAP_PX) + GAP_PX
+    grid_h = rows * (cell_h + GAP_PX + label_px) + GAP_PX
+    canvas = Image.new("RGB", (grid_w + BAR_PX + 70, max(grid_h, 120)), "white")
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default()
+    indices = np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
+    for c in range(channels):
+        row, col = divmod(c, columns)
+        tile = Image.fromarray(lut[indices[c]]).resize((cell_w, cell_h), Image.Resampling.NEAREST)
+        x0 = GAP_PX + col * (cell_w + GAP_PX)
+        y0 = GAP_PX + row * (cell_h + GAP_PX + label_px)
+        draw.text((x0, y0), str(c), fill="#333333", font=font)
+        canvas.paste(tile, (x0, y0 + label_px))
+    # the colour bar: top = high, bottom = low
+    bar_h = max(grid_h - 2 * GAP_PX, 100)
+    gradient = lut[np.linspace(255, 0, bar_h).round().astype(int)][:, None, :].repeat(BAR_PX, axis=1)
+    bar_x = grid_w + 6
+    canvas.paste(Image.fromarray(gradient), (bar_x, GAP_PX))
+    top, bottom = (f"{high:.3g}", f"{low:.3g}") if shared else labels
+    draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill="#333333", font=font)
+    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 12), bottom, fill="#333333", font=font)
+    if shared and signed:
+        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill="#333333", font=font)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", optimize=True)
+    return GridImage(buffer.getvalue(), low, high, shared, signed, columns, rows, max(cell_h, cell_w))
+
+
+@dataclass(frozen=True)
+class ActivationExplained:
+    """One activation of a Conv2d layer recomputed from the layer's real input and weights."""
+
+    layer: str
+    trace: ConvTrace
+    step: ConvStep
+    captured: float  # the value the forward hook recorded
+
+
+def explain_activation(model: nn.Module, x: torch.Tensor, layer: str, oc: int, oy: int, ox: int) -> ActivationExplained:
+    """Recompute output[oc, oy, ox] of Conv2d ``layer`` for input x with trace_conv2d."""
+    module = dict(model.named_modules()).get(layer)
+    if not isinstance(module, nn.Conv2d):
+        raise ParameterError("err.not_conv_layer", layer=layer)
+    inputs = layer_input(model, x, layer)[0]  # (C_in, H, W)
+    trace = trace_conv2d(
+        inputs,
+        module.weight.detach(),
+        None if module.bias is None else module.bias.detach(),
+        stride=module.stride,
+        padding=module.padding,
+        dilation=module.dilation,
+        groups=module.groups,
+        padding_mode=module.padding_mode,
+    )
+    captured = capture(model, x, layers=[layer])[layer][0]
+    step = trace.step(oc, oy, ox)
+    return ActivationExplained(layer, trace, step, float(captured[oc, oy, ox]))

@@ -32,10 +32,7 @@ BAR_PX = 18
 
 def colour_lut(scale: str | list) -> np.ndarray:
     """A Plotly colour scale (name or [[position, colour], ...]) as a (256, 3) uint8 lookup table."""
-    if isinstance(scale, str):
-        colours = plotly.colors.get_colorscale(scale)
-    else:
-        colours = scale
+    colours = plotly.colors.get_colorscale(scale) if isinstance(scale, str) else scale
     positions = np.array([float(p) for p, _ in colours])
     rgb = np.array(
         [plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0]) for _, c in colours]

@@ -275,8 +275,8 @@ st.caption(t("conv.animation_help", frames=positions))
 # ---------------------------------------------------------------- step panel
 st.subheader(t("conv.step"))
 back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
-back.button("◀", key="conv_back", on_click=_move, args=(-1,), help=t("conv.back"), use_container_width=True)
-forward.button("▶", key="conv_forward", on_click=_move, args=(1,), help=t("conv.forward"), use_container_width=True)
+back.button("◀", key="conv_back", on_click=_move, args=(-1,), help=t("conv.back"), width="stretch")
+forward.button("▶", key="conv_forward", on_click=_move, args=(1,), help=t("conv.forward"), width="stretch")
 if positions > 1:
     slider_col.slider(
         t("conv.position"),

@@ -174,3 +174,50 @@ def test_lenet_filters_are_a_kernel_preset():
     at.selectbox(key="conv_preset").set_value("lenet5_conv1").run()
     assert not at.exception
     assert _metric(at, "Output") == "[2, 24, 24]"
+
+
+FEATURES = "pages/2_Feature_maps.py"
+
+
+def _features(**state) -> AppTest:
+    at = _app()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(FEATURES).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("model", ["lenet5", "lenet5-classic"])
+def test_feature_maps_page_for_each_bundled_lenet(model):
+    at = _features(fm_model=model)
+    assert not at.error
+    assert len(at.get("image")) == 4  # the input as seen, the channel grid, the kernel, the filters
+    latex = " ".join(element.body for element in at.get("latex"))
+    assert r"\mathbf{" in latex
+    assert any("same number" in s.value for s in at.success)
+
+
+def test_feature_maps_layer_switch_changes_the_grid():
+    at = _features()
+    assert at.number_input(key="fm_channel").max == 5  # conv1: 6 channels
+    at.selectbox(key="fm_layer").set_value("3").run()
+    assert not at.exception
+    assert at.number_input(key="fm_channel").max == 15  # conv2: 16 channels
+    assert any("Explain" in h.value for h in at.subheader)
+    at.selectbox(key="fm_layer").set_value("2").run()  # a pooling layer: nothing to explain
+    assert not at.exception
+    assert not any("Explain" in h.value for h in at.subheader)
+
+
+def test_feature_maps_upload():
+    at = _features(fm_source="upload")
+    picture = Image.new("L", (60, 80), 255)
+    from PIL import ImageDraw
+
+    ImageDraw.Draw(picture).line((30, 10, 30, 70), fill=0, width=8)  # a dark "1" on white paper
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    at.file_uploader(key="fm_upload").set_value(("one.png", buffer.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert not at.error

@@ -23,7 +23,7 @@ from vizconv.capture import capture, layer_input
 from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
 
-__all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "explain_activation"]
+__all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "explain_activation", "filter_grid"]
 
 MIN_CELL_PX = 56  # each channel drawn at least this large
 GAP_PX = 3
@@ -151,3 +151,27 @@ def explain_activation(model: nn.Module, x: torch.Tensor, layer: str, oc: int, o
     captured = capture(model, x, layers=[layer])[layer][0]
     step = trace.step(oc, oy, ox)
     return ActivationExplained(layer, trace, step, float(captured[oc, oy, ox]))
+
+
+def filter_grid(weight: torch.Tensor) -> bytes:
+    """First-layer filters [C_out, C_in, kH, kW] as one PNG: colour tiles for RGB input, else channel 0's."""
+    if weight.shape[1] != 3:
+        return channel_grid(weight[:, 0]).png
+    out, _, kh, kw = weight.shape
+    factor = max(1, math.ceil(MIN_CELL_PX / max(kh, kw)))
+    columns = math.ceil(math.sqrt(out))
+    rows = math.ceil(out / columns)
+    canvas = Image.new(
+        "RGB", (columns * (kw * factor + GAP_PX) + GAP_PX, rows * (kh * factor + GAP_PX) + GAP_PX), "white"
+    )
+    for i, kernel in enumerate(weight.detach().float()):
+        low, high = float(kernel.min()), float(kernel.max())
+        rgb = ((kernel - low) / ((high - low) or 1.0)).permute(1, 2, 0).numpy()  # (kH, kW, 3), each filter stretched
+        tile = Image.fromarray((rgb * 255).round().astype(np.uint8)).resize(
+            (kw * factor, kh * factor), Image.Resampling.NEAREST
+        )
+        row, col = divmod(i, columns)
+        canvas.paste(tile, (GAP_PX + col * (kw * factor + GAP_PX), GAP_PX + row * (kh * factor + GAP_PX)))
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

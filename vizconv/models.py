@@ -50,6 +50,18 @@ class ModelInfo:
     input_size: tuple[int, int, int]  # (C, H, W)
     preprocess: Callable[[Image.Image], torch.Tensor] = field(repr=False)  # PIL image -> [1, C, H, W]
     card: dict = field(default_factory=dict, repr=False)
+    mean: tuple[float, ...] = (0.0,)  # the standardisation preprocess applied, per channel
+    std: tuple[float, ...] = (1.0,)
+
+    def to_image(self, x: torch.Tensor) -> np.ndarray:
+        """A preprocessed input [1, C, H, W] back as an (H, W, 3) uint8 picture: what the model sees."""
+        channels = x.shape[1]
+        mean = torch.tensor(self.mean).view(1, -1, 1, 1)
+        std = torch.tensor(self.std).view(1, -1, 1, 1)
+        pixels = (x * std + mean).clamp(0, 1)[0]  # (C, H, W)
+        if channels == 1:
+            pixels = pixels.expand(3, -1, -1)
+        return (pixels.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
 
 
 def available_models() -> tuple[str, ...]:
@@ -106,9 +118,9 @@ def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     model.eval()
     if RECIPES[name]["dataset"] == "mnist":
-        info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card)
+        info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
     else:
-        info = ModelInfo(name, card["classes"], (3, 32, 32), preprocess_cifar, card)
+        info = ModelInfo(name, card["classes"], (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD)
     return model, info
 
 
@@ -133,7 +145,8 @@ def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
         "test_accuracy": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100,
         "dataset": "ImageNet-1K",
     }
-    return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card)
+    mean, std = tuple(transform.mean), tuple(transform.std)
+    return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
 
 
 def load_model(name: str, models_dir: Path = MODELS_DIR) -> tuple[nn.Module, ModelInfo]:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from vizconv.images import fit_image, image_to_tensor
 
-__all__ = ["ASSETS", "SAMPLES", "Sample", "random_grid", "sample_input"]
+__all__ = ["ASSETS", "SAMPLES", "Sample", "model_samples", "random_grid", "sample_input"]
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -106,3 +106,12 @@ def random_grid(channels: int, height: int, width: int, seed: int = 0, high: int
     """Random integers 0..high as a float tensor [C, H, W]: legible numbers for hand-checking."""
     generator = torch.Generator().manual_seed(seed)
     return torch.randint(0, high + 1, (channels, height, width), generator=generator).float()
+
+
+def model_samples(dataset: str) -> dict[str, Path]:
+    """Sample pictures for a model trained on ``dataset``: key (catalogue ``sample.<key>``) -> file."""
+    if dataset == "mnist":
+        return {f"digit_{d}": ASSETS / "samples" / "mnist" / f"digit_{d}.png" for d in range(10)}
+    cifar = {f"cifar_{p.stem}": p for p in sorted((ASSETS / "samples" / "cifar10").glob("*.jpg"))}
+    photos = {p.stem: p for p in sorted((ASSETS / "samples" / "photos").glob("*.jpg"))}
+    return {**cifar, **photos}

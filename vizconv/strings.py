@@ -274,4 +274,74 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.unknown": {"en": "There is no model {name}. Available: {names}."},
     # --- Convolution page: learned kernels --------------------------------------------------
     "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)"},
+    # --- Feature maps page ---------------------------------------------------------------
+    "fm.title": {"en": "Feature maps"},
+    "fm.title.intro": {
+        "en": "What a trained network sees: every layer's output, captured with forward hooks, down to the "
+        "dot products behind one activation."
+    },
+    "fm.model_header": {"en": "Model"},
+    "fm.model": {"en": "Trained model"},
+    "fm.model.lenet5": {"en": "LeNet-5 (ReLU, max pooling) · MNIST"},
+    "fm.model.lenet5-classic": {"en": "LeNet-5 classic (sigmoid, average pooling) · MNIST"},
+    "fm.model.resnet20": {"en": "ResNet-20 · CIFAR-10"},
+    "fm.model.resnet18": {"en": "ResNet-18 · ImageNet (downloaded once)"},
+    "fm.input_header": {"en": "Input"},
+    "fm.source": {"en": "Source"},
+    "fm.source.sample": {"en": "Sample"},
+    "fm.source.upload": {"en": "Upload"},
+    "fm.sample": {"en": "Sample picture"},
+    "fm.loading": {"en": "Loading {name} …"},
+    "fm.upload_prompt": {"en": "Upload a picture in the sidebar to see what the network makes of it."},
+    "fm.seen": {"en": "What the model sees"},
+    "fm.seen_caption": {"en": "After preprocessing: {c}×{h}×{w}, as in training."},
+    "fm.prediction": {"en": "Prediction"},
+    "fm.class": {"en": "class"},
+    "fm.probability": {"en": "probability"},
+    "fm.card_accuracy": {"en": "Accuracy on held-out images (model card): {accuracy}."},
+    "fm.layers": {"en": "Layer by layer"},
+    "fm.col_layer": {"en": "layer"},
+    "fm.col_kind": {"en": "type"},
+    "fm.col_shape": {"en": "output shape"},
+    "fm.col_params": {"en": "parameters"},
+    "fm.col_rf": {"en": "receptive field"},
+    "fm.col_jump": {"en": "jump"},
+    "fm.grid": {"en": "All channels of one layer"},
+    "fm.layer": {"en": "Layer"},
+    "fm.shared": {"en": "Shared colour scale"},
+    "fm.shared_help": {
+        "en": "On: one colour range for every channel, so channels can be compared. Off: each channel "
+        "stretched to its own range, so weak channels show their pattern."
+    },
+    "fm.bar_max": {"en": "each max"},
+    "fm.bar_min": {"en": "each min"},
+    "fm.grid_caption": {"en": "{n} channels of {h}×{w}, numbered."},
+    "fm.channel": {"en": "One channel"},
+    "fm.channel_pick": {"en": "Channel"},
+    "fm.min": {"en": "min"},
+    "fm.max": {"en": "max"},
+    "fm.mean": {"en": "mean"},
+    "fm.zeros": {"en": "zeros"},
+    "fm.kernel": {"en": "The kernel that made this channel: {c_in} input channels of {k}×{k}."},
+    "fm.explain": {"en": "Explain one activation"},
+    "fm.row": {"en": "Row"},
+    "fm.col": {"en": "Column"},
+    "fm.field": {
+        "en": "The {rf}×{rf} receptive field of this cell on the input (top-left at row {top}, column {left}; "
+        "parts outside the picture are padding)."
+    },
+    "fm.channel_sum": {"en": "sum of window ⊙ kernel, per input channel"},
+    "fm.captured": {"en": "The forward hook captured {value} here: the same number, recomputed step by step."},
+    "fm.strongest": {"en": "The three input channels that contribute most, written out"},
+    "fm.not_conv": {
+        "en": "This layer is not a convolution: pick a Conv2d layer to see its kernel and explain an activation."
+    },
+    "fm.filters": {"en": "Learned filters of the first layer ({layer})"},
+    "fm.filters_caption": {"en": "Each filter stretched to its own range; colour filters shown as RGB."},
+    # --- Feature maps samples ----------------------------------------------------------------
+    **{f"sample.digit_{d}": {"en": f"MNIST digit {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
+    **{
+        f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}"}
+        for name in ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+    },
 }

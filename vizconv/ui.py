@@ -8,9 +8,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from vizconv.errors import MessageError
+from vizconv.models import load_model
 from vizconv.strings import LANGUAGES, text
 
-__all__ = ["PrebuiltFigure", "WidgetMemory", "lang", "page_setup", "plotly_figure", "show_error", "t"]
+__all__ = [
+    "PrebuiltFigure",
+    "WidgetMemory",
+    "cached_model",
+    "lang",
+    "page_setup",
+    "plotly_figure",
+    "show_error",
+    "t",
+]
 
 log = logging.getLogger("vizconv")
 
@@ -40,6 +50,16 @@ def show_error(exc: Exception) -> None:
     else:
         log.exception("unexpected error shown to the user")
         st.error(t("err.unexpected"), icon="⚠️")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_model(name: str):
+    """load_model(name), once per server process.
+
+    The model is shared by every session: never mutate it. capture() and
+    trace_layers() hold a per-model lock, so sessions cannot mix activations.
+    """
+    return load_model(name)
 
 
 class PrebuiltFigure(go.Figure):

@@ -1,0 +1,243 @@
+"""Feature maps: what a trained network sees, layer by layer, down to one dot product."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+from PIL import Image
+
+from vizconv import style, ui
+from vizconv.capture import capture
+from vizconv.errors import MessageError
+from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
+from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, load_image
+from vizconv.layers import trace_layers
+from vizconv.models import available_models
+from vizconv.samples import model_samples
+from vizconv.steps import format_number, step_latex
+
+t = ui.t
+state = st.session_state
+
+ui.page_setup("fm.title", "🧠")
+memory = ui.WidgetMemory("fm", {"model": "lenet5", "source": "sample", "sample": "digit_7", "shared": True})
+
+# ---------------------------------------------------------------- controls
+upload = None
+with st.sidebar:
+    st.header(t("fm.model_header"))
+    models = list(available_models())
+    model_name = st.selectbox(
+        t("fm.model"), models, format_func=lambda m: t("fm.model." + m), **memory.seed("model", models)
+    )
+    st.header(t("fm.input_header"))
+    sources = ("sample", "upload")
+    source = st.radio(
+        t("fm.source"),
+        sources,
+        format_func=lambda s: t("fm.source." + s),
+        horizontal=True,
+        **memory.seed("source", sources),
+    )
+
+try:
+    with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
+        model, info = ui.cached_model(model_name)
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+dataset = info.card.get("dataset", "mnist")
+samples = model_samples(dataset)
+with st.sidebar:
+    if source == "sample":
+        keys = list(samples)
+        if memory.get("sample") not in keys:
+            memory.set(sample=keys[0])
+        sample_key = st.selectbox(
+            t("fm.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
+        )
+    else:
+        upload = st.file_uploader(
+            t("conv.upload"),
+            type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
+            key="fm_upload",
+            help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
+        )
+memory.sync()
+
+try:
+    if source == "sample":
+        with Image.open(samples[sample_key]) as opened:
+            picture = opened.convert("RGB")
+    elif upload is None:
+        st.info(t("fm.upload_prompt"), icon="⬅️")
+        st.stop()
+    else:
+        picture = load_image(upload.getvalue())
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+x = info.preprocess(picture)  # (1, C, H, W)
+acts = capture(model, x)
+rows = trace_layers(model, x)
+logits = next(reversed(acts.values()))[0]
+probabilities = torch.softmax(logits, dim=0)
+
+# ---------------------------------------------------------------- input and prediction
+left, right = st.columns([1, 2])
+with left:
+    st.subheader(t("fm.seen"))
+    st.image(
+        info.to_image(x),
+        width=220,
+        caption=t("fm.seen_caption", c=info.input_size[0], h=info.input_size[1], w=info.input_size[2]),
+    )
+with right:
+    st.subheader(t("fm.prediction"))
+    top = torch.topk(probabilities, k=min(5, len(info.classes)))
+    st.dataframe(
+        pd.DataFrame(
+            {t("fm.class"): [info.classes[i] for i in top.indices.tolist()], t("fm.probability"): top.values.tolist()}
+        ),
+        column_config={
+            t("fm.probability"): st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    accuracy = info.card.get("test_accuracy")
+    if accuracy is not None:
+        st.caption(t("fm.card_accuracy", accuracy=f"{accuracy:.1%}"))
+
+# ---------------------------------------------------------------- layer trace
+st.subheader(t("fm.layers"))
+st.dataframe(
+    pd.DataFrame(
+        {
+            t("fm.col_layer"): [r.name for r in rows],
+            t("fm.col_kind"): [r.kind for r in rows],
+            t("fm.col_shape"): ["×".join(map(str, r.shape)) for r in rows],
+            t("fm.col_params"): [r.params for r in rows],
+            t("fm.col_rf"): [
+                "" if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}" for r in rows
+            ],
+            t("fm.col_jump"): ["" if r.jump is None else str(r.jump) for r in rows],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    height=min(420, 38 + 35 * len(rows)),
+)
+
+# ---------------------------------------------------------------- one layer, all channels
+maps = [r.name for r in rows if len(r.shape) == 3]
+modules = dict(model.named_modules())
+st.subheader(t("fm.grid"))
+layer_col, scale_col = st.columns([3, 1])
+layer = layer_col.selectbox(
+    t("fm.layer"), maps, key="fm_layer", format_func=lambda n: f"{n} · {type(modules[n.split('#')[0]]).__name__}"
+)
+shared = scale_col.toggle(t("fm.shared"), help=t("fm.shared_help"), **memory.seed("shared"))
+layer_maps = acts[layer][0]  # (C, H, W)
+grid = channel_grid(layer_maps, shared=shared, labels=(t("fm.bar_max"), t("fm.bar_min")))
+st.image(grid.png, caption=t("fm.grid_caption", n=layer_maps.shape[0], h=layer_maps.shape[1], w=layer_maps.shape[2]))
+
+# ---------------------------------------------------------------- one channel
+st.subheader(t("fm.channel"))
+channel = st.number_input(t("fm.channel_pick"), 0, layer_maps.shape[0] - 1, key="fm_channel")
+values = layer_maps[channel]
+signed = bool(values.min() < 0)
+bound = float(values.abs().max()) or 1.0
+heatmap = {
+    "data": [
+        {
+            "type": "heatmap",
+            "z": values.tolist(),
+            "colorscale": style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE,
+            "zmin": -bound if signed else 0.0,
+            "zmax": bound,
+            "colorbar": {"thickness": 14},
+            "hovertemplate": t("anim.hover_input") + "<extra></extra>",
+        }
+    ],
+    "layout": {
+        "height": 420,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "yaxis": {"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
+        "xaxis": {"constrain": "domain"},
+    },
+}
+chart_col, stats_col = st.columns([2, 1])
+with chart_col:
+    ui.plotly_figure(heatmap, key="fm_channel_map")
+with stats_col:
+    st.metric(t("fm.min"), format_number(float(values.min())))
+    st.metric(t("fm.max"), format_number(float(values.max())))
+    st.metric(t("fm.mean"), format_number(float(values.mean())))
+    st.metric(t("fm.zeros"), f"{float((values == 0).float().mean()):.0%}")
+module = modules[layer.split("#")[0]]
+if isinstance(module, torch.nn.Conv2d):
+    st.markdown(t("fm.kernel", c_in=module.weight.shape[1], k=module.weight.shape[2]))
+    st.image(channel_grid(module.weight.detach()[channel]).png)
+
+    # ------------------------------------------------------------ explain one activation
+    st.subheader(t("fm.explain"))
+    h, w = values.shape
+    oy_col, ox_col = st.columns(2)
+    oy = oy_col.slider(t("fm.row"), 0, h - 1, h // 2, key="fm_oy")
+    ox = ox_col.slider(t("fm.col"), 0, w - 1, w // 2, key="fm_ox")
+    explained = explain_activation(model, x, layer, channel, oy, ox)
+    field_row = next(r for r in rows if r.name == layer)
+    top_px, left_px, bottom_px, right_px = field_row.window(oy, ox)
+    picture_col, sums_col = st.columns([1, 2])
+    with picture_col:
+        seen = info.to_image(x)
+        figure = {
+            "data": [{"type": "image", "z": seen.tolist(), "hoverinfo": "skip"}],
+            "layout": {
+                "height": 300,
+                "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+                "xaxis": {"visible": False, "range": [-0.5, seen.shape[1] - 0.5]},
+                "yaxis": {"visible": False, "range": [seen.shape[0] - 0.5, -0.5], "scaleanchor": "x"},
+                "shapes": [
+                    {
+                        "type": "rect",
+                        "x0": left_px - 0.5,
+                        "x1": right_px + 0.5,
+                        "y0": top_px - 0.5,
+                        "y1": bottom_px + 0.5,
+                        "line": {"color": style.WINDOW_COLOUR, "width": 3},
+                    }
+                ],
+            },
+        }
+        ui.plotly_figure(figure, key="fm_field")
+        st.caption(t("fm.field", rf=field_row.receptive_field, top=int(top_px), left=int(left_px)))
+    with sums_col:
+        step = explained.step
+        sums = step.channel_sums.tolist()
+        st.bar_chart(pd.DataFrame({t("fm.channel_sum"): sums}), height=220)
+        st.latex(
+            rf"\sum_{{c=0}}^{{{len(sums) - 1}}} (\text{{window}}_c \odot \text{{kernel}}_c) + b"
+            rf" = {format_number(float(np.sum(sums)), 4)} + {format_number(step.bias, 4)} = \mathbf{{{format_number(step.value, 4)}}}"
+        )
+        matches = abs(step.value - explained.captured) <= 1e-4 * max(1.0, abs(explained.captured))
+        (st.success if matches else st.error)(
+            t("fm.captured", value=format_number(explained.captured, 4)), icon="✅" if matches else "❌"
+        )
+    strongest = np.argsort(-np.abs(np.array(sums)))[:3]
+    with st.expander(t("fm.strongest")):
+        lines = step_latex(step, with_bias=module.bias is not None)
+        for c in strongest:
+            st.latex(lines[int(c)])
+else:
+    st.caption(t("fm.not_conv"))
+
+# ---------------------------------------------------------------- learned filters
+first_conv = next(name for name, m in model.named_modules() if isinstance(m, torch.nn.Conv2d))
+st.subheader(t("fm.filters", layer=first_conv))
+st.image(filter_grid(modules[first_conv].weight), caption=t("fm.filters_caption"))

@@ -221,9 +221,12 @@ if isinstance(module, torch.nn.Conv2d):
         step = explained.step
         sums = step.channel_sums.tolist()
         st.bar_chart(pd.DataFrame({t("fm.channel_sum"): sums}), height=220)
+        total = format_number(float(np.sum(sums)), 4)
+        bias = format_number(step.bias, 4)
+        bias_term = f"- {bias[1:]}" if bias.startswith("-") else f"+ {bias}"
         st.latex(
             rf"\sum_{{c=0}}^{{{len(sums) - 1}}} (\text{{window}}_c \odot \text{{kernel}}_c) + b"
-            rf" = {format_number(float(np.sum(sums)), 4)} + {format_number(step.bias, 4)} = \mathbf{{{format_number(step.value, 4)}}}"
+            rf" = {total} {bias_term} = \mathbf{{{format_number(step.value, 4)}}}"
         )
         matches = abs(step.value - explained.captured) <= 1e-4 * max(1.0, abs(explained.captured))
         (st.success if matches else st.error)(

@@ -25,7 +25,7 @@ from vizconv.errors import ParameterError
 
 __all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "explain_activation", "filter_grid"]
 
-MIN_CELL_PX = 56  # each channel drawn at least this large
+MIN_CELL_PX = 96  # each channel drawn at least this large (legible on a projector)
 GAP_PX = 3
 BAR_PX = 18
 

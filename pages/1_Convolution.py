@@ -37,7 +37,7 @@ DEFAULTS = PlaygroundSettings()
 ui.page_setup("conv.title", "🔲")
 
 
-memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4})
+memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0})
 
 
 def _apply_sample() -> None:
@@ -198,8 +198,9 @@ with st.expander(t("conv.edit"), expanded=False):
     st.caption(t("conv.edit_help"))
     weight_np = state.conv_weight  # (C_out, C_in/groups, kH, kW)
     left, right, bias_col = st.columns([1, 1, 2])
-    edit_oc = left.selectbox(t("conv.edit_kernel"), range(weight_np.shape[0]), key="conv_edit_oc")
-    edit_ic = right.selectbox(t("conv.edit_channel"), range(weight_np.shape[1]), key="conv_edit_ic")
+    kernels, channels = list(range(weight_np.shape[0])), list(range(weight_np.shape[1]))
+    edit_oc = left.selectbox(t("conv.edit_kernel"), kernels, **memory.seed("edit_oc", kernels))
+    edit_ic = right.selectbox(t("conv.edit_channel"), channels, **memory.seed("edit_ic", channels))
     edited = st.data_editor(
         pd.DataFrame(weight_np[edit_oc, edit_ic]),
         key=f"conv_editor_{hash(signature)}_{edit_oc}_{edit_ic}",

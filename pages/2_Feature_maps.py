@@ -22,7 +22,19 @@ t = ui.t
 state = st.session_state
 
 ui.page_setup("fm.title", "🧠")
-memory = ui.WidgetMemory("fm", {"model": "lenet5", "source": "sample", "sample": "digit_7", "shared": True})
+memory = ui.WidgetMemory(
+    "fm",
+    {
+        "model": "lenet5",
+        "source": "sample",
+        "sample": "digit_7",
+        "shared": True,
+        "layer": "",
+        "channel": 0,
+        "oy": 0,
+        "ox": 0,
+    },
+)
 
 # ---------------------------------------------------------------- controls
 upload = None
@@ -33,7 +45,7 @@ with st.sidebar:
         t("fm.model"), models, format_func=lambda m: t("fm.model." + m), **memory.seed("model", models)
     )
     st.header(t("fm.input_header"))
-    sources = ("sample", "upload")
+    sources = ("sample", "upload", "draw")
     source = st.radio(
         t("fm.source"),
         sources,
@@ -51,11 +63,16 @@ except MessageError as exc:
 
 dataset = info.card.get("dataset", "mnist")
 samples = model_samples(dataset)
+drawing = None
 with st.sidebar:
-    if source == "sample":
+    if source == "draw" and dataset != "mnist":
+        st.info(t("fm.draw_digits_only"), icon="✏️")
+        source = "sample"
+    if source == "draw":
+        st.caption(t("fm.draw_help"))
+        drawing = ui.digit_canvas("fm_canvas")
+    elif source == "sample":
         keys = list(samples)
-        if memory.get("sample") not in keys:
-            memory.set(sample=keys[0])
         sample_key = st.selectbox(
             t("fm.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
         )
@@ -72,6 +89,11 @@ try:
     if source == "sample":
         with Image.open(samples[sample_key]) as opened:
             picture = opened.convert("RGB")
+    elif source == "draw":
+        if drawing is None or int(drawing[..., :3].max()) == 0:
+            st.info(t("fm.draw_prompt"), icon="⬅️")
+            st.stop()
+        picture = Image.fromarray(np.ascontiguousarray(drawing[..., :3]))
     elif upload is None:
         st.info(t("fm.upload_prompt"), icon="⬅️")
         st.stop()
@@ -139,7 +161,10 @@ modules = dict(model.named_modules())
 st.subheader(t("fm.grid"))
 layer_col, scale_col = st.columns([3, 1])
 layer = layer_col.selectbox(
-    t("fm.layer"), maps, key="fm_layer", format_func=lambda n: f"{n} · {type(modules[n.split('#')[0]]).__name__}"
+    t("fm.layer"),
+    maps,
+    format_func=lambda n: f"{n} · {type(modules[n.split('#')[0]]).__name__}",
+    **memory.seed("layer", maps),
 )
 shared = scale_col.toggle(t("fm.shared"), help=t("fm.shared_help"), **memory.seed("shared"))
 layer_maps = acts[layer][0]  # (C, H, W)
@@ -148,7 +173,8 @@ st.image(grid.png, caption=t("fm.grid_caption", n=layer_maps.shape[0], h=layer_m
 
 # ---------------------------------------------------------------- one channel
 st.subheader(t("fm.channel"))
-channel = st.number_input(t("fm.channel_pick"), 0, layer_maps.shape[0] - 1, key="fm_channel")
+memory.clamp("channel", 0, layer_maps.shape[0] - 1)
+channel = st.number_input(t("fm.channel_pick"), 0, layer_maps.shape[0] - 1, **memory.seed("channel"))
 values = layer_maps[channel]
 signed = bool(values.min() < 0)
 bound = float(values.abs().max()) or 1.0
@@ -188,8 +214,10 @@ if isinstance(module, torch.nn.Conv2d):
     st.subheader(t("fm.explain"))
     h, w = values.shape
     oy_col, ox_col = st.columns(2)
-    oy = oy_col.slider(t("fm.row"), 0, h - 1, h // 2, key="fm_oy")
-    ox = ox_col.slider(t("fm.col"), 0, w - 1, w // 2, key="fm_ox")
+    memory.clamp("oy", 0, h - 1)
+    memory.clamp("ox", 0, w - 1)
+    oy = oy_col.slider(t("fm.row"), 0, max(h - 1, 1), **memory.seed("oy"), disabled=h == 1)
+    ox = ox_col.slider(t("fm.col"), 0, max(w - 1, 1), **memory.seed("ox"), disabled=w == 1)
     explained = explain_activation(model, x, layer, channel, oy, ox)
     field_row = next(r for r in rows if r.name == layer)
     top_px, left_px, bottom_px, right_px = field_row.window(oy, ox)

@@ -122,11 +122,13 @@ def _first_shape_path(page) -> str:
     return page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path")
 
 
-@pytest.mark.parametrize(("path", "name"), [("/", "home"), ("/Convolution", "convolution")])
+@pytest.mark.parametrize(
+    ("path", "name"), [("/", "home"), ("/Convolution", "convolution"), ("/Feature_maps", "feature_maps")]
+)
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
     _open(page, server + path)
-    if name == "convolution":
+    if name != "home":
         page.locator(".js-plotly-plot").first.wait_for()
     _shot(page, f"page_{name}")
     assert page.get_by_test_id("stException").count() == 0
@@ -191,4 +193,24 @@ def test_clicking_an_output_cell_explains_it(server, page):
         "() => document.querySelector('.js-plotly-plot').layout.shapes[0].path === 'M6.5,4.5H9.5V7.5H6.5Z'"
     )
     _shot(page, "convolution_clicked")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_drawing_a_digit_produces_a_prediction(server, page):
+    """A stroke drawn on the canvas is read by LeNet-5: the prediction appears."""
+    _open(page, server + "/Feature_maps")
+    page.locator(".js-plotly-plot").first.wait_for()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Draw", exact=True).click()
+    page.get_by_text("Draw a digit on the canvas").first.wait_for()
+    canvas = sidebar.locator("canvas").last
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 140, box["y"] + 40)
+    page.mouse.down()
+    for step in range(21):  # a vertical stroke: a "1"
+        page.mouse.move(box["x"] + 140, box["y"] + 40 + step * 10)
+    page.mouse.up()
+    page.get_by_role("heading", name="Prediction").wait_for()
+    _shot(page, "feature_maps_drawn")
     assert page.get_by_test_id("stException").count() == 0

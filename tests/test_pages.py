@@ -221,3 +221,27 @@ def test_feature_maps_upload():
     at.file_uploader(key="fm_upload").set_value(("one.png", buffer.getvalue(), "image/png")).run()
     assert not at.exception
     assert not at.error
+
+
+def test_feature_maps_draw_without_a_drawing_asks_for_one():
+    at = _features(fm_source="draw")
+    assert not at.exception
+    assert any("canvas" in m.value for m in [*at.info, *at.warning])
+
+
+def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
+    import urllib.error
+
+    import torch
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no route to host")
+
+    monkeypatch.setattr("torch.hub.download_url_to_file", offline)
+    previous = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path))
+    try:
+        at = _features(fm_model="resnet18")
+    finally:
+        torch.hub.set_dir(previous)
+    assert any("download failed" in e.value for e in at.error)

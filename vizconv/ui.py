@@ -15,6 +15,7 @@ __all__ = [
     "PrebuiltFigure",
     "WidgetMemory",
     "cached_model",
+    "digit_canvas",
     "lang",
     "page_setup",
     "plotly_figure",
@@ -62,6 +63,27 @@ def cached_model(name: str):
     return load_model(name)
 
 
+def digit_canvas(key: str):
+    """A black drawing canvas with a white brush; the drawing as an (H, W, 4) uint8 array, or None."""
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except Exception:  # the component registers only under `streamlit run` (not in AppTest)
+        log.warning("streamlit-drawable-canvas is unavailable", exc_info=True)
+        st.warning(t("fm.canvas_unavailable"), icon="✏️")
+        return None
+    result = st_canvas(
+        stroke_width=18,
+        stroke_color="#ffffff",
+        background_color="#000000",
+        height=280,
+        width=280,
+        drawing_mode="freedraw",
+        key=key,
+        return_image_data=True,
+    )
+    return None if result is None else result.image_data
+
+
 class PrebuiltFigure(go.Figure):
     """A figure dict handed to st.plotly_chart without plotly's per-attribute validation.
 
@@ -94,10 +116,14 @@ class WidgetMemory:
     """A page's settings, kept in one plain dict in session state, that widgets draw from.
 
     Streamlit forgets a widget's value when a run does not draw it (an input
-    hidden by another choice) and a widget drawn without ``value`` starts at
-    its minimum. Drawing every widget with ``**memory.seed(name)`` and calling
-    ``memory.sync()`` after the widgets keeps each choice until the user
-    changes it. ``memory.set(...)`` changes settings from a callback.
+    hidden by another choice), and when the browser redraws a widget it starts
+    from the default the script passed (a number input without ``value``
+    starts at its minimum). So every widget is drawn with
+    ``**memory.seed(name)``, which always passes the current value as the
+    default, and ``memory.sync()`` after the widgets keeps each choice until
+    the user changes it. ``memory.set(...)`` changes settings (also from a
+    callback); ``memory.clamp(...)`` keeps one inside bounds that depend on
+    other settings.
     """
 
     def __init__(self, prefix: str, defaults: dict) -> None:
@@ -109,16 +135,17 @@ class WidgetMemory:
     def key(self, name: str) -> str:
         return f"{self.prefix}_{name}"
 
-    def seed(self, name: str, options: list | tuple | None = None) -> dict:
-        """Keyword arguments for the widget of setting ``name``: its key and, when new, its value."""
+    def seed(self, name: str, options: list | tuple | range | None = None) -> dict:
+        """Keyword arguments for the widget of setting ``name``: its key and its current value."""
         key = self.key(name)
-        if key in st.session_state:
-            return {"key": key}
-        value = self.values[name]
+        value = self.get(name)
         if options is None:
             return {"key": key, "value": value}
         options = list(options)
-        return {"key": key, "index": options.index(value) if value in options else 0}
+        if value not in options:  # the options changed under it: start from the first
+            self.set(**{name: options[0]})
+            value = options[0]
+        return {"key": key, "index": options.index(value)}
 
     def get(self, name: str) -> object:
         key = self.key(name)
@@ -129,6 +156,12 @@ class WidgetMemory:
         for name, value in values.items():
             self.values[name] = value
             st.session_state.pop(self.key(name), None)
+
+    def clamp(self, name: str, low: int, high: int) -> None:
+        """Keep a numeric setting within [low, high] (bounds that other settings decide)."""
+        value = self.get(name)
+        if not low <= value <= high:
+            self.set(**{name: min(max(value, low), high)})
 
     def sync(self) -> dict:
         """Copy the drawn widgets' values into the memory; returns all settings."""

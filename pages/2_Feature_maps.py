@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 
 from vizconv import style, ui
+from vizconv.animation import click_targets
 from vizconv.capture import capture
 from vizconv.errors import MessageError
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
@@ -178,17 +179,19 @@ channel = st.number_input(t("fm.channel_pick"), 0, layer_maps.shape[0] - 1, **me
 values = layer_maps[channel]
 signed = bool(values.min() < 0)
 bound = float(values.abs().max()) or 1.0
+rounded = [[round(v, 4) for v in row] for row in values.tolist()]
 heatmap = {
     "data": [
         {
             "type": "heatmap",
-            "z": values.tolist(),
+            "z": rounded,
             "colorscale": style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE,
             "zmin": -bound if signed else 0.0,
             "zmax": bound,
             "colorbar": {"thickness": 14},
-            "hovertemplate": t("anim.hover_input") + "<extra></extra>",
-        }
+            "hoverinfo": "skip",
+        },
+        click_targets(rounded, 0, channel, t("fm.hover") + "<extra></extra>"),
     ],
     "layout": {
         "height": 420,
@@ -197,9 +200,18 @@ heatmap = {
         "xaxis": {"constrain": "domain"},
     },
 }
+
+
+def _clicked() -> None:
+    """A click on the channel's heatmap picks the activation to explain."""
+    points = (state.get("fm_channel_map") or {}).get("selection", {}).get("points", [])
+    if points and "x" in points[0] and "y" in points[0]:
+        memory.set(oy=int(points[0]["y"]), ox=int(points[0]["x"]))
+
+
 chart_col, stats_col = st.columns([2, 1])
 with chart_col:
-    ui.plotly_figure(heatmap, key="fm_channel_map")
+    ui.plotly_figure(heatmap, key="fm_channel_map", on_select=_clicked)
 with stats_col:
     st.metric(t("fm.min"), format_number(float(values.min())))
     st.metric(t("fm.max"), format_number(float(values.max())))

@@ -214,3 +214,24 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
     page.get_by_role("heading", name="Prediction").wait_for()
     _shot(page, "feature_maps_drawn")
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_clicking_a_feature_map_cell_explains_it(server, page):
+    """A click on the channel heatmap moves the explained activation and its receptive field there."""
+    _open(page, server + "/Feature_maps")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    point = page.evaluate(
+        """() => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const box = gd.getBoundingClientRect();
+            return [box.left + xa._offset + xa.l2p(20), box.top + ya._offset + ya.l2p(3)];
+        }"""
+    )
+    page.mouse.click(point[0], point[1])
+    # conv1 of LeNet-5 is 5x5 with padding 2: cell (3, 20) sees input rows 1..5, columns 18..22
+    page.get_by_text("top-left at row 1, column 18").first.wait_for(timeout=30_000)
+    _shot(page, "feature_maps_clicked")
+    assert page.get_by_test_id("stException").count() == 0

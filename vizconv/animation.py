@@ -19,7 +19,7 @@ from vizconv import style
 from vizconv.conv import ConvTrace
 from vizconv.strings import text
 
-__all__ = ["conv_animation", "frame_shapes", "output_curves"]
+__all__ = ["click_targets", "conv_animation", "frame_shapes", "output_curves"]
 
 _GAP = 0.03  # space between subplots, as a fraction of the figure
 _CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
@@ -110,7 +110,7 @@ def _heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | N
     return trace
 
 
-def _click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
+def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
     """Invisible markers on every output cell: heatmaps cannot be selected, scatter points can.
 
     A click selects the nearest marker; Streamlit's on_select then reports it.
@@ -305,7 +305,7 @@ def conv_animation(
         place(index, rows_in + oc // columns, oc % columns, h_out, w_out, text("anim.output_title", lang, channel=oc))
         values = _rounded(trace.output[oc])
         data.append(_heatmap(values, index, "coloraxis2", None, fmt_out))
-        data.append(_click_targets(values, index, oc, hover_out))
+        data.append(click_targets(values, index, oc, hover_out))
 
     low_in, high_in = float(trace.padded.min()), float(trace.padded.max())
     if high_in == low_in:

@@ -323,6 +323,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.grid_caption": {"en": "{n} channels of {h}×{w}, numbered."},
     "fm.channel": {"en": "One channel"},
     "fm.channel_pick": {"en": "Channel"},
+    "fm.hover": {"en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain (convolution layers)"},
     "fm.min": {"en": "min"},
     "fm.max": {"en": "max"},
     "fm.mean": {"en": "mean"},

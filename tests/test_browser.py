@@ -233,5 +233,9 @@ def test_clicking_a_feature_map_cell_explains_it(server, page):
     page.mouse.click(point[0], point[1])
     # conv1 of LeNet-5 is 5x5 with padding 2: cell (3, 20) sees input rows 1..5, columns 18..22
     page.get_by_text("top-left at row 1, column 18").first.wait_for(timeout=30_000)
+    # the sliders show the clicked cell too (the browser keeps a widget's own value unless told)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stSliderThumbValue]')].map(e => e.textContent).join(',') === '3,20'"
+    )
     _shot(page, "feature_maps_clicked")
     assert page.get_by_test_id("stException").count() == 0

@@ -152,10 +152,14 @@ class WidgetMemory:
         return st.session_state[key] if key in st.session_state else self.values[name]
 
     def set(self, **values: object) -> None:
-        """Change settings; their widgets are drawn with the new values on the next run."""
+        """Change settings from a callback or before their widgets are drawn.
+
+        Writing the widget's key (not just forgetting it) is what makes the
+        browser show the new value: a widget keeps its own value otherwise.
+        """
         for name, value in values.items():
             self.values[name] = value
-            st.session_state.pop(self.key(name), None)
+            st.session_state[self.key(name)] = value
 
     def clamp(self, name: str, low: int, high: int) -> None:
         """Keep a numeric setting within [low, high] (bounds that other settings decide)."""

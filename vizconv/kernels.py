@@ -35,8 +35,8 @@ FIXED_3X3: dict[str, list[list[float]]] = {
 }
 SIZED = ("identity", "box_blur", "gaussian", "random_int", "random_normal")
 KERNEL_PRESETS = ("identity", "box_blur", "gaussian", *FIXED_3X3, "random_int", "random_normal")
-# Filters a trained network learned: preset name -> (model, first conv layer's index in it).
-LEARNED_PRESETS = {"lenet5_conv1": ("lenet5", 0)}
+# Filters a trained network learned: preset name -> (bundled model, module path of its first conv layer).
+LEARNED_PRESETS = {"lenet5_conv1": ("lenet5", "0"), "resnet20_conv1": ("resnet20", "conv1")}
 # "A different preset for each kernel" cycles through these.
 VARIED_ORDER = ("sobel_x", "sobel_y", "laplacian", "sharpen", "gaussian", "emboss", "box_blur", "identity")
 
@@ -44,18 +44,25 @@ VARIED_ORDER = ("sobel_x", "sobel_y", "laplacian", "sharpen", "gaussian", "embos
 def available_presets(kh: int, kw: int) -> tuple[str, ...]:
     """Presets that fit a kH x kW kernel (the fixed 3x3 filters need at least 3x3; learned ones their own size)."""
     fitting = KERNEL_PRESETS if kh >= 3 and kw >= 3 else tuple(name for name in KERNEL_PRESETS if name in SIZED)
-    learned = tuple(name for name in LEARNED_PRESETS if tuple(learned_filters(name).shape[1:]) == (kh, kw))
-    return fitting + learned
+    learned = []
+    for name in LEARNED_PRESETS:
+        filters = learned_filters(name)
+        if filters is not None and tuple(filters.shape[2:]) == (kh, kw):
+            learned.append(name)
+    return fitting + tuple(learned)
 
 
 @cache
-def learned_filters(name: str) -> torch.Tensor:
-    """The first-layer filters of a bundled trained model: [K, kH, kW] (its one input channel)."""
-    from vizconv.models import load_model  # late: loading a model is only needed for these presets
+def learned_filters(name: str) -> torch.Tensor | None:
+    """The first-layer filters [K, C_in, kH, kW] of a bundled trained model; None if it cannot be loaded."""
+    from vizconv.models import ModelError, load_model  # late: only these presets need a model
 
-    model_name, index = LEARNED_PRESETS[name]
-    model, _ = load_model(model_name)
-    return model[index].weight.detach()[:, 0].clone()
+    model_name, path = LEARNED_PRESETS[name]
+    try:
+        model, _ = load_model(model_name)
+    except ModelError:
+        return None
+    return dict(model.named_modules())[path].weight.detach().clone()
 
 
 def _gaussian_1d(size: int) -> torch.Tensor:
@@ -68,10 +75,7 @@ def _gaussian_1d(size: int) -> torch.Tensor:
 def make_kernel(name: str, kh: int, kw: int, seed: int = 0) -> torch.Tensor:
     """Preset ``name`` as a float32 kernel [kH, kW]."""
     if name in LEARNED_PRESETS:
-        filters = learned_filters(name)
-        if tuple(filters.shape[1:]) != (kh, kw):
-            raise ParameterError("err.kernel_learned_size", preset=name, size=f"{filters.shape[1]}×{filters.shape[2]}")
-        return filters[seed % len(filters)].clone()
+        return _learned(name, kh, kw)[seed % len(_learned(name, kh, kw)), 0].clone()
     if name not in KERNEL_PRESETS:
         raise ParameterError("err.kernel_preset", value=repr(name), presets=", ".join(KERNEL_PRESETS))
     if kh < 1 or kw < 1:
@@ -98,6 +102,15 @@ def make_kernel(name: str, kh: int, kw: int, seed: int = 0) -> torch.Tensor:
     return kernel.float()
 
 
+def _learned(name: str, kh: int, kw: int) -> torch.Tensor:
+    filters = learned_filters(name)
+    if filters is None:
+        raise ParameterError("err.kernel_preset", value=repr(name), presets=", ".join(KERNEL_PRESETS))
+    if tuple(filters.shape[2:]) != (kh, kw):
+        raise ParameterError("err.kernel_learned_size", preset=name, size=f"{filters.shape[2]}×{filters.shape[3]}")
+    return filters
+
+
 def make_weight(
     preset: str, out_channels: int, channels_per_group: int, kh: int, kw: int, seed: int = 0, varied: bool = False
 ) -> torch.Tensor:
@@ -115,6 +128,9 @@ def make_weight(
     for oc in range(out_channels):
         name = fitting[oc % len(fitting)] if varied else preset
         for ic in range(channels_per_group):
-            kernel_seed = oc if name in LEARNED_PRESETS else seed + 1000 * oc + ic
-            weight[oc, ic] = make_kernel(name, kh, kw, seed=kernel_seed)
+            if name in LEARNED_PRESETS:  # the network's filter oc, its input channel ic (both cycling)
+                filters = _learned(name, kh, kw)
+                weight[oc, ic] = filters[oc % filters.shape[0], ic % filters.shape[1]]
+            else:
+                weight[oc, ic] = make_kernel(name, kh, kw, seed=seed + 1000 * oc + ic)
     return weight

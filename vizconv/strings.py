@@ -274,6 +274,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.unknown": {"en": "There is no model {name}. Available: {names}."},
     # --- Convolution page: learned kernels --------------------------------------------------
     "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)"},
+    "preset.resnet20_conv1": {"en": "ResNet-20 learned filters (conv1, 3×3×3)"},
     # --- Feature maps page ---------------------------------------------------------------
     "fm.title": {"en": "Feature maps"},
     "fm.title.intro": {

@@ -15,7 +15,7 @@ from vizconv.errors import MessageError
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, load_image
 from vizconv.layers import trace_layers
-from vizconv.models import available_models
+from vizconv.models import available_models, download_resnet18, resnet18_weights_path
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
 
@@ -56,6 +56,10 @@ with st.sidebar:
     )
 
 try:
+    if model_name == "resnet18" and not resnet18_weights_path().exists():
+        bar = st.progress(0.0, text=t("fm.downloading"))
+        download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
+        bar.empty()
     with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
         model, info = ui.cached_model(model_name)
 except MessageError as exc:

@@ -60,9 +60,32 @@ def test_resnet18_offline_is_explained(hub_dir, monkeypatch):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("no route to host")
 
-    monkeypatch.setattr("torch.hub.download_url_to_file", offline)
+    monkeypatch.setattr("urllib.request.urlopen", offline)
     with pytest.raises(ModelError, match="download failed"):
         load_model("resnet18")
+    assert not list(hub_dir.rglob("*.partial"))
+
+
+def test_resnet18_download_reports_progress(hub_dir, monkeypatch):
+    """The download writes the hub cache file and reports the fraction done (a local stand-in for the server)."""
+    import io
+
+    from torchvision.models import resnet18
+
+    from vizconv.models import download_resnet18, resnet18_weights_path
+
+    buffer = io.BytesIO()
+    torch.save(resnet18().state_dict(), buffer)
+    payload = buffer.getvalue()
+
+    class Response(io.BytesIO):
+        headers = {"Content-Length": str(len(payload))}
+
+    monkeypatch.setattr("urllib.request.urlopen", lambda url, timeout: Response(payload))
+    fractions = []
+    path = download_resnet18(progress=fractions.append)
+    assert path == resnet18_weights_path() and path.read_bytes() == payload
+    assert fractions[-1] == 1.0 and fractions == sorted(fractions) and len(fractions) > 10
 
 
 def test_resnet18_loads_from_a_locally_placed_cache_file(hub_dir):

@@ -237,7 +237,7 @@ def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("no route to host")
 
-    monkeypatch.setattr("torch.hub.download_url_to_file", offline)
+    monkeypatch.setattr("urllib.request.urlopen", offline)
     previous = torch.hub.get_dir()
     torch.hub.set_dir(str(tmp_path))
     try:

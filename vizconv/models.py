@@ -10,6 +10,7 @@ ImageNet weights, downloaded to torch's hub cache on first use.
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,11 @@ __all__ = [
     "ModelError",
     "ModelInfo",
     "available_models",
+    "download_resnet18",
     "load_model",
     "preprocess_cifar",
     "preprocess_digit",
+    "resnet18_weights_path",
 ]
 
 BUNDLED_MODELS = ("lenet5", "lenet5-classic", "resnet20")
@@ -124,13 +127,51 @@ def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
     return model, info
 
 
+def resnet18_weights_path() -> Path:
+    """Where torch's hub cache keeps the ResNet-18 ImageNet weights (torch.hub.load_state_dict_from_url's path)."""
+    from torchvision.models import ResNet18_Weights
+
+    return Path(torch.hub.get_dir()) / "checkpoints" / ResNet18_Weights.DEFAULT.url.rsplit("/", 1)[1]
+
+
+def download_resnet18(progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
+    """Download the ResNet-18 ImageNet weights into torch's hub cache, reporting the fraction done.
+
+    ModelError when the download fails (offline); nothing half-written is left behind.
+    """
+    from torchvision.models import ResNet18_Weights
+
+    url = ResNet18_Weights.DEFAULT.url
+    target = resnet18_weights_path()
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response, open(partial, "wb") as file:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while block := response.read(chunk):
+                file.write(block)
+                done += len(block)
+                if progress and total:
+                    progress(min(done / total, 1.0))
+        partial.replace(target)
+    except Exception as exc:  # URLError, HTTPError, timeouts, OSError: no usable download
+        partial.unlink(missing_ok=True)
+        raise ModelError("model.offline", name="resnet18", url=url) from exc
+    return target
+
+
 def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
     from torchvision.models import ResNet18_Weights, resnet18
 
     weights = ResNet18_Weights.DEFAULT
+    path = download_resnet18()
     try:
-        state = torch.hub.load_state_dict_from_url(weights.url, map_location="cpu", progress=True, weights_only=True)
-    except Exception as exc:  # URLError, HTTPError, OSError, ... when torch's hub cannot be reached
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a damaged cache file: remove it so the next try downloads again
+        path.unlink(missing_ok=True)
         raise ModelError("model.offline", name="resnet18", url=weights.url) from exc
     model = resnet18()
     model.load_state_dict(state)

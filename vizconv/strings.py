@@ -298,6 +298,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.draw_digits_only": {"en": "Drawing is for the digit models (LeNet-5); this model sees photos."},
     "fm.canvas_unavailable": {"en": "The drawing canvas is not available here; upload a picture instead."},
     "fm.loading": {"en": "Loading {name} …"},
+    "fm.downloading": {"en": "Downloading the ResNet-18 ImageNet weights (about 45 MB, once) …"},
     "fm.upload_prompt": {"en": "Upload a picture in the sidebar to see what the network makes of it."},
     "fm.seen": {"en": "What the model sees"},
     "fm.seen_caption": {"en": "After preprocessing: {c}×{h}×{w}, as in training."},

@@ -14,13 +14,25 @@ from vizconv.models import ModelError, available_models, load_model, preprocess_
 from vizconv.samples import ASSETS
 
 
-@pytest.mark.parametrize("name", ["lenet5", "lenet5-classic"])
-def test_bundled_models_load_offline(name):
+@pytest.mark.parametrize(
+    ("name", "input_size", "first_class"),
+    [("lenet5", (1, 28, 28), "0"), ("lenet5-classic", (1, 28, 28), "0"), ("resnet20", (3, 32, 32), "airplane")],
+)
+def test_bundled_models_load_offline(name, input_size, first_class):
     model, info = load_model(name)
     assert not model.training
-    assert info.classes == [str(d) for d in range(10)]
-    assert info.input_size == (1, 28, 28)
+    assert len(info.classes) == 10 and info.classes[0] == first_class
+    assert info.input_size == input_size
     assert info.card["sha256"]
+    with Image.open(ASSETS / "samples" / "photos" / "chelsea.jpg") as image:
+        assert info.preprocess(image).shape == (1, *input_size)
+
+
+def test_resnet20_reads_a_cifar_test_image():
+    model, info = load_model("resnet20")
+    with Image.open(ASSETS / "samples" / "cifar10" / "ship.jpg") as image:
+        probabilities = torch.softmax(model(info.preprocess(image)), dim=1)[0]
+    assert info.classes[int(probabilities.argmax())] == "ship"
 
 
 def test_lenet5_reads_a_bundled_mnist_digit():

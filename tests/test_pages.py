@@ -188,8 +188,8 @@ def _features(**state) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize("model", ["lenet5", "lenet5-classic"])
-def test_feature_maps_page_for_each_bundled_lenet(model):
+@pytest.mark.parametrize("model", ["lenet5", "lenet5-classic", "resnet20"])
+def test_feature_maps_page_for_each_bundled_model(model):
     at = _features(fm_model=model)
     assert not at.error
     assert len(at.get("image")) == 4  # the input as seen, the channel grid, the kernel, the filters

@@ -128,13 +128,17 @@ def _progress(prefix: str, done: int, total: int, loss: float) -> None:
     sys.stderr.flush()
 
 
-def train(name: str, splits: Splits, epochs: int, batch: int, lr: float, seed: int) -> tuple[nn.Module, dict]:
-    """Train model ``name``; keep the weights of the epoch with the best validation accuracy."""
+def train(
+    name: str, splits: Splits, epochs: int, batch: int, lr: float, seed: int, init: dict | None = None
+) -> tuple[nn.Module, dict]:
+    """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy."""
     recipe = RECIPES[name]
     dataset = recipe["dataset"]
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     model = recipe["build"]()
+    if init is not None:
+        model.load_state_dict(init)
     x_train, y_train = splits.train
     steps = math.ceil(len(x_train) / batch)
     if recipe["optimizer"] == "sgd":
@@ -186,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch CPU threads")
     parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for NAME.pt and NAME.json")
+    parser.add_argument(
+        "--init", type=Path, help="continue from these weights (a NAME.pt with its NAME.json card beside it)"
+    )
     args = parser.parse_args(argv)
     recipe = RECIPES[args.model]
     epochs = args.epochs or recipe["epochs"]
@@ -199,8 +206,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{args.model}: {splits.source}; {splits.split}", flush=True)
+    init, previous = None, None
+    if args.init is not None:
+        init = torch.load(args.init, map_location="cpu", weights_only=True)
+        previous = json.loads(args.init.with_suffix(".json").read_text(encoding="utf-8"))
+        if previous.get("sha256") != sha256_of(args.init):
+            print(f"error: {args.init} does not match the sha256 in its card", file=sys.stderr)
+            return 2
     started = time.perf_counter()
-    model, details = train(args.model, splits, epochs, batch, lr, args.seed)
+    model, details = train(args.model, splits, epochs, batch, lr, args.seed, init)
     train_seconds = time.perf_counter() - started
     test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
     print(f"held-out test accuracy: {test_accuracy:.4f} on {len(splits.test[0]):,} images", flush=True)
@@ -230,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python -m vizconv.train " + " ".join(sys.argv[1:] if argv is None else argv),
         "sha256": sha256_of(weights),
     }
+    if previous is not None:  # the earlier stage this run continued from, with its own card
+        card["continued_from"] = previous
+        card["training_seconds_all_stages"] = card["training_seconds"] + previous.get(
+            "training_seconds_all_stages", previous["training_seconds"]
+        )
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)
     return 0

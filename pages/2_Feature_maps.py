@@ -32,8 +32,8 @@ memory = ui.WidgetMemory(
         "shared": True,
         "layer": "",
         "channel": 0,
-        "oy": 0,
-        "ox": 0,
+        "oy": -1,  # -1: the middle of the map, set on the first visit
+        "ox": -1,
     },
 )
 
@@ -200,8 +200,8 @@ heatmap = {
     "layout": {
         "height": 420,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "yaxis": {"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
-        "xaxis": {"constrain": "domain"},
+        "yaxis": {"range": [values.shape[0] - 0.5, -0.5], "scaleanchor": "x", "constrain": "domain"},
+        "xaxis": {"range": [-0.5, values.shape[1] - 0.5], "constrain": "domain"},
     },
 }
 
@@ -230,6 +230,8 @@ if isinstance(module, torch.nn.Conv2d):
     st.subheader(t("fm.explain"))
     h, w = values.shape
     oy_col, ox_col = st.columns(2)
+    if memory.get("oy") < 0 or memory.get("ox") < 0:  # first visit: start in the middle of the map
+        memory.set(oy=h // 2, ox=w // 2)
     memory.clamp("oy", 0, h - 1)
     memory.clamp("ox", 0, w - 1)
     oy = oy_col.slider(t("fm.row"), 0, max(h - 1, 1), **memory.seed("oy"), disabled=h == 1)

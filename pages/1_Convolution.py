@@ -14,7 +14,6 @@ from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES
-from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.kernels import LEARNED_PRESETS, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
@@ -108,12 +107,7 @@ with st.sidebar:
         right.number_input(t("conv.random_width"), *LIMITS["random_size"], **memory.seed("random_width"))
         st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("random_seed"))
     else:
-        upload = st.file_uploader(
-            t("conv.upload"),
-            type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
-            key="conv_upload",
-            help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
-        )
+        upload = ui.image_uploader("conv_upload")
         colour_image = True
     if colour_image:
         st.slider(t("conv.side"), *LIMITS["side"], help=t("conv.side_help"), **memory.seed("side"))

@@ -13,7 +13,7 @@ from vizconv.animation import click_targets
 from vizconv.capture import capture
 from vizconv.errors import MessageError
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
-from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, load_image
+from vizconv.images import load_image
 from vizconv.layers import trace_layers
 from vizconv.models import available_models, download_resnet18, resnet18_weights_path
 from vizconv.samples import model_samples
@@ -82,12 +82,7 @@ with st.sidebar:
             t("fm.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
         )
     else:
-        upload = st.file_uploader(
-            t("conv.upload"),
-            type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
-            key="fm_upload",
-            help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
-        )
+        upload = ui.image_uploader("fm_upload")
 memory.sync()
 
 try:

@@ -118,6 +118,21 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _cell_point(page, axis: str, row: int, col: int) -> tuple[float, float]:
+    """Screen position of heatmap cell (row, col) on axes ``axis`` ("" or "2") of the first Plotly chart."""
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    time.sleep(0.5)
+    return page.evaluate(
+        """([axis, row, col]) => {
+            const gd = document.querySelector('.js-plotly-plot');
+            const xa = gd._fullLayout['xaxis' + axis], ya = gd._fullLayout['yaxis' + axis];
+            const box = gd.getBoundingClientRect();
+            return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
+        }""",
+        [axis, row, col],
+    )
+
+
 def _first_shape_path(page) -> str:
     return page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path")
 
@@ -175,15 +190,7 @@ def test_clicking_an_output_cell_explains_it(server, page):
     _open(page, server + "/Convolution")
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for()
-    # the first output heatmap: find the screen position of output cell (row 5, column 7)
-    point = page.evaluate(
-        """() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const xa = gd._fullLayout.xaxis2, ya = gd._fullLayout.yaxis2;
-            const box = gd.getBoundingClientRect();
-            return [box.left + xa._offset + xa.l2p(7), box.top + ya._offset + ya.l2p(5)];
-        }"""
-    )
+    point = _cell_point(page, "2", 5, 7)  # the first output heatmap's cell (row 5, column 7)
     page.mouse.click(point[0], point[1])
     # the step panel (not the hover label) names the clicked cell, and the window moved there
     page.get_by_test_id("stMarkdownContainer").filter(has_text="Output channel 0, row 5, column 7").first.wait_for(
@@ -220,16 +227,7 @@ def test_clicking_a_feature_map_cell_explains_it(server, page):
     """A click on the channel heatmap moves the explained activation and its receptive field there."""
     _open(page, server + "/Feature_maps")
     page.locator(".js-plotly-plot").first.wait_for()
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    time.sleep(0.5)
-    point = page.evaluate(
-        """() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-            const box = gd.getBoundingClientRect();
-            return [box.left + xa._offset + xa.l2p(20), box.top + ya._offset + ya.l2p(3)];
-        }"""
-    )
+    point = _cell_point(page, "", 3, 20)
     page.mouse.click(point[0], point[1])
     # conv1 of LeNet-5 is 5x5 with padding 2: cell (3, 20) sees input rows 1..5, columns 18..22
     page.get_by_text("top-left at row 1, column 18").first.wait_for(timeout=30_000)

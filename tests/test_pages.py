@@ -19,13 +19,18 @@ def _app() -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
-def _conv(**state) -> AppTest:
+def _page(path: str, **state) -> AppTest:
+    """Page ``path`` run once with the given session state, checked for exceptions."""
     at = _app()
     for key, value in state.items():
         at.session_state[key] = value
-    at.switch_page(CONV).run()
+    at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
+
+
+def _conv(**state) -> AppTest:
+    return _page(CONV, **state)
 
 
 def _metric(at: AppTest, label_start: str) -> str:
@@ -180,12 +185,7 @@ FEATURES = "pages/2_Feature_maps.py"
 
 
 def _features(**state) -> AppTest:
-    at = _app()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(FEATURES).run()
-    assert not at.exception, at.exception
-    return at
+    return _page(FEATURES, **state)
 
 
 @pytest.mark.parametrize("model", ["lenet5", "lenet5-classic", "resnet20"])

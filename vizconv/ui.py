@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from vizconv.errors import MessageError
+from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model
 from vizconv.strings import LANGUAGES, text
 
@@ -16,6 +17,7 @@ __all__ = [
     "WidgetMemory",
     "cached_model",
     "digit_canvas",
+    "image_uploader",
     "lang",
     "page_setup",
     "plotly_figure",
@@ -61,6 +63,16 @@ def cached_model(name: str):
     trace_layers() hold a per-model lock, so sessions cannot mix activations.
     """
     return load_model(name)
+
+
+def image_uploader(key: str):
+    """The file uploader for pictures: the formats load_image accepts, its size limit in the help."""
+    return st.file_uploader(
+        t("conv.upload"),
+        type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
+        key=key,
+        help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
+    )
 
 
 def digit_canvas(key: str):

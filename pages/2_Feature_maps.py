@@ -231,7 +231,7 @@ if isinstance(module, torch.nn.Conv2d):
     memory.clamp("ox", 0, w - 1)
     oy = oy_col.slider(t("fm.row"), 0, max(h - 1, 1), **memory.seed("oy"), disabled=h == 1)
     ox = ox_col.slider(t("fm.col"), 0, max(w - 1, 1), **memory.seed("ox"), disabled=w == 1)
-    explained = explain_activation(model, x, layer, channel, oy, ox)
+    explained = explain_activation(model, x, layer, channel, oy, ox, captured=layer_maps)
     field_row = next(r for r in rows if r.name == layer)
     top_px, left_px, bottom_px, right_px = field_row.window(oy, ox)
     picture_col, sums_col = st.columns([1, 2])

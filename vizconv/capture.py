@@ -24,7 +24,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv.errors import ParameterError
 
-__all__ = ["CAPTURED_TYPES", "capturable_layers", "capture", "layer_input"]
+__all__ = ["CAPTURED_TYPES", "batched", "capturable_layers", "capture", "evaluating", "layer_input"]
 
 CAPTURED_TYPES = (
     nn.Conv2d,
@@ -53,6 +53,24 @@ def _lock_for(model: nn.Module) -> threading.Lock:
         if lock is None:
             lock = _locks[model] = threading.Lock()
         return lock
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[None]:
+    """Hold the model's lock, run in eval mode without gradients, and restore the mode afterwards."""
+    with _lock_for(model):
+        was_training = model.training
+        try:
+            model.eval()
+            with torch.no_grad():
+                yield
+        finally:
+            model.train(was_training)
+
+
+def batched(x: torch.Tensor) -> torch.Tensor:
+    """x [C, H, W] or [1, C, H, W] as a batch of one."""
+    return x.unsqueeze(0) if x.dim() == 3 else x
 
 
 def capturable_layers(model: nn.Module) -> list[str]:
@@ -97,17 +115,9 @@ def capture(model: nn.Module, x: torch.Tensor, layers: list[str] | None = None) 
     unknown = [name for name in names if name not in available]
     if unknown:
         raise ParameterError("err.unknown_layers", layers=", ".join(unknown), available=", ".join(available))
-    if x.dim() == 3:
-        x = x.unsqueeze(0)
     store: OrderedDict[str, torch.Tensor] = OrderedDict()
-    with _lock_for(model):
-        was_training = model.training
-        try:
-            model.eval()
-            with _recording(model, names, store), torch.no_grad():
-                model(x)
-        finally:
-            model.train(was_training)
+    with evaluating(model), _recording(model, names, store):
+        model(batched(x))
     return store
 
 
@@ -116,22 +126,16 @@ def layer_input(model: nn.Module, x: torch.Tensor, layer: str) -> torch.Tensor:
     modules = dict(model.named_modules())
     if layer not in modules or not layer:
         raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(capturable_layers(model)))
-    if x.dim() == 3:
-        x = x.unsqueeze(0)
     seen: list[torch.Tensor] = []
 
     def record(module: nn.Module, inputs: tuple) -> None:
         if not seen:  # the first call, as capture() names it
             seen.append(inputs[0].detach().clone())
 
-    with _lock_for(model):
-        was_training = model.training
+    with evaluating(model):
         handle = modules[layer].register_forward_pre_hook(record)
         try:
-            model.eval()
-            with torch.no_grad():
-                model(x)
+            model(batched(x))
         finally:
             handle.remove()
-            model.train(was_training)
     return seen[0]

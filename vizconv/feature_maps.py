@@ -132,8 +132,13 @@ class ActivationExplained:
     captured: float  # the value the forward hook recorded
 
 
-def explain_activation(model: nn.Module, x: torch.Tensor, layer: str, oc: int, oy: int, ox: int) -> ActivationExplained:
-    """Recompute output[oc, oy, ox] of Conv2d ``layer`` for input x with trace_conv2d."""
+def explain_activation(
+    model: nn.Module, x: torch.Tensor, layer: str, oc: int, oy: int, ox: int, captured: torch.Tensor | None = None
+) -> ActivationExplained:
+    """Recompute output[oc, oy, ox] of Conv2d ``layer`` for input x with trace_conv2d.
+
+    ``captured`` is the layer's output [C, H, W] from an earlier capture of the same x (saves a forward pass).
+    """
     module = dict(model.named_modules()).get(layer)
     if not isinstance(module, nn.Conv2d):
         raise ParameterError("err.not_conv_layer", layer=layer)
@@ -148,7 +153,8 @@ def explain_activation(model: nn.Module, x: torch.Tensor, layer: str, oc: int, o
         groups=module.groups,
         padding_mode=module.padding_mode,
     )
-    captured = capture(model, x, layers=[layer])[layer][0]
+    if captured is None:
+        captured = capture(model, x, layers=[layer])[layer][0]
     step = trace.step(oc, oy, ox)
     return ActivationExplained(layer, trace, step, float(captured[oc, oy, ox]))
 

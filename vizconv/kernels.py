@@ -75,7 +75,8 @@ def _gaussian_1d(size: int) -> torch.Tensor:
 def make_kernel(name: str, kh: int, kw: int, seed: int = 0) -> torch.Tensor:
     """Preset ``name`` as a float32 kernel [kH, kW]."""
     if name in LEARNED_PRESETS:
-        return _learned(name, kh, kw)[seed % len(_learned(name, kh, kw)), 0].clone()
+        filters = _learned(name, kh, kw)
+        return filters[seed % len(filters), 0].clone()
     if name not in KERNEL_PRESETS:
         raise ParameterError("err.kernel_preset", value=repr(name), presets=", ".join(KERNEL_PRESETS))
     if kh < 1 or kw < 1:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from vizconv.capture import CAPTURED_TYPES, _lock_for
+from vizconv.capture import CAPTURED_TYPES, batched, evaluating
 
 __all__ = ["LayerInfo", "trace_layers"]
 
@@ -67,8 +67,7 @@ def _geometry(module: nn.Module, inputs: tuple) -> tuple[int, int, int, int] | N
 
 def trace_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
     """Run ``model`` on x [C, H, W] or [1, C, H, W] and describe every captured layer, in forward order."""
-    if x.dim() == 3:
-        x = x.unsqueeze(0)
+    x = batched(x)
     fields: dict[int, tuple[int, int, float]] = {}  # id(tensor) -> (receptive field, jump, start)
     alive: list[torch.Tensor] = []  # keep tensors alive so their ids stay unique
     last = [(1, 1, 0.0)]
@@ -113,18 +112,14 @@ def trace_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
                 )
             )
 
-    with _lock_for(model):
-        was_training = model.training
+    with evaluating(model):
         try:
-            model.eval()
             for module in model.modules():
                 if module is not model:
                     handles.append(module.register_forward_hook(hook))
             fields[id(x)] = (1, 1, 0.0)
-            with torch.no_grad():
-                model(x)
+            model(x)
         finally:
             for handle in handles:
                 handle.remove()
-            model.train(was_training)
     return rows

@@ -352,4 +352,10 @@ STRINGS: dict[str, dict[str, str]] = {
         f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}"}
         for name in ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
     },
+    # --- Pooling & activations page (pool.*, act.*, up.*) ------------------------------------
+    # (end of pooling & activations)
+    # --- Transposed convolution page (tconv.*) -------------------------------------------------
+    # (end of transposed convolution)
+    # --- Network builder page (nb.*) -----------------------------------------------------------
+    # (end of network builder)
 }

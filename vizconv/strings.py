@@ -75,6 +75,19 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err.bias_shape": {"en": "The bias has {got} values, but there are {c_out} kernels: one bias per kernel."},
     "err.step_range": {"en": "Position {name} = {value} is outside the output (valid: 0 to {size} − 1)."},
+    "err.pool_kind": {"en": "Pooling kind {value} is not one of: {kinds}."},
+    "err.pool_padding": {
+        "en": "Pooling padding {pad} is more than half the {kernel}-wide window (at most {limit}): a window could "
+        "then hold only padding. Reduce the padding to {limit} or less, or make the window larger."
+    },
+    "err.pool_no_winner": {"en": "Average pooling has no winning cell: every value in the window counts."},
+    "err.activation": {"en": "Activation {value} is not one of: {names}."},
+    "err.leaky_slope": {"en": "The Leaky ReLU slope must be at least 0 and below 1, but it is {value}."},
+    "err.upsample_mode": {"en": "Upsampling mode {value} is not one of: {modes}."},
+    "err.upsample_scale": {"en": "A scale of {value} is too large to show; use at most {limit}."},
+    "err.upsample_corners": {
+        "en": "align_corners only applies to interpolating modes (bilinear, bicubic), not to nearest."
+    },
     "err.kernel_preset": {"en": "Kernel preset {value} is not one of: {presets}."},
     "err.kernel_too_small_for_preset": {
         "en": "The {preset} filter is 3×3; it does not fit a {kh}×{kw} kernel. Use a kernel of at least 3×3."
@@ -353,9 +366,520 @@ STRINGS: dict[str, dict[str, str]] = {
         for name in ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
     },
     # --- Pooling & activations page (pool.*, act.*, up.*) ------------------------------------
+    "pool.title": {"en": "Pooling & activations"},
+    "pool.title.intro": {
+        "en": "The layers between convolutions, on real feature maps: pooling slides a window with no weights, "
+        "activations reshape every value, upsampling makes a map larger."
+    },
+    "pool.section": {"en": "Show"},
+    "pool.section.pooling": {"en": "Pooling"},
+    "pool.section.activations": {"en": "Activations"},
+    "pool.section.upsampling": {"en": "Upsampling"},
+    "pool.input": {"en": "Input"},
+    "pool.layer": {"en": "Pooling layer"},
+    "pool.upload_prompt": {"en": "Upload a picture in the sidebar (PNG, JPEG, WebP, BMP, GIF or TIFF)."},
+    "pool.source": {"en": "Feature map"},
+    "pool.source.lenet": {"en": "LeNet-5"},
+    "pool.source.sample": {"en": "Sample"},
+    "pool.source.random": {"en": "Random"},
+    "pool.source.upload": {"en": "Upload"},
+    "pool.digit": {"en": "MNIST digit"},
+    "pool.stage": {"en": "LeNet-5 layer output"},
+    "pool.stage.conv1": {"en": "conv1 (before ReLU): 6×28×28"},
+    "pool.stage.relu1": {"en": "conv1 + ReLU: 6×28×28 (what LeNet-5 pools)"},
+    "pool.stage.pool1": {"en": "after 2×2 max pooling: 6×14×14"},
+    "pool.channels": {"en": "Channels shown"},
+    "pool.channels_help": {"en": "LeNet-5's first layer makes 6 channels; pooling treats each one on its own."},
+    "pool.side_help": {"en": "Pixels on the longer side: small pictures keep the animation legible."},
+    "pool.random_size": {"en": "Size (rows = columns)"},
+    "pool.kind": {"en": "Kind"},
+    "pool.kind.max": {"en": "max"},
+    "pool.kind.avg": {"en": "average"},
+    "pool.stride_default": {"en": "Stride = kernel size (PyTorch's default)"},
+    "pool.stride_default_help": {
+        "en": "nn.MaxPool2d(2) means a 2×2 window moved 2 cells at a time: windows that do not overlap."
+    },
+    "pool.formula": {"en": "Output size: the same formula as convolution (dilation 1)"},
+    "pool.formula_note": {
+        "en": "Padding is at most half the window. Max pooling pads with −∞, so padding never wins; average "
+        "pooling pads with zeros and counts them in the mean (PyTorch's count_include_pad=True)."
+    },
+    "pool.no_weights_help": {"en": "Pooling has no kernel to learn and no bias: nothing here is trained."},
+    "pool.channels_kept": {"en": "Channels"},
+    "pool.no_weights.max": {
+        "en": "Max pooling has **no weights**: each output value is the largest value in its window of **one** "
+        "channel (boxed in pink). Channels are never mixed, so the channel count stays the same; only the "
+        "height and width shrink. The network keeps the strongest response and forgets exactly where it was."
+    },
+    "pool.no_weights.avg": {
+        "en": "Average pooling has **no weights**: each output value is the mean of its window of **one** channel. "
+        "Channels are never mixed, so the channel count stays the same; only the height and width shrink."
+    },
+    "pool.animation_help.max": {
+        "en": "{frames} window positions. Press Play or drag the slider; the pink box marks the value each window "
+        "keeps. Click an output cell to explain it below."
+    },
+    "pool.animation_help.avg": {
+        "en": "{frames} window positions. Press Play or drag the slider; click an output cell to explain it below."
+    },
+    "pool.step_channel": {"en": "Channel"},
+    "pool.step_where": {
+        "en": "Output channel **{c}**, row **{oy}**, column **{ox}**: the window covers padded rows {rows} and "
+        "columns {cols} of input channel {c} only."
+    },
+    "pool.torch_check": {
+        "en": "PyTorch's F.{function} on the same input gives the same output (max |difference| {diff})."
+    },
+    "pool.hover": {"en": "row %{y}, column %{x}<br>value %{z}"},
+    "act.source": {"en": "Feature map"},
+    "act.source.lenet": {"en": "LeNet-5 conv1"},
+    "act.source.kernel": {"en": "Picture ⊛ kernel"},
+    "act.channel": {"en": "Channel of LeNet-5's first layer"},
+    "act.picture": {"en": "Picture"},
+    "act.upload": {"en": "Upload your own"},
+    "act.kernel": {"en": "Kernel (3×3, padding 1)"},
+    "act.function": {"en": "Activation"},
+    "act.relu": {"en": "ReLU"},
+    "act.leaky_relu": {"en": "Leaky ReLU"},
+    "act.sigmoid": {"en": "Sigmoid"},
+    "act.tanh": {"en": "Tanh"},
+    "act.gelu": {"en": "GELU"},
+    "act.slope": {"en": "Negative slope"},
+    "act.why.relu": {
+        "en": "ReLU keeps positive responses and sets every negative one to zero: weak or opposite responses are "
+        "removed, and the map becomes sparse. Without a non-linearity between them, stacked convolutions would "
+        "collapse into one linear map."
+    },
+    "act.why.leaky_relu": {
+        "en": "Leaky ReLU keeps a small slope for negative values, so they shrink instead of vanishing and their "
+        "gradient is never exactly zero."
+    },
+    "act.why.sigmoid": {
+        "en": "Sigmoid squashes every value into (0, 1); zero becomes 0.5, so nothing is zeroed. The classic LeNet-5 "
+        "used it; large values saturate, which slows training of deep networks."
+    },
+    "act.why.tanh": {"en": "Tanh squashes values into (−1, 1) and keeps their sign; large values saturate."},
+    "act.why.gelu": {
+        "en": "GELU multiplies a value by the probability that a standard normal variable is below it: like a "
+        "smooth ReLU that lets small negative values through a little."
+    },
+    "act.negative": {"en": "Negative before"},
+    "act.zeroed": {"en": "Set to zero"},
+    "act.zeroed_help": {"en": "Share of the values that were not zero before and are exactly zero after."},
+    "act.range_before": {"en": "Range before"},
+    "act.range_after": {"en": "Range after"},
+    "act.before": {"en": "before"},
+    "act.after": {"en": "after {name}"},
+    "act.histogram": {"en": "Values before and after"},
+    "act.value": {"en": "value"},
+    "act.count": {"en": "number of cells"},
+    "act.histogram_help": {
+        "en": "The same bins for both: after ReLU every negative value piles up in the bin at zero."
+    },
+    "up.source": {"en": "Map to upsample"},
+    "up.source.lenet": {"en": "LeNet-5 pooled map"},
+    "up.source.digit": {"en": "Small digit"},
+    "up.source.random": {"en": "Random"},
+    "up.size": {"en": "Size (pixels on the longer side)"},
+    "up.layer": {"en": "Upsampling"},
+    "up.mode": {"en": "Mode"},
+    "up.scale": {"en": "Scale"},
+    "up.corners_help": {
+        "en": "False (the default): pixels are squares and their centres are aligned. True: the corner pixels of "
+        "input and output are aligned, which stretches the grid slightly."
+    },
+    "up.what.nearest": {
+        "en": "Nearest: every value is copied into a scale × scale block. No new values appear; there are no weights."
+    },
+    "up.what.bilinear": {
+        "en": "Bilinear: each output value is a weighted mean of the 4 nearest input values, weighted by distance "
+        "along each axis. No weights are learned."
+    },
+    "up.what.bicubic": {
+        "en": "Bicubic: each output value mixes 4 × 4 input values with cubic weights (a = −0.75). Smoother than "
+        "bilinear; it can overshoot the input's range. No weights are learned."
+    },
+    "up.source_title": {"en": "input {h}×{w}"},
+    "up.output_title": {"en": "output {h}×{w}"},
+    "up.overshoot": {
+        "en": "Bicubic overshoots: some outputs lie outside the input's range, because its weights can be negative."
+    },
+    "up.explain": {"en": "Where one output value comes from"},
+    "up.step_where": {
+        "en": "Output row **{oy}**, column **{ox}** maps to input coordinate ({sy}, {sx}); it reads input rows "
+        "{rows} and columns {cols} (indices clamped at the border)."
+    },
+    "up.torch_check": {"en": "F.interpolate gives {value} here: the same number."},
     # (end of pooling & activations)
     # --- Transposed convolution page (tconv.*) -------------------------------------------------
+    "tconv.title": {"en": "Transposed convolution"},
+    "tconv.title.intro": {
+        "en": "Each input value stamps value × kernel onto a larger output; the same result is an ordinary "
+        "convolution over the input with zeros inserted. Both views, with your numbers."
+    },
+    "tconv.input": {"en": "Input"},
+    "tconv.source": {"en": "Source"},
+    "tconv.source.example": {"en": "Example"},
+    "tconv.source.random": {"en": "Random"},
+    "tconv.example": {"en": "Example"},
+    "tconv.example.d2l_2x2": {"en": "Dive into Deep Learning: 2×2 input, 2×2 kernel, stride 1"},
+    "tconv.example.dumoulin_stride2": {"en": "Dumoulin & Visin fig. 4.5: 2×2 input, 3×3 kernel, stride 2"},
+    "tconv.channels": {"en": "Input channels"},
+    "tconv.height": {"en": "Height"},
+    "tconv.width": {"en": "Width"},
+    "tconv.seed": {"en": "Random seed"},
+    "tconv.layer": {"en": "Layer"},
+    "tconv.out_channels": {"en": "Output channels"},
+    "tconv.kernel": {"en": "Kernel size"},
+    "tconv.stride": {"en": "Stride"},
+    "tconv.padding": {"en": "Padding"},
+    "tconv.padding_help": {
+        "en": "In a transposed convolution padding removes rows and columns: it crops this many from each side "
+        "of the output."
+    },
+    "tconv.output_padding": {"en": "Output padding"},
+    "tconv.output_padding_help": {
+        "en": "Adds rows and columns at the bottom and right only. It must be smaller than the stride or the "
+        "dilation."
+    },
+    "tconv.dilation": {"en": "Dilation"},
+    "tconv.groups": {"en": "Groups"},
+    "tconv.groups_help": {
+        "en": "Input and output channels are split into this many groups; each input channel writes only to the "
+        "output channels of its own group."
+    },
+    "tconv.bias": {"en": "Bias"},
+    "tconv.kernels": {"en": "Kernels"},
+    "tconv.preset": {"en": "Kernel preset"},
+    "tconv.preset.example": {"en": "the example's kernel"},
+    "tconv.preset.ones": {"en": "ones"},
+    "tconv.preset.identity": {"en": "identity (centre 1)"},
+    "tconv.preset.bilinear": {"en": "bilinear upsampling"},
+    "tconv.preset.random_int": {"en": "random integers (−1 to 2)"},
+    "tconv.edit": {"en": "✏️ Edit kernels and bias"},
+    "tconv.edit_help": {
+        "en": "The weight has shape [C_in, C_out/groups, k, k]: one k×k kernel for each (input channel, output "
+        "channel of its group) pair. Type new values; the page recomputes at once."
+    },
+    "tconv.edit_input": {"en": "Input channel"},
+    "tconv.edit_output": {"en": "Output channel (in the group)"},
+    "tconv.bias_column": {"en": "bias"},
+    "tconv.formula": {"en": "Output size"},
+    "tconv.symbols": {
+        "en": "s = stride, p = padding (cropped from each side), k = kernel size, d = dilation, "
+        "p_out = output padding (added at the bottom/right). Nothing is divided, so nothing is rounded."
+    },
+    "tconv.not_inverse": {
+        "en": "A transposed convolution is not the inverse of a convolution: it restores the shape of the "
+        "convolution's input, not its values. It is the convolution's transpose (its gradient with respect to the "
+        "input), a learnable upsampling."
+    },
+    "tconv.output_padding_why": {
+        "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
+        "padding turns inputs of {low} to {high} rows all into {h} rows. Going back from {h} rows, the transposed "
+        "convolution gives {low}; output padding 1, 2, … chooses one of the larger sizes."
+    },
+    "tconv.shape_input": {"en": "Input [C_in, H, W]"},
+    "tconv.shape_weight": {"en": "Weight [C_in, C_out/groups, k, k]"},
+    "tconv.shape_output": {"en": "Output [C_out, H_out, W_out]"},
+    "tconv.params": {"en": "Parameters"},
+    "tconv.view": {"en": "View"},
+    "tconv.view.scatter": {"en": "scatter: value × kernel"},
+    "tconv.view.equivalent": {"en": "equivalent convolution"},
+    "tconv.speed": {"en": "Speed"},
+    "tconv.speed_value": {"en": "{n} positions/s"},
+    "tconv.scatter": {"en": "Each input value stamps value × kernel"},
+    "tconv.scatter_help": {
+        "en": "{frames} input positions. Green: the input value being used. Orange: the cells where value × "
+        "kernel is added, on the uncropped output. Shaded rows/columns are removed by padding {padding} (the "
+        "dotted line is the output); output padding {output_padding} adds rows/columns at the bottom/right. Grey: "
+        "cells no value has reached yet; ✕: cells no input value ever writes to (they hold only the bias). "
+        "Click an input cell to explain it below."
+    },
+    "tconv.scatter_step": {"en": "What one input value writes"},
+    "tconv.back": {"en": "Previous position"},
+    "tconv.forward": {"en": "Next position"},
+    "tconv.position": {"en": "Position"},
+    "tconv.step_input": {"en": "Input channel"},
+    "tconv.step_output": {"en": "Output channel"},
+    "tconv.scatter_where": {
+        "en": "Input channel **{ic}**, row **{iy}**, column **{ix}** holds **{value}**. It multiplies every "
+        "kernel of its group and adds the result onto rows {rows} and columns {cols} of the uncropped output."
+    },
+    "tconv.scatter_channel": {"en": "onto output channel {oc}:"},
+    "tconv.scatter_all_inside": {"en": "All of it lands inside the output: rows {rows}, columns {cols}."},
+    "tconv.scatter_cropped": {
+        "en": "{kept} of the {taps} cells land inside the output; the others fall in the {padding} row(s)/column(s) "
+        "that padding crops away."
+    },
+    "tconv.gather": {"en": "Where one output value comes from"},
+    "tconv.out_oc": {"en": "Output channel"},
+    "tconv.out_y": {"en": "Output row"},
+    "tconv.out_x": {"en": "Output column"},
+    "tconv.gather_where": {"en": "{n} input value(s) write here, each times one kernel weight:"},
+    "tconv.gather_none": {
+        "en": "No input value writes here (the stride leaves a gap between the stamped kernels), so it holds only "
+        "the bias."
+    },
+    "tconv.gather_check": {"en": "The output holds {value} here: the same number."},
+    "tconv.equivalent": {"en": "The same output as an ordinary convolution"},
+    "tconv.equivalent_help": {
+        "en": "Insert {zeros} zero(s) between neighbouring input values (the stride becomes zero insertion), pad by "
+        "d·(k − 1) − p: {top} row(s) at the top and {bottom} at the bottom, {left} column(s) left and {right} "
+        "right (output padding adds to the bottom/right; a negative number crops instead), then slide the "
+        "kernel, flipped in both directions, with stride 1 and dilation {dilation}. Shaded cells are padding; "
+        "the dotted line is the zero-inserted input."
+    },
+    "tconv.shape_zero_inserted": {"en": "Zero-inserted input"},
+    "tconv.shape_padded": {"en": "Padded, zero-inserted input"},
+    "tconv.shape_equivalent_weight": {"en": "Flipped weight [C_out, C_in/groups, k, k]"},
+    "tconv.flip_help": {
+        "en": "The kernel is flipped (rotated 180°) and its input and output channels swapped: a stamped kernel "
+        "read back from the output's side appears mirrored."
+    },
+    "tconv.equivalent_step": {"en": "How one output value is made (equivalent convolution)"},
+    "tconv.torch": {"en": "The same layer in PyTorch"},
+    "tconv.torch_match": {
+        "en": "nn.ConvTranspose2d gives the same output (largest difference {diff}, rounding only)."
+    },
+    "tconv.torch_mismatch": {
+        "en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this."
+    },
+    "tconv.anim.input_title": {"en": "input channel {channel}"},
+    "tconv.anim.canvas_title": {"en": "output channel {channel} (uncropped)"},
+    "tconv.anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain"},
+    "tconv.anim.hover_canvas": {"en": "uncropped row %{y}, column %{x}<br>value %{z}"},
+    "tconv.anim.position": {"en": "input cell (row, column):"},
+    "err.tconv_input_range": {"en": "Position {name} = {value} is outside the input (valid: 0 to {size} − 1)."},
+    "err.tconv_weight_in": {
+        "en": "The weight {shape} starts with {got}, but the input has {c_in} channels. A transposed convolution's "
+        "weight has shape [C_in, C_out/groups, kH, kW]: its first dimension is the number of input channels."
+    },
+    "err.tconv_groups_out": {
+        "en": "Groups must divide the output channels: {c_out} output channels cannot be split into {groups} "
+        "equal groups. Use a multiple of {groups} output channels, or fewer groups."
+    },
+    "err.tconv_bias": {
+        "en": "The bias has {got} values, but there are {c_out} output channels ({per_group} per group × {groups} "
+        "group(s)): one bias per output channel."
+    },
+    "err.tconv_output_padding": {
+        "en": "Output padding {output_padding} ({axis}) must be smaller than the stride ({stride}) or the "
+        "dilation ({dilation}): it only chooses among the output sizes the stride makes ambiguous. Use at most "
+        "{largest}, or raise the stride."
+    },
+    "err.tconv_empty_output": {
+        "en": "The output would have {out} {axis}: ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) "
+        "+ {output_padding} + 1 = {out}. Padding crops {padding} {axis} from each side of the {written} the kernels "
+        "write to. Use a padding of at most {largest}, or a larger input, kernel, stride or dilation."
+    },
     # (end of transposed convolution)
     # --- Network builder page (nb.*) -----------------------------------------------------------
+    "nb.title": {"en": "Network builder"},
+    "nb.title.intro": {
+        "en": "Start from an input shape and stack layers: after each one, its output shape, parameters and "
+        "receptive field. A layer that does not fit is explained, and the stack exports as nn.Sequential code."
+    },
+    # the layer kinds (also inside error messages: "Layer 3 (Conv2d): …")
+    "nb.kind": {"en": "Layer type"},
+    "nb.kind.conv2d": {"en": "Conv2d"},
+    "nb.kind.conv1x1": {"en": "1×1 Conv2d"},
+    "nb.kind.maxpool": {"en": "MaxPool2d"},
+    "nb.kind.avgpool": {"en": "AvgPool2d"},
+    "nb.kind.activation": {"en": "Activation"},
+    "nb.kind.batchnorm2d": {"en": "BatchNorm2d"},
+    "nb.kind.flatten": {"en": "Flatten"},
+    "nb.kind.linear": {"en": "Linear"},
+    "nb.kind.basic_block": {"en": "BasicBlock (residual)"},
+    "nb.kind.bottleneck": {"en": "Bottleneck (residual)"},
+    "nb.about.conv2d": {"en": "Slides out_channels kernels of in_channels × k × k over the map."},
+    "nb.about.conv1x1": {
+        "en": "A 1×1 kernel sees one pixel: it mixes the channels there and changes their number, not the size."
+    },
+    "nb.about.maxpool": {"en": "Keeps the largest value of each window, per channel. No parameters."},
+    "nb.about.avgpool": {"en": "Averages each window, per channel. No parameters."},
+    "nb.about.activation": {"en": "Applied to every value on its own: the shape does not change."},
+    "nb.about.batchnorm2d": {
+        "en": "Normalises each channel with its mean and variance, then scales and shifts it (2 parameters per "
+        "channel)."
+    },
+    "nb.about.flatten": {"en": "Turns a C×H×W map into one vector of C·H·W values, for Linear layers."},
+    "nb.about.linear": {"en": "Every output is a weighted sum of all in_features inputs, plus a bias."},
+    "nb.about.basic_block": {
+        "en": "ResNet-18/34's block: two 3×3 convolutions with batch norm, plus the input added back (a 1×1 "
+        "convolution adapts the shortcut when the stride or the channel count changes)."
+    },
+    "nb.about.bottleneck": {
+        "en": "ResNet-50's block: 1×1 squeezes to width channels, 3×3 works there, 1×1 expands to 4 × width; "
+        "the input is added back."
+    },
+    "nb.param.in_channels": {"en": "in_channels"},
+    "nb.param.out_channels": {"en": "out_channels"},
+    "nb.param.kernel_size": {"en": "kernel_size"},
+    "nb.param.stride": {"en": "stride"},
+    "nb.param.padding": {"en": "padding"},
+    "nb.param.dilation": {"en": "dilation"},
+    "nb.param.bias": {"en": "bias"},
+    "nb.param.function": {"en": "function"},
+    "nb.param.num_features": {"en": "num_features"},
+    "nb.param.in_features": {"en": "in_features"},
+    "nb.param.out_features": {"en": "out_features"},
+    "nb.param.width": {"en": "width"},
+    "nb.help.in_channels": {"en": "Channels the layer expects: must equal the channels of its input."},
+    "nb.help.out_channels": {"en": "Number of kernels, so the channels of the output."},
+    "nb.help.kernel_size": {"en": "Side of the square window."},
+    "nb.help.stride": {"en": "Step between windows; 2 halves the height and width."},
+    "nb.help.padding": {"en": "Rows and columns added on every side (zeros; pooling pads with −∞ or 0)."},
+    "nb.help.dilation": {"en": "Spacing between the kernel's taps."},
+    "nb.help.num_features": {"en": "Channels to normalise: must equal the channels of the input."},
+    "nb.help.in_features": {"en": "Length of the input vector: must equal what Flatten or the previous Linear gives."},
+    "nb.help.out_features": {"en": "Length of the output vector."},
+    "nb.help.width": {"en": "Channels inside the block; it outputs 4 × width."},
+    # presets and controls
+    "nb.preset": {"en": "Preset"},
+    "nb.preset.lenet5": {"en": "LeNet-5 (as in the notes)"},
+    "nb.preset.basic_block": {"en": "ResNet basic blocks"},
+    "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks"},
+    "nb.preset.mismatch": {"en": "Mistake: a 3-channel kernel on a 1-channel digit"},
+    "nb.preset.no_flatten": {"en": "Mistake: Linear without Flatten"},
+    "nb.reset": {"en": "Reload the preset"},
+    "nb.input": {"en": "Input"},
+    "nb.input_c": {"en": "channels C"},
+    "nb.input_h": {"en": "height H"},
+    "nb.input_w": {"en": "width W"},
+    "nb.add_header": {"en": "Add a layer"},
+    "nb.autofit": {"en": "Fit input sizes to the stack"},
+    "nb.autofit_help": {
+        "en": "On: in_channels, num_features and in_features are taken from the current output, as "
+        "nn.LazyConv2d and nn.LazyLinear do. Off: you type them, as in ordinary PyTorch code, and a mismatch "
+        "is explained."
+    },
+    "nb.add": {"en": "Add"},
+    "nb.edit_header": {"en": "Edit the stack"},
+    "nb.pick": {"en": "Layer"},
+    "nb.up": {"en": "Move up"},
+    "nb.down": {"en": "Move down"},
+    "nb.remove": {"en": "Remove"},
+    "nb.clear": {"en": "Clear the stack"},
+    # the table
+    "nb.stack": {"en": "The stack, layer by layer"},
+    "nb.col_index": {"en": "#"},
+    "nb.col_layer": {"en": "layer"},
+    "nb.col_settings": {"en": "settings"},
+    "nb.col_shape": {"en": "output shape"},
+    "nb.col_params": {"en": "parameters"},
+    "nb.col_rf": {"en": "receptive field"},
+    "nb.col_jump": {"en": "jump"},
+    "nb.input_row": {"en": "input"},
+    "nb.does_not_fit": {"en": "✖ does not fit"},
+    "nb.not_built": {"en": "not reached"},
+    "nb.empty": {"en": "The stack is empty: add a layer in the sidebar, or pick a preset."},
+    "nb.fix.size": {"en": "Set {name} to {value}"},
+    "nb.fix.flatten": {"en": "Insert a Flatten and set in_features to {value}"},
+    "nb.fit_all": {"en": "Fit every layer to its input"},
+    "nb.no_auto_fix": {"en": "This one needs a decision: change the layer's settings, or move or remove layers."},
+    "nb.total_params": {"en": "Parameters"},
+    "nb.final_shape": {"en": "Output shape"},
+    "nb.layer_count": {"en": "Layers"},
+    "nb.final_rf": {"en": "Receptive field"},
+    "nb.final_rf_help": {"en": "What one cell of the last feature map sees of the input, before Flatten."},
+    "nb.code": {"en": "PyTorch code"},
+    "nb.code_caption": {
+        "en": "Runs as is: it builds the stack as nn.Sequential and prints the output shape for one input of zeros."
+    },
+    "nb.code_blocked": {"en": "Fix the layer that does not fit, and the runnable code appears here."},
+    "nb.download": {"en": "Download model.py"},
+    # teaching notes
+    "nb.notes": {"en": "Notes"},
+    "nb.note.1x1_title": {"en": "1×1 convolutions change the channel count"},
+    "nb.note.1x1": {
+        "en": "A 1×1 kernel covers one pixel, so the height and width stay as they are (with stride 1) and the "
+        "receptive field does not grow. What it does is mix the channels: each output channel is a weighted sum "
+        "of all input channels at that pixel, so a [64, 256, 1, 1] weight turns 256 channels into 64 for "
+        "256 × 64 + 64 parameters. Bottleneck blocks use it to squeeze channels before an expensive 3×3 "
+        "convolution and to expand them again afterwards; shortcuts use it to match channel counts."
+    },
+    "nb.note.head_title": {"en": "Feature extractor and classifier: Flatten + Linear"},
+    "nb.note.head": {
+        "en": "Convolutions and pooling keep a map [C, H, W]: that is the feature extractor, and the receptive "
+        "field tells how much of the picture one cell sees. A Linear layer wants one vector per example, so "
+        "Flatten turns the last map into C·H·W numbers (LeNet-5: 16 × 5 × 5 = 400), and in_features must be "
+        "exactly that. From there on there is no spatial layout, hence no receptive field. Change the input "
+        "size and the first Linear no longer fits: that is why modern networks put a global average pooling "
+        "before Flatten."
+    },
+    "nb.note.residual_title": {"en": "Residual connections"},
+    "nb.note.residual": {
+        "en": "A residual block computes F(x) with two or three convolutions and returns ReLU(F(x) + x): the "
+        "input is added back, so the block only has to learn a correction, and the gradient has a direct path "
+        "through the sum. The sum needs both terms to have the same shape; when the block strides or changes "
+        "the channel count, the shortcut is a 1×1 convolution with batch norm (the downsample in the code)."
+    },
+    "nb.note.mistake_title": {"en": "The residual block in the notes has bugs"},
+    "nb.note.mistake": {
+        "en": "The three-convolution block in the notes does not run, and would not be residual if it did:\n\n"
+        "1. `self.bn1` is assigned twice and `self.bn2` never: `forward` stops with *AttributeError: 'Res' object "
+        "has no attribute 'bn2'*.\n"
+        "2. `forward` computes `sout = self.extra(x) + out` and then returns `out`: the shortcut is thrown away, "
+        "so the block is a plain stack of three convolutions.\n"
+        "3. The last ReLU comes before the sum; ResNet adds first and applies ReLU to the sum.\n"
+        "4. conv3 always outputs 256 channels whatever `cha_out` is; ResNet's bottleneck outputs 4 × its width "
+        "(64 → 256).\n\n"
+        "The bottleneck preset builds the correct block (torchvision's Bottleneck)."
+    },
+    "nb.note.as_written": {"en": "As written in the notes"},
+    "nb.note.corrected": {"en": "Corrected (what the bottleneck preset builds, without stride)"},
+    # errors and remarks (vizconv.builder)
+    "nb.err.kind": {"en": "Layer type {value} is not one of: {kinds}."},
+    "nb.err.unknown_param": {"en": "{layer} has no setting {name}; its settings are: {names}."},
+    "nb.err.not_bool": {"en": "{name} must be True or False, but it is {value}."},
+    "nb.err.activation": {"en": "Activation {value} is not one of: {names}."},
+    "nb.err.pool_padding": {
+        "en": "{layer}: padding {padding} is more than half the window (kernel_size {kernel} // 2 = {half}), "
+        "which PyTorch refuses: a window could then cover padding only. Set the padding to at most {half}, or "
+        "make the window larger."
+    },
+    "nb.err.input_shape": {"en": "The input shape must be three numbers [C, H, W], but it is {value}."},
+    "nb.err.channels": {
+        "en": "Layer {index} ({layer}): the kernel expects {expected} input channels, the input has {got}. Its "
+        "weight {weight} holds one filter per input channel in each kernel. Set in_channels to {got}, or add a "
+        "layer before it that makes {expected} channels."
+    },
+    "nb.err.block_channels": {
+        "en": "Layer {index} ({layer}): the block's first convolution and its shortcut expect {expected} input "
+        "channels, the input has {got}. Set in_channels to {got}, or add a layer before it that makes "
+        "{expected} channels."
+    },
+    "nb.err.bn_channels": {
+        "en": "Layer {index} (BatchNorm2d): num_features is {expected}, but the input has {got} channels; batch "
+        "norm keeps one mean, variance, scale and shift per channel. Set num_features to {got}."
+    },
+    "nb.err.features_flat": {
+        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values: the Flatten at "
+        "layer {source} turned the {c}×{h}×{w} map into {c} × {h} × {w} = {got}. Set in_features to {got}, or "
+        "change the layers before the Flatten."
+    },
+    "nb.err.features": {
+        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values (the "
+        "out_features of layer {source}). Set in_features to {got}."
+    },
+    "nb.err.needs_flatten": {
+        "en": "Layer {index} (Linear): its input is a {c}×{h}×{w} feature map, but Linear takes one vector per "
+        "example. Add a Flatten before it: it turns the map into {c} × {h} × {w} = {size} values, so in_features "
+        "must be {size}."
+    },
+    "nb.err.needs_map": {
+        "en": "Layer {index} ({layer}) needs a feature map [C, H, W], but its input is a vector of {size} values "
+        "(since layer {source}, {source_layer}). Put this layer before the Flatten, or remove it."
+    },
+    "nb.err.empty": {
+        "en": "Layer {index} ({layer}): the output would have {out} {axis}. The window spans {span} {axis} "
+        "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} ({size} + "
+        "{padding} padding). Make the window smaller, add padding, or remove a layer before it that shrinks "
+        "the map."
+    },
+    "nb.warn.flatten_noop": {
+        "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values."
+    },
     # (end of network builder)
 }

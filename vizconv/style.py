@@ -23,9 +23,12 @@ COVER_COLOUR = "#c4c4c4"  # output cells not computed yet
 PADDING_TINT = "rgba(255, 127, 14, 0.28)"  # padding cells
 UNREACHED_COLOUR = "#d62728"  # padded rows/columns that no window reaches (stride does not tile)
 BOUNDARY_COLOUR = "#1f77b4"  # outline of the original, unpadded input
+WINNER_COLOUR = "#e7298a"  # max pooling: the cell whose value the window keeps
+WINNER_FILL = "rgba(231, 41, 138, 0.25)"
 
 WINDOW_WIDTH = 3
 CURSOR_WIDTH = 3
+WINNER_WIDTH = 3
 
 MAX_TEXT_CELLS = 16  # write values in cells when a map is at most this many cells per side
 SUBPLOT_PX = 300  # height of one row of heatmaps

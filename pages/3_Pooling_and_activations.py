@@ -1,0 +1,435 @@
+"""Pooling, activations and upsampling: the layers between convolutions, on real feature maps."""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from vizconv import style, ui
+from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
+from vizconv.animation import conv_animation, output_curves
+from vizconv.charts import colour_range, heatmap_figure, histogram_figure
+from vizconv.errors import MessageError
+from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
+from vizconv.formulas import output_size_latex
+from vizconv.images import load_image
+from vizconv.kernels import FIXED_3X3
+from vizconv.pool import POOL_KINDS, trace_pool2d
+from vizconv.samples import SAMPLES, random_grid, sample_input
+from vizconv.steps import format_number, matrix_latex, pool_step_latex
+from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
+
+t = ui.t
+state = st.session_state
+
+ui.page_setup("pool.title", "🟦")
+memory = ui.WidgetMemory(
+    "pool",
+    {
+        "section": "pooling",
+        "source": "lenet",
+        "digit": 7,
+        "stage": "relu1",
+        "channels": 2,
+        "sample": "digit_7",
+        "side": 16,
+        "colour": False,
+        "random_channels": 2,
+        "random_size": 6,
+        "seed": 0,
+        "kind": "max",
+        "kernel_h": 2,
+        "kernel_w": 2,
+        "stride_default": True,
+        "stride_h": 2,
+        "stride_w": 2,
+        "padding_h": 0,
+        "padding_w": 0,
+        "speed": 4,
+        "act_source": "lenet",
+        "act_channel": 0,
+        "act_picture": "camera",
+        "act_kernel": "sobel_x",
+        "activation": "relu",
+        "slope": 0.1,
+        "up_source": "lenet",
+        "up_channel": 0,
+        "up_size": 5,
+        "mode": "nearest",
+        "scale": 2,
+        "corners": False,
+        "up_oy": 0,
+        "up_ox": 0,
+    },
+)
+IMAGE_SAMPLES = [key for key, sample in SAMPLES.items() if sample.is_image]
+GRID_SAMPLES = [key for key, sample in SAMPLES.items() if not sample.is_image]
+PHOTOS = ["camera", "chelsea", "coffee", "astronaut"]
+
+
+def _lenet(picture: Image.Image) -> dict[str, torch.Tensor]:
+    model, info = ui.cached_model("lenet5")
+    return lenet_maps(model, info, picture)
+
+
+def _digit_picture(digit: int) -> Image.Image:
+    with Image.open(digit_path(digit)) as opened:
+        return opened.convert("RGB")
+
+
+def _pair(label: str, name: str, low: int, high: int, disabled: bool = False) -> tuple[int, int]:
+    left, right = st.columns(2)
+    h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
+    w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
+    return int(h), int(w)
+
+
+def _upload(key: str) -> Image.Image | None:
+    """The uploaded picture, or None (with a prompt or the reason it cannot be read)."""
+    upload = ui.image_uploader(key)
+    if upload is None:
+        st.info(t("pool.upload_prompt"), icon="⬅️")
+        return None
+    try:
+        return load_image(upload.getvalue())
+    except MessageError as exc:
+        ui.show_error(exc)
+        return None
+
+
+sections = ("pooling", "activations", "upsampling")
+with st.sidebar:
+    section = st.radio(
+        t("pool.section"), sections, format_func=lambda s: t("pool.section." + s), **memory.seed("section", sections)
+    )
+
+
+# ==================================================================== pooling
+def pooling_input() -> torch.Tensor | None:
+    """The pooling input [C, H, W] from the sidebar's choices (None: nothing to show yet)."""
+    sources = ("lenet", "sample", "random", "upload")
+    source = st.radio(
+        t("pool.source"),
+        sources,
+        format_func=lambda s: t("pool.source." + s),
+        horizontal=True,
+        **memory.seed("source", sources),
+    )
+    if source == "lenet":
+        digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
+        stages = tuple(LENET_STAGES)
+        stage = st.selectbox(
+            t("pool.stage"), stages, format_func=lambda s: t("pool.stage." + s), **memory.seed("stage", stages)
+        )
+        channels = st.slider(t("pool.channels"), 1, 6, help=t("pool.channels_help"), **memory.seed("channels"))
+        return _lenet(_digit_picture(digit))[stage][:channels]
+    if source == "sample":
+        keys = IMAGE_SAMPLES + GRID_SAMPLES
+        key = st.selectbox(
+            t("conv.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
+        )
+        if not SAMPLES[key].is_image:
+            return sample_input(key)
+        side = st.slider(t("conv.side"), 4, 32, help=t("pool.side_help"), **memory.seed("side"))
+        colour = st.toggle(t("conv.colour"), **memory.seed("colour"))
+        return sample_input(key, side, None if colour else 1)
+    if source == "random":
+        channels = st.slider(t("conv.random_channels"), 1, 4, **memory.seed("random_channels"))
+        size = st.slider(t("pool.random_size"), 2, 16, **memory.seed("random_size"))
+        seed = st.number_input(t("conv.seed"), 0, 9999, **memory.seed("seed"))
+        return random_grid(channels, size, size, int(seed))
+    picture = _upload("pool_upload")
+    if picture is None:
+        return None
+    side = st.slider(t("conv.side"), 4, 32, help=t("pool.side_help"), **memory.seed("side"))
+    colour = st.toggle(t("conv.colour"), **memory.seed("colour"))
+    return picture_tensor(picture, side, colour)
+
+
+def show_pooling() -> None:
+    with st.sidebar:
+        st.header(t("pool.input"))
+        x = pooling_input()
+        st.header(t("pool.layer"))
+        kind = st.radio(
+            t("pool.kind"),
+            POOL_KINDS,
+            format_func=lambda k: t("pool.kind." + k),
+            horizontal=True,
+            **memory.seed("kind", POOL_KINDS),
+        )
+        kernel = _pair(t("conv.kernel"), "kernel", 1, 5)
+        stride_default = st.toggle(
+            t("pool.stride_default"), help=t("pool.stride_default_help"), **memory.seed("stride_default")
+        )
+        if stride_default:
+            memory.set(stride_h=kernel[0], stride_w=kernel[1])
+        stride = _pair(t("conv.stride"), "stride", 1, 5, disabled=stride_default)
+        padding = _pair(t("conv.padding_amount"), "padding", 0, 2)
+    memory.sync()
+    if x is None:
+        return
+    try:
+        trace = trace_pool2d(x, kind, kernel, stride, padding)
+    except MessageError as exc:
+        ui.show_error(exc)
+        return
+
+    c, h, w = x.shape
+    h_out, w_out = trace.out_size
+    with st.container(border=True):
+        st.markdown(f"**{t('pool.formula')}**")
+        st.latex(output_size_latex("H", h, kernel[0], stride[0], padding[0], padding[0], 1))
+        st.latex(output_size_latex("W", w, kernel[1], stride[1], padding[1], padding[1], 1))
+        st.caption(t("pool.formula_note"))
+    cols = st.columns(4)
+    cols[0].metric(t("conv.shape_input"), f"[{c}, {h}, {w}]")
+    cols[1].metric(t("conv.shape_output"), f"[{c}, {h_out}, {w_out}]")
+    cols[2].metric(t("conv.params"), "0", help=t("pool.no_weights_help"))
+    cols[3].metric(t("pool.channels_kept"), f"{c} → {c}")
+    st.info(t("pool.no_weights." + kind), icon="⚖️")
+
+    positions = trace.positions
+    state.setdefault("pool_position", 0)
+    state.pool_position = min(int(state.pool_position), positions - 1)
+    state.setdefault("pool_step_c", 0)
+    state.pool_step_c = min(int(state.pool_step_c), c - 1)
+
+    def move(delta: int) -> None:
+        state.pool_position = (state.pool_position + delta) % positions
+
+    def clicked() -> None:
+        points = (state.get("pool_animation") or {}).get("selection", {}).get("points", [])
+        for point in points:
+            channel = state.pool_curve_to_output.get(point.get("curve_number"))
+            if channel is not None and "x" in point and "y" in point:
+                state.pool_step_c = channel
+                state.pool_position = int(point["y"]) * state.pool_out_width + int(point["x"])
+                return
+
+    st.subheader(t("conv.animation"))
+    speed = st.select_slider(
+        t("conv.speed"),
+        options=[1, 2, 4, 8, 16, 32],
+        format_func=lambda v: t("conv.speed_value", n=v),
+        **memory.seed("speed"),
+    )
+    figure = conv_animation(trace, position=state.pool_position, frame_ms=int(1000 / speed), lang=ui.lang())
+    state.pool_curve_to_output = output_curves(figure)
+    state.pool_out_width = w_out
+    ui.plotly_figure(figure, key="pool_animation", on_select=clicked)
+    st.caption(t("pool.animation_help." + kind, frames=positions))
+
+    st.subheader(t("conv.step"))
+    back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
+    back.button("◀", key="pool_back", on_click=move, args=(-1,), help=t("conv.back"), width="stretch")
+    forward.button("▶", key="pool_forward", on_click=move, args=(1,), help=t("conv.forward"), width="stretch")
+    if positions > 1:
+        slider_col.slider(t("conv.position"), 0, positions - 1, key="pool_position", format=f"%d / {positions - 1}")
+    channel_col.selectbox(t("pool.step_channel"), range(c), key="pool_step_c")
+    oy, ox = trace.position(state.pool_position)
+    step = trace.step(state.pool_step_c, oy, ox)
+    with st.container(border=True):
+        st.markdown(
+            t(
+                "pool.step_where",
+                c=step.c,
+                oy=oy,
+                ox=ox,
+                rows=f"{int(step.rows[0])}–{int(step.rows[-1])}",
+                cols=f"{int(step.cols[0])}–{int(step.cols[-1])}",
+            )
+        )
+        st.latex(pool_step_latex(step))
+        reference = F.max_pool2d if kind == "max" else F.avg_pool2d
+        expected = reference(x[None], kernel, stride, padding)[0]
+        difference = float((expected - trace.output).abs().max())
+        st.caption(t("pool.torch_check", function=reference.__name__, diff=f"{difference:.2g}"))
+
+
+# ==================================================================== activations
+def activation_input() -> torch.Tensor | None:
+    """A signed 2-D feature map [H, W]: LeNet-5's conv1 (before ReLU) or a picture after a kernel."""
+    sources = ("lenet", "kernel")
+    source = st.radio(
+        t("act.source"),
+        sources,
+        format_func=lambda s: t("act.source." + s),
+        horizontal=True,
+        **memory.seed("act_source", sources),
+    )
+    if source == "lenet":
+        digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
+        channel = st.slider(t("act.channel"), 0, 5, **memory.seed("act_channel"))
+        return _lenet(_digit_picture(digit))["conv1"][channel]
+    pictures = (*PHOTOS, "upload")
+    choice = st.selectbox(
+        t("act.picture"),
+        pictures,
+        format_func=lambda k: t("act.upload") if k == "upload" else t("sample." + k),
+        **memory.seed("act_picture", pictures),
+    )
+    kernels = tuple(FIXED_3X3)
+    preset = st.selectbox(
+        t("act.kernel"), kernels, format_func=lambda p: t("preset." + p), **memory.seed("act_kernel", kernels)
+    )
+    if choice == "upload":
+        picture = _upload("act_upload")
+        if picture is None:
+            return None
+        x = picture_tensor(picture, 64, colour=False)
+    else:
+        x = sample_input(choice, 64, 1)
+    return kernel_response(x, preset)[0]
+
+
+def show_activations() -> None:
+    with st.sidebar:
+        st.header(t("pool.input"))
+        before = activation_input()
+        st.header(t("act.function"))
+        name = st.selectbox(
+            t("act.function"),
+            ACTIVATIONS,
+            format_func=lambda a: t("act." + a),
+            **memory.seed("activation", ACTIVATIONS),
+        )
+        slope = 0.01
+        if name == "leaky_relu":
+            slope = st.slider(t("act.slope"), 0.0, 0.5, step=0.01, **memory.seed("slope"))
+    memory.sync()
+    if before is None:
+        return
+    result = activate(before, name, slope)
+    st.latex(activation_latex(name, slope))
+    st.caption(t("act.why." + name))
+    cols = st.columns(4)
+    cols[0].metric(t("act.negative"), f"{result.negative:.0%}")
+    cols[1].metric(t("act.zeroed"), f"{result.zeroed:.0%}", help=t("act.zeroed_help"))
+    cols[2].metric(
+        t("act.range_before"), f"{format_number(float(before.min()))} … {format_number(float(before.max()))}"
+    )
+    cols[3].metric(
+        t("act.range_after"), f"{format_number(float(result.after.min()))} … {format_number(float(result.after.max()))}"
+    )
+    hover = t("pool.hover") + "<extra></extra>"
+    left, right = st.columns(2)
+    with left:
+        ui.plotly_figure(heatmap_figure(before, t("act.before"), hover=hover), key="act_before")
+    with right:
+        ui.plotly_figure(
+            heatmap_figure(result.after, t("act.after", name=t("act." + name)), hover=hover), key="act_after"
+        )
+    low = min(float(before.min()), float(result.after.min()))
+    high = max(float(before.max()), float(result.after.max()))
+    figure = histogram_figure(
+        [
+            (t("act.before"), histogram(before, low=low, high=high), style.BOUNDARY_COLOUR),
+            (t("act.after", name=t("act." + name)), histogram(result.after, low=low, high=high), style.WINDOW_COLOUR),
+        ],
+        t("act.histogram"),
+        t("act.value"),
+        t("act.count"),
+    )
+    ui.plotly_figure(figure, key="act_histogram")
+    st.caption(t("act.histogram_help"))
+
+
+# ==================================================================== upsampling
+def upsampling_input() -> torch.Tensor | None:
+    """A small 2-D map [H, W] to upsample."""
+    sources = ("lenet", "digit", "random")
+    source = st.radio(
+        t("up.source"),
+        sources,
+        format_func=lambda s: t("up.source." + s),
+        horizontal=True,
+        **memory.seed("up_source", sources),
+    )
+    if source == "lenet":
+        digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
+        channel = st.slider(t("act.channel"), 0, 5, **memory.seed("up_channel"))
+        return _lenet(_digit_picture(digit))["pool1"][channel]
+    size = st.slider(t("up.size"), 2, 16, **memory.seed("up_size"))
+    if source == "digit":
+        digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
+        return picture_tensor(_digit_picture(digit), size, colour=False)[0]
+    seed = st.number_input(t("conv.seed"), 0, 9999, **memory.seed("seed"))
+    return random_grid(1, size, size, int(seed))[0]
+
+
+def show_upsampling() -> None:
+    with st.sidebar:
+        st.header(t("pool.input"))
+        source = upsampling_input()
+        st.header(t("up.layer"))
+        mode = st.radio(t("up.mode"), UPSAMPLE_MODES, horizontal=True, **memory.seed("mode", UPSAMPLE_MODES))
+        scale = st.radio(t("up.scale"), (2, 3), horizontal=True, **memory.seed("scale", (2, 3)))
+        corners = st.toggle(
+            "align_corners", disabled=mode == "nearest", help=t("up.corners_help"), **memory.seed("corners")
+        )
+    memory.sync()
+    if source is None:
+        return
+    try:
+        trace = trace_interpolate(source[None], mode, scale, corners and mode != "nearest")
+    except MessageError as exc:
+        ui.show_error(exc)
+        return
+    h, w = source.shape
+    upsampled = trace.output[0]
+    st.latex(
+        rf"[1, 1, {h}, {w}] \xrightarrow{{\texttt{{F.interpolate}}(\text{{scale\_factor}}={scale},\ "
+        rf"\text{{mode}}=\text{{{mode}}})}} [1, 1, {h * scale}, {w * scale}]"
+    )
+    st.caption(t("up.what." + mode))
+    shared = colour_range(source, upsampled)
+    hover = t("pool.hover") + "<extra></extra>"
+    left, right = st.columns(2)
+    with left:
+        ui.plotly_figure(
+            heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover), key="up_source_map"
+        )
+    with right:
+        title = t("up.output_title", h=h * scale, w=w * scale)
+        ui.plotly_figure(heatmap_figure(upsampled, title, shared, hover=hover), key="up_output_map")
+    if mode == "bicubic" and (
+        float(upsampled.max()) > float(source.max()) or float(upsampled.min()) < float(source.min())
+    ):
+        st.info(t("up.overshoot"), icon="〰️")
+
+    st.subheader(t("up.explain"))
+    memory.clamp("up_oy", 0, h * scale - 1)
+    memory.clamp("up_ox", 0, w * scale - 1)
+    row_col, col_col = st.columns(2)
+    oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
+    ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
+    memory.sync()
+    step = trace.step(0, oy, ox)
+    with st.container(border=True):
+        st.markdown(
+            t(
+                "up.step_where",
+                oy=oy,
+                ox=ox,
+                sy=format_number(step.source[0], 3),
+                sx=format_number(step.source[1], 3),
+                rows=", ".join(map(str, step.rows)),
+                cols=", ".join(map(str, step.cols)),
+            )
+        )
+        st.latex(
+            rf"y_{{{oy},{ox}}} = \sum {matrix_latex(step.values)} \odot {matrix_latex(step.weights, 4)}"
+            rf" = \mathbf{{{format_number(step.value, 4)}}}"
+        )
+        st.caption(t("up.torch_check", value=format_number(float(upsampled[oy, ox]), 4)))
+
+
+if section == "pooling":
+    show_pooling()
+elif section == "activations":
+    show_activations()
+else:
+    show_upsampling()

@@ -12,9 +12,16 @@ ui.page_setup("home.title", "🔲")
 st.markdown(t("home.what"))
 
 st.subheader(t("home.pages"))
-with st.container(border=True):
-    st.page_link("pages/1_Convolution.py", label=t("home.conv_link"), icon="🔲")
-    st.caption(t("home.conv_blurb"))
+for path, name, icon in (
+    ("pages/1_Convolution.py", "conv", "🔲"),
+    ("pages/2_Feature_maps.py", "fm", "🧠"),
+    ("pages/3_Pooling_and_activations.py", "pool", "🟦"),
+    ("pages/4_Transposed_convolution.py", "tconv", "🔳"),
+    ("pages/5_Network_builder.py", "nb", "🧱"),
+):
+    with st.container(border=True):
+        st.page_link(path, label=t(f"home.{name}_link"), icon=icon)
+        st.caption(t(f"home.{name}_blurb"))
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))

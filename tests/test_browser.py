@@ -138,12 +138,20 @@ def _first_shape_path(page) -> str:
 
 
 @pytest.mark.parametrize(
-    ("path", "name"), [("/", "home"), ("/Convolution", "convolution"), ("/Feature_maps", "feature_maps")]
+    ("path", "name"),
+    [
+        ("/", "home"),
+        ("/Convolution", "convolution"),
+        ("/Feature_maps", "feature_maps"),
+        ("/Pooling_and_activations", "pooling"),
+        ("/Transposed_convolution", "transposed"),
+        ("/Network_builder", "network_builder"),
+    ],
 )
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
     _open(page, server + path)
-    if name != "home":
+    if name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
     _shot(page, f"page_{name}")
     assert page.get_by_test_id("stException").count() == 0
@@ -163,6 +171,21 @@ def test_play_advances_the_animation(server, page):
     assert after != before
     # the heatmaps are still drawn while playing (frames carry only shapes)
     assert page.locator(".js-plotly-plot .heatmaplayer image").count() >= 3
+
+
+def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
+    """Pooling plays with the convolution's animator: the window and the max's winner box both move."""
+    _open(page, server + "/Pooling_and_activations")
+    page.locator(".js-plotly-plot").first.wait_for()
+    shapes = "() => document.querySelector('.js-plotly-plot').layout.shapes.map(s => s.path)"
+    before = page.evaluate(shapes)
+    page.locator(".updatemenu-button").first.click()
+    time.sleep(2.0)
+    after = page.evaluate(shapes)
+    _shot(page, "pooling_playing")
+    assert before[0] == "M-0.5,-0.5H1.5V1.5H-0.5Z"  # the 2x2 window at (0, 0)
+    assert after[0] != before[0] and after[1] != before[1]  # window and winner moved
+    assert page.get_by_test_id("stException").count() == 0
 
 
 def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):

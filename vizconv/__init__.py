@@ -8,11 +8,13 @@ from vizconv.errors import ImageError, MessageError, ParameterError
 from vizconv.geometry import conv_output_size
 from vizconv.images import load_image
 from vizconv.pool import PoolStep, PoolTrace, trace_pool2d
+from vizconv.transposed import ConvTransposeTrace, conv_transpose_output_size, trace_conv_transpose2d
 from vizconv.upsample import UpsampleStep, UpsampleTrace, trace_interpolate
 
 __all__ = [
     "ConvStep",
     "ConvTrace",
+    "ConvTransposeTrace",
     "ImageError",
     "MessageError",
     "ParameterError",
@@ -21,8 +23,10 @@ __all__ = [
     "UpsampleStep",
     "UpsampleTrace",
     "conv_output_size",
+    "conv_transpose_output_size",
     "load_image",
     "trace_conv2d",
+    "trace_conv_transpose2d",
     "trace_interpolate",
     "trace_pool2d",
 ]

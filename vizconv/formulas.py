@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["output_size_latex", "COMMON_MISTAKE_LATEX"]
+__all__ = ["output_size_latex", "transposed_output_size_latex", "COMMON_MISTAKE_LATEX"]
 
 # What seed notes and many blog posts write; wrong whenever the stride is above 1 or dilation is used.
 COMMON_MISTAKE_LATEX = r"\frac{H + 2p - k + 1}{s}"
@@ -26,4 +26,23 @@ def output_size_latex(
     general = rf"{symbol}_{{out}} = \left\lfloor \frac{{{name} + {pad_sym} - d\,(k - 1) - 1}}{{s}} \right\rfloor + 1"
     numbers = rf"= \left\lfloor \frac{{{size} + {pad_num} - {dilation} \cdot ({kernel} - 1) - 1}}{{{stride}}} \right\rfloor + 1"
     steps = rf"= \left\lfloor \frac{{{numerator}}}{{{stride}}} \right\rfloor + 1 = {quotient} + 1 = {result}"
+    return f"{general} {numbers} {steps}"
+
+
+def transposed_output_size_latex(
+    symbol: str, size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int
+) -> str:
+    """``symbol = (size − 1)·s − 2p + d(k − 1) + output_padding + 1``: general form, numbers, and result.
+
+    nn.ConvTranspose2d's formula; no floor, since nothing is divided. Works for any (possibly empty) output.
+    """
+    name = symbol[0]
+    grown = (size - 1) * stride
+    span = dilation * (kernel - 1)
+    result = grown - 2 * padding + span + output_padding + 1
+    general = rf"{symbol}_{{out}} = ({name} - 1)\,s - 2p + d\,(k - 1) + p_{{out}} + 1"
+    numbers = (
+        rf"= ({size} - 1) \cdot {stride} - 2 \cdot {padding} + {dilation} \cdot ({kernel} - 1) + {output_padding} + 1"
+    )
+    steps = rf"= {grown} - {2 * padding} + {span} + {output_padding} + 1 = {result}"
     return f"{general} {numbers} {steps}"

@@ -135,6 +135,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Pick an input and a kernel, watch the window slide, and read each output value as per-channel "
         "dot products plus bias."
     },
+    "home.fm_link": {"en": "Feature maps"},
+    "home.fm_blurb": {
+        "en": "What a trained LeNet-5 or ResNet sees, layer by layer, and any activation explained down to one "
+        "dot product."
+    },
+    "home.pool_link": {"en": "Pooling & activations"},
+    "home.pool_blurb": {
+        "en": "Max and average pooling (no weights, channels kept), ReLU and friends on real feature maps, and "
+        "upsampling with F.interpolate."
+    },
+    "home.tconv_link": {"en": "Transposed convolution"},
+    "home.tconv_blurb": {
+        "en": "How a transposed convolution makes a map larger: each input value scatters value × kernel, or, "
+        "equivalently, a convolution over a zero-inserted input."
+    },
+    "home.nb_link": {"en": "Network builder"},
+    "home.nb_blurb": {
+        "en": "Stack layers from an input shape and see every shape, parameter count and receptive field; export "
+        "the stack as PyTorch code."
+    },
     "home.howto": {"en": "How to use it in class"},
     "home.howto_text": {
         "en": "1. Open **Convolution** in the sidebar.  \n"
@@ -539,8 +559,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tconv.output_padding": {"en": "Output padding"},
     "tconv.output_padding_help": {
-        "en": "Adds rows and columns at the bottom and right only. It must be smaller than the stride or the "
-        "dilation."
+        "en": "Adds rows and columns at the bottom and right only; it must be smaller than the stride or the dilation."
     },
     "tconv.dilation": {"en": "Dilation"},
     "tconv.groups": {"en": "Groups"},
@@ -639,12 +658,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tconv.equivalent_step": {"en": "How one output value is made (equivalent convolution)"},
     "tconv.torch": {"en": "The same layer in PyTorch"},
-    "tconv.torch_match": {
-        "en": "nn.ConvTranspose2d gives the same output (largest difference {diff}, rounding only)."
-    },
-    "tconv.torch_mismatch": {
-        "en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this."
-    },
+    "tconv.torch_match": {"en": "nn.ConvTranspose2d gives the same output (largest difference {diff}, rounding only)."},
+    "tconv.torch_mismatch": {"en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this."},
     "tconv.anim.input_title": {"en": "input channel {channel}"},
     "tconv.anim.canvas_title": {"en": "output channel {channel} (uncropped)"},
     "tconv.anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain"},

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 # Colour scales that survive a projector and colour-blind viewers.
 INPUT_SCALE = [[0.0, "#000000"], [1.0, "#ffffff"]]  # input intensities: black 0 .. white 1, as the image looks
-SEQUENTIAL_SCALE = "cividis"  # non-negative maps
+# Non-negative maps: cividis, written out (plotly.js knows only "Cividis" by name, and figures go to it
+# unvalidated), from plotly.colors.sequential.Cividis.
+SEQUENTIAL_SCALE = [
+    [i / 9, colour]
+    for i, colour in enumerate(
+        ("#00224e", "#123570", "#3b496c", "#575d6d", "#707173", "#8a8678", "#a59c74", "#c3b369", "#e1cc55", "#fee838")
+    )
+]
 DIVERGING_SCALE = [  # signed maps: zero at white (blue negative, red positive; RdBu reversed)
     [0.0, "#053061"],
     [0.15, "#2166ac"],

@@ -1,0 +1,376 @@
+"""Transposed convolution: each input value scatters value × kernel, or, the same, a convolution of a zero-inserted input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from vizconv import ui
+from vizconv.animation import conv_animation
+from vizconv.errors import MessageError
+from vizconv.formulas import transposed_output_size_latex
+from vizconv.samples import random_grid
+from vizconv.steps import format_number, matrix_latex, step_latex
+from vizconv.transposed import (
+    EXAMPLES,
+    PRESETS,
+    check_transpose_with_torch,
+    conv_transpose2d_code,
+    layer_weight,
+    trace_conv_transpose2d,
+)
+from vizconv.transposed_animation import input_curves, scatter_animation
+
+t = ui.t
+state = st.session_state
+
+ui.page_setup("tconv.title", "🔳")
+
+DEFAULTS = {
+    "source": "example",  # "example" or "random"
+    "example": "dumoulin_stride2",
+    "channels": 1,  # random input: channels, height, width, seed
+    "height": 3,
+    "width": 3,
+    "seed": 0,
+    "out_channels": 1,
+    "kernel": 3,  # the default example's layer: 2x2 input, 3x3 kernel, stride 2 -> 5x5
+    "stride": 2,
+    "padding": 0,
+    "output_padding": 0,
+    "dilation": 1,
+    "groups": 1,
+    "bias": False,
+    "preset": "example",
+    "kernel_seed": 0,
+    "view": "scatter",
+    "speed": 2,
+    "edit_ic": 0,
+    "edit_oc": 0,
+}
+memory = ui.WidgetMemory("tconv", DEFAULTS)
+
+
+def _apply_example() -> None:
+    """An example brings its own kernel, stride and padding."""
+    example = EXAMPLES[state.tconv_example]
+    memory.set(
+        out_channels=1,
+        kernel=len(example.weight[0][0]),
+        stride=example.stride,
+        padding=example.padding,
+        output_padding=0,
+        dilation=1,
+        groups=1,
+        preset="example",
+    )
+
+
+# ---------------------------------------------------------------- controls (sidebar)
+with st.sidebar:
+    st.header(t("tconv.input"))
+    sources = ("example", "random")
+    source = st.radio(
+        t("tconv.source"),
+        sources,
+        format_func=lambda s: t("tconv.source." + s),
+        horizontal=True,
+        **memory.seed("source", sources),
+    )
+    if source == "example":
+        examples = list(EXAMPLES)
+        st.selectbox(
+            t("tconv.example"),
+            examples,
+            format_func=lambda k: t("tconv.example." + k),
+            on_change=_apply_example,
+            **memory.seed("example", examples),
+        )
+    else:
+        st.slider(t("tconv.channels"), 1, 3, **memory.seed("channels"))
+        left, right = st.columns(2)
+        left.number_input(t("tconv.height"), 2, 6, **memory.seed("height"))
+        right.number_input(t("tconv.width"), 2, 6, **memory.seed("width"))
+        st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("seed"))
+
+    st.header(t("tconv.layer"))
+    st.slider(t("tconv.out_channels"), 1, 4, **memory.seed("out_channels"))
+    left, right = st.columns(2)
+    left.number_input(t("tconv.kernel"), 1, 5, **memory.seed("kernel"))
+    right.number_input(t("tconv.stride"), 1, 4, **memory.seed("stride"))
+    left, right = st.columns(2)
+    left.number_input(t("tconv.padding"), 0, 4, help=t("tconv.padding_help"), **memory.seed("padding"))
+    right.number_input(
+        t("tconv.output_padding"), 0, 3, help=t("tconv.output_padding_help"), **memory.seed("output_padding")
+    )
+    left, right = st.columns(2)
+    left.number_input(t("tconv.dilation"), 1, 3, **memory.seed("dilation"))
+    right.number_input(t("tconv.groups"), 1, 4, help=t("tconv.groups_help"), **memory.seed("groups"))
+    st.toggle(t("tconv.bias"), **memory.seed("bias"))
+
+    st.header(t("tconv.kernels"))
+    presets = [p for p in PRESETS if p != "example" or source == "example"]
+    preset = st.selectbox(
+        t("tconv.preset"), presets, format_func=lambda p: t("tconv.preset." + p), **memory.seed("preset", presets)
+    )
+    if preset == "random_int":
+        st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("kernel_seed"))
+
+values = memory.sync()
+
+# ---------------------------------------------------------------- input and weights
+if source == "example":
+    x = torch.tensor(EXAMPLES[values["example"]].grid, dtype=torch.float32)  # (C_in, H, W)
+else:
+    x = random_grid(values["channels"], values["height"], values["width"], values["seed"], high=4)  # (C_in, H, W)
+in_channels, kernel = x.shape[0], int(values["kernel"])
+signature = (
+    preset,
+    values["kernel_seed"],
+    in_channels,
+    values["out_channels"],
+    values["groups"],
+    kernel,
+    values["example"] if source == "example" else "",
+)
+try:
+    if state.get("tconv_weight_signature") != signature:
+        weight = layer_weight(
+            preset,
+            in_channels,
+            values["out_channels"],
+            values["groups"],
+            kernel,
+            seed=values["kernel_seed"],
+            example=values["example"] if source == "example" else "",
+        )
+        state.tconv_weight = weight.numpy().copy()  # (C_in, C_out/groups, k, k)
+        state.tconv_bias_values = np.ones(values["out_channels"], dtype=np.float32)
+        state.tconv_weight_signature = signature
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+# ---------------------------------------------------------------- kernel editor
+with st.expander(t("tconv.edit"), expanded=False):
+    st.caption(t("tconv.edit_help"))
+    weight_np = state.tconv_weight  # (C_in, C_out/groups, k, k)
+    left, right, bias_col = st.columns([1, 1, 2])
+    inputs, outputs = list(range(weight_np.shape[0])), list(range(weight_np.shape[1]))
+    edit_ic = left.selectbox(t("tconv.edit_input"), inputs, **memory.seed("edit_ic", inputs))
+    edit_oc = right.selectbox(t("tconv.edit_output"), outputs, **memory.seed("edit_oc", outputs))
+    edited = st.data_editor(
+        pd.DataFrame(weight_np[edit_ic, edit_oc]), key=f"tconv_editor_{hash(signature)}_{edit_ic}_{edit_oc}"
+    )
+    weight_np[edit_ic, edit_oc] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
+    bias_frame = bias_col.data_editor(
+        pd.DataFrame({t("tconv.bias_column"): state.tconv_bias_values}),
+        key=f"tconv_bias_editor_{hash(signature)}",
+        disabled=not values["bias"],
+    )
+    state.tconv_bias_values = np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))
+
+# ---------------------------------------------------------------- the transposed convolution
+stride, padding, output_padding, dilation = (
+    int(values[name]) for name in ("stride", "padding", "output_padding", "dilation")
+)
+try:
+    trace = trace_conv_transpose2d(
+        x,
+        torch.from_numpy(state.tconv_weight),
+        torch.from_numpy(state.tconv_bias_values) if values["bias"] else None,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        groups=int(values["groups"]),
+        dilation=dilation,
+    )
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+h_out, w_out = trace.out_size
+with st.container(border=True):
+    st.markdown(f"**{t('tconv.formula')}**")
+    for symbol, size in (("H", x.shape[1]), ("W", x.shape[2])):
+        st.latex(transposed_output_size_latex(symbol, size, kernel, stride, padding, output_padding, dilation))
+    st.caption(t("tconv.symbols"))
+    st.info(t("tconv.not_inverse"), icon="↩️")
+    low = (x.shape[1] - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1  # H_out with output_padding 0
+    if stride > 1 and low >= 1:  # conv maps sizes low .. low + stride - 1 all to H: output_padding picks one
+        st.caption(t("tconv.output_padding_why", h=x.shape[1], low=low, high=low + stride - 1, stride=stride))
+
+# ---------------------------------------------------------------- shapes
+c_out = trace.out_channels
+cols = st.columns(4)
+cols[0].metric(t("tconv.shape_input"), f"[{in_channels}, {x.shape[1]}, {x.shape[2]}]")
+cols[1].metric(t("tconv.shape_weight"), "[{}, {}, {}, {}]".format(*trace.weight.shape))
+cols[2].metric(t("tconv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
+cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
+
+# ---------------------------------------------------------------- the two views
+views = ("scatter", "equivalent")
+view = st.radio(
+    t("tconv.view"), views, format_func=lambda v: t("tconv.view." + v), horizontal=True, **memory.seed("view", views)
+)
+speed = st.select_slider(
+    t("tconv.speed"),
+    options=[1, 2, 4, 8, 16],
+    format_func=lambda v: t("tconv.speed_value", n=v),
+    **memory.seed("speed"),
+)
+
+
+def _latex_product(value: float, kernel_values: torch.Tensor, result: torch.Tensor) -> str:
+    return rf"{format_number(value)} \times {matrix_latex(kernel_values)} = {matrix_latex(result)}"
+
+
+def _term(value: float) -> str:
+    """A factor in a written-out sum: negative numbers in parentheses."""
+    return format_number(value) if value >= 0 else f"({format_number(value)})"
+
+
+def _span(values: torch.Tensor) -> str:
+    return f"{int(values[0])}–{int(values[-1])}"
+
+
+if view == "scatter":
+    positions = trace.positions
+    state.setdefault("tconv_position", 0)
+    state.tconv_position = min(int(state.tconv_position), positions - 1)
+    state.setdefault("tconv_step_ic", 0)
+    state.tconv_step_ic = min(int(state.tconv_step_ic), in_channels - 1)
+
+    def _move(delta: int) -> None:
+        state.tconv_position = (state.tconv_position + delta) % positions
+
+    def _clicked() -> None:
+        """A click on an input cell moves the step panel there."""
+        points = (state.get("tconv_scatter") or {}).get("selection", {}).get("points", [])
+        for point in points:
+            ic = state.tconv_curve_to_input.get(point.get("curve_number"))
+            if ic is not None and "x" in point and "y" in point:
+                state.tconv_step_ic = ic
+                state.tconv_position = int(point["y"]) * x.shape[2] + int(point["x"])
+                return
+
+    st.subheader(t("tconv.scatter"))
+    figure = scatter_animation(trace, position=state.tconv_position, frame_ms=int(1000 / speed), lang=ui.lang())
+    state.tconv_curve_to_input = input_curves(figure)
+    ui.plotly_figure(figure, key="tconv_scatter", on_select=_clicked)
+    st.caption(t("tconv.scatter_help", frames=positions, padding=padding, output_padding=output_padding))
+
+    st.subheader(t("tconv.scatter_step"))
+    back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
+    back.button("◀", key="tconv_back", on_click=_move, args=(-1,), help=t("tconv.back"), width="stretch")
+    forward.button("▶", key="tconv_forward", on_click=_move, args=(1,), help=t("tconv.forward"), width="stretch")
+    if positions > 1:
+        slider_col.slider(t("tconv.position"), 0, positions - 1, key="tconv_position", format=f"%d / {positions - 1}")
+    channel_col.selectbox(t("tconv.step_input"), range(in_channels), key="tconv_step_ic")
+    iy, ix = trace.position(state.tconv_position)
+    scatter = trace.scatter(state.tconv_step_ic, iy, ix)
+    with st.container(border=True):
+        st.markdown(
+            t(
+                "tconv.scatter_where",
+                ic=scatter.ic,
+                iy=iy,
+                ix=ix,
+                value=format_number(scatter.value),
+                rows=_span(scatter.rows),
+                cols=_span(scatter.cols),
+            )
+        )
+        for j, oc in enumerate(scatter.output_channels):
+            st.markdown(t("tconv.scatter_channel", oc=oc))
+            st.latex(_latex_product(scatter.value, scatter.kernels[j], scatter.contribution[j]))
+        kept = int(scatter.inside.sum())
+        taps = scatter.inside.numel()
+        if kept == taps:
+            st.caption(t("tconv.scatter_all_inside", rows=_span(scatter.out_rows), cols=_span(scatter.out_cols)))
+        else:
+            st.caption(t("tconv.scatter_cropped", kept=kept, taps=taps, padding=padding))
+
+    st.subheader(t("tconv.gather"))
+    oc_col, oy_col, ox_col = st.columns(3)
+    for name, high in (("out_oc", c_out - 1), ("out_y", h_out - 1), ("out_x", w_out - 1)):
+        state.setdefault("tconv_" + name, 0)
+        state["tconv_" + name] = min(int(state["tconv_" + name]), high)
+    oc = oc_col.number_input(t("tconv.out_oc"), 0, c_out - 1, key="tconv_out_oc")
+    oy = oy_col.number_input(t("tconv.out_y"), 0, h_out - 1, key="tconv_out_y")
+    ox = ox_col.number_input(t("tconv.out_x"), 0, w_out - 1, key="tconv_out_x")
+    terms = trace.contributions(int(oc), int(oy), int(ox))
+    bias = trace.bias_of(int(oc))
+    value = float(trace.output[oc, oy, ox])
+    with st.container(border=True):
+        if terms:
+            st.markdown(t("tconv.gather_where", n=len(terms)))
+            sum_text = " + ".join(
+                rf"\underbrace{{{_term(term.value)} \cdot {_term(term.weight)}}}"
+                rf"_{{x_{{{term.ic},{term.iy},{term.ix}}}\,w_{{{term.ky},{term.kx}}}}}"
+                for term in terms
+            )
+        else:
+            st.markdown(t("tconv.gather_none"))
+            sum_text = "0"
+        if trace.bias is not None:
+            sum_text += rf" + \underbrace{{{_term(bias)}}}_{{b_{{{oc}}}}}"
+        total = sum(term.product for term in terms) + bias
+        st.latex(rf"y_{{{oc},{oy},{ox}}} = {sum_text} = \mathbf{{{format_number(total, 4)}}}")
+        st.caption(t("tconv.gather_check", value=format_number(value, 4)))
+else:
+    equivalent = trace.equivalent
+    top, bottom, left, right = trace.equivalent_padding
+    st.subheader(t("tconv.equivalent"))
+    st.caption(
+        t(
+            "tconv.equivalent_help",
+            zeros=stride - 1,
+            top=top,
+            bottom=bottom,
+            left=left,
+            right=right,
+            dilation=dilation,
+        )
+    )
+    cols = st.columns(3)
+    cols[0].metric(t("tconv.shape_zero_inserted"), "[{}, {}, {}]".format(*trace.zero_inserted.shape))
+    cols[1].metric(t("tconv.shape_padded"), "[{}, {}, {}]".format(*equivalent.padded.shape))
+    cols[2].metric(t("tconv.shape_equivalent_weight"), "[{}, {}, {}, {}]".format(*trace.equivalent_weight.shape))
+    st.latex(
+        rf"K = {matrix_latex(trace.weight[0, 0])} \;\longrightarrow\; "
+        rf"\mathrm{{flip}}(K) = {matrix_latex(trace.equivalent_weight[0, 0])}"
+    )
+    st.caption(t("tconv.flip_help"))
+
+    positions = equivalent.positions
+    state.setdefault("tconv_eq_position", 0)
+    state.tconv_eq_position = min(int(state.tconv_eq_position), positions - 1)
+    state.setdefault("tconv_eq_oc", 0)
+    state.tconv_eq_oc = min(int(state.tconv_eq_oc), c_out - 1)
+    figure = conv_animation(equivalent, position=state.tconv_eq_position, frame_ms=int(1000 / speed), lang=ui.lang())
+    ui.plotly_figure(figure, key="tconv_equivalent")
+
+    st.subheader(t("tconv.equivalent_step"))
+    slider_col, channel_col = st.columns([3, 1], vertical_alignment="bottom")
+    if positions > 1:
+        slider_col.slider(
+            t("tconv.position"), 0, positions - 1, key="tconv_eq_position", format=f"%d / {positions - 1}"
+        )
+    channel_col.selectbox(t("tconv.step_output"), range(c_out), key="tconv_eq_oc")
+    oy, ox = equivalent.position(state.tconv_eq_position)
+    with st.container(border=True):
+        for line in step_latex(equivalent.step(state.tconv_eq_oc, oy, ox), trace.bias is not None):
+            st.latex(line)
+        st.caption(t("tconv.gather_check", value=format_number(float(trace.output[state.tconv_eq_oc, oy, ox]), 4)))
+
+# ---------------------------------------------------------------- the same layer in PyTorch
+st.subheader(t("tconv.torch"))
+st.code(conv_transpose2d_code(trace), language="python")
+difference = check_transpose_with_torch(trace)
+if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
+    st.success(t("tconv.torch_match", diff=f"{difference:.2g}"), icon="✅")
+else:
+    st.error(t("tconv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")

@@ -1,0 +1,529 @@
+"""The network builder: shapes, parameters and receptive fields against real torch modules, explained mismatches,
+the exported nn.Sequential code run for real, and the page through AppTest."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+from torch import nn
+from torchvision.models.resnet import Bottleneck
+
+from tests_support import ROOT
+from vizconv.architectures import lenet5
+from vizconv.builder import (
+    CORRECTED_RESIDUAL_CODE,
+    KINDS,
+    NOTES_RESIDUAL_CODE,
+    PRESETS,
+    LayerSpec,
+    auto_fix,
+    build_stack,
+    fit_stack,
+    fit_to,
+    layer,
+    layer_summary,
+    sequential_code,
+    to_module,
+    to_sequential,
+)
+from vizconv.errors import ParameterError
+from vizconv.layers import trace_layers
+
+FITTING = ["lenet5", "basic_block", "bottleneck"]
+MISTAKES = ["mismatch", "no_flatten"]
+
+
+def _error(input_shape, specs) -> ParameterError:
+    steps = build_stack(input_shape, specs)
+    assert steps and steps[-1].error is not None, "the stack was expected not to fit"
+    return steps[-1].error
+
+
+def _run_code(code: str) -> tuple[nn.Sequential, list[tuple[int, ...]], str]:
+    """exec the exported code; the model, the output shape after each child, and what it printed."""
+    namespace: dict = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(code, namespace)  # our own generated code
+    model, x = namespace["model"], namespace["x"]
+    shapes: list[tuple[int, ...]] = []
+    handles = [child.register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape[1:]))) for child in model]
+    try:
+        with torch.no_grad():
+            model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return model, shapes, printed.getvalue()
+
+
+def _check_code_against_builder(input_shape, specs) -> None:
+    steps = build_stack(input_shape, specs)
+    model, shapes, printed = _run_code(sequential_code(input_shape, specs))
+    assert shapes == [step.shape for step in steps]
+    assert [sum(p.numel() for p in child.parameters()) for child in model] == [step.params for step in steps]
+    final = steps[-1].shape if steps else tuple(input_shape)
+    assert printed.strip() == str(torch.Size([1, *final]))
+
+
+# ---------------------------------------------------------------- presets
+
+
+def test_lenet_preset_follows_the_notes():
+    steps = build_stack(*PRESETS["lenet5"])
+    assert [s.shape for s in steps if s.spec.kind != "activation"] == [
+        (6, 28, 28),
+        (6, 14, 14),
+        (16, 10, 10),
+        (16, 5, 5),
+        (400,),
+        (120,),
+        (84,),
+        (10,),
+    ]
+    assert [s.params for s in steps if s.params] == [156, 2416, 48120, 10164, 850]
+    assert all(s.error is None and s.note is None for s in steps)
+
+
+def test_lenet_preset_is_the_bundled_classic_lenet():
+    """Same modules (the weights load), same receptive fields and parameters as trace_layers on a real pass."""
+    _, specs = PRESETS["lenet5"]
+    reference = lenet5(classic=True)
+    to_sequential(specs).load_state_dict(reference.state_dict())  # strict: same layers, same shapes
+    rows = trace_layers(reference, torch.zeros(1, 28, 28))
+    steps = build_stack(*PRESETS["lenet5"])
+    assert [(r.receptive_field, r.jump, r.shape, r.params) for r in rows] == [
+        (s.receptive_field, s.jump, s.shape, s.params) for s in steps
+    ]
+    assert [s.receptive_field for s in steps[:6]] == [5, 5, 6, 14, 14, 16]
+
+
+@pytest.mark.parametrize("name", ["basic_block", "bottleneck"])
+def test_block_receptive_fields_match_trace_layers(name):
+    input_shape, specs = PRESETS[name]
+    rows = {r.name: r for r in trace_layers(to_sequential(specs), torch.zeros(input_shape))}
+    for step in build_stack(input_shape, specs):
+        row = rows[str(step.index - 1)]
+        assert (row.receptive_field, row.jump, row.shape) == (step.receptive_field, step.jump, step.shape)
+
+
+def test_block_presets_shapes_and_shortcuts():
+    basic = build_stack(*PRESETS["basic_block"])
+    assert [s.shape for s in basic] == [(64, 56, 56), (128, 28, 28)]
+    assert [(s.receptive_field, s.jump) for s in basic] == [(5, 1), (11, 2)]
+    bottleneck = build_stack(*PRESETS["bottleneck"])
+    assert [s.shape for s in bottleneck] == [(256, 56, 56), (512, 28, 28)]
+    assert [(s.receptive_field, s.jump) for s in bottleneck] == [(3, 1), (5, 2)]
+    identity, projected = (to_module(s) for s in PRESETS["basic_block"][1])
+    assert identity.downsample is None
+    assert isinstance(projected.downsample[0], nn.Conv2d) and projected.downsample[0].stride == (2, 2)
+    assert to_module(PRESETS["bottleneck"][1][0]).downsample is None  # 256 in, 4 × 64 out, stride 1
+    assert "downsample=…" in layer_summary(PRESETS["basic_block"][1][1])
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_params_are_the_real_modules(name):
+    input_shape, specs = PRESETS[name]
+    for step in build_stack(input_shape, specs):
+        if step.error is None:
+            assert step.params == sum(p.numel() for p in to_module(step.spec).parameters())
+
+
+@pytest.mark.parametrize("name", FITTING)
+def test_exported_code_runs_with_the_builders_shapes(name):
+    _check_code_against_builder(*PRESETS[name])
+    code = sequential_code(*PRESETS[name])
+    assert "model = nn.Sequential(" in code
+    assert ("BasicBlock" in code) == (name == "basic_block")
+    assert ("Bottleneck" in code) == (name == "bottleneck")
+
+
+def test_exported_code_names_the_shortcut_and_the_shapes():
+    code = sequential_code(*PRESETS["basic_block"])
+    assert "nn.Conv2d(64, 128, kernel_size=1, stride=2, bias=False)," in code
+    assert "# 2: [128, 28, 28], 230,144 parameters" in code
+    assert "from torchvision.models.resnet import BasicBlock\n" in code
+
+
+def test_an_empty_stack_is_the_identity():
+    assert build_stack((3, 8, 8), []) == []
+    _check_code_against_builder((3, 8, 8), [])
+
+
+@pytest.mark.parametrize("name", MISTAKES)
+def test_code_of_a_stack_that_does_not_fit_raises_its_error(name):
+    with pytest.raises(ParameterError, match="Layer"):
+        sequential_code(*PRESETS[name])
+
+
+# ---------------------------------------------------------------- mismatches, explained
+
+
+def test_the_issue_example_a_3_channel_kernel_on_a_1_channel_input():
+    error = _error(*PRESETS["mismatch"])
+    assert error.key == "nb.err.channels"
+    message = str(error)
+    assert message.startswith("Layer 1 (Conv2d): ")
+    assert "the kernel expects 3 input channels, the input has 1" in message
+    assert "[16, 3, 5, 5]" in message
+    assert "Set in_channels to 1" in message
+
+
+def test_a_1x1_conv_and_a_block_mismatch_are_explained():
+    specs = [layer("conv1x1", in_channels=3, out_channels=8)]
+    assert "Layer 1 (1×1 Conv2d): the kernel expects 3 input channels, the input has 4" in str(_error((4, 8, 8), specs))
+    specs = [layer("conv2d", in_channels=1, out_channels=8), layer("basic_block", in_channels=16, out_channels=16)]
+    message = str(_error((1, 8, 8), specs))
+    assert message.startswith("Layer 2 (BasicBlock (residual)): ")
+    assert "expect 16 input channels, the input has 8" in message
+
+
+def test_batchnorm_mismatch_names_num_features():
+    specs = [layer("conv2d", in_channels=1, out_channels=6), layer("batchnorm2d", num_features=8)]
+    error = _error((1, 8, 8), specs)
+    assert error.key == "nb.err.bn_channels"
+    assert "Layer 2 (BatchNorm2d): num_features is 8, but the input has 6 channels" in str(error)
+    assert "Set num_features to 6" in str(error)
+
+
+def test_linear_in_features_says_where_the_flattened_size_comes_from():
+    input_shape, specs = PRESETS["lenet5"]
+    specs = list(specs)
+    specs[7] = specs[7].replace(in_features=256)
+    error = _error(input_shape, specs)
+    assert error.key == "nb.err.features_flat"
+    message = str(error)
+    assert "Layer 8 (Linear): in_features is 256, but its input has 400 values" in message
+    assert "the Flatten at layer 7 turned the 16×5×5 map into 16 × 5 × 5 = 400" in message
+    assert "Set in_features to 400" in message
+
+
+def test_linear_after_linear_names_the_previous_out_features():
+    input_shape, specs = PRESETS["lenet5"]
+    specs = list(specs)
+    specs[9] = specs[9].replace(in_features=100)
+    message = str(_error(input_shape, specs))
+    assert (
+        "Layer 10 (Linear): in_features is 100, but its input has 120 values (the out_features of layer 8)" in message
+    )
+
+
+def test_a_missing_flatten_is_explained():
+    error = _error(*PRESETS["no_flatten"])
+    assert error.key == "nb.err.needs_flatten"
+    message = str(error)
+    assert "Layer 4 (Linear): its input is a 6×14×14 feature map" in message
+    assert "Add a Flatten before it" in message and "6 × 14 × 14 = 1176" in message
+
+
+@pytest.mark.parametrize("kind", ["conv2d", "maxpool", "batchnorm2d", "bottleneck"])
+def test_a_map_layer_after_flatten_is_explained(kind):
+    specs = [layer("flatten"), fit_to((400,), layer(kind))]
+    error = _error((16, 5, 5), specs)
+    assert error.key == "nb.err.needs_map"
+    assert "needs a feature map [C, H, W], but its input is a vector of 400 values (since layer 1, Flatten)" in str(
+        error
+    )
+
+
+def test_a_window_larger_than_the_padded_input_is_explained():
+    input_shape, specs = PRESETS["lenet5"]
+    error = _error((1, 8, 8), specs)  # 8 -> 8 (padding 2) -> 4 -> a 5×5 kernel does not fit
+    assert error.key == "nb.err.empty"
+    message = str(error)
+    assert message.startswith("Layer 4 (Conv2d): the output would have 0 rows")
+    assert "the padded input has only 4 (4 + 0 padding)" in message
+    error = _error((1, 3, 9), [layer("maxpool", kernel_size=4, stride=4, padding=0)])
+    assert "Layer 1 (MaxPool2d): the output would have 0 rows" in str(error)
+
+
+def test_a_flatten_that_does_nothing_gets_a_note_not_an_error():
+    steps = build_stack((4, 2, 2), [layer("flatten"), layer("flatten")])
+    assert steps[-1].error is None and steps[-1].shape == (16,)
+    assert "Layer 2 (Flatten) does nothing" in str(steps[-1].note)
+
+
+def test_pool_padding_follows_torchs_rule():
+    with pytest.raises(ParameterError, match="at most 1") as caught:
+        layer("maxpool", kernel_size=3, stride=1, padding=2)
+    assert caught.value.key == "nb.err.pool_padding"
+    with pytest.raises(RuntimeError):  # torch refuses the same layer
+        nn.MaxPool2d(kernel_size=3, stride=1, padding=2)(torch.zeros(1, 1, 8, 8))
+    spec = layer("avgpool", kernel_size=3, stride=1, padding=1)  # half the window: allowed
+    assert build_stack((1, 8, 8), [spec])[0].shape == (1, 8, 8)
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: layer("conv2d", kernel_size=0), "kernel_size must be at least 1"),
+        (lambda: layer("conv2d", stride="2"), "stride must be a whole number"),
+        (lambda: layer("conv2d", padding=-1), "padding must be at least 0"),
+        (lambda: layer("conv2d", out_channels=2.5), "out_channels must be a whole number"),
+        (lambda: layer("linear", in_features=True), "in_features must be a whole number"),
+        (lambda: layer("linear", bias="yes"), "bias must be True or False"),
+        (lambda: layer("activation", function="swish"), "Activation 'swish' is not one of"),
+        (lambda: layer("conv3d"), "Layer type 'conv3d' is not one of"),
+        (lambda: layer("flatten", start_dim=1), "Flatten has no setting start_dim"),
+        (lambda: build_stack((0, 28, 28), []), "channels C must be at least 1"),
+        (lambda: build_stack((1, 28), []), r"three numbers \[C, H, W\]"),
+        (lambda: build_stack((1, 28, 28), ["conv2d"]), "is not one of"),
+    ],
+)
+def test_bad_numbers_raise_an_explained_value_error(make, match):
+    with pytest.raises(ValueError, match=match) as caught:
+        make()
+    assert isinstance(caught.value, ParameterError)
+
+
+def test_specs_fill_defaults_and_compare_by_value():
+    spec = layer("conv2d", in_channels=3, out_channels=8)
+    assert spec.params == {**KINDS["conv2d"], "in_channels": 3, "out_channels": 8}
+    assert spec == LayerSpec("conv2d", {"out_channels": 8, "in_channels": 3})
+    assert len({spec, spec.replace(kernel_size=3)}) == 1
+    assert spec.replace(kernel_size=5).params["kernel_size"] == 5
+
+
+# ---------------------------------------------------------------- fitting sizes automatically
+
+
+def test_fit_to_sets_the_input_sizes():
+    assert fit_to((7, 9, 9), layer("conv2d", in_channels=1)).params["in_channels"] == 7
+    assert fit_to((7, 9, 9), layer("bottleneck", in_channels=1, width=2)).params["in_channels"] == 7
+    assert fit_to((7, 9, 9), layer("batchnorm2d")).params["num_features"] == 7
+    assert fit_to((16, 5, 5), layer("linear")).params["in_features"] == 400
+    assert fit_to((120,), layer("linear")).params["in_features"] == 120
+    assert fit_to((120,), layer("maxpool")) == layer("maxpool")
+
+
+def test_auto_fix_repairs_the_mismatch_presets():
+    fixed = auto_fix(*PRESETS["mismatch"])
+    assert fixed[0].params["in_channels"] == 1
+    assert [s.error for s in build_stack(PRESETS["mismatch"][0], fixed)] == [None] * 5
+    input_shape, specs = PRESETS["no_flatten"]
+    fixed = auto_fix(input_shape, specs)
+    assert [s.kind for s in fixed] == ["conv2d", "activation", "maxpool", "flatten", "linear"]
+    assert build_stack(input_shape, fixed)[-1].shape == (10,)
+
+
+def test_auto_fix_leaves_decisions_to_the_user():
+    input_shape, specs = PRESETS["lenet5"]
+    assert auto_fix((1, 8, 8), specs) == list(specs)  # a window too large: no size setting fixes it
+    assert auto_fix(input_shape, specs) == list(specs)  # nothing to fix
+
+
+def test_fit_stack_fits_every_layer_like_lazy_modules():
+    wrong = [fit_to((99, 9, 9), spec) if spec.kind != "flatten" else spec for spec in PRESETS["lenet5"][1]]
+    wrong = [s.replace(in_features=1) if s.kind == "linear" else s for s in wrong]
+    assert build_stack((1, 28, 28), wrong)[-1].error is not None
+    assert fit_stack((1, 28, 28), wrong) == list(PRESETS["lenet5"][1])
+
+
+# ---------------------------------------------------------------- random stacks against the exported code
+
+MAP_KINDS = ["conv2d", "conv1x1", "maxpool", "avgpool", "activation", "batchnorm2d", "basic_block", "bottleneck"]
+
+
+@st.composite
+def stacks(draw):
+    """A random stack that fits: feature-map layers, then maybe Flatten and Linear layers."""
+    input_shape = (draw(st.integers(1, 4)), draw(st.integers(1, 14)), draw(st.integers(1, 14)))
+    shape, specs = input_shape, []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(MAP_KINDS))
+        side = min(shape[1:])
+        if kind == "conv2d":
+            padding, dilation = draw(st.integers(0, 2)), draw(st.integers(1, 2))
+            kernel = draw(st.integers(1, min(5, (side + 2 * padding - 1) // dilation + 1)))
+            params = {"out_channels": draw(st.integers(1, 6)), "kernel_size": kernel, "padding": padding}
+            params |= {"stride": draw(st.integers(1, 3)), "dilation": dilation, "bias": draw(st.booleans())}
+        elif kind == "conv1x1":
+            params = {"out_channels": draw(st.integers(1, 6)), "stride": draw(st.integers(1, 2))}
+        elif kind in ("maxpool", "avgpool"):
+            kernel = draw(st.integers(1, min(3, side)))
+            params = {
+                "kernel_size": kernel,
+                "stride": draw(st.integers(1, 3)),
+                "padding": draw(st.integers(0, kernel // 2)),
+            }
+        elif kind == "activation":
+            params = {"function": draw(st.sampled_from(["relu", "leaky_relu", "sigmoid", "tanh", "gelu"]))}
+        elif kind == "basic_block":
+            params = {"out_channels": draw(st.integers(1, 6)), "stride": draw(st.integers(1, 2))}
+        elif kind == "bottleneck":
+            params = {"width": draw(st.integers(1, 3)), "stride": draw(st.integers(1, 2))}
+        else:
+            params = {}
+        specs.append(fit_to(shape, LayerSpec(kind, params)))
+        shape = build_stack(input_shape, specs)[-1].shape
+    if draw(st.booleans()):
+        specs.append(layer("flatten"))
+        features = math.prod(shape)
+        for _ in range(draw(st.integers(0, 2))):
+            out = draw(st.integers(1, 8))
+            specs.append(layer("linear", in_features=features, out_features=out, bias=draw(st.booleans())))
+            features = out
+            if draw(st.booleans()):
+                specs.append(layer("activation", function="relu"))
+    return input_shape, specs
+
+
+@given(stacks())
+def test_random_stacks_match_the_exported_code(stack):
+    input_shape, specs = stack
+    steps = build_stack(input_shape, specs)
+    assert all(step.error is None for step in steps)
+    _check_code_against_builder(input_shape, specs)
+
+
+# ---------------------------------------------------------------- the notes' residual block
+
+
+def test_the_notes_residual_block_fails_as_the_page_says():
+    namespace = {"nn": nn, "F": F}
+    exec(NOTES_RESIDUAL_CODE, namespace)
+    block = namespace["Res"](256, 64)
+    assert not hasattr(block, "bn2")
+    with pytest.raises(AttributeError, match="bn2"):
+        block(torch.zeros(1, 256, 8, 8))
+
+
+def test_the_corrected_block_is_torchvisions_bottleneck():
+    namespace = {"nn": nn, "F": F}
+    exec(CORRECTED_RESIDUAL_CODE, namespace)
+    torch.manual_seed(0)
+    reference = to_module(layer("bottleneck", in_channels=256, width=64)).eval()
+    assert isinstance(reference, Bottleneck)
+    for module in reference.modules():  # non-trivial batch-norm statistics
+        if isinstance(module, nn.BatchNorm2d):
+            nn.init.uniform_(module.running_mean, -0.5, 0.5)
+            nn.init.uniform_(module.running_var, 0.5, 1.5)
+            nn.init.uniform_(module.weight, 0.5, 1.5)
+    corrected = namespace["Res"](256, 64).eval()
+    corrected.load_state_dict(reference.state_dict())  # strict: the same layers
+    x = torch.randn(2, 256, 6, 6)
+    with torch.no_grad():
+        torch.testing.assert_close(corrected(x), reference(x))
+
+
+# ---------------------------------------------------------------- the page
+
+PAGE = "pages/5_Network_builder.py"
+
+
+def _page(path: str = PAGE, **state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _table(at: AppTest):
+    return at.dataframe[0].value
+
+
+def _code(at: AppTest) -> str:
+    return next(c.value for c in at.code if "model = nn.Sequential(" in c.value)
+
+
+@pytest.mark.parametrize("name", FITTING)
+def test_page_renders_each_fitting_preset(name):
+    at = _page(nb_preset=name)
+    assert not at.error
+    steps = build_stack(*PRESETS[name])
+    assert _metric(at, "Output shape") == "×".join(map(str, steps[-1].shape))
+    assert _metric(at, "Parameters") == f"{sum(s.params for s in steps):,}"
+    assert len(_table(at)) == len(steps) + 1  # the input row, then one row per layer
+    assert _code(at) == sequential_code(*PRESETS[name]).rstrip()
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("mismatch", "the kernel expects 3 input channels, the input has 1"),
+        ("no_flatten", "Add a Flatten before it"),
+    ],
+)
+def test_page_explains_a_mistake_preset_and_fixes_it(name, message):
+    at = _page(nb_preset=name)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert _metric(at, "Output shape") == "—"
+    assert not any("model = nn.Sequential(" in c.value for c in at.code)
+    at.button(key="nb_fix").click().run()
+    assert not at.exception
+    assert not at.error
+    assert _metric(at, "Output shape") == "10"
+    assert "nn.Sequential" in _code(at)
+
+
+def test_page_adding_a_layer_changes_the_table_and_the_shape():
+    at = _page(nb_preset="basic_block")
+    at.selectbox(key="nb_kind").set_value("maxpool").run()
+    at.button(key="nb_add").click().run()
+    assert not at.exception
+    assert len(_table(at)) == 4
+    assert _metric(at, "Output shape") == "128×14×14"
+    at.selectbox(key="nb_kind").set_value("batchnorm2d").run()
+    assert at.number_input(key="nb_batchnorm2d_num_features").value == 128  # fitted to the stack
+    at.button(key="nb_add").click().run()
+    assert _metric(at, "Layers") == "4"
+    assert not at.error
+
+
+def test_page_typed_sizes_can_mismatch_and_be_fitted():
+    at = _page(nb_preset="lenet5")
+    at.button(key="nb_clear").click().run()
+    assert _metric(at, "Output shape") == "1×28×28"
+    assert any("empty" in i.value for i in at.info)
+    at.toggle(key="nb_autofit").set_value(False).run()
+    at.number_input(key="nb_conv2d_in_channels").set_value(3).run()
+    at.button(key="nb_add").click().run()
+    assert any("the kernel expects 3 input channels, the input has 1" in e.value for e in at.error)
+    at.button(key="nb_fix").click().run()
+    assert not at.error
+    assert _metric(at, "Output shape") == "6×26×26"
+
+
+def test_page_move_and_remove():
+    at = _page(nb_preset="lenet5")
+    at.selectbox(key="nb_pick").set_value(7).run()  # the Flatten
+    at.button(key="nb_up").click().run()  # now before the second pooling layer
+    assert any("needs a feature map" in e.value for e in at.error)
+    at.button(key="nb_down").click().run()
+    assert not at.error
+    at.selectbox(key="nb_pick").set_value(2).run()  # the first sigmoid
+    at.button(key="nb_remove").click().run()
+    assert _metric(at, "Layers") == "11"
+    assert _metric(at, "Output shape") == "10"
+
+
+def test_page_bad_pool_padding_is_explained_not_added():
+    at = _page(nb_preset="lenet5")
+    at.selectbox(key="nb_kind").set_value("maxpool").run()
+    at.number_input(key="nb_maxpool_padding").set_value(2).run()
+    at.button(key="nb_add").click().run()
+    assert not at.exception
+    assert any("at most 1" in e.value for e in at.error)
+    assert _metric(at, "Layers") == "12"
+
+
+def test_page_names_the_notes_residual_mistake():
+    at = _page(nb_preset="bottleneck")
+    notes = " ".join(m.value for m in at.markdown)
+    assert "self.bn2" in notes and "returns `out`" in notes
+    assert any("sout = self.extra(x) + out" in c.value for c in at.code)

@@ -1,0 +1,398 @@
+"""trace_conv_transpose2d against torch, its two views, the scatter animation and the Transposed convolution page."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from tests_support import ROOT
+from vizconv import ParameterError
+from vizconv.animation import conv_animation
+from vizconv.formulas import transposed_output_size_latex
+from vizconv.transposed import (
+    EXAMPLES,
+    check_transpose_with_torch,
+    conv_transpose_output_size,
+    layer_weight,
+    trace_conv_transpose2d,
+)
+from vizconv.transposed_animation import input_curves, scatter_animation, scatter_frame_shapes
+
+
+@st.composite
+def tconv_configs(draw):
+    """Random shapes and settings, sometimes ones torch rejects (output padding, empty outputs)."""
+    groups = draw(st.integers(1, 3))
+    pair = st.tuples
+    return {
+        "c_in": groups * draw(st.integers(1, 2)),
+        "per_group": draw(st.integers(1, 2)),
+        "groups": groups,
+        "kernel": draw(pair(st.integers(1, 4), st.integers(1, 4))),
+        "size": draw(pair(st.integers(1, 5), st.integers(1, 5))),
+        "stride": draw(pair(st.integers(1, 3), st.integers(1, 3))),
+        "padding": draw(pair(st.integers(0, 3), st.integers(0, 3))),
+        "output_padding": draw(pair(st.integers(0, 3), st.integers(0, 3))),
+        "dilation": draw(pair(st.integers(1, 3), st.integers(1, 3))),
+        "bias": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**16)),
+    }
+
+
+def _tensors(config):
+    torch.manual_seed(config["seed"])
+    x = torch.randn(config["c_in"], *config["size"])
+    weight = torch.randn(config["c_in"], config["per_group"], *config["kernel"])
+    bias = torch.randn(config["per_group"] * config["groups"]) if config["bias"] else None
+    return x, weight, bias
+
+
+def _settings(config):
+    return {k: config[k] for k in ("stride", "padding", "output_padding", "groups", "dilation")}
+
+
+def _reference(config):
+    """F.conv_transpose2d's output, or None where torch refuses.
+
+    With groups > 1 torch skips its "output size is too small" check and returns an empty tensor for a zero
+    output size (with groups = 1 it raises); an empty output counts as refused, as for every other layer here.
+    """
+    x, weight, bias = _tensors(config)
+    try:
+        expected = F.conv_transpose2d(x[None], weight, bias, **_settings(config))[0]
+    except (RuntimeError, ValueError):
+        return None
+    return expected if expected.numel() else None
+
+
+@given(tconv_configs())
+def test_matches_conv_transpose2d_or_both_reject(config):
+    """Where torch computes an output ours is equal (both views); where torch refuses, ours raises ParameterError."""
+    expected = _reference(config)
+    x, weight, bias = _tensors(config)
+    if expected is None:
+        with pytest.raises(ParameterError):
+            trace_conv_transpose2d(x, weight, bias, **_settings(config))
+        return
+    trace = trace_conv_transpose2d(x, weight, bias, **_settings(config))
+    assert trace.output.shape == expected.shape
+    torch.testing.assert_close(trace.output, expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(trace.equivalent.output, trace.output, rtol=1e-5, atol=1e-5)
+    (h_out, w_out), (h, w) = trace.out_size, config["size"]
+    assert h_out == conv_transpose_output_size(
+        h, config["kernel"][0], config["stride"][0], config["padding"][0], config["output_padding"][0],
+        config["dilation"][0],
+    )  # fmt: skip
+    assert w_out == conv_transpose_output_size(
+        w, config["kernel"][1], config["stride"][1], config["padding"][1], config["output_padding"][1],
+        config["dilation"][1],
+    )  # fmt: skip
+
+
+@given(tconv_configs(), st.data())
+def test_contributions_sum_to_the_output(config, data):
+    """Any output value is the sum of its scatter contributions plus the bias."""
+    if _reference(config) is None:
+        return
+    x, weight, bias = _tensors(config)
+    trace = trace_conv_transpose2d(x, weight, bias, **_settings(config))
+    c_out, h_out, w_out = trace.output.shape
+    oc, oy, ox = (data.draw(st.integers(0, n - 1)) for n in (c_out, h_out, w_out))
+    terms = trace.contributions(oc, oy, ox)
+    for term in terms:
+        assert term.value == float(x[term.ic, term.iy, term.ix])
+        assert term.weight == float(weight[term.ic, oc % config["per_group"], term.ky, term.kx])
+        assert term.ic in trace.group_inputs(oc)
+    total = sum(term.product for term in terms) + trace.bias_of(oc)
+    assert total == pytest.approx(float(trace.output[oc, oy, ox]), rel=1e-4, abs=1e-4)
+
+
+@given(tconv_configs(), st.data())
+def test_scatter_writes_value_times_kernel_onto_the_canvas(config, data):
+    """Adding every scatter's contribution at its rows and columns rebuilds the uncropped canvas."""
+    if _reference(config) is None:
+        return
+    x, weight, bias = _tensors(config)
+    trace = trace_conv_transpose2d(x, weight, bias, **_settings(config))
+    rebuilt = torch.zeros_like(trace.canvas)
+    for ic in range(trace.in_channels):
+        for index in range(trace.positions):
+            scatter = trace.scatter(ic, *trace.position(index))
+            channels = list(scatter.output_channels)
+            rebuilt[channels[0] : channels[-1] + 1, scatter.rows[:, None], scatter.cols[None, :]] += (
+                scatter.contribution
+            )
+    torch.testing.assert_close(rebuilt, trace.canvas, rtol=1e-5, atol=1e-5)
+    ic = data.draw(st.integers(0, trace.in_channels - 1))
+    iy, ix = data.draw(st.integers(0, config["size"][0] - 1)), data.draw(st.integers(0, config["size"][1] - 1))
+    scatter = trace.scatter(ic, iy, ix)
+    (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
+    assert scatter.row_inside.tolist() == [ph <= r < ph + h_out for r in scatter.rows.tolist()]
+    assert scatter.col_inside.tolist() == [pw <= c < pw + w_out for c in scatter.cols.tolist()]
+    torch.testing.assert_close(scatter.out_rows, scatter.rows - ph)
+
+
+def test_dive_into_deep_learning_example():
+    """D2L §14.10: X = [[0, 1], [2, 3]], K = [[0, 1], [2, 3]] -> [[0, 0, 1], [0, 4, 6], [4, 12, 9]]."""
+    example = EXAMPLES["d2l_2x2"]
+    trace = trace_conv_transpose2d(torch.tensor(example.grid), torch.tensor(example.weight))
+    assert trace.output[0].tolist() == [[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]
+    scatter = trace.scatter(0, 1, 1)  # the 3 stamps [[0, 3], [6, 9]] at rows 1-2, columns 1-2
+    assert scatter.value == 3.0
+    assert scatter.contribution[0].tolist() == [[0.0, 3.0], [6.0, 9.0]]
+    assert scatter.rows.tolist() == [1, 2] and scatter.inside.all()
+    assert sorted((c.iy, c.ix, c.product) for c in trace.contributions(0, 1, 1)) == [
+        (0, 0, 0.0),
+        (0, 1, 2.0),
+        (1, 0, 2.0),
+        (1, 1, 0.0),
+    ]
+
+
+def test_equivalent_convolution_is_zero_inserted_padded_and_flipped():
+    """Dumoulin & Visin fig. 4.5: 2x2 input, stride 2 -> 3x3 zero-inserted, padded by 2 -> 7x7, output 5x5."""
+    x = torch.tensor([[[1.0, 2.0], [3.0, 4.0]]])
+    weight = torch.arange(9.0).reshape(1, 1, 3, 3)
+    trace = trace_conv_transpose2d(x, weight, stride=2)
+    assert trace.zero_inserted[0].tolist() == [[1.0, 0.0, 2.0], [0.0, 0.0, 0.0], [3.0, 0.0, 4.0]]
+    assert trace.equivalent_padding == (2, 2, 2, 2)
+    assert tuple(trace.equivalent.padded.shape) == (1, 7, 7)
+    assert trace.out_size == (5, 5)
+    torch.testing.assert_close(trace.equivalent_weight[0, 0], weight[0, 0].flip(0, 1))
+    step = trace.equivalent.step(0, 2, 2)
+    assert step.value == pytest.approx(float(trace.output[0, 2, 2]))
+
+
+def test_equivalent_padding_is_negative_when_padding_exceeds_the_kernel_span():
+    """Padding 2 with a 3x3 kernel: d(k-1) - p = 0; padding 3 with output padding 1 crops the zero-inserted input."""
+    x = torch.rand(2, 4, 4)
+    weight = torch.randn(2, 3, 3, 3)
+    trace = trace_conv_transpose2d(x, weight, stride=3, padding=3, output_padding=1)
+    assert trace.equivalent_padding == (-1, 0, -1, 0)
+    assert trace.equivalent.pads == (0, 0, 0, 0)
+    assert tuple(trace.equivalent.input.shape) == (2, 9, 9)  # 10 x 10 zero-inserted, first row/column cropped
+    torch.testing.assert_close(trace.equivalent.output, trace.output)
+    expected = F.conv_transpose2d(x[None], weight, stride=3, padding=3, output_padding=1)[0]
+    torch.testing.assert_close(trace.output, expected)
+
+
+def test_grouped_channels():
+    trace = trace_conv_transpose2d(torch.rand(4, 3, 3), torch.rand(4, 3, 2, 2), groups=2)
+    assert trace.out_channels == 6
+    assert tuple(trace.group_outputs(1)) == (0, 1, 2) and tuple(trace.group_outputs(2)) == (3, 4, 5)
+    assert tuple(trace.group_inputs(4)) == (2, 3)
+    assert trace.scatter(3, 0, 0).output_channels == (3, 4, 5)
+    assert tuple(trace.equivalent_weight.shape) == (6, 2, 2, 2)
+
+
+def test_counts_and_the_output_size_helper():
+    trace = trace_conv_transpose2d(torch.zeros(3, 4, 4), torch.zeros(3, 2, 3, 3), torch.zeros(2), stride=2, padding=1)
+    assert trace.param_count == 3 * 2 * 9 + 2
+    assert trace.positions == 16
+    assert trace.mult_adds == 3 * 16 * 2 * 9
+    assert conv_transpose_output_size(4, 3, stride=2, padding=1) == 7 == trace.out_size[0]
+    assert conv_transpose_output_size(4, 3, stride=2, padding=1, output_padding=1) == 8
+
+
+def test_gaps_between_stamps_are_never_written():
+    """Stride 3 with a 2x2 kernel: every third row and column receives nothing (only the bias)."""
+    trace = trace_conv_transpose2d(torch.ones(1, 2, 2), torch.ones(1, 1, 2, 2), torch.tensor([5.0]), stride=3)
+    assert trace.out_size == (5, 5)
+    assert not trace.written[2].any() and not trace.written[:, 2].any()
+    assert trace.contributions(0, 2, 0) == []
+    assert float(trace.output[0, 2, 0]) == 5.0
+
+
+def test_integer_input_is_accepted_as_float():
+    trace = trace_conv_transpose2d(torch.ones(1, 2, 2, dtype=torch.int64), torch.ones(1, 1, 2, 2))
+    assert trace.output.dtype == torch.float32
+    assert trace.output[0].tolist() == [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+
+
+_X, _W = torch.zeros(2, 3, 3), torch.zeros(2, 1, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"stride": 1, "output_padding": 1}, r"Output padding 1 \(rows\) must be smaller than the stride \(1\)"),
+        ({"stride": (2, 1), "output_padding": (1, 1)}, r"\(columns\) must be smaller"),
+        ({"stride": 2, "output_padding": 2}, "Use at most 1"),
+        ({"padding": 3}, r"\(3 − 1\)·1 − 2·3 \+ 1·\(3 − 1\) \+ 0 \+ 1 = -1"),
+        ({"padding": 3}, "padding of at most 2"),
+        ({"groups": 3}, "2 input channels cannot be split into 3"),
+        ({"weight": torch.zeros(3, 1, 3, 3)}, "starts with 3, but the input has 2 channels"),
+        ({"bias": torch.zeros(3)}, r"bias has 3 values, but there are 2 output channels \(1 per group × 2"),
+        ({"stride": 0}, "stride must be at least 1"),
+        ({"padding": -1}, "padding must be at least 0"),
+        ({"output_padding": -1}, "output_padding must be at least 0"),
+        ({"dilation": 0}, "dilation must be at least 1"),
+        ({"groups": 0}, "groups must be at least 1"),
+        ({"stride": 1.5}, "whole number"),
+        ({"padding": "same"}, "whole number"),
+        ({"stride": (1, 2, 3)}, "pair"),
+        ({"x": torch.zeros(3, 3)}, r"\[C_in, H, W\]"),
+        ({"weight": torch.zeros(2, 1, 3)}, r"\[C_in, C_out/groups, kH, kW\]"),
+        ({"weight": torch.zeros(2, 0, 3, 3)}, "empty"),
+        ({"x": "pixels"}, "real numbers"),
+    ],
+)
+def test_invalid_parameters_are_explained(kwargs, match):
+    arguments = {"x": _X, "weight": _W, "groups": 2, **kwargs}
+    with pytest.raises(ParameterError, match=match):
+        trace_conv_transpose2d(**arguments)
+
+
+def test_positions_outside_are_value_errors():
+    trace = trace_conv_transpose2d(torch.zeros(1, 2, 2), torch.zeros(1, 1, 3, 3))
+    with pytest.raises(ValueError, match="outside the input"):
+        trace.scatter(0, 2, 0)
+    with pytest.raises(ValueError, match="outside the output"):
+        trace.contributions(0, 0, 4)
+    with pytest.raises(ParameterError):
+        conv_transpose_output_size(1, 1, stride=2, padding=1)
+
+
+def test_layer_weight_presets():
+    assert tuple(layer_weight("ones", 2, 4, 2, 3).shape) == (2, 2, 3, 3)
+    bilinear = layer_weight("bilinear", 1, 1, 1, 4)[0, 0]
+    assert bilinear[0].tolist() == pytest.approx([0.0625, 0.1875, 0.1875, 0.0625])
+    # bilinear kernel 4, stride 2, padding 1: a constant image stays constant inside
+    trace = trace_conv_transpose2d(torch.ones(1, 4, 4), layer_weight("bilinear", 1, 1, 1, 4), stride=2, padding=1)
+    assert trace.output[0, 1:-1, 1:-1].eq(1.0).all()
+    assert layer_weight("example", 1, 1, 1, 2, example="d2l_2x2")[0, 0].tolist() == [[0.0, 1.0], [2.0, 3.0]]
+    with pytest.raises(ParameterError, match="3 output channels cannot be split into 2"):
+        layer_weight("ones", 2, 3, 2, 3)
+
+
+def test_formula_with_the_students_numbers():
+    latex = transposed_output_size_latex("H", 4, 3, 2, 1, 1, 1)
+    assert r"(4 - 1) \cdot 2 - 2 \cdot 1 + 1 \cdot (3 - 1) + 1 + 1" in latex
+    assert latex.endswith("= 8")
+    assert conv_transpose_output_size(4, 3, 2, 1, 1, 1) == 8
+
+
+def test_torch_code_reproduces_the_trace():
+    trace = trace_conv_transpose2d(
+        torch.rand(2, 3, 4), torch.randn(2, 2, 3, 2), torch.randn(4), stride=(2, 3), padding=1, output_padding=(1, 2),
+        groups=2, dilation=(1, 2),
+    )  # fmt: skip
+    assert check_transpose_with_torch(trace) < 1e-5
+
+
+# ---------------------------------------------------------------- the scatter animation
+
+
+@pytest.fixture
+def trace():
+    torch.manual_seed(0)
+    return trace_conv_transpose2d(
+        torch.randint(0, 5, (2, 3, 4)).float(), torch.randn(2, 3, 3, 3), torch.randn(3), stride=2, padding=1,
+        output_padding=1,
+    )  # fmt: skip
+
+
+def test_one_frame_per_input_position_with_only_shapes(trace):
+    figure = scatter_animation(trace)
+    assert len(figure["frames"]) == 12
+    assert len(figure["layout"]["sliders"][0]["steps"]) == 12
+    for frame in figure["frames"]:
+        assert set(frame) == {"name", "layout"}
+        assert set(frame["layout"]) == {"shapes"}
+    json.dumps(figure)
+    go.Figure(figure)  # Plotly's own validation accepts the dict we send unvalidated
+
+
+def test_frame_outlines_the_input_cell_and_where_it_writes(trace):
+    shapes = scatter_frame_shapes(trace, 5)  # input (1, 1): canvas rows/columns 2..4
+    cells = [s for s in shapes if s["templateitemname"] == "cursor"]
+    regions = [s for s in shapes if s["templateitemname"] == "window"]
+    assert len(cells) == trace.in_channels and len(regions) == trace.out_channels
+    assert cells[0]["path"] == "M0.5,0.5H1.5V1.5H0.5Z"
+    assert regions[0]["path"] == "M1.5,1.5H4.5V4.5H1.5Z"
+    last = scatter_frame_shapes(trace, trace.positions - 1)
+    assert not [s for s in last if s["templateitemname"] == "cover"]
+
+
+def test_canvas_shows_the_crop_and_input_cells_are_clickable(trace):
+    figure = scatter_animation(trace, position=3)
+    assert figure["layout"]["shapes"] == figure["frames"][3]["layout"]["shapes"]
+    canvas = figure["data"][2 * trace.in_channels]
+    assert len(canvas["z"]) == trace.canvas.shape[1] == trace.out_size[0] + 2
+    assert any(d.get("mode") == "lines" for d in figure["data"])  # the output outlined inside the canvas
+    assert sorted(input_curves(figure).values()) == [0, 1]
+
+
+def test_dilation_draws_every_tap():
+    trace = trace_conv_transpose2d(torch.ones(1, 2, 2), torch.ones(1, 1, 2, 2), dilation=3)
+    region = [s for s in scatter_frame_shapes(trace, 0) if s["templateitemname"] == "window"][0]["path"]
+    assert region.count("M") == 4
+
+
+def test_equivalent_view_animates_with_conv_animation(trace):
+    figure = conv_animation(trace.equivalent)
+    assert len(figure["frames"]) == trace.out_size[0] * trace.out_size[1]
+    json.dumps(figure)
+
+
+# ---------------------------------------------------------------- the page
+
+PAGE = "pages/4_Transposed_convolution.py"
+
+
+def _page(**state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_page_renders_with_defaults():
+    at = _page()
+    assert not at.error
+    assert _metric(at, "Output") == "[1, 5, 5]"
+    assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["frames"]) == 4
+    assert any("same output" in s.value for s in at.success)
+    latex = " ".join(element.body for element in at.get("latex"))
+    assert "= 5" in latex and r"\times" in latex
+
+
+def test_changing_the_stride_changes_the_output_shape():
+    at = _page()
+    at.number_input(key="tconv_stride").set_value(3).run()
+    assert not at.exception
+    assert _metric(at, "Output") == "[1, 6, 6]"
+
+
+def test_equivalent_view_renders_a_chart():
+    at = _page()
+    at.radio(key="tconv_view").set_value("equivalent").run()
+    assert not at.exception and not at.error
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["frames"]) == 25
+    assert any(r"\mathbf{" in element.body for element in at.get("latex"))
+
+
+def test_random_input_with_groups():
+    at = _page(tconv_source="random", tconv_channels=2, tconv_groups=2, tconv_out_channels=4, tconv_bias=True)
+    assert not at.error
+    assert _metric(at, "Weight") == "[2, 2, 3, 3]"
+
+
+def test_impossible_output_padding_shows_a_message():
+    at = _page(tconv_output_padding=2)  # stride 2, dilation 1: output padding must be 0 or 1
+    assert any("must be smaller than the stride" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.get("plotly_chart")

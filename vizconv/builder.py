@@ -1,0 +1,643 @@
+"""The network builder: stack layers on an input shape, see each layer's shape, parameters and receptive field.
+
+Like PyTorch code, every layer states the size it expects (``in_channels``,
+``num_features``, ``in_features``), so a stack can be wrong; the first layer
+that does not fit is explained in words, with the numbers and what to change.
+``fit_to`` and ``auto_fix`` fill those sizes in from the incoming shape (what
+``nn.LazyConv2d`` and ``nn.LazyLinear`` do).
+
+Shapes are torch's own: after checking a layer ourselves we build the real
+module and run it on the ``meta`` device, where torch applies its shape rules
+without allocating memory (a 512-channel block on 224×224 costs nothing).
+``sequential_code`` exports the stack as ``nn.Sequential`` source; the tests run
+it on real zeros and compare every child's output shape with the builder's.
+
+References:
+- Residual blocks are torchvision's ``BasicBlock`` and ``Bottleneck``
+  (torchvision/models/resnet.py, "ResNet V1.5": the bottleneck's stride sits
+  on its 3×3 convolution); where the stride is not 1 or the channel count
+  changes, the shortcut is a 1×1 convolution with batch norm, as ResNet does.
+- Receptive field: Dumoulin & Visin, "A guide to convolution arithmetic";
+  (size r, jump j) -> (r + (k - 1) * d * j, j * s), as ``vizconv.layers``.
+- Pooling padding: torch refuses padding larger than half the window
+  ("pad should be at most half of effective kernel size").
+- LeNet-5 as in the course notes and Dive into Deep Learning §7.6.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+from torchvision.models.resnet import BasicBlock, Bottleneck
+
+from vizconv.errors import MessageError, ParameterError
+from vizconv.geometry import as_int, output_length
+from vizconv.strings import Term
+
+__all__ = [
+    "ACTIVATIONS",
+    "CORRECTED_RESIDUAL_CODE",
+    "KINDS",
+    "LIMITS",
+    "NOTES_RESIDUAL_CODE",
+    "PRESETS",
+    "LayerSpec",
+    "StepResult",
+    "auto_fix",
+    "build_stack",
+    "fit_stack",
+    "fit_to",
+    "layer",
+    "layer_code",
+    "layer_summary",
+    "sequential_code",
+    "to_module",
+    "to_sequential",
+]
+
+Shape = tuple[int, ...]  # one example's shape: (C, H, W) for a feature map, (F,) for a vector
+
+# kind -> its settings and their defaults, in the order the constructor takes them
+KINDS: dict[str, dict[str, object]] = {
+    "conv2d": {
+        "in_channels": 1,
+        "out_channels": 6,
+        "kernel_size": 3,
+        "stride": 1,
+        "padding": 0,
+        "dilation": 1,
+        "bias": True,
+    },
+    "conv1x1": {"in_channels": 1, "out_channels": 6, "stride": 1, "bias": True},  # kernel 1: mixes channels only
+    "maxpool": {"kernel_size": 2, "stride": 2, "padding": 0},
+    "avgpool": {"kernel_size": 2, "stride": 2, "padding": 0},
+    "activation": {"function": "relu"},
+    "batchnorm2d": {"num_features": 6},
+    "flatten": {},
+    "linear": {"in_features": 400, "out_features": 10, "bias": True},
+    "basic_block": {"in_channels": 64, "out_channels": 64, "stride": 1},
+    "bottleneck": {"in_channels": 256, "width": 64, "stride": 1},  # out: width * 4 channels
+}
+# the widgets' bounds on the page (torch itself has no upper limits; the builder runs on the meta device)
+LIMITS: dict[str, tuple[int, int]] = {
+    "input": (1, 4096),
+    "in_channels": (1, 16384),
+    "out_channels": (1, 4096),
+    "num_features": (1, 16384),
+    "width": (1, 1024),
+    "kernel_size": (1, 31),
+    "stride": (1, 8),
+    "padding": (0, 15),
+    "dilation": (1, 8),
+    "in_features": (1, 100_000_000),
+    "out_features": (1, 100_000),
+}
+ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "gelu": "GELU"}
+_MINIMUM = {"padding": 0}  # every other number is at least 1
+_BLOCKS = ("basic_block", "bottleneck")
+_MAP_KINDS = ("conv2d", "conv1x1", "maxpool", "avgpool", "batchnorm2d", "basic_block", "bottleneck")
+_FIXABLE = ("nb.err.channels", "nb.err.block_channels", "nb.err.bn_channels", "nb.err.features", "nb.err.features_flat")
+
+
+def _name(kind: str) -> Term:
+    return Term(f"nb.kind.{kind}")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the stack: its kind and its settings (checked and completed with defaults)."""
+
+    kind: str  # one of KINDS
+    params: dict = field(default_factory=dict)  # setting -> value; missing ones take KINDS' defaults
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ParameterError("nb.err.kind", value=repr(self.kind), kinds=", ".join(KINDS))
+        defaults = KINDS[self.kind]
+        unknown = [name for name in self.params if name not in defaults]
+        if unknown:
+            raise ParameterError(
+                "nb.err.unknown_param",
+                layer=_name(self.kind),
+                name=unknown[0],
+                names=", ".join(defaults) or "—",
+            )
+        params = {name: self.params.get(name, default) for name, default in defaults.items()}
+        for name, value in params.items():
+            if name == "bias":
+                if not isinstance(value, bool):
+                    raise ParameterError("nb.err.not_bool", name=name, value=repr(value))
+            elif name == "function":
+                if value not in ACTIVATIONS:
+                    raise ParameterError("nb.err.activation", value=repr(value), names=", ".join(ACTIVATIONS))
+            else:
+                params[name] = as_int(value, name, _MINIMUM.get(name, 1))
+        if self.kind in ("maxpool", "avgpool") and params["padding"] > params["kernel_size"] // 2:
+            raise ParameterError(
+                "nb.err.pool_padding",
+                layer=_name(self.kind),
+                padding=params["padding"],
+                kernel=params["kernel_size"],
+                half=params["kernel_size"] // 2,
+            )
+        object.__setattr__(self, "params", params)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, tuple(self.params.items())))
+
+    def replace(self, **changes: object) -> LayerSpec:
+        """The same layer with some settings changed (checked again)."""
+        return LayerSpec(self.kind, {**self.params, **changes})
+
+
+def layer(kind: str, **params: object) -> LayerSpec:
+    """LayerSpec(kind, params): ``layer("conv2d", in_channels=1, out_channels=6, kernel_size=5)``."""
+    return LayerSpec(kind, params)
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """What one layer of the stack does to the shape (or why it cannot be applied)."""
+
+    index: int  # 1-based position in the stack
+    spec: LayerSpec
+    input_shape: Shape
+    shape: Shape | None  # output shape without the batch dimension; None when the layer does not fit
+    params: int  # parameters of the module (0 when it does not fit)
+    receptive_field: int | None  # side of the input window one output cell sees; None once flattened
+    jump: int | None  # input pixels between neighbouring output cells; None once flattened
+    error: ParameterError | None = None  # why this layer does not fit; the stack stops here
+    note: MessageError | None = None  # a remark that is not an error (a Flatten that does nothing)
+
+
+# ---------------------------------------------------------------- modules and code
+
+
+def _downsample(in_channels: int, out_channels: int, stride: int) -> nn.Sequential | None:
+    """ResNet's projection shortcut, when the block changes the size or the channel count."""
+    if stride == 1 and in_channels == out_channels:
+        return None
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False),
+        nn.BatchNorm2d(out_channels),
+    )
+
+
+def _block_out(spec: LayerSpec) -> int:
+    p = spec.params
+    return p["out_channels"] if spec.kind == "basic_block" else p["width"] * Bottleneck.expansion
+
+
+def to_module(spec: LayerSpec) -> nn.Module:
+    """The torch module for one layer (on the current default device)."""
+    p, kind = spec.params, spec.kind
+    if kind == "conv2d":
+        return nn.Conv2d(
+            p["in_channels"],
+            p["out_channels"],
+            kernel_size=p["kernel_size"],
+            stride=p["stride"],
+            padding=p["padding"],
+            dilation=p["dilation"],
+            bias=p["bias"],
+        )
+    if kind == "conv1x1":
+        return nn.Conv2d(p["in_channels"], p["out_channels"], kernel_size=1, stride=p["stride"], bias=p["bias"])
+    if kind in ("maxpool", "avgpool"):
+        pool = nn.MaxPool2d if kind == "maxpool" else nn.AvgPool2d
+        return pool(kernel_size=p["kernel_size"], stride=p["stride"], padding=p["padding"])
+    if kind == "activation":
+        return getattr(nn, ACTIVATIONS[p["function"]])()
+    if kind == "batchnorm2d":
+        return nn.BatchNorm2d(p["num_features"])
+    if kind == "flatten":
+        return nn.Flatten()
+    if kind == "linear":
+        return nn.Linear(p["in_features"], p["out_features"], bias=p["bias"])
+    downsample = _downsample(p["in_channels"], _block_out(spec), p["stride"])
+    if kind == "basic_block":
+        return BasicBlock(p["in_channels"], p["out_channels"], stride=p["stride"], downsample=downsample)
+    return Bottleneck(p["in_channels"], p["width"], stride=p["stride"], downsample=downsample)
+
+
+def to_sequential(specs: Sequence[LayerSpec]) -> nn.Sequential:
+    """nn.Sequential of every layer, children named "0", "1", … as in the exported code."""
+    return nn.Sequential(*(to_module(spec) for spec in specs))
+
+
+def _args(*positional: object, **keywords: object) -> str:
+    return ", ".join([*map(str, positional), *(f"{name}={value}" for name, value in keywords.items())])
+
+
+def _conv_code(in_channels: int, out_channels: int, kernel: int, stride: int, padding: int, dilation: int, bias: bool):
+    keywords: dict[str, object] = {"kernel_size": kernel}
+    if stride != 1:
+        keywords["stride"] = stride
+    if padding:
+        keywords["padding"] = padding
+    if dilation != 1:
+        keywords["dilation"] = dilation
+    if not bias:
+        keywords["bias"] = False
+    return f"nn.Conv2d({_args(in_channels, out_channels, **keywords)})"
+
+
+def layer_summary(spec: LayerSpec) -> str:
+    """One line, as the constructor call reads (blocks without their shortcut's details)."""
+    p, kind = spec.params, spec.kind
+    if kind in ("basic_block", "bottleneck"):
+        second = p["out_channels"] if kind == "basic_block" else p["width"]
+        keywords: dict[str, object] = {"stride": p["stride"]} if p["stride"] != 1 else {}
+        if _downsample(p["in_channels"], _block_out(spec), p["stride"]) is not None:
+            keywords["downsample"] = "…"
+        name = "BasicBlock" if kind == "basic_block" else "Bottleneck"
+        return f"{name}({_args(p['in_channels'], second, **keywords)})"
+    return layer_code(spec)[0]
+
+
+def layer_code(spec: LayerSpec) -> list[str]:
+    """Source lines that build the layer (more than one for a block with a projection shortcut)."""
+    p, kind = spec.params, spec.kind
+    if kind == "conv2d":
+        code = _conv_code(
+            p["in_channels"], p["out_channels"], p["kernel_size"], p["stride"], p["padding"], p["dilation"], p["bias"]
+        )
+        return [code]
+    if kind == "conv1x1":
+        return [_conv_code(p["in_channels"], p["out_channels"], 1, p["stride"], 0, 1, p["bias"])]
+    if kind in ("maxpool", "avgpool"):
+        keywords: dict[str, object] = {"kernel_size": p["kernel_size"], "stride": p["stride"]}
+        if p["padding"]:
+            keywords["padding"] = p["padding"]
+        return [f"nn.{'MaxPool2d' if kind == 'maxpool' else 'AvgPool2d'}({_args(**keywords)})"]
+    if kind == "activation":
+        return [f"nn.{ACTIVATIONS[p['function']]}()"]
+    if kind == "batchnorm2d":
+        return [f"nn.BatchNorm2d({p['num_features']})"]
+    if kind == "flatten":
+        return ["nn.Flatten()"]
+    if kind == "linear":
+        return [f"nn.Linear({_args(p['in_features'], p['out_features'], **({} if p['bias'] else {'bias': False}))})"]
+    out = _block_out(spec)
+    name = "BasicBlock" if kind == "basic_block" else "Bottleneck"
+    second = p["out_channels"] if kind == "basic_block" else p["width"]
+    keywords = {"stride": p["stride"]} if p["stride"] != 1 else {}
+    if _downsample(p["in_channels"], out, p["stride"]) is None:
+        return [f"{name}({_args(p['in_channels'], second, **keywords)})"]
+    shortcut = _conv_code(p["in_channels"], out, 1, p["stride"], 0, 1, False)
+    return [
+        f"{name}(",
+        f"    {_args(p['in_channels'], second, **keywords)},",
+        "    downsample=nn.Sequential(  # the shortcut: 1×1 convolution + batch norm to match the main branch",
+        f"        {shortcut},",
+        f"        nn.BatchNorm2d({out}),",
+        "    ),",
+        ")",
+    ]
+
+
+def _shape_text(shape: Shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def sequential_code(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> str:
+    """Runnable Python that builds the stack as ``model = nn.Sequential(...)`` and runs it on zeros.
+
+    Raises the first layer's error if the stack does not fit its input.
+    """
+    steps = build_stack(input_shape, specs)
+    failed = next((step.error for step in steps if step.error is not None), None)
+    if failed is not None:
+        raise failed
+    c, h, w = (int(v) for v in input_shape)
+    blocks = sorted({"BasicBlock" if s.kind == "basic_block" else "Bottleneck" for s in specs if s.kind in _BLOCKS})
+    lines = ["import torch", "from torch import nn"]
+    if blocks:
+        lines.append(f"from torchvision.models.resnet import {', '.join(blocks)}")
+    lines += ["", "model = nn.Sequential("]
+    for step in steps:
+        code = layer_code(step.spec)
+        comment = f"  # {step.index}: {_shape_text(step.shape)}" + (
+            f", {step.params:,} parameters" if step.params else ""
+        )
+        code[-1] += "," + comment
+        lines += ["    " + line for line in code]
+    lines += [
+        ")",
+        "",
+        "model.eval()  # inference mode: BatchNorm uses its running statistics",
+        f"x = torch.zeros(1, {c}, {h}, {w})  # a batch of one input [{c}, {h}, {w}]",
+        "with torch.no_grad():",
+        "    y = model(x)",
+        f"print(y.shape)  # torch.Size({list((1, *steps[-1].shape)) if steps else [1, c, h, w]})",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- building the stack
+
+
+def _windows(spec: LayerSpec) -> list[tuple[int, int, int]]:
+    """(kernel, dilation, stride) of each window the layer slides, in order along its main path."""
+    p, kind = spec.params, spec.kind
+    if kind == "conv2d":
+        return [(p["kernel_size"], p["dilation"], p["stride"])]
+    if kind == "conv1x1":
+        return [(1, 1, p["stride"])]
+    if kind in ("maxpool", "avgpool"):
+        return [(p["kernel_size"], 1, p["stride"])]
+    if kind == "basic_block":
+        return [(3, 1, p["stride"]), (3, 1, 1)]
+    if kind == "bottleneck":
+        return [(1, 1, 1), (3, 1, p["stride"]), (1, 1, 1)]
+    return []
+
+
+@dataclass
+class _Vector:
+    """Where a flat input came from, to explain a wrong in_features."""
+
+    source: int  # the layer that made the vector
+    kind: str  # "flatten" or "linear"
+    map_shape: Shape | None  # the map a Flatten flattened
+
+
+def _check(step: int, spec: LayerSpec, shape: Shape, vector: _Vector | None) -> ParameterError | None:
+    """Our own explanation of why ``spec`` cannot take ``shape``; None if it can."""
+    p, kind = spec.params, spec.kind
+    if kind in _MAP_KINDS and len(shape) != 3:
+        return ParameterError(
+            "nb.err.needs_map",
+            index=step,
+            layer=_name(kind),
+            size=shape[0],
+            source=vector.source,
+            source_layer=_name(vector.kind),
+        )
+    if kind in ("conv2d", "conv1x1") and p["in_channels"] != shape[0]:
+        kernel = p.get("kernel_size", 1)
+        return ParameterError(
+            "nb.err.channels",
+            index=step,
+            layer=_name(kind),
+            expected=p["in_channels"],
+            got=shape[0],
+            weight=_shape_text((p["out_channels"], p["in_channels"], kernel, kernel)),
+        )
+    if kind in _BLOCKS and p["in_channels"] != shape[0]:
+        return ParameterError(
+            "nb.err.block_channels", index=step, layer=_name(kind), expected=p["in_channels"], got=shape[0]
+        )
+    if kind == "batchnorm2d" and p["num_features"] != shape[0]:
+        return ParameterError("nb.err.bn_channels", index=step, expected=p["num_features"], got=shape[0])
+    if kind in ("conv2d", "maxpool", "avgpool"):
+        for axis, size in enumerate(shape[1:]):
+            try:
+                output_length(
+                    size, p["kernel_size"], p["stride"], p["padding"], p["padding"], p.get("dilation", 1), axis
+                )
+            except ParameterError as exc:
+                return ParameterError("nb.err.empty", index=step, layer=_name(kind), **exc.params)
+    if kind == "linear":
+        if len(shape) == 3:
+            c, h, w = shape
+            return ParameterError("nb.err.needs_flatten", index=step, c=c, h=h, w=w, size=c * h * w)
+        if p["in_features"] != shape[0]:
+            if vector.kind == "flatten":
+                c, h, w = vector.map_shape
+                return ParameterError(
+                    "nb.err.features_flat",
+                    index=step,
+                    expected=p["in_features"],
+                    got=shape[0],
+                    source=vector.source,
+                    c=c,
+                    h=h,
+                    w=w,
+                )
+            return ParameterError(
+                "nb.err.features", index=step, expected=p["in_features"], got=shape[0], source=vector.source
+            )
+    return None
+
+
+def _input_shape(input_shape: object) -> tuple[int, int, int]:
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ParameterError("nb.err.input_shape", value=repr(input_shape))
+    return (
+        as_int(input_shape[0], Term("nb.input_c"), 1),
+        as_int(input_shape[1], Term("nb.input_h"), 1),
+        as_int(input_shape[2], Term("nb.input_w"), 1),
+    )
+
+
+def build_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[StepResult]:
+    """Apply the layers in order to an input [C, H, W]: one StepResult per layer up to the first that does not fit.
+
+    If a layer does not fit, its StepResult carries the explained ``error`` and
+    the list ends there. Bad input numbers raise ParameterError.
+    """
+    shape: Shape = _input_shape(input_shape)
+    for spec in specs:
+        if not isinstance(spec, LayerSpec):
+            raise ParameterError("nb.err.kind", value=repr(spec), kinds=", ".join(KINDS))
+    rf, jump = 1, 1
+    vector: _Vector | None = None
+    steps: list[StepResult] = []
+    for index, spec in enumerate(specs, start=1):
+        error = _check(index, spec, shape, vector)
+        if error is not None:
+            steps.append(StepResult(index, spec, shape, None, 0, None, None, error=error))
+            break
+        with torch.device("meta"):  # torch's shape rules, no memory
+            module = to_module(spec).eval()
+            with torch.no_grad():
+                out = module(torch.zeros((1, *shape)))
+        out_shape = tuple(out.shape[1:])
+        note = None
+        if spec.kind == "flatten":
+            if len(shape) == 1:
+                note = MessageError("nb.warn.flatten_noop", index=index, size=shape[0])
+            else:
+                vector = _Vector(index, "flatten", shape)
+        elif spec.kind == "linear":
+            vector = _Vector(index, "linear", None)
+        if len(out_shape) == 3:
+            for kernel, dilation, stride in _windows(spec):
+                rf, jump = rf + (kernel - 1) * dilation * jump, jump * stride
+        params = sum(p.numel() for p in module.parameters())
+        spatial = len(out_shape) == 3
+        steps.append(
+            StepResult(
+                index, spec, shape, out_shape, params, rf if spatial else None, jump if spatial else None, note=note
+            )
+        )
+        shape = out_shape
+    return steps
+
+
+# ---------------------------------------------------------------- fitting sizes to the input
+
+
+def fit_to(shape: Sequence[int], spec: LayerSpec) -> LayerSpec:
+    """``spec`` with in_channels / num_features / in_features set from the incoming ``shape``.
+
+    A Linear fed a map [C, H, W] gets C·H·W (as if flattened: it still needs a
+    Flatten before it). Layers without an input size are returned unchanged.
+    """
+    shape = tuple(shape)
+    if spec.kind in ("conv2d", "conv1x1", *_BLOCKS) and len(shape) == 3:
+        return spec.replace(in_channels=shape[0])
+    if spec.kind == "batchnorm2d" and len(shape) == 3:
+        return spec.replace(num_features=shape[0])
+    if spec.kind == "linear":
+        return spec.replace(in_features=math.prod(shape))
+    return spec
+
+
+def auto_fix(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[LayerSpec]:
+    """Fix the first layer that does not fit, when the fix is a size setting or a missing Flatten.
+
+    Returns the specs unchanged (as a new list) when the stack fits or when its
+    first error needs a decision (a window too large, a layer after Flatten).
+    """
+    specs = list(specs)
+    steps = build_stack(input_shape, specs)
+    if not steps or steps[-1].error is None:
+        return specs
+    step = steps[-1]
+    position = step.index - 1
+    if step.error.key in _FIXABLE:
+        specs[position] = fit_to(step.input_shape, step.spec)
+    elif step.error.key == "nb.err.needs_flatten":
+        specs[position : position + 1] = [layer("flatten"), fit_to(step.input_shape, step.spec)]
+    return specs
+
+
+def fit_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[LayerSpec]:
+    """auto_fix until the stack fits or its first error needs a decision (like nn.LazyConv2d / nn.LazyLinear)."""
+    specs = list(specs)
+    for _ in range(2 * len(specs) + 1):  # each fix moves the first error forward (a Flatten adds one layer)
+        fixed = auto_fix(input_shape, specs)
+        if fixed == specs:
+            break
+        specs = fixed
+    return specs
+
+
+# ---------------------------------------------------------------- presets
+
+PRESETS: dict[str, tuple[tuple[int, int, int], tuple[LayerSpec, ...]]] = {
+    # LeNet-5 as in the notes: sigmoid and average pooling, 28×28 digits padded to keep 28×28 in conv1
+    "lenet5": (
+        (1, 28, 28),
+        (
+            layer("conv2d", in_channels=1, out_channels=6, kernel_size=5, padding=2),  # [6, 28, 28]
+            layer("activation", function="sigmoid"),
+            layer("avgpool", kernel_size=2, stride=2),  # [6, 14, 14]
+            layer("conv2d", in_channels=6, out_channels=16, kernel_size=5),  # [16, 10, 10]
+            layer("activation", function="sigmoid"),
+            layer("avgpool", kernel_size=2, stride=2),  # [16, 5, 5]
+            layer("flatten"),  # [400]
+            layer("linear", in_features=400, out_features=120),
+            layer("activation", function="sigmoid"),
+            layer("linear", in_features=120, out_features=84),
+            layer("activation", function="sigmoid"),
+            layer("linear", in_features=84, out_features=10),
+        ),
+    ),
+    # ResNet-18/34's conv2_x input; the second block halves the size and doubles the channels
+    "basic_block": (
+        (64, 56, 56),
+        (
+            layer("basic_block", in_channels=64, out_channels=64),  # [64, 56, 56], identity shortcut
+            layer("basic_block", in_channels=64, out_channels=128, stride=2),  # [128, 28, 28], 1×1 shortcut
+        ),
+    ),
+    # ResNet-50's bottlenecks: 1×1 squeezes 256 -> 64, 3×3 works on 64, 1×1 expands to 256
+    "bottleneck": (
+        (256, 56, 56),
+        (
+            layer("bottleneck", in_channels=256, width=64),  # [256, 56, 56]
+            layer("bottleneck", in_channels=256, width=128, stride=2),  # [512, 28, 28]
+        ),
+    ),
+    # a [16, 3, 5, 5] weight on a 1-channel digit
+    "mismatch": (
+        (1, 28, 28),
+        (
+            layer("conv2d", in_channels=3, out_channels=16, kernel_size=5),
+            layer("activation", function="relu"),
+            layer("maxpool", kernel_size=2, stride=2),
+            layer("flatten"),
+            layer("linear", in_features=16 * 12 * 12, out_features=10),
+        ),
+    ),
+    # a classifier head without Flatten
+    "no_flatten": (
+        (1, 28, 28),
+        (
+            layer("conv2d", in_channels=1, out_channels=6, kernel_size=5, padding=2),
+            layer("activation", function="relu"),
+            layer("maxpool", kernel_size=2, stride=2),
+            layer("linear", in_features=6 * 14 * 14, out_features=10),
+        ),
+    ),
+}
+
+# ---------------------------------------------------------------- the notes' residual block
+
+# The three-convolution residual block from the course notes, as written (comments dropped).
+NOTES_RESIDUAL_CODE = """\
+class Res(nn.Module):
+    def __init__(self, cha_in, cha_out):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cha_in, cha_out, kernel_size=1, stride=1)
+        self.conv2 = nn.Conv2d(cha_out, cha_out, kernel_size=3, stride=1, padding=1)
+        self.conv3 = nn.Conv2d(cha_out, 256, kernel_size=1, stride=1)
+        self.bn1 = nn.BatchNorm2d(cha_out)
+        self.bn1 = nn.BatchNorm2d(cha_out)
+        self.bn3 = nn.BatchNorm2d(256)
+        self.extra = nn.Sequential()
+        if cha_in != 256:
+            self.extra = nn.Sequential(
+                nn.Conv2d(cha_in, 256, kernel_size=1, stride=1),
+                nn.BatchNorm2d(256)
+                )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = F.relu(self.bn3(self.conv3(out)))
+        sout = self.extra(x) + out
+        return out
+"""
+
+# The same block corrected: what the "bottleneck" preset builds (torchvision's Bottleneck, stride 1).
+CORRECTED_RESIDUAL_CODE = """\
+class Res(nn.Module):
+    def __init__(self, cha_in, cha_out):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cha_in, cha_out, kernel_size=1, bias=False)
+        self.conv2 = nn.Conv2d(cha_out, cha_out, kernel_size=3, padding=1, bias=False)
+        self.conv3 = nn.Conv2d(cha_out, 4 * cha_out, kernel_size=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cha_out)
+        self.bn2 = nn.BatchNorm2d(cha_out)  # was a second bn1: bn2 never existed
+        self.bn3 = nn.BatchNorm2d(4 * cha_out)
+        self.extra = nn.Sequential()  # identity shortcut when the shapes already agree
+        if cha_in != 4 * cha_out:
+            self.extra = nn.Sequential(
+                nn.Conv2d(cha_in, 4 * cha_out, kernel_size=1, bias=False),
+                nn.BatchNorm2d(4 * cha_out),
+            )
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))  # no ReLU before the sum
+        return F.relu(out + self.extra(x))  # return the sum with the shortcut, then ReLU
+"""

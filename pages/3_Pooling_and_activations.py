@@ -209,7 +209,7 @@ def show_pooling() -> None:
                 state.pool_position = int(point["y"]) * state.pool_out_width + int(point["x"])
                 return
 
-    st.subheader(t("conv.animation"))
+    st.subheader(t("pool.animation"))
     speed = st.select_slider(
         t("conv.speed"),
         options=[1, 2, 4, 8, 16, 32],

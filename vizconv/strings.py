@@ -442,6 +442,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.animation_help.avg": {
         "en": "{frames} window positions. Press Play or drag the slider; click an output cell to explain it below."
     },
+    "pool.animation": {"en": "The window sliding"},
     "pool.step_channel": {"en": "Channel"},
     "pool.step_where": {
         "en": "Output channel **{c}**, row **{oy}**, column **{ox}**: the window covers padded rows {rows} and "

@@ -164,7 +164,7 @@ def train(
             optimizer.step()
             scheduler.step()
             if step % 20 == 0 or step == steps - 1:
-                _progress(f"epoch {epoch}/{epochs}", step + 1, steps, float(loss))
+                _progress(f"epoch {epoch}/{epochs}", step + 1, steps, loss.item())
         val = evaluate_accuracy(model, *splits.val, dataset)
         seconds = time.perf_counter() - started
         history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})

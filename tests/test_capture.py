@@ -56,6 +56,63 @@ def test_stored_values_are_clones_not_views_an_inplace_relu_overwrites():
     assert float(acts["2"].min()) == 0.0
 
 
+def _reference_activations(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Every captured layer's output recomputed by hand: ResNet-20's forward written out, nothing in place."""
+    acts, relu = {}, nn.functional.relu
+    with torch.no_grad():
+        acts["conv1"] = model.conv1(x)
+        acts["bn1"] = model.bn1(acts["conv1"])
+        h = acts["relu"] = relu(acts["bn1"])
+        for stage in ("layer1", "layer2", "layer3"):
+            for i, block in enumerate(getattr(model, stage)):
+                p = f"{stage}.{i}"
+                acts[p + ".conv1"] = block.conv1(h)
+                acts[p + ".bn1"] = block.bn1(acts[p + ".conv1"])
+                acts[p + ".relu"] = relu(acts[p + ".bn1"])
+                acts[p + ".conv2"] = block.conv2(acts[p + ".relu"])
+                acts[p + ".bn2"] = block.bn2(acts[p + ".conv2"])
+                identity = h if block.downsample is None else block.downsample(h)
+                h = acts[p] = acts[p + ".relu#2"] = relu(acts[p + ".bn2"] + identity)
+    return acts
+
+
+def test_every_capture_equals_a_forward_pass_written_out_by_hand():
+    """Only outputs an in-place op overwrites are cloned (learned on the first capture): every value stays right."""
+    torch.manual_seed(0)
+    model = ResNet20()
+    for bn in (m for m in model.modules() if isinstance(m, nn.BatchNorm2d)):
+        nn.init.normal_(bn.weight)  # the zero-initialised bn2 would hide a wrong value
+        nn.init.normal_(bn.running_mean)
+    model.eval()
+    for seed in range(3):  # the first capture learns what to clone; the next ones rely on it
+        x = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(seed))
+        acts, expected = capture(model, x), _reference_activations(model, x)
+        for name, value in expected.items():
+            torch.testing.assert_close(acts[name], value, msg=name)
+        assert float(acts["layer1.0.bn2"].min()) < 0  # overwritten by `out += identity` and ReLU in place
+
+
+class _SometimesInPlace(nn.Module):
+    """Doubles its input in place only when told to: the pattern learned on a first capture no longer holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_place = False
+
+    def forward(self, x):
+        return x.mul_(2) if self.in_place else x * 2
+
+
+def test_an_output_overwritten_unexpectedly_is_captured_again_with_clones():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), _SometimesInPlace()).eval()
+    x = torch.randn(1, 6, 6)
+    capture(model, x)  # learns: nothing is overwritten
+    model[2].in_place = True
+    acts = capture(model, x)
+    with torch.no_grad():
+        torch.testing.assert_close(acts["1"], model[1](model[0](x[None])))
+
+
 def test_no_hook_remains_and_mode_is_restored(lenet):
     lenet.train()
     capture(lenet, torch.rand(1, 28, 28))

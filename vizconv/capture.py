@@ -1,8 +1,9 @@
 """Capturing every layer's output with forward hooks.
 
 ``capture(model, x)`` runs one forward pass and returns an ordered dict from
-module path (``named_modules()``) to a clone of that module's output, in the
-order the forward pass produced them. Hooks are owned by a context manager
+module path (``named_modules()``) to that module's output, in the order the
+forward pass produced them; outputs that a later in-place operation would
+overwrite are stored as clones. Hooks are owned by a context manager
 and removed in ``finally``; the model's training/eval mode is restored.
 
 The cached model is shared by every Streamlit session, so two captures on one
@@ -44,6 +45,12 @@ CAPTURED_TYPES = (
 )
 
 _locks: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDictionary()
+# Per model: the captured outputs that a later in-place operation overwrites during the forward pass (a
+# BatchNorm followed by ReLU(inplace=True), a residual block's ``out += identity``). Only those are stored
+# as clones; the rest are the forward pass's own tensors, which nothing changes afterwards. Learned on the
+# model's first capture (which clones everything) from the tensors' version counters, and checked on every
+# capture: if an uncloned output was overwritten after all, the capture is repeated with clones.
+_overwritten: weakref.WeakKeyDictionary[nn.Module, set[str]] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
 
 
@@ -59,13 +66,15 @@ def _lock_for(model: nn.Module) -> threading.Lock:
 def evaluating(model: nn.Module) -> Iterator[None]:
     """Hold the model's lock, run in eval mode without gradients, and restore the mode afterwards."""
     with _lock_for(model):
-        was_training = model.training
+        training = [module for module in model.modules() if module.training]  # usually none: models are cached in eval
         try:
-            model.eval()
+            for module in training:
+                module.training = False
             with torch.no_grad():
                 yield
         finally:
-            model.train(was_training)
+            for module in training:  # exactly the modules that were training, also in a mixed-mode model
+                module.training = True
 
 
 def batched(x: torch.Tensor) -> torch.Tensor:
@@ -79,9 +88,12 @@ def capturable_layers(model: nn.Module) -> list[str]:
 
 
 @contextmanager
-def _recording(model: nn.Module, names: list[str], store: OrderedDict) -> Iterator[None]:
-    """Forward hooks on ``names`` that store output clones; all removed on exit, whatever happens."""
-    modules = dict(model.named_modules())
+def _recording(modules: dict[str, nn.Module], store: OrderedDict, seen: dict, clone: set[str] | None) -> Iterator[None]:
+    """Forward hooks on ``modules`` (path -> module) that store outputs; all removed on exit, whatever happens.
+
+    ``clone``: the keys whose outputs are stored as clones (None: all of them).
+    ``seen`` receives key -> (the output itself, its version counter when the hook ran).
+    """
     handles = []
 
     def hook_for(name: str):
@@ -91,14 +103,15 @@ def _recording(model: nn.Module, names: list[str], store: OrderedDict) -> Iterat
             key, call = name, 2
             while key in store:  # a module used twice in one forward (torchvision blocks reuse their ReLU)
                 key, call = f"{name}#{call}", call + 1
-            # clone: an in-place ReLU after this layer would otherwise overwrite what we stored
-            store[key] = output.detach().clone()
+            tensor = output.detach()  # shares the version counter with the output
+            seen[key] = (tensor, tensor._version)
+            store[key] = tensor.clone() if clone is None or key in clone else tensor
 
         return record
 
     try:
-        for name in names:
-            handles.append(modules[name].register_forward_hook(hook_for(name)))
+        for name, module in modules.items():
+            handles.append(module.register_forward_hook(hook_for(name)))
         yield
     finally:
         for handle in handles:
@@ -110,15 +123,31 @@ def capture(model: nn.Module, x: torch.Tensor, layers: list[str] | None = None) 
 
     Returns module path -> tensor (batch dimension kept), in forward order.
     """
-    available = capturable_layers(model)
-    names = available if layers is None else list(layers)
-    unknown = [name for name in names if name not in available]
+    modules = {name: module for name, module in model.named_modules() if name and isinstance(module, CAPTURED_TYPES)}
+    names = list(modules) if layers is None else list(layers)
+    unknown = [name for name in names if name not in modules]
     if unknown:
-        raise ParameterError("err.unknown_layers", layers=", ".join(unknown), available=", ".join(available))
-    store: OrderedDict[str, torch.Tensor] = OrderedDict()
-    with evaluating(model), _recording(model, names, store):
-        model(batched(x))
+        raise ParameterError("err.unknown_layers", layers=", ".join(unknown), available=", ".join(modules))
+    hooked = {name: modules[name] for name in names}
+    with evaluating(model):
+        known = _overwritten.get(model)
+        store, seen = _record_once(model, x, hooked, known)
+        changed = {key for key, (tensor, version) in seen.items() if tensor._version != version}
+        if known is None or not changed <= known:  # first capture, or the forward pass behaved differently
+            _overwritten[model] = (known or set()) | changed
+            if known is not None:  # an output we kept uncloned was overwritten: capture again, cloning all
+                store, _ = _record_once(model, x, hooked, None)
     return store
+
+
+def _record_once(
+    model: nn.Module, x: torch.Tensor, modules: dict[str, nn.Module], clone: set[str] | None
+) -> tuple[OrderedDict[str, torch.Tensor], dict]:
+    store: OrderedDict[str, torch.Tensor] = OrderedDict()
+    seen: dict = {}
+    with _recording(modules, store, seen, clone):
+        model(batched(x))
+    return store, seen
 
 
 def layer_input(model: nn.Module, x: torch.Tensor, layer: str) -> torch.Tensor:

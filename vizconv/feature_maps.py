@@ -28,6 +28,8 @@ __all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "ex
 MIN_CELL_PX = 96  # each channel drawn at least this large (legible on a projector)
 GAP_PX = 3
 BAR_PX = 18
+LEVELS = 254  # colour-scale entries of the grid's palette
+WHITE, TEXT = 254, 255  # the palette's background and text entries
 
 
 def colour_lut(scale: str | list) -> np.ndarray:
@@ -88,7 +90,9 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     channels, height, width = values.shape
     signed = bool(values.min() < 0)
     scaled, low, high = _normalise(values, shared, signed)
+    # A palette PNG: one byte per pixel. Entries 0..253 are the colour scale, 254 white, 255 the text grey.
     lut = colour_lut(style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE)
+    palette = np.concatenate([lut[np.linspace(0, 255, LEVELS).round().astype(int)], [[255, 255, 255], [51, 51, 51]]])
     factor = max(1, math.ceil(MIN_CELL_PX / max(height, width)))
     cell_h, cell_w = height * factor, width * factor
     columns = math.ceil(math.sqrt(channels))
@@ -96,29 +100,33 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     label_px = 12
     grid_w = columns * (cell_w + GAP_PX) + GAP_PX
     grid_h = rows * (cell_h + GAP_PX + label_px) + GAP_PX
-    canvas = Image.new("RGB", (grid_w + BAR_PX + 70, max(grid_h, 120)), "white")
-    draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default()
-    indices = np.clip(np.rint(scaled * 255), 0, 255).astype(np.uint8)
+    pixels = np.full((max(grid_h, 120), grid_w + BAR_PX + 70), WHITE, dtype=np.uint8)  # (H_png, W_png)
+    indices = np.clip(np.rint(scaled * (LEVELS - 1)), 0, LEVELS - 1).astype(np.uint8)  # (C, H, W)
+    tiles = indices.repeat(factor, axis=1).repeat(factor, axis=2)  # (C, cell_h, cell_w), nearest upscaling
+    origins = []
     for c in range(channels):
         row, col = divmod(c, columns)
-        tile = Image.fromarray(lut[indices[c]]).resize((cell_w, cell_h), Image.Resampling.NEAREST)
         x0 = GAP_PX + col * (cell_w + GAP_PX)
         y0 = GAP_PX + row * (cell_h + GAP_PX + label_px)
-        draw.text((x0, y0), str(c), fill="#333333", font=font)
-        canvas.paste(tile, (x0, y0 + label_px))
+        pixels[y0 + label_px : y0 + label_px + cell_h, x0 : x0 + cell_w] = tiles[c]
+        origins.append((x0, y0))
     # the colour bar: top = high, bottom = low
     bar_h = max(grid_h - 2 * GAP_PX, 100)
-    gradient = lut[np.linspace(255, 0, bar_h).round().astype(int)][:, None, :].repeat(BAR_PX, axis=1)
     bar_x = grid_w + 6
-    canvas.paste(Image.fromarray(gradient), (bar_x, GAP_PX))
+    pixels[GAP_PX : GAP_PX + bar_h, bar_x : bar_x + BAR_PX] = np.linspace(LEVELS - 1, 0, bar_h).round()[:, None]
+    canvas = Image.fromarray(pixels, mode="P")
+    canvas.putpalette(palette.astype(np.uint8).tobytes())
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default()
+    for c, (x0, y0) in enumerate(origins):
+        draw.text((x0, y0), str(c), fill=TEXT, font=font)
     top, bottom = (f"{high:.3g}", f"{low:.3g}") if shared else labels
-    draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill="#333333", font=font)
-    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 12), bottom, fill="#333333", font=font)
+    draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill=TEXT, font=font)
+    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 12), bottom, fill=TEXT, font=font)
     if shared and signed:
-        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill="#333333", font=font)
+        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill=TEXT, font=font)
     buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", optimize=True)
+    canvas.save(buffer, format="PNG", compress_level=6)
     return GridImage(buffer.getvalue(), low, high, shared, signed, columns, rows, max(cell_h, cell_w))
 
 

@@ -1,0 +1,39 @@
+"""The benchmark runs and prints every key (no timing assertions: benchmarks are not tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests_support import ROOT
+
+KEYS = {
+    "trace_vs_loop",
+    "trace_vs_torch",
+    "capture_overhead",
+    "fx_vs_hooks",
+    "animation",
+    "feature_grid",
+    "rerun_ms",
+    "rss_mb",
+}
+
+
+def test_quick_json_prints_every_key():
+    result = subprocess.run(
+        [sys.executable, "-m", "vizconv.bench", "--quick", "--json", "--threads", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(result.stdout)
+    assert KEYS <= set(results)
+    assert set(results["capture_overhead"]) == set(results["fx_vs_hooks"]) == {"lenet5", "resnet20", "resnet18"}
+    assert set(results["animation"]) == {"8", "28", "64"}
+    assert all({"build_ms", "bytes"} == set(case) for case in results["animation"].values())
+    assert len(results["feature_grid"]) == 2
+    assert {"app", "1_Convolution", "2_Feature_maps"} <= set(results["rerun_ms"])
+    assert results["machine"]["cores"] >= 1 and results["rss_mb"] > 0

@@ -1,0 +1,338 @@
+"""The benchmark: how fast vizconv is against its natural floors and peers, in one run.
+
+    python -m vizconv.bench [--quick] [--json]
+
+Every case is the median of repeated runs after a warm-up. Ratios compare
+two cases measured in the same run on the same machine. ``--json`` prints one
+JSON object (keys below); otherwise a table. ``--quick`` repeats less and
+finishes in a few minutes on 2 CPU cores.
+
+Keys and goals (issue 7):
+- ``trace_vs_loop``: a per-pixel Python loop (the notes' ``corr2d`` extended
+  to channels) ÷ ``trace_conv2d`` on a 3×64×64 input with 8 kernels of 3×3 (≥ 50);
+- ``trace_vs_torch``: ``trace_conv2d`` ÷ ``F.conv2d``, same case (≤ 5);
+- ``capture_overhead``: ``capture`` ÷ a plain forward pass, per model
+  (lenet5 ≤ 2.0, resnet20 ≤ 1.5, resnet18 at 224×224 ≤ 1.3);
+- ``fx_vs_hooks``: torchvision's ``create_feature_extractor`` for the same
+  layers ÷ ``capture`` (≥ 1);
+- ``animation``: {side: {build_ms, bytes}} for the Convolution page's
+  animation of a 3-channel input, 3×3 kernel, 4 output channels
+  (at 28: ≤ 300 ms and ≤ 2,000,000 bytes);
+- ``feature_grid``: {layer: {ms, bytes}} for every channel of a layer as the
+  Feature maps page's PNG grid;
+- ``rerun_ms``: {page: ms} for an AppTest rerun after one widget change (≤ 1500);
+- ``rss_mb``: resident memory with every bundled model loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {
+    "trace_vs_loop": ">= 50",
+    "trace_vs_torch": "<= 5",
+    "capture_overhead": {"lenet5": "<= 2.0", "resnet20": "<= 1.5", "resnet18": "<= 1.3"},
+    "fx_vs_hooks": ">= 1",
+    "animation": {"28": "build_ms <= 300, bytes <= 2,000,000"},
+    "rerun_ms": "<= 1500 each",
+}
+
+
+def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def loop_conv2d(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """The notes' corr2d, extended to channels: one Python step per output value and input channel."""
+    c_out, c_in, kh, kw = weight.shape
+    h_out, w_out = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    y = torch.zeros(c_out, h_out, w_out)
+    for o in range(c_out):
+        for i in range(h_out):
+            for j in range(w_out):
+                total = 0.0
+                for c in range(c_in):
+                    total += float((x[c, i : i + kh, j : j + kw] * weight[o, c]).sum())
+                y[o, i, j] = total
+    return y
+
+
+def bench_conv(quick: bool) -> dict:
+    from vizconv.conv import trace_conv2d
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 64, 64, generator=generator)
+    weight = torch.randn(8, 3, 3, 3, generator=generator)
+    loop = median_seconds(lambda: loop_conv2d(x, weight), repeats=1 if quick else 3, warmup=0)
+    repeats = 200 if quick else 1000
+    trace = median_seconds(lambda: trace_conv2d(x, weight), repeats)
+    reference = median_seconds(lambda: F.conv2d(x[None], weight), repeats)
+    assert torch.allclose(trace_conv2d(x, weight).output, F.conv2d(x[None], weight)[0], atol=1e-4)
+    return {
+        "trace_vs_loop": loop / trace,
+        "trace_vs_torch": trace / reference,
+        "_ms": {"loop": loop * 1e3, "trace_conv2d": trace * 1e3, "F.conv2d": reference * 1e3},
+    }
+
+
+def _models() -> dict:
+    """The three models of the capture cases, with their inputs (ResNet-18: random weights if none downloaded)."""
+    from torchvision.models import resnet18
+
+    from vizconv.models import load_model, resnet18_weights_path
+
+    lenet, _ = load_model("lenet5")
+    resnet20, _ = load_model("resnet20")
+    big = resnet18()
+    source = "random weights"
+    path = resnet18_weights_path()
+    if path.exists():
+        big.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        source = "ImageNet weights"
+    generator = torch.Generator().manual_seed(0)
+    return {
+        "lenet5": (lenet, torch.randn(1, 1, 28, 28, generator=generator), "bundled"),
+        "resnet20": (resnet20, torch.randn(1, 3, 32, 32, generator=generator), "bundled"),
+        "resnet18": (big.eval(), torch.randn(1, 3, 224, 224, generator=generator), source),
+    }
+
+
+def bench_capture(quick: bool) -> dict:
+    from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
+
+    from vizconv.capture import capturable_layers, capture
+
+    overhead, fx, detail = {}, {}, {}
+    for name, (model, x, source) in _models().items():
+        model.eval()
+        repeats = {"lenet5": 200, "resnet20": 60, "resnet18": 10}[name] // (4 if quick else 1)
+
+        def forward(model=model, x=x):
+            with torch.no_grad():
+                return model(x)
+
+        plain = median_seconds(forward, repeats, warmup=2)
+        hooked = median_seconds(lambda model=model, x=x: capture(model, x), repeats, warmup=2)
+        # The same layers through torch.fx: every leaf module capture() records (blocks are traced through,
+        # so their outputs are the graph nodes named after the block).
+        _, nodes = get_graph_node_names(model)
+        wanted = capturable_layers(model)
+        return_nodes = []
+        for layer in wanted:
+            if layer in nodes:
+                return_nodes.append(layer)
+            else:  # a block: its output is the last graph node inside it
+                inside = [node for node in nodes if node.startswith(layer + ".")]
+                if inside and inside[-1] not in return_nodes:
+                    return_nodes.append(inside[-1])
+        extractor = create_feature_extractor(model, return_nodes=return_nodes).eval()
+
+        def extract(extractor=extractor, x=x):
+            with torch.no_grad():
+                return extractor(x)
+
+        peer = median_seconds(extract, repeats, warmup=2)
+        overhead[name] = hooked / plain
+        fx[name] = peer / hooked
+        detail[name] = {
+            "weights": source,
+            "layers_captured": len(wanted),
+            "layers_fx": len(return_nodes),
+            "forward_ms": plain * 1e3,
+            "capture_ms": hooked * 1e3,
+            "fx_ms": peer * 1e3,
+        }
+    return {"capture_overhead": overhead, "fx_vs_hooks": fx, "_capture": detail}
+
+
+def bench_animation(quick: bool) -> dict:
+    from vizconv.animation import conv_animation
+    from vizconv.conv import trace_conv2d
+
+    results = {}
+    for side in (8, 28, 64):
+        generator = torch.Generator().manual_seed(side)
+        x = torch.rand(3, side, side, generator=generator)
+        weight = torch.randn(4, 3, 3, 3, generator=generator)
+        payload: list[str] = []
+
+        def build(x=x, weight=weight, payload=payload):
+            payload[:] = [json.dumps(conv_animation(trace_conv2d(x, weight)), separators=(",", ":"))]
+
+        seconds = median_seconds(build, repeats=(3 if side == 64 else 5) if quick else 11)
+        results[str(side)] = {"build_ms": seconds * 1e3, "bytes": len(payload[0].encode())}
+    return {"animation": results}
+
+
+def bench_feature_grid(quick: bool) -> dict:
+    from vizconv.capture import capture
+    from vizconv.feature_maps import channel_grid
+
+    results = {}
+    models = _models()
+    for name, layer in (("resnet20", None), ("resnet18", "conv1")):
+        model, x, _ = models[name]
+        acts = capture(model, x)
+        if layer is None:  # the largest map (most values) of the model
+            layer = max((n for n, a in acts.items() if a.dim() == 4), key=lambda n: acts[n].numel())
+        maps = acts[layer][0]
+        grid = channel_grid(maps)
+        seconds = median_seconds(lambda maps=maps: channel_grid(maps), repeats=3 if quick else 7)
+        shape = "×".join(map(str, maps.shape))
+        results[f"{name}:{layer} ({shape})"] = {"ms": seconds * 1e3, "bytes": len(grid.png)}
+    return {"feature_grid": results}
+
+
+# One widget change per page, by its key: (page, widget kind, key, new value).
+RERUN_CASES = (
+    ("app.py", None, None, None),
+    ("pages/1_Convolution_卷积.py", "number_input", "conv_stride_h", 2),
+    ("pages/2_Feature_maps_特征图.py", "toggle", "fm_shared", False),
+    ("pages/3_Pooling_and_activations_池化与激活函数.py", "radio", "pool_kind", "avg"),
+    ("pages/4_Transposed_convolution.py", "number_input", "tconv_stride", 1),
+    ("pages/5_Network_builder_搭建网络.py", "number_input", "nb_h", 32),
+)
+
+
+def bench_reruns(quick: bool) -> dict:
+    from streamlit.testing.v1 import AppTest
+
+    results = {}
+    for page, kind, key, value in RERUN_CASES:
+        if not (ROOT / page).exists():
+            continue
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if page != "app.py":
+            at.switch_page(page)
+        at.run()
+        times = []
+        for attempt in range(2 if quick else 5):
+            if kind is not None:
+                widget = getattr(at, kind)(key=key)
+                current = widget.value
+                widget.set_value(value if attempt % 2 == 0 else current)
+            started = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - started)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception}")
+        results[Path(page).stem] = statistics.median(times) * 1e3
+    return {"rerun_ms": results}
+
+
+def resident_mb() -> float:
+    """This process's resident memory (VmRSS) in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_memory() -> dict:
+    from vizconv.models import BUNDLED_MODELS, load_model
+
+    before = resident_mb()
+    models = [load_model(name) for name in BUNDLED_MODELS]
+    after = resident_mb()
+    del models
+    return {"rss_mb": after, "_rss": {"before_models_mb": before, "models": list(BUNDLED_MODELS)}}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+    }
+
+
+def run(quick: bool) -> dict:
+    """Every case, in one process; keys as in the module docstring (plus ``machine`` and ``details``)."""
+    started = time.perf_counter()
+    out: dict = {}
+    for part in (bench_conv, bench_capture, bench_animation, bench_feature_grid, bench_reruns):
+        out.update(part(quick))
+    out.update(bench_memory())
+    details = {key[1:]: out.pop(key) for key in [k for k in out if k.startswith("_")]}
+    out["machine"] = machine()
+    out["details"] = details
+    out["goals"] = GOALS
+    out["quick"] = quick
+    out["seconds"] = time.perf_counter() - started
+    return out
+
+
+def _table(results: dict) -> str:
+    lines = [f"machine: {results['machine']}", ""]
+    lines.append(f"trace_vs_loop    {results['trace_vs_loop']:10.1f}   (goal >= 50)")
+    lines.append(f"trace_vs_torch   {results['trace_vs_torch']:10.2f}   (goal <= 5)")
+    for name, ratio in results["capture_overhead"].items():
+        goal = GOALS["capture_overhead"][name]
+        lines.append(f"capture_overhead {name:9} {ratio:6.2f}   (goal {goal})")
+    for name, ratio in results["fx_vs_hooks"].items():
+        lines.append(f"fx_vs_hooks      {name:9} {ratio:6.2f}   (goal >= 1)")
+    for side, case in results["animation"].items():
+        lines.append(f"animation {side:>3}    {case['build_ms']:8.1f} ms {case['bytes']:>11,} bytes")
+    for layer, case in results["feature_grid"].items():
+        lines.append(f"feature_grid {layer}: {case['ms']:.1f} ms, {case['bytes']:,} bytes")
+    for page, ms in results["rerun_ms"].items():
+        lines.append(f"rerun_ms {page:28} {ms:8.0f}   (goal <= 1500)")
+    lines.append(f"rss_mb           {results['rss_mb']:10.0f}")
+    lines.append(f"({results['seconds']:.0f} s in all)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m vizconv.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats (a few minutes on 2 cores)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    results = run(args.quick)
+    print(json.dumps(results, indent=2) if args.json else _table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

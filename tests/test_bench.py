@@ -30,7 +30,7 @@ def test_quick_json_prints_every_key():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads(result.stdout)
-    assert KEYS <= set(results)
+    assert set(results) >= KEYS
     assert set(results["capture_overhead"]) == set(results["fx_vs_hooks"]) == {"lenet5", "resnet20", "resnet18"}
     assert set(results["animation"]) == {"8", "28", "64"}
     assert all({"build_ms", "bytes"} == set(case) for case in results["animation"].values())

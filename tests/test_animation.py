@@ -51,7 +51,15 @@ def test_cover_hides_exactly_the_cells_not_computed_yet(trace):
     covers = [s for s in shapes if s["templateitemname"] == "cover"]
     assert len(covers) == trace.out_channels
     last = frame_shapes(trace, trace.positions - 1)
-    assert not [s for s in last if s["templateitemname"] == "cover"]
+    assert [s.get("visible", True) for s in last if s["templateitemname"] == "cover"] == [False] * trace.out_channels
+    # every frame has the same shapes in the same order (Plotly leaves stray shapes behind otherwise)
+    kinds = [s["templateitemname"] for s in shapes]
+    assert all([s["templateitemname"] for s in frame_shapes(trace, i)] == kinds for i in range(trace.positions))
+
+
+def test_only_the_shape_styles_in_use_are_in_the_template(trace):
+    names = [s["name"] for s in conv_animation(trace)["layout"]["template"]["layout"]["shapes"]]
+    assert sorted(names) == ["cover", "cursor", "window"]
 
 
 def test_initial_position_sets_shapes_and_slider(trace):

@@ -23,7 +23,13 @@ from vizconv.transposed import (
     layer_weight,
     trace_conv_transpose2d,
 )
-from vizconv.transposed_animation import input_curves, scatter_animation, scatter_frame_shapes
+from vizconv.transposed_animation import (
+    MAX_FRAME_VALUES,
+    input_curves,
+    partial_canvases,
+    scatter_animation,
+    scatter_frame_shapes,
+)
 
 
 @st.composite
@@ -299,15 +305,127 @@ def trace():
     )  # fmt: skip
 
 
-def test_one_frame_per_input_position_with_only_shapes(trace):
+def _running_sums(trace) -> list[torch.Tensor]:
+    """The uncropped canvas after input positions 0..i, i = 0, 1, ...: trace.scatter's contributions added up."""
+    canvas, sums = torch.zeros_like(trace.canvas), []
+    for index in range(trace.positions):
+        for ic in range(trace.in_channels):
+            scatter = trace.scatter(ic, *trace.position(index))
+            channels = list(scatter.output_channels)
+            canvas[channels[0] : channels[-1] + 1, scatter.rows[:, None], scatter.cols[None, :]] += scatter.contribution
+        sums.append(canvas.clone())
+    return sums
+
+
+@given(tconv_configs())
+def test_partial_canvases_add_the_scatters_position_by_position(config):
+    """partial_canvases[i] is the sum of trace.scatter's contributions of input positions 0..i (any settings)."""
+    if _reference(config) is None:
+        return
+    trace = trace_conv_transpose2d(*_tensors(config), **_settings(config))
+    partial = partial_canvases(trace)
+    assert partial.shape == (trace.positions, *trace.canvas.shape)
+    torch.testing.assert_close(partial.float(), torch.stack(_running_sums(trace)), rtol=1e-5, atol=1e-5)
+
+
+def _canvas_traces(figure) -> list[int]:
+    return [i for i, d in enumerate(figure["data"]) if d["type"] == "heatmap" and d.get("coloraxis") == "coloraxis2"]
+
+
+def test_one_frame_per_input_position(trace):
+    """A frame carries the shapes and the output heatmaps' values, and is played with a redraw."""
     figure = scatter_animation(trace)
+    canvases = _canvas_traces(figure)
+    assert len(canvases) == trace.out_channels
     assert len(figure["frames"]) == 12
     assert len(figure["layout"]["sliders"][0]["steps"]) == 12
+    assert figure["layout"]["meta"] == {"partial_sums": True}
+    styles = {entry["name"] for entry in figure["layout"]["template"]["layout"]["shapes"]}
     for frame in figure["frames"]:
-        assert set(frame) == {"name", "layout"}
+        assert set(frame) == {"name", "layout", "data", "traces"}
+        # Plotly draws a named template style that no shape refers to, and merges shapes item by item
+        assert {s["templateitemname"] for s in frame["layout"]["shapes"]} == styles
+        assert len(frame["layout"]["shapes"]) == len(figure["layout"]["shapes"])
         assert set(frame["layout"]) == {"shapes"}
+        assert frame["traces"] == canvases  # the input heatmaps stay as drawn
+        assert [set(d) for d in frame["data"]] == [{"type", "z"}] * trace.out_channels
+    play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is True
+    assert all(step["args"][1]["frame"]["redraw"] is True for step in figure["layout"]["sliders"][0]["steps"])
     json.dumps(figure)
     go.Figure(figure)  # Plotly's own validation accepts the dict we send unvalidated
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"stride": 2, "padding": 1, "output_padding": 1},
+        {"stride": (1, 3), "dilation": (2, 1), "groups": 2},
+        {"stride": 3, "output_padding": 2},  # gaps no input value writes to
+    ],
+)
+def test_frames_accumulate_the_contributions(settings):
+    """After frame i the output holds what positions 0..i wrote (no bias); the last frame is the output with bias."""
+    torch.manual_seed(1)
+    x, weight, bias = torch.randn(2, 3, 3), torch.randn(2, 2, 3, 2), torch.randn(2 * settings.get("groups", 1))
+    trace = trace_conv_transpose2d(x, weight, bias, **settings)
+    figure = scatter_animation(trace)
+    sums = _running_sums(trace)
+    last = trace.positions - 1
+    for index, frame in enumerate(figure["frames"]):
+        expected = sums[index] + (bias[:, None, None] if index == last else 0)  # (C_out, Hc, Wc)
+        z = torch.tensor([d["z"] for d in frame["data"]], dtype=torch.float64)
+        torch.testing.assert_close(z, expected.double(), rtol=0, atol=1e-4)
+    torch.testing.assert_close(sums[-1], trace.canvas, rtol=1e-5, atol=1e-5)
+    (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
+    final = z[:, ph : ph + h_out, pw : pw + w_out]  # the last frame, cropped by the padding: the output
+    torch.testing.assert_close(final.float(), trace.output, rtol=0, atol=1e-4)
+
+
+def test_first_picture_is_the_frame_it_starts_at_and_colours_do_not_jump(trace):
+    figure = scatter_animation(trace, position=5)
+    frame = figure["frames"][5]
+    assert [figure["data"][i]["z"] for i in frame["traces"]] == [d["z"] for d in frame["data"]]
+    assert figure["layout"]["shapes"] == frame["layout"]["shapes"]
+    axis = figure["layout"]["coloraxis2"]
+    values = [v for f in figure["frames"] for d in f["data"] for row in d["z"] for v in row]
+    # one fixed range covers every frame (up to the rounding to 4 decimals)
+    assert axis["cmin"] - 1e-4 <= min(values) and max(values) <= axis["cmax"] + 1e-4
+
+
+def test_integer_partial_sums_are_written_as_integers():
+    """Dumoulin & Visin's example: the centre cell holds 1 after input (0, 0), 1 + 2 after (0, 1), 10 in the end."""
+    example = EXAMPLES["dumoulin_stride2"]
+    trace = trace_conv_transpose2d(torch.tensor(example.grid).float(), torch.tensor(example.weight).float(), stride=2)
+    figure = scatter_animation(trace)
+    assert figure["data"][2]["texttemplate"] == "%{z:.0f}"
+    rows = [frame["data"][0]["z"][2] for frame in figure["frames"]]  # canvas row 2, frame by frame
+    assert rows == [[1, 0, 1, 0, 0], [1, 0, 3, 0, 2], [4, 0, 6, 0, 2], [4, 0, 10, 0, 6]]
+
+
+# the largest input, layer and kernel the page offers, and the largest of them with partial sums in its frames
+_LARGEST = {"c_in": 3, "c_out": 4, "kernel": 5, "stride": 4, "dilation": 3, "output_padding": 3}
+_LARGEST_SUMS = {"c_in": 3, "c_out": 1, "kernel": 5, "stride": 4, "dilation": 3, "output_padding": 0}
+
+
+@pytest.mark.parametrize(("settings", "partial_sums"), [(_LARGEST, False), (_LARGEST_SUMS, True)])
+def test_json_stays_small_for_the_largest_page_settings(settings, partial_sums):
+    """Above MAX_FRAME_VALUES frames carry only shapes (and say so); either way the JSON stays under 600 kB."""
+    torch.manual_seed(0)
+    c_in, c_out, k = settings["c_in"], settings["c_out"], settings["kernel"]
+    trace = trace_conv_transpose2d(
+        torch.randint(0, 4, (c_in, 6, 6)).float(), torch.randn(c_in, c_out, k, k), torch.randn(c_out),
+        stride=settings["stride"], output_padding=settings["output_padding"], dilation=settings["dilation"],
+    )  # fmt: skip
+    assert (trace.positions * trace.canvas.numel() <= MAX_FRAME_VALUES) is partial_sums
+    figure = scatter_animation(trace)
+    assert figure["layout"]["meta"] == {"partial_sums": partial_sums}
+    assert all(("data" in frame) is partial_sums for frame in figure["frames"])
+    assert figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"] is partial_sums
+    if not partial_sums:  # the finished output, bias included, from the start
+        canvas = torch.tensor(figure["data"][_canvas_traces(figure)[0]]["z"])
+        torch.testing.assert_close(canvas, trace.canvas[0] + trace.bias[0], rtol=0, atol=1e-4)
+    assert len(json.dumps(figure)) < 600_000
 
 
 def test_frame_outlines_the_input_cell_and_where_it_writes(trace):
@@ -317,8 +435,11 @@ def test_frame_outlines_the_input_cell_and_where_it_writes(trace):
     assert len(cells) == trace.in_channels and len(regions) == trace.out_channels
     assert cells[0]["path"] == "M0.5,0.5H1.5V1.5H0.5Z"
     assert regions[0]["path"] == "M1.5,1.5H4.5V4.5H1.5Z"
-    last = scatter_frame_shapes(trace, trace.positions - 1)
-    assert not [s for s in last if s["templateitemname"] == "cover"]
+    first, last = scatter_frame_shapes(trace, 0), scatter_frame_shapes(trace, trace.positions - 1)
+    # the same shapes in every frame (Plotly merges them item by item); the last frame's covers hide nothing
+    assert [s["templateitemname"] for s in first] == [s["templateitemname"] for s in last]
+    assert [s["visible"] for s in first if s["templateitemname"] == "cover"] == [True] * trace.out_channels
+    assert [s["visible"] for s in last if s["templateitemname"] == "cover"] == [False] * trace.out_channels
 
 
 def test_canvas_shows_the_crop_and_input_cells_are_clickable(trace):
@@ -364,7 +485,10 @@ def test_page_renders_with_defaults():
     at = _page()
     assert not at.error
     assert _metric(at, "Output") == "[1, 5, 5]"
-    assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["frames"]) == 4
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert len(spec["frames"]) == 4
+    assert spec["layout"]["meta"] == {"partial_sums": True}
+    assert spec["frames"][0]["data"][0]["z"][0] == [1.0, 0.0, 1.0, 0.0, 0.0]  # only input (0, 0) has written
     assert any("same output" in s.value for s in at.success)
     latex = " ".join(element.body for element in at.get("latex"))
     assert "= 5" in latex and r"\times" in latex

@@ -16,6 +16,7 @@ winning cell. Max pooling pads with −∞; those cells are drawn empty.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 
@@ -24,32 +25,71 @@ from vizconv.conv import ConvTrace
 from vizconv.pool import PoolTrace
 from vizconv.strings import text
 
-__all__ = ["click_targets", "conv_animation", "frame_shapes", "output_curves"]
+__all__ = [
+    "SubplotGrid",
+    "add_colour_axes",
+    "add_controls",
+    "axis_names",
+    "click_targets",
+    "conv_animation",
+    "figure_layout",
+    "frame_shapes",
+    "heatmap",
+    "meta_curves",
+    "output_curves",
+    "padding_overlays",
+    "rect",
+    "rounded",
+    "value_format",
+    "window_path",
+]
 
 _GAP = 0.03  # space between subplots, as a fraction of the figure
 _CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
 _TITLE_PX = 36
+_SHAPE_STYLES = {  # layout.template shapes that frames name in ``templateitemname``
+    "window": {"line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH}, "layer": "above"},
+    "cursor": {"line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH}, "layer": "above"},
+    "cover": {"fillcolor": style.COVER_COLOUR, "line": {"width": 0}, "layer": "above"},
+    "winner": {
+        "line": {"color": style.WINNER_COLOUR, "width": style.WINNER_WIDTH},
+        "fillcolor": style.WINNER_FILL,
+        "layer": "above",
+    },
+}
 
 
 def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def _rect(x0: float, y0: float, x1: float, y1: float) -> str:
+def rect(x0: float, y0: float, x1: float, y1: float) -> str:
+    """An SVG path of the rectangle (x0, y0)-(x1, y1), numbers written short."""
     return f"M{_num(x0)},{_num(y0)}H{_num(x1)}V{_num(y1)}H{_num(x0)}Z"
 
 
-def _axis_names(index: int) -> tuple[str, str]:
+def window_path(left: float, top: float, kernel_size: tuple[int, int], dilation: tuple[int, int]) -> str:
+    """The kernel's footprint from cell edge (left, top): one rectangle, or every tap when dilated."""
+    (kh, kw), (dh, dw) = kernel_size, dilation
+    if (dh, dw) == (1, 1):
+        return rect(left, top, left + kw, top + kh)
+    return "".join(  # every tap, so the dilation's gaps show
+        rect(left + j * dw, top + i * dh, left + j * dw + 1, top + i * dh + 1) for i in range(kh) for j in range(kw)
+    )
+
+
+def axis_names(index: int) -> tuple[str, str]:
+    """The x and y axis names of subplot ``index`` ("x", "y", then "x2", "y2", ...)."""
     suffix = "" if index == 0 else str(index + 1)
     return "x" + suffix, "y" + suffix
 
 
-def _rounded(values: torch.Tensor) -> list:
+def rounded(values: torch.Tensor) -> list:
     """A 2-D tensor as nested lists with at most 4 decimals (the JSON stays small); ±inf as None (empty cell)."""
-    rounded = torch.round(values.double() * 10_000).div(10_000)
-    if bool(torch.isfinite(rounded).all()):
-        return rounded.tolist()
-    return [[v if abs(v) != float("inf") else None for v in row] for row in rounded.tolist()]
+    values = torch.round(values.double() * 10_000).div(10_000)
+    if bool(torch.isfinite(values).all()):
+        return values.tolist()
+    return [[v if abs(v) != float("inf") else None for v in row] for row in values.tolist()]
 
 
 def _finite(values: torch.Tensor) -> torch.Tensor:
@@ -61,7 +101,8 @@ def _is_integral(values: torch.Tensor) -> bool:
     return bool(torch.all(values == torch.round(values)))
 
 
-def _value_format(*tensors: torch.Tensor) -> str:
+def value_format(*tensors: torch.Tensor) -> str:
+    """The cell text format: whole numbers if every value is one, else two decimals."""
     return ".0f" if all(_is_integral(t) for t in tensors) else ".2f"
 
 
@@ -70,17 +111,9 @@ def frame_shapes(trace: ConvTrace | PoolTrace, index: int) -> list[dict]:
     c_in, c_out = trace.in_channels, trace.out_channels
     h_out, w_out = trace.out_size
     oy, ox = trace.position(index)
-    (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
-    top, left = oy * sh - 0.5, ox * sw - 0.5
-    if (dh, dw) == (1, 1):
-        window = _rect(left, top, left + kw, top + kh)
-    else:  # draw every tap, so the dilation's gaps show
-        window = "".join(
-            _rect(left + j * dw, top + i * dh, left + j * dw + 1, top + i * dh + 1)
-            for i in range(kh)
-            for j in range(kw)
-        )
-    cursor = _rect(ox - 0.5, oy - 0.5, ox + 0.5, oy + 0.5)
+    sh, sw = trace.stride
+    window = window_path(ox * sw - 0.5, oy * sh - 0.5, trace.kernel_size, trace.dilation)
+    cursor = rect(ox - 0.5, oy - 0.5, ox + 0.5, oy + 0.5)
     last = index == h_out * w_out - 1
     # Cells after (oy, ox) in row-major order: the rest of row oy, then every row below.
     cover = (
@@ -90,193 +123,68 @@ def frame_shapes(trace: ConvTrace | PoolTrace, index: int) -> list[dict]:
     shapes = []
     max_pooling = isinstance(trace, PoolTrace) and trace.kind == "max"
     for ic in range(c_in):
-        xr, yr = _axis_names(ic)
+        xr, yr = axis_names(ic)
         shapes.append({"xref": xr, "yref": yr, "path": window, "templateitemname": "window"})
         if max_pooling:
             wy, wx = trace.winner_cell(ic, oy, ox)
-            winner = _rect(wx - 0.5, wy - 0.5, wx + 0.5, wy + 0.5)
+            winner = rect(wx - 0.5, wy - 0.5, wx + 0.5, wy + 0.5)
             shapes.append({"xref": xr, "yref": yr, "path": winner, "templateitemname": "winner"})
     for oc in range(c_out):
-        xr, yr = _axis_names(c_in + oc)
-        if not last:
-            shapes.append({"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover"})
+        xr, yr = axis_names(c_in + oc)
+        # Every frame has the same shapes in the same order (Plotly leaves stray shapes behind when a frame
+        # has fewer): on the last frame the cover is there but hidden, every output being computed.
+        covering = {"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover"}
+        if last:
+            covering["visible"] = False
+        shapes.append(covering)
         shapes.append({"xref": xr, "yref": yr, "path": cursor, "templateitemname": "cursor"})
     return shapes
 
 
-def _grid(c_in: int, c_out: int) -> tuple[int, int, int]:
-    columns = max(c_in, min(c_out, 4))
-    return columns, math.ceil(c_in / columns), math.ceil(c_out / columns)
+@dataclass(frozen=True)
+class SubplotGrid:
+    """Where the subplots go: input channels on the top rows, output channels below, up to ``columns`` a row.
 
-
-def _heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | None) -> dict:
-    xr, yr = _axis_names(axis)
-    trace = {
-        "type": "heatmap",
-        "z": z,
-        "xaxis": xr,
-        "yaxis": yr,
-        "coloraxis": coloraxis,
-        "hovertemplate": hover or "",
-        "xgap": 1,
-        "ygap": 1,
-    }
-    if hover is None:
-        trace["hoverinfo"] = "skip"
-    if fmt:
-        trace["texttemplate"] = "%{z:" + fmt + "}"
-    return trace
-
-
-def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
-    """Invisible markers on every output cell: heatmaps cannot be selected, scatter points can.
-
-    A click selects the nearest marker; Streamlit's on_select then reports it.
+    Subplot ``index`` is input channel ``index`` for ``index < c_in``, else output channel ``index - c_in``;
+    below the last row there is room for the Play/Pause buttons and the slider.
     """
-    xr, yr = _axis_names(axis)
-    cells = [(y, x) for y in range(len(values)) for x in range(len(values[0]))]
-    invisible = {"marker": {"opacity": 0}}
-    return {
-        "type": "scatter",
-        "mode": "markers",
-        "x": [x for _, x in cells],
-        "y": [y for y, _ in cells],
-        "customdata": [values[y][x] for y, x in cells],
-        "xaxis": xr,
-        "yaxis": yr,
-        "marker": {"size": 12, "symbol": "square", "opacity": 0},
-        "selected": invisible,
-        "unselected": invisible,
-        "hovertemplate": hover,
-        "meta": {"output_channel": oc},
-        "showlegend": False,
-    }
 
+    c_in: int
+    c_out: int
 
-def _input_overlays(trace: ConvTrace | PoolTrace, ic: int, axis: int) -> list[dict]:
-    """Static traces on input channel ``ic``: padding tint, original outline, unreached cells."""
-    xr, yr = _axis_names(axis)
-    hp, wp = trace.padded.shape[1:]
-    top, bottom, left, right = trace.pads
-    overlays = []
-    if any(trace.pads):
-        mask = torch.ones(hp, wp, dtype=torch.bool)
-        mask[top : hp - bottom, left : wp - right] = False
-        z = [[1 if m else None for m in row] for row in mask.tolist()]
-        overlays.append(
-            {
-                "type": "heatmap",
-                "z": z,
-                "xaxis": xr,
-                "yaxis": yr,
-                "colorscale": [[0, style.PADDING_TINT], [1, style.PADDING_TINT]],
-                "showscale": False,
-                "hoverinfo": "skip",
-                "xgap": 1,
-                "ygap": 1,
-            }
-        )
-        x0, x1 = left - 0.5, wp - right - 0.5
-        y0, y1 = top - 0.5, hp - bottom - 0.5
-        overlays.append(
-            {
-                "type": "scatter",
-                "x": [x0, x1, x1, x0, x0],
-                "y": [y0, y0, y1, y1, y0],
-                "xaxis": xr,
-                "yaxis": yr,
-                "mode": "lines",
-                "line": {"color": style.BOUNDARY_COLOUR, "width": 2, "dash": "dot"},
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-    reach_h, reach_w = trace.reached
-    cells = [(y, x) for y in range(hp) for x in range(wp) if y >= reach_h or x >= reach_w]
-    if cells:
-        overlays.append(
-            {
-                "type": "scatter",
-                "x": [x for _, x in cells],
-                "y": [y for y, _ in cells],
-                "xaxis": xr,
-                "yaxis": yr,
-                "mode": "markers",
-                "marker": {
-                    "symbol": "x-thin-open",
-                    "size": max(4, 140 // max(hp, wp)),
-                    "color": style.UNREACHED_COLOUR,
-                },
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-    return overlays
+    @property
+    def columns(self) -> int:
+        return max(self.c_in, min(self.c_out, 4))
 
+    @property
+    def rows_in(self) -> int:
+        return math.ceil(self.c_in / self.columns)
 
-def conv_animation(
-    trace: ConvTrace | PoolTrace,
-    position: int = 0,
-    frame_ms: int = style.FRAME_MS,
-    lang: str = "en",
-    show_values: bool | None = None,
-) -> dict:
-    """A Plotly figure dict that animates a convolution or a pooling ``trace``.
+    @property
+    def rows_out(self) -> int:
+        return math.ceil(self.c_out / self.columns)
 
-    One frame per output position, starting at ``position``.
-    """
-    c_in, c_out = trace.in_channels, trace.out_channels
-    hp, wp = trace.padded.shape[1:]
-    h_out, w_out = trace.out_size
-    positions = trace.positions
-    position = min(max(int(position), 0), positions - 1)
-    columns, rows_in, rows_out = _grid(c_in, c_out)
-    rows = rows_in + rows_out
-    height = rows * (style.SUBPLOT_PX + _TITLE_PX) + _CONTROLS_PX
-    controls = _CONTROLS_PX / height
-    row_h = (1 - controls) / rows
+    @property
+    def height(self) -> int:
+        """The figure's height in pixels."""
+        return (self.rows_in + self.rows_out) * (style.SUBPLOT_PX + _TITLE_PX) + _CONTROLS_PX
 
-    if show_values is None:
-        show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
-    fmt_in = _value_format(trace.padded) if show_values else None
-    fmt_out = _value_format(trace.output) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
+    @property
+    def controls(self) -> float:
+        """The top of the controls, as a fraction of the figure's height."""
+        return _CONTROLS_PX / self.height
 
-    layout: dict = {
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "showlegend": False,
-        "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
-        "paper_bgcolor": "white",
-        "hovermode": "closest",
-        "template": {
-            "layout": {
-                "shapes": [
-                    {
-                        "name": "window",
-                        "line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH},
-                        "layer": "above",
-                    },
-                    {
-                        "name": "cursor",
-                        "line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH},
-                        "layer": "above",
-                    },
-                    {"name": "cover", "fillcolor": style.COVER_COLOUR, "line": {"width": 0}, "layer": "above"},
-                    {
-                        "name": "winner",
-                        "line": {"color": style.WINNER_COLOUR, "width": style.WINNER_WIDTH},
-                        "fillcolor": style.WINNER_FILL,
-                        "layer": "above",
-                    },
-                ]
-            }
-        },
-        "annotations": [],
-    }
-    data: list[dict] = []
+    @property
+    def row_h(self) -> float:
+        return (1 - self.controls) / (self.rows_in + self.rows_out)
 
-    def place(index: int, row: int, col: int, height_cells: int, width_cells: int, title: str) -> None:
-        xr, yr = _axis_names(index)
+    def place(self, layout: dict, channel: int, output: bool, cells: tuple[int, int], title: str) -> int:
+        """Add the axes and title of a channel's subplot of ``cells`` (rows, columns) to ``layout``; its index."""
+        columns, row_h, height = self.columns, self.row_h, self.height
+        index = channel + (self.c_in if output else 0)
+        row, col = channel // columns + (self.rows_in if output else 0), channel % columns
+        height_cells, width_cells = cells
+        xr, yr = axis_names(index)
         suffix = xr[1:]
         x0 = col / columns + _GAP / 2
         x1 = (col + 1) / columns - _GAP / 2
@@ -318,22 +226,147 @@ def conv_animation(
                 "font": {"size": 14},
             }
         )
+        return index
 
-    hover_in = text("anim.hover_input", lang) + "<extra></extra>"
-    for ic in range(c_in):
-        place(ic, ic // columns, ic % columns, hp, wp, text("anim.input_title", lang, channel=ic))
-        data.append(_heatmap(_rounded(trace.padded[ic]), ic, "coloraxis", hover_in, fmt_in))
-        data.extend(_input_overlays(trace, ic, ic))
-    hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"
-    for oc in range(c_out):
-        index = c_in + oc
-        place(index, rows_in + oc // columns, oc % columns, h_out, w_out, text("anim.output_title", lang, channel=oc))
-        values = _rounded(trace.output[oc])
-        data.append(_heatmap(values, index, "coloraxis2", None, fmt_out))
-        data.append(click_targets(values, index, oc, hover_out))
 
-    shown = _finite(trace.padded)
-    low_in, high_in = float(shown.min()), float(shown.max())
+def figure_layout(grid: SubplotGrid, shapes: tuple[str, ...] = tuple(_SHAPE_STYLES)) -> dict:
+    """The layout every animation starts from, with the named shape styles in its template."""
+    return {
+        "height": grid.height,
+        "margin": {"l": 10, "r": 90, "t": 10, "b": 10},  # r: room for the colour bars
+        "showlegend": False,
+        "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
+        "paper_bgcolor": "white",
+        "hovermode": "closest",
+        "template": {"layout": {"shapes": [{"name": name, **_SHAPE_STYLES[name]} for name in shapes]}},
+        "annotations": [],
+    }
+
+
+def heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | None) -> dict:
+    """A heatmap trace on subplot ``axis``; ``fmt`` writes each value in its cell, ``hover`` None: no hover."""
+    xr, yr = axis_names(axis)
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "xaxis": xr,
+        "yaxis": yr,
+        "coloraxis": coloraxis,
+        "hovertemplate": hover or "",
+        "xgap": 1,
+        "ygap": 1,
+    }
+    if hover is None:
+        trace["hoverinfo"] = "skip"
+    if fmt:
+        trace["texttemplate"] = "%{z:" + fmt + "}"
+    return trace
+
+
+def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
+    """Invisible markers on every output cell: heatmaps cannot be selected, scatter points can.
+
+    A click selects the nearest marker; Streamlit's on_select then reports it.
+    """
+    xr, yr = axis_names(axis)
+    cells = [(y, x) for y in range(len(values)) for x in range(len(values[0]))]
+    invisible = {"marker": {"opacity": 0}}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [x for _, x in cells],
+        "y": [y for y, _ in cells],
+        "customdata": [values[y][x] for y, x in cells],
+        "xaxis": xr,
+        "yaxis": yr,
+        "marker": {"size": 12, "symbol": "square", "opacity": 0},
+        "selected": invisible,
+        "unselected": invisible,
+        "hovertemplate": hover,
+        "meta": {"output_channel": oc},
+        "showlegend": False,
+    }
+
+
+def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: torch.Tensor) -> list[dict]:
+    """Static traces on a (H, W) grid: the ``margins`` (top, bottom, left, right) tinted, the inside outlined
+    by a dotted line, and the cells where ``unreached`` (H, W) is True marked ✕."""
+    xr, yr = axis_names(axis)
+    hp, wp = unreached.shape
+    top, bottom, left, right = margins
+    overlays = []
+    if any(margins):
+        mask = torch.ones(hp, wp, dtype=torch.bool)
+        mask[top : hp - bottom, left : wp - right] = False
+        z = [[1 if m else None for m in row] for row in mask.tolist()]
+        overlays.append(
+            {
+                "type": "heatmap",
+                "z": z,
+                "xaxis": xr,
+                "yaxis": yr,
+                "colorscale": [[0, style.PADDING_TINT], [1, style.PADDING_TINT]],
+                "showscale": False,
+                "hoverinfo": "skip",
+                "xgap": 1,
+                "ygap": 1,
+            }
+        )
+        x0, x1 = left - 0.5, wp - right - 0.5
+        y0, y1 = top - 0.5, hp - bottom - 0.5
+        overlays.append(
+            {
+                "type": "scatter",
+                "x": [x0, x1, x1, x0, x0],
+                "y": [y0, y0, y1, y1, y0],
+                "xaxis": xr,
+                "yaxis": yr,
+                "mode": "lines",
+                "line": {"color": style.BOUNDARY_COLOUR, "width": 2, "dash": "dot"},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    cells = unreached.nonzero().tolist()  # row-major (y, x)
+    if cells:
+        overlays.append(
+            {
+                "type": "scatter",
+                "x": [x for _, x in cells],
+                "y": [y for y, _ in cells],
+                "xaxis": xr,
+                "yaxis": yr,
+                "mode": "markers",
+                "marker": {
+                    "symbol": "x-thin-open",
+                    "size": max(4, 140 // max(hp, wp)),
+                    "color": style.UNREACHED_COLOUR,
+                },
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    return overlays
+
+
+def _input_overlays(trace: ConvTrace | PoolTrace, axis: int) -> list[dict]:
+    """Static traces on an input channel: padding tint, original outline, cells no window reaches."""
+    hp, wp = trace.padded.shape[1:]
+    reach_h, reach_w = trace.reached
+    unreached = torch.ones(hp, wp, dtype=torch.bool)
+    unreached[:reach_h, :reach_w] = False
+    return padding_overlays(axis, trace.pads, unreached)
+
+
+def add_colour_axes(
+    layout: dict, grid: SubplotGrid, inputs: tuple[float, float], outputs: tuple[float, float], lang: str
+) -> None:
+    """The inputs' and the outputs' colour axes, fixed to the (low, high) ranges given, with their colour bars.
+
+    Outputs with negative values get a diverging scale centred on 0, others a sequential one from 0.
+    """
+    rows_in, rows_out, row_h = grid.rows_in, grid.rows_out, grid.row_h
+    low_in, high_in = inputs
     if high_in == low_in:
         high_in = low_in + 1
     layout["coloraxis"] = {
@@ -349,7 +382,7 @@ def conv_animation(
             "thickness": 14,
         },
     }
-    low_out, high_out = float(trace.output.min()), float(trace.output.max())
+    low_out, high_out = outputs
     signed = low_out < 0
     if signed:
         bound = max(abs(low_out), abs(high_out)) or 1.0
@@ -369,11 +402,24 @@ def conv_animation(
             "thickness": 14,
         },
     }
-    layout["margin"]["r"] = 90
-    layout["shapes"] = frame_shapes(trace, position)
 
-    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
+
+def add_controls(
+    layout: dict,
+    grid: SubplotGrid,
+    labels: list[str],
+    position: int,
+    prefix: str,
+    frame_ms: int,
+    lang: str,
+    redraw: bool = False,
+) -> None:
+    """Play/Pause buttons and a slider over the frames named "0", "1", ... (one ``labels`` entry each).
+
+    ``redraw``: the frames carry trace data (heatmap values), not only shapes, so Plotly must redraw them.
+    """
+    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
+    play = {"frame": {"duration": frame_ms, "redraw": redraw}, "fromcurrent": True, "transition": {"duration": 0}}
     layout["updatemenus"] = [
         {
             "type": "buttons",
@@ -381,7 +427,7 @@ def conv_animation(
             "showactive": False,
             "x": 0.0,
             "xanchor": "left",
-            "y": controls,
+            "y": grid.controls,
             "yanchor": "top",
             "pad": {"t": 40, "r": 10},
             "buttons": [
@@ -395,28 +441,79 @@ def conv_animation(
             "active": position,
             "x": 0.2,
             "len": 0.8,
-            "y": controls,
+            "y": grid.controls,
             "yanchor": "top",
             "pad": {"t": 10},
-            "currentvalue": {"prefix": text("anim.position", lang) + " ", "font": {"size": 13, "color": "#333333"}},
+            "currentvalue": {"prefix": prefix + " ", "font": {"size": 13, "color": "#333333"}},
             "ticklen": 0,
             "minorticklen": 0,
             "font": {"color": "rgba(0,0,0,0)"},  # one label per position would be unreadable
             "transition": {"duration": 0},
             "steps": [
-                {"method": "animate", "label": f"{p // w_out},{p % w_out}", "args": [[str(p)], still]}
-                for p in range(positions)
+                {"method": "animate", "label": label, "args": [[str(p)], still]} for p, label in enumerate(labels)
             ],
         }
     ]
+
+
+def conv_animation(
+    trace: ConvTrace | PoolTrace,
+    position: int = 0,
+    frame_ms: int = style.FRAME_MS,
+    lang: str = "en",
+    show_values: bool | None = None,
+) -> dict:
+    """A Plotly figure dict that animates a convolution or a pooling ``trace``.
+
+    One frame per output position, starting at ``position``.
+    """
+    c_in, c_out = trace.in_channels, trace.out_channels
+    hp, wp = trace.padded.shape[1:]
+    h_out, w_out = trace.out_size
+    positions = trace.positions
+    position = min(max(int(position), 0), positions - 1)
+    grid = SubplotGrid(c_in, c_out)
+
+    if show_values is None:
+        show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
+    fmt_in = value_format(trace.padded) if show_values else None
+    fmt_out = value_format(trace.output) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
+
+    max_pooling = isinstance(trace, PoolTrace) and trace.kind == "max"
+    # Only the shape styles this animation uses: Plotly draws an unused template shape at a default place.
+    layout = figure_layout(grid, ("window", "cursor", "cover") + (("winner",) if max_pooling else ()))
+    data: list[dict] = []
+    hover_in = text("anim.hover_input", lang) + "<extra></extra>"
+    for ic in range(c_in):
+        index = grid.place(layout, ic, False, (hp, wp), text("anim.input_title", lang, channel=ic))
+        data.append(heatmap(rounded(trace.padded[ic]), index, "coloraxis", hover_in, fmt_in))
+        data.extend(_input_overlays(trace, index))
+    hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"
+    for oc in range(c_out):
+        index = grid.place(layout, oc, True, (h_out, w_out), text("anim.output_title", lang, channel=oc))
+        values = rounded(trace.output[oc])
+        data.append(heatmap(values, index, "coloraxis2", None, fmt_out))
+        data.append(click_targets(values, index, oc, hover_out))
+
+    shown = _finite(trace.padded)
+    inputs = float(shown.min()), float(shown.max())
+    add_colour_axes(layout, grid, inputs, (float(trace.output.min()), float(trace.output.max())), lang)
+    layout["shapes"] = frame_shapes(trace, position)
+    labels = [f"{p // w_out},{p % w_out}" for p in range(positions)]
+    add_controls(layout, grid, labels, position, text("anim.position", lang), frame_ms, lang)
     frames = [{"name": str(p), "layout": {"shapes": frame_shapes(trace, p)}} for p in range(positions)]
     return {"data": data, "layout": layout, "frames": frames}
 
 
+def meta_curves(figure: dict, key: str) -> dict[int, int]:
+    """Trace number -> ``meta[key]`` for the traces of ``figure`` whose ``meta`` holds ``key``."""
+    return {
+        number: trace["meta"][key]
+        for number, trace in enumerate(figure["data"])
+        if isinstance(trace.get("meta"), dict) and key in trace["meta"]
+    }
+
+
 def output_curves(figure: dict) -> dict[int, int]:
     """Trace number -> output channel for the clickable output cells of a ``conv_animation`` figure."""
-    return {
-        number: trace["meta"]["output_channel"]
-        for number, trace in enumerate(figure["data"])
-        if isinstance(trace.get("meta"), dict) and "output_channel" in trace["meta"]
-    }
+    return meta_curves(figure, "output_channel")

@@ -3,9 +3,20 @@
 One frame per input position, row-major. Each input value writes value ×
 kernel onto the output; the frame outlines the input cell on every input
 channel (green, the value being used) and the k×k (dilated) cells it writes
-to on every output channel (orange, where the kernel lands). The heatmaps are
-drawn once; frames carry only ``layout.shapes`` and play with
-``redraw: False``, as in ``vizconv.animation``.
+to on every output channel (orange, where the kernel lands), and a grey cover
+hides the output cells no input value has reached yet.
+
+The output heatmaps *accumulate*: after frame i each output cell holds the
+sum of what input positions 0..i have written there (a partial sum, without
+the bias); the last frame holds the finished output, bias included (the bias
+is added once per output cell, after every input value has written). So a
+frame carries the output heatmaps' ``z`` as well as ``layout.shapes`` and the
+animation plays with ``redraw: True``; the input heatmaps stay as drawn, and
+the colour range is fixed to cover every frame, so colours do not jump. Where
+positions × output cells exceeds ``MAX_FRAME_VALUES`` the frames carry only
+shapes (played with ``redraw: False``, as in ``vizconv.animation``) and the
+output shows the finished values throughout; ``layout.meta["partial_sums"]``
+says which of the two a figure does.
 
 The output channels are drawn as the full *uncropped* canvas, not cropped to
 the output: a kernel landing near the border then stays whole, and the
@@ -18,43 +29,52 @@ writes to (stride larger than the dilated kernel) are marked ✕.
 
 from __future__ import annotations
 
-import math
-
 import torch
+import torch.nn.functional as F
 
 from vizconv import style
-from vizconv.animation import click_targets
+from vizconv.animation import (
+    SubplotGrid,
+    add_colour_axes,
+    add_controls,
+    axis_names,
+    click_targets,
+    figure_layout,
+    heatmap,
+    meta_curves,
+    padding_overlays,
+    rect,
+    rounded,
+    value_format,
+    window_path,
+)
 from vizconv.strings import text
 from vizconv.transposed import ConvTransposeTrace
 
-__all__ = ["input_curves", "scatter_animation", "scatter_frame_shapes"]
+__all__ = ["MAX_FRAME_VALUES", "input_curves", "partial_canvases", "scatter_animation", "scatter_frame_shapes"]
 
-_GAP = 0.03  # space between subplots, as a fraction of the figure
-_CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
-_TITLE_PX = 36
+MAX_FRAME_VALUES = 40_000  # positions × output canvas cells; above it frames carry shapes only (JSON stays small)
 _NEVER = 1 << 30  # "first written at" for canvas cells no input value writes to
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+def partial_canvases(trace: ConvTransposeTrace) -> torch.Tensor:
+    """(positions, C_out, H_canvas, W_canvas): the uncropped canvas after input positions 0..i have written.
 
-
-def _rect(x0: float, y0: float, x1: float, y1: float) -> str:
-    return f"M{_num(x0)},{_num(y0)}H{_num(x1)}V{_num(y1)}H{_num(x0)}Z"
-
-
-def _axis_names(index: int) -> tuple[str, str]:
-    suffix = "" if index == 0 else str(index + 1)
-    return "x" + suffix, "y" + suffix
-
-
-def _rounded(values: torch.Tensor) -> list:
-    """A 2-D tensor as nested lists with at most 4 decimals (the JSON stays small)."""
-    return torch.round(values.double() * 10_000).div(10_000).tolist()
-
-
-def _value_format(*tensors: torch.Tensor) -> str:
-    return ".0f" if all(bool(torch.all(t == torch.round(t))) for t in tensors) else ".2f"
+    No bias. Each input position alone goes through ``F.conv_transpose2d`` with no padding (so nothing is
+    cropped), then a cumulative sum over the positions adds them up in row-major order.
+    """
+    (h, w), positions = trace.in_size, trace.positions
+    alone = torch.eye(positions, dtype=torch.float64).reshape(positions, 1, h, w)  # (P, 1, H, W): one position each
+    alone = alone * trace.input.double()  # (P, C_in, H, W)
+    stamps = F.conv_transpose2d(
+        alone,
+        trace.weight.double(),
+        stride=trace.stride,
+        output_padding=trace.output_padding,
+        groups=trace.groups,
+        dilation=trace.dilation,
+    )  # (P, C_out, H_canvas, W_canvas): what each position writes
+    return stamps.cumsum(0)
 
 
 def _first_written(trace: ConvTransposeTrace) -> torch.Tensor:
@@ -80,119 +100,33 @@ def _cover_path(first: torch.Tensor, index: int) -> str:
                 start = c
                 while c < len(row) and row[c]:
                     c += 1
-                parts.append(_rect(start - 0.5, r - 0.5, c - 0.5, r + 0.5))
+                parts.append(rect(start - 0.5, r - 0.5, c - 0.5, r + 0.5))
             else:
                 c += 1
     return "".join(parts)
 
 
 def scatter_frame_shapes(trace: ConvTransposeTrace, index: int, first: torch.Tensor | None = None) -> list[dict]:
-    """The shapes of frame ``index``: the input cell on each input channel, where it writes on each output channel."""
+    """The shapes of frame ``index``: the input cell on each input channel, where it writes on each output channel.
+
+    Every frame has the same shapes in the same order (Plotly merges a frame's shapes into the figure's item by
+    item, and draws a template's named style that no shape refers to at a default place): a cover with nothing
+    left to hide is kept, invisible.
+    """
     iy, ix = trace.position(index)
-    (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
-    top, left = iy * sh - 0.5, ix * sw - 0.5
-    if (dh, dw) == (1, 1):
-        region = _rect(left, top, left + kw, top + kh)
-    else:  # every tap, so the dilation's gaps show
-        region = "".join(
-            _rect(left + j * dw, top + i * dh, left + j * dw + 1, top + i * dh + 1)
-            for i in range(kh)
-            for j in range(kw)
-        )
-    cell = _rect(ix - 0.5, iy - 0.5, ix + 0.5, iy + 0.5)
+    sh, sw = trace.stride
+    region = window_path(ix * sw - 0.5, iy * sh - 0.5, trace.kernel_size, trace.dilation)
+    cell = rect(ix - 0.5, iy - 0.5, ix + 0.5, iy + 0.5)
     cover = _cover_path(_first_written(trace) if first is None else first, index)
     shapes = []
     for ic in range(trace.in_channels):
-        xr, yr = _axis_names(ic)
+        xr, yr = axis_names(ic)
         shapes.append({"xref": xr, "yref": yr, "path": cell, "templateitemname": "cursor"})
     for oc in range(trace.out_channels):
-        xr, yr = _axis_names(trace.in_channels + oc)
-        if cover:
-            shapes.append({"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover"})
+        xr, yr = axis_names(trace.in_channels + oc)
+        shapes.append({"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover", "visible": bool(cover)})
         shapes.append({"xref": xr, "yref": yr, "path": region, "templateitemname": "window"})
     return shapes
-
-
-def _grid(c_in: int, c_out: int) -> tuple[int, int, int]:
-    columns = max(c_in, min(c_out, 4))
-    return columns, math.ceil(c_in / columns), math.ceil(c_out / columns)
-
-
-def _heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | None) -> dict:
-    xr, yr = _axis_names(axis)
-    trace = {
-        "type": "heatmap",
-        "z": z,
-        "xaxis": xr,
-        "yaxis": yr,
-        "coloraxis": coloraxis,
-        "hovertemplate": hover or "",
-        "xgap": 1,
-        "ygap": 1,
-    }
-    if hover is None:
-        trace["hoverinfo"] = "skip"
-    if fmt:
-        trace["texttemplate"] = "%{z:" + fmt + "}"
-    return trace
-
-
-def _canvas_overlays(trace: ConvTransposeTrace, axis: int, never: torch.Tensor) -> list[dict]:
-    """Static traces on an output canvas: cropped rows/columns tinted, the output outlined, unwritten cells."""
-    xr, yr = _axis_names(axis)
-    hc, wc = trace.canvas.shape[1:]
-    (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
-    overlays = []
-    if ph or pw:
-        mask = torch.ones(hc, wc, dtype=torch.bool)
-        mask[ph : ph + h_out, pw : pw + w_out] = False
-        overlays.append(
-            {
-                "type": "heatmap",
-                "z": [[1 if m else None for m in row] for row in mask.tolist()],
-                "xaxis": xr,
-                "yaxis": yr,
-                "colorscale": [[0, style.PADDING_TINT], [1, style.PADDING_TINT]],
-                "showscale": False,
-                "hoverinfo": "skip",
-                "xgap": 1,
-                "ygap": 1,
-            }
-        )
-        x0, x1, y0, y1 = pw - 0.5, pw + w_out - 0.5, ph - 0.5, ph + h_out - 0.5
-        overlays.append(
-            {
-                "type": "scatter",
-                "x": [x0, x1, x1, x0, x0],
-                "y": [y0, y0, y1, y1, y0],
-                "xaxis": xr,
-                "yaxis": yr,
-                "mode": "lines",
-                "line": {"color": style.BOUNDARY_COLOUR, "width": 2, "dash": "dot"},
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-    cells = never.nonzero().tolist()
-    if cells:
-        overlays.append(
-            {
-                "type": "scatter",
-                "x": [x for _, x in cells],
-                "y": [y for y, _ in cells],
-                "xaxis": xr,
-                "yaxis": yr,
-                "mode": "markers",
-                "marker": {
-                    "symbol": "x-thin-open",
-                    "size": max(4, 140 // max(hc, wc)),
-                    "color": style.UNREACHED_COLOUR,
-                },
-                "hoverinfo": "skip",
-                "showlegend": False,
-            }
-        )
-    return overlays
 
 
 def scatter_animation(
@@ -202,196 +136,73 @@ def scatter_animation(
     lang: str = "en",
     show_values: bool | None = None,
 ) -> dict:
-    """A Plotly figure dict of the scatter view: one frame per input position, starting at ``position``."""
+    """A Plotly figure dict of the scatter view: one frame per input position, starting at ``position``.
+
+    The output heatmaps show the partial sums of each frame (the finished output, with the bias, at the last
+    one), unless positions × output cells exceeds ``MAX_FRAME_VALUES``: then they show the finished output
+    throughout. ``layout.meta["partial_sums"]`` says which.
+    """
     c_in, c_out = trace.in_channels, trace.out_channels
     h, w = trace.in_size
     hc, wc = trace.canvas.shape[1:]
+    (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
     positions = trace.positions
     position = min(max(int(position), 0), positions - 1)
-    columns, rows_in, rows_out = _grid(c_in, c_out)
-    rows = rows_in + rows_out
-    height = rows * (style.SUBPLOT_PX + _TITLE_PX) + _CONTROLS_PX
-    controls = _CONTROLS_PX / height
-    row_h = (1 - controls) / rows
-    # what the canvas would hold before the crop: every contribution plus the bias
-    shown = trace.canvas if trace.bias is None else trace.canvas + trace.bias[:, None, None]  # (C_out, Hc, Wc)
+    grid = SubplotGrid(c_in, c_out)
+    # what the canvas holds in the end, before the crop: every contribution plus the bias
+    final = trace.canvas if trace.bias is None else trace.canvas + trace.bias[:, None, None]  # (C_out, Hc, Wc)
+    partial_sums = positions * final.numel() <= MAX_FRAME_VALUES
+    if partial_sums:
+        sums = partial_canvases(trace)  # (P, C_out, Hc, Wc)
+        sums[-1] = final  # the last frame: the finished canvas, bias included
+    else:
+        sums = final[None]  # (1, C_out, Hc, Wc): the finished canvas in every frame
+    shown = sums[position] if partial_sums else final  # (C_out, Hc, Wc)
 
     if show_values is None:
         show_values = max(hc, wc) <= style.MAX_TEXT_CELLS
-    fmt_in = _value_format(trace.input) if show_values else None
-    fmt_out = _value_format(shown) if show_values else None
+    fmt_in = value_format(trace.input) if show_values else None
+    fmt_out = value_format(sums) if show_values else None
 
-    layout: dict = {
-        "height": height,
-        "margin": {"l": 10, "r": 90, "t": 10, "b": 10},
-        "showlegend": False,
-        "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
-        "paper_bgcolor": "white",
-        "hovermode": "closest",
-        "template": {
-            "layout": {
-                "shapes": [
-                    {
-                        "name": "window",
-                        "line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH},
-                        "layer": "above",
-                    },
-                    {
-                        "name": "cursor",
-                        "line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH},
-                        "layer": "above",
-                    },
-                    {"name": "cover", "fillcolor": style.COVER_COLOUR, "line": {"width": 0}, "layer": "above"},
-                ]
-            }
-        },
-        "annotations": [],
-    }
+    layout = figure_layout(grid, ("window", "cursor", "cover"))
+    layout["meta"] = {"partial_sums": partial_sums}
     data: list[dict] = []
-
-    def place(index: int, row: int, col: int, height_cells: int, width_cells: int, title: str) -> None:
-        xr, yr = _axis_names(index)
-        suffix = xr[1:]
-        x0, x1 = col / columns + _GAP / 2, (col + 1) / columns - _GAP / 2
-        y1 = 1 - row * row_h - _TITLE_PX / height
-        y0 = 1 - (row + 1) * row_h + _GAP / 2
-        small = max(height_cells, width_cells) <= style.MAX_TEXT_CELLS
-        tick = {"showgrid": False, "zeroline": False, "showticklabels": small, "ticks": "", "tickfont": {"size": 10}}
-        layout["xaxis" + suffix] = {
-            **tick,
-            "domain": [x0, x1],
-            "range": [-0.5, width_cells - 0.5],
-            "anchor": yr,
-            "constrain": "domain",
-            "fixedrange": True,
-            **({"dtick": 1} if width_cells <= 10 else {}),
-        }
-        layout["yaxis" + suffix] = {
-            **tick,
-            "domain": [y0, y1],
-            "range": [height_cells - 0.5, -0.5],
-            "anchor": xr,
-            "scaleanchor": xr,
-            "constrain": "domain",
-            "fixedrange": True,
-            **({"dtick": 1} if height_cells <= 10 else {}),
-        }
-        layout["annotations"].append(
-            {
-                "text": title,
-                "xref": xr + " domain",
-                "yref": yr + " domain",
-                "x": 0.5,
-                "y": 1.0,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14},
-            }
-        )
-
     hover_in = text("tconv.anim.hover_input", lang) + "<extra></extra>"
     for ic in range(c_in):
-        place(ic, ic // columns, ic % columns, h, w, text("tconv.anim.input_title", lang, channel=ic))
-        values = _rounded(trace.input[ic])
-        data.append(_heatmap(values, ic, "coloraxis", None, fmt_in))
-        target = click_targets(values, ic, ic, hover_in)
+        index = grid.place(layout, ic, False, (h, w), text("tconv.anim.input_title", lang, channel=ic))
+        values = rounded(trace.input[ic])
+        data.append(heatmap(values, index, "coloraxis", None, fmt_in))
+        target = click_targets(values, index, ic, hover_in)
         target["meta"] = {"input_channel": ic}  # a click picks this input cell for the step panel
         data.append(target)
     first = _first_written(trace)
     never = first == _NEVER
     hover_out = text("tconv.anim.hover_canvas", lang) + "<extra></extra>"
+    margins = (ph, hc - ph - h_out, pw, wc - pw - w_out)  # (top, bottom, left, right) that the crop removes
+    canvases = []  # the output heatmaps' trace numbers: the traces that frames change
     for oc in range(c_out):
-        index = c_in + oc
-        place(index, rows_in + oc // columns, oc % columns, hc, wc, text("tconv.anim.canvas_title", lang, channel=oc))
-        data.append(_heatmap(_rounded(shown[oc]), index, "coloraxis2", hover_out, fmt_out))
-        data.extend(_canvas_overlays(trace, index, never))
+        index = grid.place(layout, oc, True, (hc, wc), text("tconv.anim.canvas_title", lang, channel=oc))
+        canvases.append(len(data))
+        data.append(heatmap(rounded(shown[oc]), index, "coloraxis2", hover_out, fmt_out))
+        data.extend(padding_overlays(index, margins, never))
 
-    low_in, high_in = float(trace.input.min()), float(trace.input.max())
-    if high_in == low_in:
-        high_in = low_in + 1
-    layout["coloraxis"] = {
-        "colorscale": style.INPUT_SCALE,
-        "cmin": low_in,
-        "cmax": high_in,
-        "colorbar": {
-            "title": {"text": text("anim.input_scale", lang), "side": "right"},
-            "x": 1.0,
-            "xanchor": "left",
-            "y": 1 - rows_in * row_h / 2,
-            "len": rows_in * row_h * 0.9,
-            "thickness": 14,
-        },
-    }
-    low_out, high_out = float(shown.min()), float(shown.max())
-    signed = low_out < 0
-    if signed:
-        bound = max(abs(low_out), abs(high_out)) or 1.0
-        low_out, high_out = -bound, bound
-    elif high_out == low_out:
-        high_out = low_out + 1
-    layout["coloraxis2"] = {
-        "colorscale": style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE,
-        "cmin": low_out if signed else min(low_out, 0.0),
-        "cmax": high_out,
-        "colorbar": {
-            "title": {"text": text("anim.output_scale", lang), "side": "right"},
-            "x": 1.0,
-            "xanchor": "left",
-            "y": 1 - (rows_in + rows_out / 2) * row_h,
-            "len": rows_out * row_h * 0.9,
-            "thickness": 14,
-        },
-    }
+    inputs = float(trace.input.min()), float(trace.input.max())
+    add_colour_axes(layout, grid, inputs, (float(sums.min()), float(sums.max())), lang)
     layout["shapes"] = scatter_frame_shapes(trace, position, first)
-
-    still = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
-    play = {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True, "transition": {"duration": 0}}
-    layout["updatemenus"] = [
-        {
-            "type": "buttons",
-            "direction": "left",
-            "showactive": False,
-            "x": 0.0,
-            "xanchor": "left",
-            "y": controls,
-            "yanchor": "top",
-            "pad": {"t": 40, "r": 10},
-            "buttons": [
-                {"label": text("anim.play", lang), "method": "animate", "args": [None, play]},
-                {"label": text("anim.pause", lang), "method": "animate", "args": [[None], still]},
-            ],
-        }
-    ]
-    layout["sliders"] = [
-        {
-            "active": position,
-            "x": 0.2,
-            "len": 0.8,
-            "y": controls,
-            "yanchor": "top",
-            "pad": {"t": 10},
-            "currentvalue": {
-                "prefix": text("tconv.anim.position", lang) + " ",
-                "font": {"size": 13, "color": "#333333"},
-            },
-            "ticklen": 0,
-            "minorticklen": 0,
-            "font": {"color": "rgba(0,0,0,0)"},  # one label per position would be unreadable
-            "transition": {"duration": 0},
-            "steps": [
-                {"method": "animate", "label": f"{p // w},{p % w}", "args": [[str(p)], still]} for p in range(positions)
-            ],
-        }
-    ]
-    frames = [{"name": str(p), "layout": {"shapes": scatter_frame_shapes(trace, p, first)}} for p in range(positions)]
+    labels = [f"{p // w},{p % w}" for p in range(positions)]
+    prefix = text("tconv.anim.position", lang)
+    add_controls(layout, grid, labels, position, prefix, frame_ms, lang, redraw=partial_sums)
+    frames = []
+    for p in range(positions):
+        frame: dict = {"name": str(p), "layout": {"shapes": scatter_frame_shapes(trace, p, first)}}
+        if partial_sums:
+            # "type" repeated: Plotly's validation would read a frame trace without one as a scatter
+            frame["data"] = [{"type": "heatmap", "z": rounded(sums[p, oc])} for oc in range(c_out)]
+            frame["traces"] = canvases
+        frames.append(frame)
     return {"data": data, "layout": layout, "frames": frames}
 
 
 def input_curves(figure: dict) -> dict[int, int]:
     """Trace number -> input channel for the clickable input cells of a ``scatter_animation`` figure."""
-    return {
-        number: trace["meta"]["input_channel"]
-        for number, trace in enumerate(figure["data"])
-        if isinstance(trace.get("meta"), dict) and "input_channel" in trace["meta"]
-    }
+    return meta_curves(figure, "input_channel")

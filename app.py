@@ -13,11 +13,11 @@ st.markdown(t("home.what"))
 
 st.subheader(t("home.pages"))
 for path, name, icon in (
-    ("pages/1_Convolution.py", "conv", "🔲"),
-    ("pages/2_Feature_maps.py", "fm", "🧠"),
-    ("pages/3_Pooling_and_activations.py", "pool", "🟦"),
-    ("pages/4_Transposed_convolution.py", "tconv", "🔳"),
-    ("pages/5_Network_builder.py", "nb", "🧱"),
+    ("pages/1_Convolution_卷积.py", "conv", "🔲"),
+    ("pages/2_Feature_maps_特征图.py", "fm", "🧠"),
+    ("pages/3_Pooling_and_activations_池化与激活.py", "pool", "🟦"),
+    ("pages/4_Transposed_convolution_转置卷积.py", "tconv", "🔳"),
+    ("pages/5_Network_builder_搭建网络.py", "nb", "🧱"),
 ):
     with st.container(border=True):
         st.page_link(path, label=t(f"home.{name}_link"), icon=icon)

@@ -141,11 +141,11 @@ def _first_shape_path(page) -> str:
     ("path", "name"),
     [
         ("/", "home"),
-        ("/Convolution", "convolution"),
-        ("/Feature_maps", "feature_maps"),
-        ("/Pooling_and_activations", "pooling"),
-        ("/Transposed_convolution", "transposed"),
-        ("/Network_builder", "network_builder"),
+        ("/Convolution_卷积", "convolution"),
+        ("/Feature_maps_特征图", "feature_maps"),
+        ("/Pooling_and_activations_池化与激活", "pooling"),
+        ("/Transposed_convolution_转置卷积", "transposed"),
+        ("/Network_builder_搭建网络", "network_builder"),
     ],
 )
 def test_every_page_loads_without_an_exception(server, page, path, name):
@@ -160,7 +160,7 @@ def test_every_page_loads_without_an_exception(server, page, path, name):
 
 def test_play_advances_the_animation(server, page):
     """Pressing Play moves the window without a server rerun."""
-    _open(page, server + "/Convolution")
+    _open(page, server + "/Convolution_卷积")
     page.locator(".js-plotly-plot").first.wait_for()
     before = _first_shape_path(page)
     page.locator(".updatemenu-button").first.click()
@@ -175,7 +175,7 @@ def test_play_advances_the_animation(server, page):
 
 def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
     """Pooling plays with the convolution's animator: the window and the max's winner box both move."""
-    _open(page, server + "/Pooling_and_activations")
+    _open(page, server + "/Pooling_and_activations_池化与激活")
     page.locator(".js-plotly-plot").first.wait_for()
     shapes = "() => document.querySelector('.js-plotly-plot').layout.shapes.map(s => s.path)"
     before = page.evaluate(shapes)
@@ -190,7 +190,7 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
 
 def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):
     """A PNG chosen in the real file input becomes the input."""
-    _open(page, server + "/Convolution")
+    _open(page, server + "/Convolution_卷积")
     page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
     page.locator("input[type=file]").wait_for(state="attached")
@@ -210,7 +210,7 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
 
 def test_clicking_an_output_cell_explains_it(server, page):
     """A click on an output cell moves the step panel to that cell."""
-    _open(page, server + "/Convolution")
+    _open(page, server + "/Convolution_卷积")
     plot = page.locator(".js-plotly-plot").first
     plot.wait_for()
     point = _cell_point(page, "2", 5, 7)  # the first output heatmap's cell (row 5, column 7)
@@ -228,7 +228,7 @@ def test_clicking_an_output_cell_explains_it(server, page):
 
 def test_drawing_a_digit_produces_a_prediction(server, page):
     """A stroke drawn on the canvas is read by LeNet-5: the prediction appears."""
-    _open(page, server + "/Feature_maps")
+    _open(page, server + "/Feature_maps_特征图")
     page.locator(".js-plotly-plot").first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Draw", exact=True).click()
@@ -248,7 +248,7 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
 
 def test_clicking_a_feature_map_cell_explains_it(server, page):
     """A click on the channel heatmap moves the explained activation and its receptive field there."""
-    _open(page, server + "/Feature_maps")
+    _open(page, server + "/Feature_maps_特征图")
     page.locator(".js-plotly-plot").first.wait_for()
     point = _cell_point(page, "", 3, 20)
     page.mouse.click(point[0], point[1])
@@ -259,4 +259,41 @@ def test_clicking_a_feature_map_cell_explains_it(server, page):
         "() => [...document.querySelectorAll('[data-testid=stSliderThumbValue]')].map(e => e.textContent).join(',') === '3,20'"
     )
     _shot(page, "feature_maps_clicked")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def _language_shown(page) -> str:
+    """The option the sidebar's language switch shows as selected."""
+    return page.locator(".st-key-ui_lang").get_by_role("radio", checked=True).inner_text()
+
+
+def test_lang_zh_in_the_url_renders_chinese(server, page):
+    """?lang=zh opens the Convolution page in Chinese: title, sidebar, animation labels, the PyTorch check."""
+    _open(page, server + "/Convolution_卷积?lang=zh")
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_role("heading", name="卷积", exact=True).wait_for()
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_text("卷积核个数（输出通道数）").count() == 1
+    assert page.get_by_text("nn.Conv2d 的输出与逐步计算的结果相同").count() == 1
+    assert page.locator(".js-plotly-plot .updatemenu-button").first.text_content().strip() == "▶ 播放"
+    assert _language_shown(page) == "中文"
+    assert "lang=zh" in page.url
+    _shot(page, "convolution_zh")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_language_switch_survives_navigation(server, page):
+    """Clicking 中文 in the sidebar translates the page; the sidebar navigation keeps the language."""
+    _open(page, server + "/Convolution_卷积")
+    page.get_by_role("heading", name="Convolution", exact=True).wait_for()
+    assert _language_shown(page) == "English"
+    page.locator(".st-key-ui_lang").get_by_role("radio", name="中文").click()
+    page.get_by_role("heading", name="卷积", exact=True).wait_for()
+    page.wait_for_url("**lang=zh**")
+    page.get_by_test_id("stSidebarNav").get_by_text("Feature maps 特征图").click()
+    page.get_by_role("heading", name="特征图", exact=True).wait_for()
+    page.get_by_text("训练好的模型").first.wait_for()  # the sidebar's model picker
+    page.wait_for_url("**/Feature_maps_*lang=zh**")
+    assert _language_shown(page) == "中文"
+    _shot(page, "feature_maps_zh_after_navigation")
     assert page.get_by_test_id("stException").count() == 0

@@ -416,7 +416,7 @@ def test_the_corrected_block_is_torchvisions_bottleneck():
 
 # ---------------------------------------------------------------- the page
 
-PAGE = "pages/5_Network_builder.py"
+PAGE = "pages/5_Network_builder_搭建网络.py"
 
 
 def _page(path: str = PAGE, **state) -> AppTest:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT
 
-CONV = "pages/1_Convolution.py"
+CONV = "pages/1_Convolution_卷积.py"
 
 
 def _app() -> AppTest:
@@ -181,7 +181,7 @@ def test_lenet_filters_are_a_kernel_preset():
     assert _metric(at, "Output") == "[2, 24, 24]"
 
 
-FEATURES = "pages/2_Feature_maps.py"
+FEATURES = "pages/2_Feature_maps_特征图.py"
 
 
 def _features(**state) -> AppTest:

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT
 
-PAGE = "pages/3_Pooling_and_activations.py"
+PAGE = "pages/3_Pooling_and_activations_池化与激活.py"
 
 
 def _page(**state) -> AppTest:

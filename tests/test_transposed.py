@@ -465,7 +465,7 @@ def test_equivalent_view_animates_with_conv_animation(trace):
 
 # ---------------------------------------------------------------- the page
 
-PAGE = "pages/4_Transposed_convolution.py"
+PAGE = "pages/4_Transposed_convolution_转置卷积.py"
 
 
 def _page(**state) -> AppTest:

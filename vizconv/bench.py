@@ -208,8 +208,8 @@ RERUN_CASES = (
     ("app.py", None, None, None),
     ("pages/1_Convolution_卷积.py", "number_input", "conv_stride_h", 2),
     ("pages/2_Feature_maps_特征图.py", "toggle", "fm_shared", False),
-    ("pages/3_Pooling_and_activations_池化与激活函数.py", "radio", "pool_kind", "avg"),
-    ("pages/4_Transposed_convolution.py", "number_input", "tconv_stride", 1),
+    ("pages/3_Pooling_and_activations_池化与激活.py", "radio", "pool_kind", "avg"),
+    ("pages/4_Transposed_convolution_转置卷积.py", "number_input", "tconv_stride", 1),
     ("pages/5_Network_builder_搭建网络.py", "number_input", "nb_h", 32),
 )
 

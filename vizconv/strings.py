@@ -9,9 +9,10 @@ language the page shows it.
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "STRINGS", "Term", "text"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "STRINGS", "Term", "text"]
 
-LANGUAGES = ("en",)
+LANGUAGES = ("en", "zh")  # English, Simplified Chinese
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}  # each in its own language, for the switch
 
 
 class Term(str):
@@ -31,807 +32,1261 @@ def text(key: str, lang: str = "en", **params: object) -> str:
 
 
 STRINGS: dict[str, dict[str, str]] = {
+    # --- the language switch (vizconv.ui) ------------------------------------------------
+    "ui.language": {"en": "Language", "zh": "语言"},
     # --- words used inside other messages -------------------------------------------
-    "axis.rows": {"en": "rows"},
-    "axis.cols": {"en": "columns"},
+    "axis.rows": {"en": "rows", "zh": "行"},
+    "axis.cols": {"en": "columns", "zh": "列"},
     # --- engine errors (vizconv.geometry, vizconv.conv) -------------------------------
-    "err.not_int": {"en": "{name} must be a whole number, but it is {value}."},
-    "err.too_small": {"en": "{name} must be at least {minimum}, but it is {value}."},
-    "err.not_pair": {"en": "{name} must be one number or a pair (height, width), but it is {value}."},
-    "err.padding_word": {"en": 'Padding must be a number, a pair, "same" or "valid", but it is {value}.'},
-    "err.padding_mode": {"en": "Padding mode {value} is not one of: {modes}."},
+    "err.not_int": {
+        "en": "{name} must be a whole number, but it is {value}.",
+        "zh": "{name} 必须是整数，但现在是 {value}。",
+    },
+    "err.too_small": {
+        "en": "{name} must be at least {minimum}, but it is {value}.",
+        "zh": "{name} 至少应为 {minimum}，但现在是 {value}。",
+    },
+    "err.not_pair": {
+        "en": "{name} must be one number or a pair (height, width), but it is {value}.",
+        "zh": "{name} 必须是一个数，或一对数（高, 宽），但现在是 {value}。",
+    },
+    "err.padding_word": {
+        "en": 'Padding must be a number, a pair, "same" or "valid", but it is {value}.',
+        "zh": '填充必须是一个数、一对数、"same" 或 "valid"，但现在是 {value}。',
+    },
+    "err.padding_mode": {
+        "en": "Padding mode {value} is not one of: {modes}.",
+        "zh": "填充模式 {value} 不在可选范围内：{modes}。",
+    },
     "err.same_stride": {
         "en": 'Padding "same" keeps the output as large as the input, which only works with stride 1 '
-        "(here the stride is {stride}). Set the stride to 1, or choose a number for the padding."
+        "(here the stride is {stride}). Set the stride to 1, or choose a number for the padding.",
+        "zh": '填充 "same" 让输出与输入一样大，这只在步幅为 1 时可行（现在步幅是 {stride}）。请把步幅设为 1，'
+        "或把填充设为一个数。",
     },
     "err.empty_output": {
         "en": "The output would have {out} {axis}: the kernel spans {span} {axis} "
         "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} "
-        "({size} + {padding} padding). Make the kernel or the dilation smaller, or add padding."
+        "({size} + {padding} padding). Make the kernel or the dilation smaller, or add padding.",
+        "zh": "输出将只有 {out} {axis}：卷积核跨越 {span} {axis}（膨胀 {dilation} × (卷积核 {kernel} − 1) + 1），"
+        "但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小卷积核或膨胀，或增加填充。",
     },
     "err.reflect_too_big": {
         "en": "Reflect padding of {pad} needs more than {pad} {axis} of input to mirror, but the input has "
-        "{size}. Reduce the padding below {size}, or pick zeros, replicate or circular padding."
+        "{size}. Reduce the padding below {size}, or pick zeros, replicate or circular padding.",
+        "zh": "反射填充 {pad} 需要输入有多于 {pad} {axis}可供镜像，但输入只有 {size} {axis}。请把填充减到 {size} "
+        "以下，或改用零填充、复制填充或循环填充。",
     },
     "err.circular_too_big": {
         "en": "Circular padding of {pad} would wrap around the input more than once (it has only {size} {axis}). "
-        "Reduce the padding to at most {size}, or pick another padding mode."
+        "Reduce the padding to at most {size}, or pick another padding mode.",
+        "zh": "循环填充 {pad} 会绕输入不止一圈（输入只有 {size} {axis}）。请把填充减到最多 {size}，或换一种填充模式。",
     },
-    "err.not_tensor": {"en": "{name} must be an array of real numbers with shape {shape}."},
-    "err.tensor_dims": {"en": "{name} must have shape {shape}, but its shape is {got}."},
-    "err.empty_input": {"en": "The input is empty (shape {shape}): it needs at least one channel, row and column."},
-    "err.empty_weight": {"en": "The weight is empty (shape {shape}): every dimension needs at least 1."},
+    "err.not_tensor": {
+        "en": "{name} must be an array of real numbers with shape {shape}.",
+        "zh": "{name} 必须是形状为 {shape} 的实数数组。",
+    },
+    "err.tensor_dims": {
+        "en": "{name} must have shape {shape}, but its shape is {got}.",
+        "zh": "{name} 的形状必须是 {shape}，但它的形状是 {got}。",
+    },
+    "err.empty_input": {
+        "en": "The input is empty (shape {shape}): it needs at least one channel, row and column.",
+        "zh": "输入是空的（形状 {shape}）：至少需要一个通道、一行和一列。",
+    },
+    "err.empty_weight": {
+        "en": "The weight is empty (shape {shape}): every dimension needs at least 1.",
+        "zh": "权重是空的（形状 {shape}）：每个维度至少为 1。",
+    },
     "err.groups_in": {
         "en": "Groups must divide the input channels: {c_in} input channels cannot be split into {groups} "
-        "equal groups. Choose groups from the divisors of {c_in}."
+        "equal groups. Choose groups from the divisors of {c_in}.",
+        "zh": "分组数必须整除输入通道数：{c_in} 个输入通道无法平均分成 {groups} 组。请从 {c_in} 的约数中选择分组数。",
     },
     "err.groups_out": {
         "en": "Groups must divide the number of kernels too: {c_out} kernels cannot be split into {groups} "
-        "equal groups. Use a multiple of {groups} kernels, or fewer groups."
+        "equal groups. Use a multiple of {groups} kernels, or fewer groups.",
+        "zh": "分组数也必须整除卷积核个数：{c_out} 个卷积核无法平均分成 {groups} 组。请使用 {groups} 的倍数个卷积核，"
+        "或减少分组数。",
     },
     "err.weight_channels": {
         "en": "The weight {shape} has {got} channels per kernel, but {c_in} input channels in {groups} group(s) "
-        "need {want}. Each kernel must have C_in / groups channels."
+        "need {want}. Each kernel must have C_in / groups channels.",
+        "zh": "权重 {shape} 的每个卷积核有 {got} 个通道，但 {c_in} 个输入通道分成 {groups} 组时需要 {want} 个。"
+        "每个卷积核的通道数必须是 C_in / groups。",
     },
-    "err.bias_shape": {"en": "The bias has {got} values, but there are {c_out} kernels: one bias per kernel."},
-    "err.step_range": {"en": "Position {name} = {value} is outside the output (valid: 0 to {size} − 1)."},
-    "err.pool_kind": {"en": "Pooling kind {value} is not one of: {kinds}."},
+    "err.bias_shape": {
+        "en": "The bias has {got} values, but there are {c_out} kernels: one bias per kernel.",
+        "zh": "偏置有 {got} 个值，但卷积核有 {c_out} 个：每个卷积核对应一个偏置。",
+    },
+    "err.step_range": {
+        "en": "Position {name} = {value} is outside the output (valid: 0 to {size} − 1).",
+        "zh": "位置 {name} = {value} 超出了输出范围（有效范围：0 到 {size} − 1）。",
+    },
+    "err.pool_kind": {
+        "en": "Pooling kind {value} is not one of: {kinds}.",
+        "zh": "池化类型 {value} 不在可选范围内：{kinds}。",
+    },
     "err.pool_padding": {
         "en": "Pooling padding {pad} is more than half the {kernel}-wide window (at most {limit}): a window could "
-        "then hold only padding. Reduce the padding to {limit} or less, or make the window larger."
+        "then hold only padding. Reduce the padding to {limit} or less, or make the window larger.",
+        "zh": "池化填充 {pad} 超过了宽为 {kernel} 的窗口的一半（最多 {limit}）：那样某个窗口可能只含填充。"
+        "请把填充减到 {limit} 或更小，或增大窗口。",
     },
-    "err.pool_no_winner": {"en": "Average pooling has no winning cell: every value in the window counts."},
-    "err.activation": {"en": "Activation {value} is not one of: {names}."},
-    "err.leaky_slope": {"en": "The Leaky ReLU slope must be at least 0 and below 1, but it is {value}."},
-    "err.upsample_mode": {"en": "Upsampling mode {value} is not one of: {modes}."},
-    "err.upsample_scale": {"en": "A scale of {value} is too large to show; use at most {limit}."},
+    "err.pool_no_winner": {
+        "en": "Average pooling has no winning cell: every value in the window counts.",
+        "zh": "平均池化没有“胜出”的单元格：窗口里的每个值都参与计算。",
+    },
+    "err.activation": {
+        "en": "Activation {value} is not one of: {names}.",
+        "zh": "激活函数 {value} 不在可选范围内：{names}。",
+    },
+    "err.leaky_slope": {
+        "en": "The Leaky ReLU slope must be at least 0 and below 1, but it is {value}.",
+        "zh": "Leaky ReLU 的斜率必须不小于 0 且小于 1，但现在是 {value}。",
+    },
+    "err.upsample_mode": {
+        "en": "Upsampling mode {value} is not one of: {modes}.",
+        "zh": "上采样模式 {value} 不在可选范围内：{modes}。",
+    },
+    "err.upsample_scale": {
+        "en": "A scale of {value} is too large to show; use at most {limit}.",
+        "zh": "放大倍数 {value} 太大，无法显示；最多使用 {limit}。",
+    },
     "err.upsample_corners": {
-        "en": "align_corners only applies to interpolating modes (bilinear, bicubic), not to nearest."
+        "en": "align_corners only applies to interpolating modes (bilinear, bicubic), not to nearest.",
+        "zh": "align_corners 只对插值模式（bilinear、bicubic）有效，对 nearest 无效。",
     },
-    "err.kernel_preset": {"en": "Kernel preset {value} is not one of: {presets}."},
+    "err.kernel_preset": {
+        "en": "Kernel preset {value} is not one of: {presets}.",
+        "zh": "卷积核预设 {value} 不在可选范围内：{presets}。",
+    },
     "err.kernel_too_small_for_preset": {
-        "en": "The {preset} filter is 3×3; it does not fit a {kh}×{kw} kernel. Use a kernel of at least 3×3."
+        "en": "The {preset} filter is 3×3; it does not fit a {kh}×{kw} kernel. Use a kernel of at least 3×3.",
+        "zh": "{preset} 滤波器是 3×3 的，放不进 {kh}×{kw} 的卷积核。请使用至少 3×3 的卷积核。",
     },
-    "err.kernel_learned_size": {"en": "The {preset} filters are {size}; set the kernel size to {size} to use them."},
-    "err.unknown_layers": {"en": "The model has no layer {layers}. Layers: {available}."},
-    "err.not_feature_map": {"en": "A feature map grid needs values of shape [C, H, W], not {shape}."},
-    "err.not_conv_layer": {"en": "Layer {layer} is not a convolution, so there is no dot product to explain."},
-    "err.no_upload": {"en": "Upload an image first."},
+    "err.kernel_learned_size": {
+        "en": "The {preset} filters are {size}; set the kernel size to {size} to use them.",
+        "zh": "{preset} 滤波器的尺寸是 {size}；要使用它们，请把卷积核尺寸设为 {size}。",
+    },
+    "err.unknown_layers": {
+        "en": "The model has no layer {layers}. Layers: {available}.",
+        "zh": "模型中没有层 {layers}。现有的层：{available}。",
+    },
+    "err.not_feature_map": {
+        "en": "A feature map grid needs values of shape [C, H, W], not {shape}.",
+        "zh": "特征图网格需要形状为 [C, H, W] 的数值，而不是 {shape}。",
+    },
+    "err.not_conv_layer": {
+        "en": "Layer {layer} is not a convolution, so there is no dot product to explain.",
+        "zh": "层 {layer} 不是卷积层，所以没有可以解释的点积。",
+    },
+    "err.no_upload": {"en": "Upload an image first.", "zh": "请先上传一张图片。"},
     "err.unexpected": {
-        "en": "Something went wrong while computing this view. Try other settings; the problem has been logged."
+        "en": "Something went wrong while computing this view. Try other settings; the problem has been logged.",
+        "zh": "计算这个视图时出了问题。请尝试其他设置；问题已记录在日志中。",
     },
     # --- uploads (vizconv.images) -----------------------------------------------------
-    "img.not_binary": {"en": "The upload is not a file of bytes."},
-    "img.empty": {"en": "The file is empty. Choose an image file (PNG, JPEG, WebP, BMP, GIF or TIFF)."},
-    "img.too_large_bytes": {"en": "The file is larger than {limit_mb} MB. Choose a smaller image."},
-    "img.too_many_pixels": {
-        "en": "The image has more than {limit} pixels, too many to process safely. Choose a smaller image."
+    "img.not_binary": {"en": "The upload is not a file of bytes.", "zh": "上传的内容不是字节文件。"},
+    "img.empty": {
+        "en": "The file is empty. Choose an image file (PNG, JPEG, WebP, BMP, GIF or TIFF).",
+        "zh": "文件是空的。请选择一个图片文件（PNG、JPEG、WebP、BMP、GIF 或 TIFF）。",
     },
-    "img.unknown_format": {"en": "This file is not an image we can read. Supported formats: {formats}."},
-    "img.corrupt": {"en": "The image file is damaged or incomplete and cannot be read. Try saving it again."},
+    "img.too_large_bytes": {
+        "en": "The file is larger than {limit_mb} MB. Choose a smaller image.",
+        "zh": "文件大于 {limit_mb} MB。请选择一张更小的图片。",
+    },
+    "img.too_many_pixels": {
+        "en": "The image has more than {limit} pixels, too many to process safely. Choose a smaller image.",
+        "zh": "图片超过 {limit} 像素，太大，无法安全处理。请选择一张更小的图片。",
+    },
+    "img.unknown_format": {
+        "en": "This file is not an image we can read. Supported formats: {formats}.",
+        "zh": "这个文件不是我们能读取的图片。支持的格式：{formats}。",
+    },
+    "img.corrupt": {
+        "en": "The image file is damaged or incomplete and cannot be read. Try saving it again.",
+        "zh": "图片文件已损坏或不完整，无法读取。请尝试重新保存。",
+    },
     # --- animation (vizconv.animation) ------------------------------------------------
-    "anim.input_title": {"en": "input channel {channel} (padded)"},
-    "anim.output_title": {"en": "output channel {channel}"},
-    "anim.input_scale": {"en": "input"},
-    "anim.output_scale": {"en": "output"},
-    "anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{z}"},
-    "anim.hover_output": {"en": "row %{y}, column %{x}<br>value %{z}<br>click to explain"},
-    "anim.play": {"en": "▶ Play"},
-    "anim.pause": {"en": "❚❚ Pause"},
-    "anim.position": {"en": "window at (row, column):"},
+    "anim.input_title": {"en": "input channel {channel} (padded)", "zh": "输入通道 {channel}（已填充）"},
+    "anim.output_title": {"en": "output channel {channel}", "zh": "输出通道 {channel}"},
+    "anim.input_scale": {"en": "input", "zh": "输入"},
+    "anim.output_scale": {"en": "output", "zh": "输出"},
+    "anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{z}", "zh": "第 %{y} 行，第 %{x} 列<br>值 %{z}"},
+    "anim.hover_output": {
+        "en": "row %{y}, column %{x}<br>value %{z}<br>click to explain",
+        "zh": "第 %{y} 行，第 %{x} 列<br>值 %{z}<br>点击查看解释",
+    },
+    "anim.play": {"en": "▶ Play", "zh": "▶ 播放"},
+    "anim.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
+    "anim.position": {"en": "window at (row, column):", "zh": "窗口位置（行, 列）："},
     # --- home page ------------------------------------------------------------------------
-    "home.title": {"en": "vizconv"},
+    "home.title": {"en": "vizconv", "zh": "vizconv"},
     "home.title.intro": {
-        "en": "See what a convolution layer computes: every output value, made from dot products plus a bias."
+        "en": "See what a convolution layer computes: every output value, made from dot products plus a bias.",
+        "zh": "看清卷积层算了什么：每个输出值都由点积加上偏置得到。",
     },
     "home.what": {
         "en": "vizconv slides a kernel over an input you choose (a digit, a photo, a classroom grid or your own "
         "picture) with any stride, padding, dilation, groups and channel count, and shows how each output value "
-        "is made. Every number is checked against PyTorch."
+        "is made. Every number is checked against PyTorch.",
+        "zh": "vizconv 让卷积核在你选择的输入上滑动（手写数字、照片、课堂上的小网格，或你自己的图片），"
+        "可以任意设置步幅、填充、膨胀、分组和通道数，并展示每个输出值是怎样算出来的。每个数字都与 PyTorch "
+        "的结果核对过。",
     },
-    "home.pages": {"en": "Pages"},
-    "home.conv_link": {"en": "Convolution playground"},
+    "home.pages": {"en": "Pages", "zh": "页面"},
+    "home.conv_link": {"en": "Convolution playground", "zh": "卷积演练场"},
     "home.conv_blurb": {
         "en": "Pick an input and a kernel, watch the window slide, and read each output value as per-channel "
-        "dot products plus bias."
+        "dot products plus bias.",
+        "zh": "选择输入和卷积核，看窗口滑动，把每个输出值读作各通道的点积之和加偏置。",
     },
-    "home.fm_link": {"en": "Feature maps"},
+    "home.fm_link": {"en": "Feature maps", "zh": "特征图"},
     "home.fm_blurb": {
         "en": "What a trained LeNet-5 or ResNet sees, layer by layer, and any activation explained down to one "
-        "dot product."
+        "dot product.",
+        "zh": "训练好的 LeNet-5 或 ResNet 逐层看到了什么；任意一个激活值都能拆解到一次点积。",
     },
-    "home.pool_link": {"en": "Pooling & activations"},
+    "home.pool_link": {"en": "Pooling & activations", "zh": "池化与激活函数"},
     "home.pool_blurb": {
         "en": "Max and average pooling (no weights, channels kept), ReLU and friends on real feature maps, and "
-        "upsampling with F.interpolate."
+        "upsampling with F.interpolate.",
+        "zh": "最大池化与平均池化（没有权重，通道数不变），ReLU 等激活函数作用在真实的特征图上，以及用 F.interpolate "
+        "上采样。",
     },
-    "home.tconv_link": {"en": "Transposed convolution"},
+    "home.tconv_link": {"en": "Transposed convolution", "zh": "转置卷积"},
     "home.tconv_blurb": {
         "en": "How a transposed convolution makes a map larger: each input value scatters value × kernel, or, "
-        "equivalently, a convolution over a zero-inserted input."
+        "equivalently, a convolution over a zero-inserted input.",
+        "zh": "转置卷积如何把特征图变大：每个输入值把“值 × 卷积核”散布到输出上；等价地，"
+        "也可以看作在插入零的输入上做普通卷积。",
     },
-    "home.nb_link": {"en": "Network builder"},
+    "home.nb_link": {"en": "Network builder", "zh": "搭建网络"},
     "home.nb_blurb": {
         "en": "Stack layers from an input shape and see every shape, parameter count and receptive field; export "
-        "the stack as PyTorch code."
+        "the stack as PyTorch code.",
+        "zh": "从输入形状开始逐层堆叠，查看每层的形状、参数量和感受野；把整个网络导出为 PyTorch 代码。",
     },
-    "home.howto": {"en": "How to use it in class"},
+    "home.howto": {"en": "How to use it in class", "zh": "课堂上怎么用"},
     "home.howto_text": {
         "en": "1. Open **Convolution** in the sidebar.  \n"
         "2. Start with a classroom grid (the 5×5 example) and press **▶ Play**.  \n"
         "3. Click any output cell to see the arithmetic that made it.  \n"
-        "4. Change stride, padding or dilation and watch the output size formula update."
+        "4. Change stride, padding or dilation and watch the output size formula update.",
+        "zh": "1. 在侧边栏打开 **Convolution 卷积**。  \n2. 先选课堂小网格（5×5 的例子），按 **▶ 播放**。  \n3. "
+        "点击任意输出单元格，查看得到它的算式。  \n4. 改变步幅、填充或膨胀，观察输出尺寸公式随之更新。",
     },
     # --- Convolution page ----------------------------------------------------------------
-    "conv.title": {"en": "Convolution"},
+    "conv.title": {"en": "Convolution", "zh": "卷积"},
     "conv.title.intro": {
         "en": "A kernel slides over the input; at each position every input channel gives a dot product, and "
-        "their sum plus the bias is one output value."
+        "their sum plus the bias is one output value.",
+        "zh": "卷积核在输入上滑动：在每个位置，每个输入通道各给出一个点积，它们的和再加上偏置，就是一个输出值。",
     },
-    "conv.input": {"en": "Input"},
-    "conv.source": {"en": "Source"},
-    "conv.source.sample": {"en": "Sample"},
-    "conv.source.random": {"en": "Random"},
-    "conv.source.upload": {"en": "Upload"},
-    "conv.sample": {"en": "Sample input"},
-    "conv.random_channels": {"en": "Input channels"},
-    "conv.random_height": {"en": "Height"},
-    "conv.random_width": {"en": "Width"},
-    "conv.seed": {"en": "Random seed"},
-    "conv.upload": {"en": "Your image"},
-    "conv.upload_help": {"en": "PNG, JPEG, WebP, BMP, GIF or TIFF, up to {limit} MB."},
-    "conv.upload_prompt": {"en": "Upload an image in the sidebar to convolve it."},
-    "conv.side": {"en": "Size (pixels on the longer side)"},
-    "conv.side_help": {"en": "Images are scaled down so the animation stays legible: 5 to 64 pixels."},
-    "conv.colour": {"en": "Colour (3 channels)"},
-    "conv.colour_help": {"en": "On: red, green and blue channels. Off: one grayscale channel."},
-    "conv.layer": {"en": "Layer"},
-    "conv.out_channels": {"en": "Kernels (output channels)"},
-    "conv.out_channels_help": {"en": "Each kernel makes one output channel."},
-    "conv.h": {"en": "h"},
-    "conv.w": {"en": "w"},
-    "conv.kernel": {"en": "Kernel"},
-    "conv.stride": {"en": "Stride"},
-    "conv.padding": {"en": "Padding"},
-    "conv.padding.number": {"en": "number"},
-    "conv.padding.same": {"en": "same"},
-    "conv.padding.valid": {"en": "valid"},
-    "conv.padding_amount": {"en": "Padding"},
-    "conv.padding_mode": {"en": "Padding mode"},
-    "conv.mode.zeros": {"en": "zeros"},
-    "conv.mode.reflect": {"en": "reflect"},
-    "conv.mode.replicate": {"en": "replicate"},
-    "conv.mode.circular": {"en": "circular"},
-    "conv.dilation": {"en": "Dilation"},
-    "conv.groups": {"en": "Groups"},
+    "conv.input": {"en": "Input", "zh": "输入"},
+    "conv.source": {"en": "Source", "zh": "来源"},
+    "conv.source.sample": {"en": "Sample", "zh": "示例"},
+    "conv.source.random": {"en": "Random", "zh": "随机"},
+    "conv.source.upload": {"en": "Upload", "zh": "上传"},
+    "conv.sample": {"en": "Sample input", "zh": "示例输入"},
+    "conv.random_channels": {"en": "Input channels", "zh": "输入通道数"},
+    "conv.random_height": {"en": "Height", "zh": "高"},
+    "conv.random_width": {"en": "Width", "zh": "宽"},
+    "conv.seed": {"en": "Random seed", "zh": "随机种子"},
+    "conv.upload": {"en": "Your image", "zh": "你的图片"},
+    "conv.upload_help": {
+        "en": "PNG, JPEG, WebP, BMP, GIF or TIFF, up to {limit} MB.",
+        "zh": "PNG、JPEG、WebP、BMP、GIF 或 TIFF，最大 {limit} MB。",
+    },
+    "conv.upload_prompt": {
+        "en": "Upload an image in the sidebar to convolve it.",
+        "zh": "在侧边栏上传一张图片，对它做卷积。",
+    },
+    "conv.side": {"en": "Size (pixels on the longer side)", "zh": "尺寸（长边像素数）"},
+    "conv.side_help": {
+        "en": "Images are scaled down so the animation stays legible: 5 to 64 pixels.",
+        "zh": "图片会被缩小，让动画保持清晰可读：5 到 64 像素。",
+    },
+    "conv.colour": {"en": "Colour (3 channels)", "zh": "彩色（3 个通道）"},
+    "conv.colour_help": {
+        "en": "On: red, green and blue channels. Off: one grayscale channel.",
+        "zh": "开：红、绿、蓝三个通道。关：一个灰度通道。",
+    },
+    "conv.layer": {"en": "Layer", "zh": "卷积层"},
+    "conv.out_channels": {"en": "Kernels (output channels)", "zh": "卷积核个数（输出通道数）"},
+    "conv.out_channels_help": {"en": "Each kernel makes one output channel.", "zh": "每个卷积核生成一个输出通道。"},
+    "conv.h": {"en": "h", "zh": "高"},
+    "conv.w": {"en": "w", "zh": "宽"},
+    "conv.kernel": {"en": "Kernel", "zh": "卷积核"},
+    "conv.stride": {"en": "Stride", "zh": "步幅"},
+    "conv.padding": {"en": "Padding", "zh": "填充"},
+    "conv.padding.number": {"en": "number", "zh": "数值"},
+    "conv.padding.same": {"en": "same", "zh": "same（尺寸不变）"},
+    "conv.padding.valid": {"en": "valid", "zh": "valid（不填充）"},
+    "conv.padding_amount": {"en": "Padding", "zh": "填充"},
+    "conv.padding_mode": {"en": "Padding mode", "zh": "填充模式"},
+    "conv.mode.zeros": {"en": "zeros", "zh": "补零（zeros）"},
+    "conv.mode.reflect": {"en": "reflect", "zh": "反射（reflect）"},
+    "conv.mode.replicate": {"en": "replicate", "zh": "复制边缘（replicate）"},
+    "conv.mode.circular": {"en": "circular", "zh": "循环（circular）"},
+    "conv.dilation": {"en": "Dilation", "zh": "膨胀"},
+    "conv.groups": {"en": "Groups", "zh": "分组数"},
     "conv.groups_help": {
         "en": "1: every kernel sees every input channel. C_in: depthwise, each kernel sees one channel. "
-        "Groups must divide both the input channels and the number of kernels."
+        "Groups must divide both the input channels and the number of kernels.",
+        "zh": "1：每个卷积核看到全部输入通道。C_in：逐通道（depthwise）卷积，每个卷积核只看一个通道。"
+        "分组数必须同时整除输入通道数和卷积核个数。",
     },
-    "conv.bias": {"en": "Bias"},
-    "conv.kernels": {"en": "Kernels"},
-    "conv.preset": {"en": "Kernel preset"},
-    "conv.varied": {"en": "A different preset for each kernel"},
-    "conv.varied_help": {"en": "Kernel 0 gets Sobel x, kernel 1 Sobel y, then Laplacian, sharpen, …"},
+    "conv.bias": {"en": "Bias", "zh": "偏置"},
+    "conv.kernels": {"en": "Kernels", "zh": "卷积核"},
+    "conv.preset": {"en": "Kernel preset", "zh": "卷积核预设"},
+    "conv.varied": {"en": "A different preset for each kernel", "zh": "每个卷积核用不同的预设"},
+    "conv.varied_help": {
+        "en": "Kernel 0 gets Sobel x, kernel 1 Sobel y, then Laplacian, sharpen, …",
+        "zh": "卷积核 0 用 Sobel x，卷积核 1 用 Sobel y，然后是拉普拉斯、锐化……",
+    },
     "conv.example_mismatch": {
-        "en": "The example's own kernel does not fit the current layer shape, so a preset is used instead."
+        "en": "The example's own kernel does not fit the current layer shape, so a preset is used instead.",
+        "zh": "示例自带的卷积核与当前卷积层的形状不符，因此改用一个预设。",
     },
-    "conv.edit": {"en": "✏️ Edit kernels and bias"},
+    "conv.edit": {"en": "✏️ Edit kernels and bias", "zh": "✏️ 编辑卷积核和偏置"},
     "conv.edit_help": {
         "en": "Pick a kernel and one of its input channels, then type new numbers. Edits last until the "
-        "preset or the kernel shape changes."
+        "preset or the kernel shape changes.",
+        "zh": "选择一个卷积核及它的一个输入通道，然后输入新的数值。修改会一直保留，直到预设或卷积核形状改变。",
     },
-    "conv.edit_kernel": {"en": "Kernel (output channel)"},
-    "conv.edit_channel": {"en": "Input channel"},
-    "conv.bias_column": {"en": "bias"},
-    "conv.formula": {"en": "Output size"},
+    "conv.edit_kernel": {"en": "Kernel (output channel)", "zh": "卷积核（输出通道）"},
+    "conv.edit_channel": {"en": "Input channel", "zh": "输入通道"},
+    "conv.bias_column": {"en": "bias", "zh": "偏置"},
+    "conv.formula": {"en": "Output size", "zh": "输出尺寸"},
     "conv.mistake": {
         "en": "p = padding on each side, k = kernel size, d = dilation, s = stride. A common mistake "
-        "(also in some notes) is ${wrong}$: the + 1 belongs outside the division, which is rounded down."
+        "(also in some notes) is ${wrong}$: the + 1 belongs outside the division, which is rounded down.",
+        "zh": "p = 每一侧的填充，k = 卷积核尺寸，d = 膨胀，s = 步幅。常见错误（有些笔记里也有）是写成 ${wrong}$：+ 1 "
+        "应放在除法之外，而除法结果向下取整。",
     },
     "conv.unreached_rows": {
         "en": "The stride does not tile the padded input: its last {rows} row(s) are never covered by any window "
-        "(marked ✕). Change stride, padding or kernel to use them."
+        "(marked ✕). Change stride, padding or kernel to use them.",
+        "zh": "步幅不能恰好铺满填充后的输入：最后 {rows} 行没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
+        "填充或卷积核即可用上它们。",
     },
     "conv.unreached_cols": {
         "en": "The stride does not tile the padded input: its last {cols} column(s) are never covered by any "
-        "window (marked ✕). Change stride, padding or kernel to use them."
+        "window (marked ✕). Change stride, padding or kernel to use them.",
+        "zh": "步幅不能恰好铺满填充后的输入：最后 {cols} 列没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
+        "填充或卷积核即可用上它们。",
     },
     "conv.unreached_both": {
         "en": "The stride does not tile the padded input: its last {rows} row(s) and {cols} column(s) are never "
-        "covered by any window (marked ✕). Change stride, padding or kernel to use them."
+        "covered by any window (marked ✕). Change stride, padding or kernel to use them.",
+        "zh": "步幅不能恰好铺满填充后的输入：最后 {rows} 行和 {cols} 列没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
+        "填充或卷积核即可用上它们。",
     },
-    "conv.animation": {"en": "The kernel sliding"},
-    "conv.speed": {"en": "Speed"},
-    "conv.speed_value": {"en": "{n} positions/s"},
+    "conv.animation": {"en": "The kernel sliding", "zh": "卷积核的滑动"},
+    "conv.speed": {"en": "Speed", "zh": "速度"},
+    "conv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
         "en": "{frames} window positions. Orange: the window on each input channel (shaded cells are padding, "
         "dotted line the original input). Green: the output cell being computed. Press Play, drag the slider, "
-        "or click an output cell to explain it below."
+        "or click an output cell to explain it below.",
+        "zh": "共 {frames} 个窗口位置。橙色：每个输入通道上的窗口（阴影单元格是填充，虚线是原始输入）。绿色："
+        "正在计算的输出单元格。按“播放”、拖动滑块，或点击一个输出单元格，在下方查看它的解释。",
     },
-    "conv.step": {"en": "How one output value is made"},
-    "conv.back": {"en": "Previous position"},
-    "conv.forward": {"en": "Next position"},
-    "conv.position": {"en": "Position"},
-    "conv.position_help": {"en": "Window positions in reading order: left to right, top to bottom."},
-    "conv.step_kernel": {"en": "Kernel (output channel)"},
+    "conv.step": {"en": "How one output value is made", "zh": "一个输出值是怎样算出来的"},
+    "conv.back": {"en": "Previous position", "zh": "上一个位置"},
+    "conv.forward": {"en": "Next position", "zh": "下一个位置"},
+    "conv.position": {"en": "Position", "zh": "位置"},
+    "conv.position_help": {
+        "en": "Window positions in reading order: left to right, top to bottom.",
+        "zh": "窗口位置按阅读顺序编号：从左到右，从上到下。",
+    },
+    "conv.step_kernel": {"en": "Kernel (output channel)", "zh": "卷积核（输出通道）"},
     "conv.step_where": {
         "en": "Output channel **{oc}**, row **{oy}**, column **{ox}**: the window covers rows {rows} and "
         "columns {cols} of the padded input. For each input channel, multiply window and kernel cell by cell "
-        "and add up; then add the channel sums and the bias."
+        "and add up; then add the channel sums and the bias.",
+        "zh": "输出通道 **{oc}**，第 **{oy}** 行，第 **{ox}** 列：窗口覆盖填充后输入的第 {rows} 行、第 {cols} 列。"
+        "对每个输入通道，把窗口与卷积核逐个单元格相乘再求和；然后把各通道的和相加，再加上偏置。",
     },
-    "conv.step_check": {"en": "The output map holds {value} at this position: the same number."},
-    "conv.shapes": {"en": "Shapes and the same layer in PyTorch"},
-    "conv.shape_input": {"en": "Input [C_in, H, W]"},
-    "conv.shape_padded": {"en": "Padded input"},
-    "conv.shape_weight": {"en": "Weight [C_out, C_in/groups, kH, kW]"},
-    "conv.shape_bias": {"en": "Bias [C_out]"},
-    "conv.shape_output": {"en": "Output [C_out, H_out, W_out]"},
-    "conv.none": {"en": "none"},
-    "conv.params": {"en": "Parameters"},
-    "conv.macs": {"en": "Multiply-adds"},
-    "conv.positions": {"en": "Window positions"},
+    "conv.step_check": {
+        "en": "The output map holds {value} at this position: the same number.",
+        "zh": "输出特征图在这个位置的值是 {value}：同一个数。",
+    },
+    "conv.shapes": {"en": "Shapes and the same layer in PyTorch", "zh": "形状，以及 PyTorch 中的同一层"},
+    "conv.shape_input": {"en": "Input [C_in, H, W]", "zh": "输入 [C_in, H, W]"},
+    "conv.shape_padded": {"en": "Padded input", "zh": "填充后的输入"},
+    "conv.shape_weight": {"en": "Weight [C_out, C_in/groups, kH, kW]", "zh": "权重 [C_out, C_in/groups, kH, kW]"},
+    "conv.shape_bias": {"en": "Bias [C_out]", "zh": "偏置 [C_out]"},
+    "conv.shape_output": {"en": "Output [C_out, H_out, W_out]", "zh": "输出 [C_out, H_out, W_out]"},
+    "conv.none": {"en": "none", "zh": "无"},
+    "conv.params": {"en": "Parameters", "zh": "参数量"},
+    "conv.macs": {"en": "Multiply-adds", "zh": "乘加次数"},
+    "conv.positions": {"en": "Window positions", "zh": "窗口位置数"},
     "conv.torch_match": {
-        "en": "Ran this code: nn.Conv2d gives the same output as the step-by-step trace (max |difference| = {diff})."
+        "en": "Ran this code: nn.Conv2d gives the same output as the step-by-step trace (max |difference| = {diff}).",
+        "zh": "已运行这段代码：nn.Conv2d 的输出与逐步计算的结果相同（最大 |差值| = {diff}）。",
     },
-    "conv.torch_mismatch": {"en": "nn.Conv2d differs from the trace by up to {diff}. Please report this."},
+    "conv.torch_mismatch": {
+        "en": "nn.Conv2d differs from the trace by up to {diff}. Please report this.",
+        "zh": "nn.Conv2d 与逐步计算的结果最多相差 {diff}。请报告这个问题。",
+    },
     # --- sample inputs -------------------------------------------------------------------
-    "sample.digit_7": {"en": "MNIST digit 7"},
-    "sample.digit_3": {"en": "MNIST digit 3"},
-    "sample.camera": {"en": "Photo: camera man (grayscale)"},
-    "sample.chelsea": {"en": "Photo: Chelsea the cat (colour)"},
-    "sample.coffee": {"en": "Photo: coffee (colour)"},
-    "sample.astronaut": {"en": "Photo: astronaut (colour)"},
-    "sample.d2l_3x3": {"en": "Grid 3×3 with a 2×2 kernel (Dive into Deep Learning)"},
-    "sample.classic_5x5": {"en": "Grid 5×5 with the classic 3×3 kernel"},
-    "sample.cs231n_7x7x3": {"en": "Grid 5×5×3, padded to 7×7×3, stride 2 (CS231n)"},
+    "sample.digit_7": {"en": "MNIST digit 7", "zh": "MNIST 数字 7"},
+    "sample.digit_3": {"en": "MNIST digit 3", "zh": "MNIST 数字 3"},
+    "sample.camera": {"en": "Photo: camera man (grayscale)", "zh": "照片：摄影师（灰度）"},
+    "sample.chelsea": {"en": "Photo: Chelsea the cat (colour)", "zh": "照片：猫咪 Chelsea（彩色）"},
+    "sample.coffee": {"en": "Photo: coffee (colour)", "zh": "照片：咖啡（彩色）"},
+    "sample.astronaut": {"en": "Photo: astronaut (colour)", "zh": "照片：宇航员（彩色）"},
+    "sample.d2l_3x3": {
+        "en": "Grid 3×3 with a 2×2 kernel (Dive into Deep Learning)",
+        "zh": "3×3 网格，配 2×2 卷积核（《动手学深度学习》）",
+    },
+    "sample.classic_5x5": {"en": "Grid 5×5 with the classic 3×3 kernel", "zh": "5×5 网格，配经典的 3×3 卷积核"},
+    "sample.cs231n_7x7x3": {
+        "en": "Grid 5×5×3, padded to 7×7×3, stride 2 (CS231n)",
+        "zh": "5×5×3 网格，填充到 7×7×3，步幅 2（CS231n）",
+    },
     # --- kernel presets ------------------------------------------------------------------
-    "preset.example": {"en": "The example's own kernel"},
-    "preset.identity": {"en": "Identity"},
-    "preset.box_blur": {"en": "Box blur"},
-    "preset.gaussian": {"en": "Gaussian blur"},
-    "preset.sharpen": {"en": "Sharpen"},
-    "preset.sobel_x": {"en": "Sobel x (vertical edges)"},
-    "preset.sobel_y": {"en": "Sobel y (horizontal edges)"},
-    "preset.laplacian": {"en": "Laplacian"},
-    "preset.emboss": {"en": "Emboss"},
-    "preset.random_int": {"en": "Random integers (−1, 0, 1)"},
-    "preset.random_normal": {"en": "Random (normal)"},
+    "preset.example": {"en": "The example's own kernel", "zh": "示例自带的卷积核"},
+    "preset.identity": {"en": "Identity", "zh": "恒等"},
+    "preset.box_blur": {"en": "Box blur", "zh": "均值模糊"},
+    "preset.gaussian": {"en": "Gaussian blur", "zh": "高斯模糊"},
+    "preset.sharpen": {"en": "Sharpen", "zh": "锐化"},
+    "preset.sobel_x": {"en": "Sobel x (vertical edges)", "zh": "Sobel x（竖直边缘）"},
+    "preset.sobel_y": {"en": "Sobel y (horizontal edges)", "zh": "Sobel y（水平边缘）"},
+    "preset.laplacian": {"en": "Laplacian", "zh": "拉普拉斯"},
+    "preset.emboss": {"en": "Emboss", "zh": "浮雕"},
+    "preset.random_int": {"en": "Random integers (−1, 0, 1)", "zh": "随机整数（−1、0、1）"},
+    "preset.random_normal": {"en": "Random (normal)", "zh": "随机（正态分布）"},
     # --- models (vizconv.models) ---------------------------------------------------------
-    "model.missing": {"en": "The weights of {name} are missing ({path}). Reinstall vizconv or retrain the model."},
-    "model.altered": {"en": "The weights of {name} do not match the sha256 in their model card, so they are not used."},
+    "model.missing": {
+        "en": "The weights of {name} are missing ({path}). Reinstall vizconv or retrain the model.",
+        "zh": "{name} 的权重文件缺失（{path}）。请重新安装 vizconv 或重新训练模型。",
+    },
+    "model.altered": {
+        "en": "The weights of {name} do not match the sha256 in their model card, so they are not used.",
+        "zh": "{name} 的权重与其模型卡中的 sha256 不符，因此不会使用。",
+    },
     "model.offline": {
         "en": "{name} needs its ImageNet weights, downloaded once from {url}, and the download failed (no internet?). "
-        "The bundled models keep working."
+        "The bundled models keep working.",
+        "zh": "{name} 需要它的 ImageNet 权重，需从 {url} 下载一次，但下载失败了（没有联网？）。内置模型仍可正常使用。",
     },
-    "model.unknown": {"en": "There is no model {name}. Available: {names}."},
+    "model.unknown": {
+        "en": "There is no model {name}. Available: {names}.",
+        "zh": "没有名为 {name} 的模型。可用的模型：{names}。",
+    },
     # --- Convolution page: learned kernels --------------------------------------------------
-    "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)"},
-    "preset.resnet20_conv1": {"en": "ResNet-20 learned filters (conv1, 3×3×3)"},
+    "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)", "zh": "LeNet-5 学到的滤波器（conv1，5×5）"},
+    "preset.resnet20_conv1": {
+        "en": "ResNet-20 learned filters (conv1, 3×3×3)",
+        "zh": "ResNet-20 学到的滤波器（conv1，3×3×3）",
+    },
     # --- Feature maps page ---------------------------------------------------------------
-    "fm.title": {"en": "Feature maps"},
+    "fm.title": {"en": "Feature maps", "zh": "特征图"},
     "fm.title.intro": {
         "en": "What a trained network sees: every layer's output, captured with forward hooks, down to the "
-        "dot products behind one activation."
+        "dot products behind one activation.",
+        "zh": "训练好的网络看到了什么：用前向钩子（forward hook）捕获每一层的输出，一直深入到某个激活值背后的点积。",
     },
-    "fm.model_header": {"en": "Model"},
-    "fm.model": {"en": "Trained model"},
-    "fm.model.lenet5": {"en": "LeNet-5 (ReLU, max pooling) · MNIST"},
-    "fm.model.lenet5-classic": {"en": "LeNet-5 classic (sigmoid, average pooling) · MNIST"},
-    "fm.model.resnet20": {"en": "ResNet-20 · CIFAR-10"},
-    "fm.model.resnet18": {"en": "ResNet-18 · ImageNet (downloaded once)"},
-    "fm.input_header": {"en": "Input"},
-    "fm.source": {"en": "Source"},
-    "fm.source.sample": {"en": "Sample"},
-    "fm.source.upload": {"en": "Upload"},
-    "fm.sample": {"en": "Sample picture"},
-    "fm.source.draw": {"en": "Draw"},
-    "fm.draw_help": {"en": "Draw one digit, large, in the middle of the black square."},
-    "fm.draw_prompt": {"en": "Draw a digit on the canvas in the sidebar."},
-    "fm.draw_digits_only": {"en": "Drawing is for the digit models (LeNet-5); this model sees photos."},
-    "fm.canvas_unavailable": {"en": "The drawing canvas is not available here; upload a picture instead."},
-    "fm.loading": {"en": "Loading {name} …"},
-    "fm.downloading": {"en": "Downloading the ResNet-18 ImageNet weights (about 45 MB, once) …"},
-    "fm.upload_prompt": {"en": "Upload a picture in the sidebar to see what the network makes of it."},
-    "fm.seen": {"en": "What the model sees"},
-    "fm.seen_caption": {"en": "After preprocessing: {c}×{h}×{w}, as in training."},
-    "fm.prediction": {"en": "Prediction"},
-    "fm.class": {"en": "class"},
-    "fm.probability": {"en": "probability"},
-    "fm.card_accuracy": {"en": "Accuracy on held-out images (model card): {accuracy}."},
-    "fm.layers": {"en": "Layer by layer"},
-    "fm.col_layer": {"en": "layer"},
-    "fm.col_kind": {"en": "type"},
-    "fm.col_shape": {"en": "output shape"},
-    "fm.col_params": {"en": "parameters"},
-    "fm.col_rf": {"en": "receptive field"},
-    "fm.col_jump": {"en": "jump"},
-    "fm.grid": {"en": "All channels of one layer"},
-    "fm.layer": {"en": "Layer"},
-    "fm.shared": {"en": "Shared colour scale"},
+    "fm.model_header": {"en": "Model", "zh": "模型"},
+    "fm.model": {"en": "Trained model", "zh": "训练好的模型"},
+    "fm.model.lenet5": {"en": "LeNet-5 (ReLU, max pooling) · MNIST", "zh": "LeNet-5（ReLU，最大池化）· MNIST"},
+    "fm.model.lenet5-classic": {
+        "en": "LeNet-5 classic (sigmoid, average pooling) · MNIST",
+        "zh": "经典 LeNet-5（sigmoid，平均池化）· MNIST",
+    },
+    "fm.model.resnet20": {"en": "ResNet-20 · CIFAR-10", "zh": "ResNet-20 · CIFAR-10"},
+    "fm.model.resnet18": {"en": "ResNet-18 · ImageNet (downloaded once)", "zh": "ResNet-18 · ImageNet（需下载一次）"},
+    "fm.input_header": {"en": "Input", "zh": "输入"},
+    "fm.source": {"en": "Source", "zh": "来源"},
+    "fm.source.sample": {"en": "Sample", "zh": "示例"},
+    "fm.source.upload": {"en": "Upload", "zh": "上传"},
+    "fm.sample": {"en": "Sample picture", "zh": "示例图片"},
+    "fm.source.draw": {"en": "Draw", "zh": "手绘"},
+    "fm.draw_help": {
+        "en": "Draw one digit, large, in the middle of the black square.",
+        "zh": "在黑色方框中央写一个大大的数字。",
+    },
+    "fm.draw_prompt": {"en": "Draw a digit on the canvas in the sidebar.", "zh": "在侧边栏的画布上写一个数字。"},
+    "fm.draw_digits_only": {
+        "en": "Drawing is for the digit models (LeNet-5); this model sees photos.",
+        "zh": "手绘只适用于手写数字模型（LeNet-5）；这个模型看的是照片。",
+    },
+    "fm.canvas_unavailable": {
+        "en": "The drawing canvas is not available here; upload a picture instead.",
+        "zh": "这里无法使用画布；请改为上传一张图片。",
+    },
+    "fm.loading": {"en": "Loading {name} …", "zh": "正在加载 {name} ……"},
+    "fm.downloading": {
+        "en": "Downloading the ResNet-18 ImageNet weights (about 45 MB, once) …",
+        "zh": "正在下载 ResNet-18 的 ImageNet 权重（约 45 MB，只需一次）……",
+    },
+    "fm.upload_prompt": {
+        "en": "Upload a picture in the sidebar to see what the network makes of it.",
+        "zh": "在侧边栏上传一张图片，看看网络怎样理解它。",
+    },
+    "fm.seen": {"en": "What the model sees", "zh": "模型看到的输入"},
+    "fm.seen_caption": {
+        "en": "After preprocessing: {c}×{h}×{w}, as in training.",
+        "zh": "预处理之后：{c}×{h}×{w}，与训练时相同。",
+    },
+    "fm.prediction": {"en": "Prediction", "zh": "预测"},
+    "fm.class": {"en": "class", "zh": "类别"},
+    "fm.probability": {"en": "probability", "zh": "概率"},
+    "fm.card_accuracy": {
+        "en": "Accuracy on held-out images (model card): {accuracy}.",
+        "zh": "在未参与训练的图片上的准确率（模型卡）：{accuracy}。",
+    },
+    "fm.layers": {"en": "Layer by layer", "zh": "逐层查看"},
+    "fm.col_layer": {"en": "layer", "zh": "层"},
+    "fm.col_kind": {"en": "type", "zh": "类型"},
+    "fm.col_shape": {"en": "output shape", "zh": "输出形状"},
+    "fm.col_params": {"en": "parameters", "zh": "参数量"},
+    "fm.col_rf": {"en": "receptive field", "zh": "感受野"},
+    "fm.col_jump": {"en": "jump", "zh": "累积步幅"},
+    "fm.grid": {"en": "All channels of one layer", "zh": "某一层的全部通道"},
+    "fm.layer": {"en": "Layer", "zh": "层"},
+    "fm.shared": {"en": "Shared colour scale", "zh": "统一色标"},
     "fm.shared_help": {
         "en": "On: one colour range for every channel, so channels can be compared. Off: each channel "
-        "stretched to its own range, so weak channels show their pattern."
+        "stretched to its own range, so weak channels show their pattern.",
+        "zh": "开：所有通道使用同一个颜色范围，便于比较通道之间的强弱。关：每个通道拉伸到各自的范围，"
+        "响应较弱的通道也能显出图案。",
     },
-    "fm.bar_max": {"en": "each max"},
-    "fm.bar_min": {"en": "each min"},
-    "fm.grid_caption": {"en": "{n} channels of {h}×{w}, numbered."},
-    "fm.channel": {"en": "One channel"},
-    "fm.channel_pick": {"en": "Channel"},
-    "fm.hover": {"en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain (convolution layers)"},
-    "fm.min": {"en": "min"},
-    "fm.max": {"en": "max"},
-    "fm.mean": {"en": "mean"},
-    "fm.zeros": {"en": "zeros"},
-    "fm.kernel": {"en": "The kernel that made this channel: {c_in} input channels of {k}×{k}."},
-    "fm.explain": {"en": "Explain one activation"},
-    "fm.row": {"en": "Row"},
-    "fm.col": {"en": "Column"},
+    # drawn into the channel grid's PNG with Pillow's default font, which has no CJK glyphs: Latin in both
+    "fm.bar_max": {"en": "each max", "zh": "max"},
+    "fm.bar_min": {"en": "each min", "zh": "min"},
+    "fm.grid_caption": {"en": "{n} channels of {h}×{w}, numbered.", "zh": "{n} 个 {h}×{w} 的通道，已编号。"},
+    "fm.channel": {"en": "One channel", "zh": "单个通道"},
+    "fm.channel_pick": {"en": "Channel", "zh": "通道"},
+    "fm.hover": {
+        "en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain (convolution layers)",
+        "zh": "第 %{y} 行，第 %{x} 列<br>值 %{customdata}<br>点击查看解释（卷积层）",
+    },
+    "fm.min": {"en": "min", "zh": "最小值"},
+    "fm.max": {"en": "max", "zh": "最大值"},
+    "fm.mean": {"en": "mean", "zh": "平均值"},
+    "fm.zeros": {"en": "zeros", "zh": "零值占比"},
+    "fm.kernel": {
+        "en": "The kernel that made this channel: {c_in} input channels of {k}×{k}.",
+        "zh": "生成这个通道的卷积核：{c_in} 个输入通道，每个 {k}×{k}。",
+    },
+    "fm.explain": {"en": "Explain one activation", "zh": "解释一个激活值"},
+    "fm.row": {"en": "Row", "zh": "行"},
+    "fm.col": {"en": "Column", "zh": "列"},
     "fm.field": {
         "en": "The {rf}×{rf} receptive field of this cell on the input (top-left at row {top}, column {left}; "
-        "parts outside the picture are padding)."
+        "parts outside the picture are padding).",
+        "zh": "这个单元格在输入上的 {rf}×{rf} 感受野（左上角位于第 {top} 行、第 {left} 列；超出图片的部分是填充）。",
     },
-    "fm.channel_sum": {"en": "sum of window ⊙ kernel, per input channel"},
-    "fm.captured": {"en": "The forward hook captured {value} here: the same number, recomputed step by step."},
-    "fm.strongest": {"en": "The three input channels that contribute most, written out"},
+    "fm.channel_sum": {"en": "sum of window ⊙ kernel, per input channel", "zh": "每个输入通道的 窗口 ⊙ 卷积核 之和"},
+    "fm.captured": {
+        "en": "The forward hook captured {value} here: the same number, recomputed step by step.",
+        "zh": "前向钩子在这里捕获的值是 {value}：与逐步重新计算的结果是同一个数。",
+    },
+    "fm.strongest": {
+        "en": "The three input channels that contribute most, written out",
+        "zh": "贡献最大的三个输入通道，完整写出",
+    },
     "fm.not_conv": {
-        "en": "This layer is not a convolution: pick a Conv2d layer to see its kernel and explain an activation."
+        "en": "This layer is not a convolution: pick a Conv2d layer to see its kernel and explain an activation.",
+        "zh": "这一层不是卷积层：请选择一个 Conv2d 层，查看它的卷积核并解释一个激活值。",
     },
-    "fm.filters": {"en": "Learned filters of the first layer ({layer})"},
-    "fm.filters_caption": {"en": "Each filter stretched to its own range; colour filters shown as RGB."},
+    "fm.filters": {"en": "Learned filters of the first layer ({layer})", "zh": "第一层（{layer}）学到的滤波器"},
+    "fm.filters_caption": {
+        "en": "Each filter stretched to its own range; colour filters shown as RGB.",
+        "zh": "每个滤波器拉伸到各自的范围；彩色滤波器以 RGB 显示。",
+    },
     # --- Feature maps samples ----------------------------------------------------------------
-    **{f"sample.digit_{d}": {"en": f"MNIST digit {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
+    **{f"sample.digit_{d}": {"en": f"MNIST digit {d}", "zh": f"MNIST 数字 {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
     **{
-        f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}"}
-        for name in ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+        f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}", "zh": f"CIFAR-10 测试图像：{zh}（{name}）"}
+        for name, zh in (
+            ("airplane", "飞机"),
+            ("automobile", "汽车"),
+            ("bird", "鸟"),
+            ("cat", "猫"),
+            ("deer", "鹿"),
+            ("dog", "狗"),
+            ("frog", "青蛙"),
+            ("horse", "马"),
+            ("ship", "船"),
+            ("truck", "卡车"),
+        )
     },
     # --- Pooling & activations page (pool.*, act.*, up.*) ------------------------------------
-    "pool.title": {"en": "Pooling & activations"},
+    "pool.title": {"en": "Pooling & activations", "zh": "池化与激活函数"},
     "pool.title.intro": {
         "en": "The layers between convolutions, on real feature maps: pooling slides a window with no weights, "
-        "activations reshape every value, upsampling makes a map larger."
+        "activations reshape every value, upsampling makes a map larger.",
+        "zh": "卷积层之间的那些层，作用在真实的特征图上：池化滑动一个没有权重的窗口，激活函数逐个变换每个值，"
+        "上采样把特征图变大。",
     },
-    "pool.section": {"en": "Show"},
-    "pool.section.pooling": {"en": "Pooling"},
-    "pool.section.activations": {"en": "Activations"},
-    "pool.section.upsampling": {"en": "Upsampling"},
-    "pool.input": {"en": "Input"},
-    "pool.layer": {"en": "Pooling layer"},
-    "pool.upload_prompt": {"en": "Upload a picture in the sidebar (PNG, JPEG, WebP, BMP, GIF or TIFF)."},
-    "pool.source": {"en": "Feature map"},
-    "pool.source.lenet": {"en": "LeNet-5"},
-    "pool.source.sample": {"en": "Sample"},
-    "pool.source.random": {"en": "Random"},
-    "pool.source.upload": {"en": "Upload"},
-    "pool.digit": {"en": "MNIST digit"},
-    "pool.stage": {"en": "LeNet-5 layer output"},
-    "pool.stage.conv1": {"en": "conv1 (before ReLU): 6×28×28"},
-    "pool.stage.relu1": {"en": "conv1 + ReLU: 6×28×28 (what LeNet-5 pools)"},
-    "pool.stage.pool1": {"en": "after 2×2 max pooling: 6×14×14"},
-    "pool.channels": {"en": "Channels shown"},
-    "pool.channels_help": {"en": "LeNet-5's first layer makes 6 channels; pooling treats each one on its own."},
-    "pool.side_help": {"en": "Pixels on the longer side: small pictures keep the animation legible."},
-    "pool.random_size": {"en": "Size (rows = columns)"},
-    "pool.kind": {"en": "Kind"},
-    "pool.kind.max": {"en": "max"},
-    "pool.kind.avg": {"en": "average"},
-    "pool.stride_default": {"en": "Stride = kernel size (PyTorch's default)"},
+    "pool.section": {"en": "Show", "zh": "显示"},
+    "pool.section.pooling": {"en": "Pooling", "zh": "池化"},
+    "pool.section.activations": {"en": "Activations", "zh": "激活函数"},
+    "pool.section.upsampling": {"en": "Upsampling", "zh": "上采样"},
+    "pool.input": {"en": "Input", "zh": "输入"},
+    "pool.layer": {"en": "Pooling layer", "zh": "池化层"},
+    "pool.upload_prompt": {
+        "en": "Upload a picture in the sidebar (PNG, JPEG, WebP, BMP, GIF or TIFF).",
+        "zh": "在侧边栏上传一张图片（PNG、JPEG、WebP、BMP、GIF 或 TIFF）。",
+    },
+    "pool.source": {"en": "Feature map", "zh": "特征图"},
+    "pool.source.lenet": {"en": "LeNet-5", "zh": "LeNet-5"},
+    "pool.source.sample": {"en": "Sample", "zh": "示例"},
+    "pool.source.random": {"en": "Random", "zh": "随机"},
+    "pool.source.upload": {"en": "Upload", "zh": "上传"},
+    "pool.digit": {"en": "MNIST digit", "zh": "MNIST 数字"},
+    "pool.stage": {"en": "LeNet-5 layer output", "zh": "LeNet-5 某层的输出"},
+    "pool.stage.conv1": {"en": "conv1 (before ReLU): 6×28×28", "zh": "conv1（ReLU 之前）：6×28×28"},
+    "pool.stage.relu1": {
+        "en": "conv1 + ReLU: 6×28×28 (what LeNet-5 pools)",
+        "zh": "conv1 + ReLU：6×28×28（LeNet-5 对它做池化）",
+    },
+    "pool.stage.pool1": {"en": "after 2×2 max pooling: 6×14×14", "zh": "2×2 最大池化之后：6×14×14"},
+    "pool.channels": {"en": "Channels shown", "zh": "显示的通道数"},
+    "pool.channels_help": {
+        "en": "LeNet-5's first layer makes 6 channels; pooling treats each one on its own.",
+        "zh": "LeNet-5 的第一层生成 6 个通道；池化对每个通道单独处理。",
+    },
+    "pool.side_help": {
+        "en": "Pixels on the longer side: small pictures keep the animation legible.",
+        "zh": "长边的像素数：图片小一些，动画才清晰可读。",
+    },
+    "pool.random_size": {"en": "Size (rows = columns)", "zh": "尺寸（行数 = 列数）"},
+    "pool.kind": {"en": "Kind", "zh": "类型"},
+    "pool.kind.max": {"en": "max", "zh": "最大"},
+    "pool.kind.avg": {"en": "average", "zh": "平均"},
+    "pool.stride_default": {
+        "en": "Stride = kernel size (PyTorch's default)",
+        "zh": "步幅 = 窗口尺寸（PyTorch 的默认值）",
+    },
     "pool.stride_default_help": {
-        "en": "nn.MaxPool2d(2) means a 2×2 window moved 2 cells at a time: windows that do not overlap."
+        "en": "nn.MaxPool2d(2) means a 2×2 window moved 2 cells at a time: windows that do not overlap.",
+        "zh": "nn.MaxPool2d(2) 表示 2×2 的窗口每次移动 2 格：窗口之间互不重叠。",
     },
-    "pool.formula": {"en": "Output size: the same formula as convolution (dilation 1)"},
+    "pool.formula": {
+        "en": "Output size: the same formula as convolution (dilation 1)",
+        "zh": "输出尺寸：与卷积相同的公式（膨胀为 1）",
+    },
     "pool.formula_note": {
         "en": "Padding is at most half the window. Max pooling pads with −∞, so padding never wins; average "
-        "pooling pads with zeros and counts them in the mean (PyTorch's count_include_pad=True)."
+        "pooling pads with zeros and counts them in the mean (PyTorch's count_include_pad=True).",
+        "zh": "填充最多为窗口的一半。最大池化用 −∞ 填充，所以填充永远不会胜出；平均池化用零填充，"
+        "并把这些零计入平均值（PyTorch 的 count_include_pad=True）。",
     },
-    "pool.no_weights_help": {"en": "Pooling has no kernel to learn and no bias: nothing here is trained."},
-    "pool.channels_kept": {"en": "Channels"},
+    "pool.no_weights_help": {
+        "en": "Pooling has no kernel to learn and no bias: nothing here is trained.",
+        "zh": "池化没有要学习的卷积核，也没有偏置：这里没有任何东西需要训练。",
+    },
+    "pool.channels_kept": {"en": "Channels", "zh": "通道数"},
     "pool.no_weights.max": {
         "en": "Max pooling has **no weights**: each output value is the largest value in its window of **one** "
         "channel (boxed in pink). Channels are never mixed, so the channel count stays the same; only the "
-        "height and width shrink. The network keeps the strongest response and forgets exactly where it was."
+        "height and width shrink. The network keeps the strongest response and forgets exactly where it was.",
+        "zh": "最大池化**没有权重**：每个输出值是**单个**通道中其窗口内的最大值（用粉色框标出）。通道之间从不混合，"
+        "所以通道数保持不变；只有高和宽缩小。网络保留了最强的响应，而忘记了它的确切位置。",
     },
     "pool.no_weights.avg": {
         "en": "Average pooling has **no weights**: each output value is the mean of its window of **one** channel. "
-        "Channels are never mixed, so the channel count stays the same; only the height and width shrink."
+        "Channels are never mixed, so the channel count stays the same; only the height and width shrink.",
+        "zh": "平均池化**没有权重**：每个输出值是**单个**通道中其窗口内的平均值。通道之间从不混合，"
+        "所以通道数保持不变；只有高和宽缩小。",
     },
     "pool.animation_help.max": {
         "en": "{frames} window positions. Press Play or drag the slider; the pink box marks the value each window "
-        "keeps. Click an output cell to explain it below."
+        "keeps. Click an output cell to explain it below.",
+        "zh": "共 {frames} 个窗口位置。按“播放”或拖动滑块；粉色框标出每个窗口保留的值。点击一个输出单元格，"
+        "在下方查看它的解释。",
     },
     "pool.animation_help.avg": {
-        "en": "{frames} window positions. Press Play or drag the slider; click an output cell to explain it below."
+        "en": "{frames} window positions. Press Play or drag the slider; click an output cell to explain it below.",
+        "zh": "共 {frames} 个窗口位置。按“播放”或拖动滑块；点击一个输出单元格，在下方查看它的解释。",
     },
-    "pool.animation": {"en": "The window sliding"},
-    "pool.step_channel": {"en": "Channel"},
+    "pool.animation": {"en": "The window sliding", "zh": "窗口的滑动"},
+    "pool.step_channel": {"en": "Channel", "zh": "通道"},
     "pool.step_where": {
         "en": "Output channel **{c}**, row **{oy}**, column **{ox}**: the window covers padded rows {rows} and "
-        "columns {cols} of input channel {c} only."
+        "columns {cols} of input channel {c} only.",
+        "zh": "输出通道 **{c}**，第 **{oy}** 行，第 **{ox}** 列：窗口只覆盖输入通道 {c} 填充后的第 {rows} 行、第 "
+        "{cols} 列。",
     },
     "pool.torch_check": {
-        "en": "PyTorch's F.{function} on the same input gives the same output (max |difference| {diff})."
+        "en": "PyTorch's F.{function} on the same input gives the same output (max |difference| {diff}).",
+        "zh": "PyTorch 的 F.{function} 对同一输入给出相同的输出（最大 |差值| {diff}）。",
     },
-    "pool.hover": {"en": "row %{y}, column %{x}<br>value %{z}"},
-    "act.source": {"en": "Feature map"},
-    "act.source.lenet": {"en": "LeNet-5 conv1"},
-    "act.source.kernel": {"en": "Picture ⊛ kernel"},
-    "act.channel": {"en": "Channel of LeNet-5's first layer"},
-    "act.picture": {"en": "Picture"},
-    "act.upload": {"en": "Upload your own"},
-    "act.kernel": {"en": "Kernel (3×3, padding 1)"},
-    "act.function": {"en": "Activation"},
-    "act.relu": {"en": "ReLU"},
-    "act.leaky_relu": {"en": "Leaky ReLU"},
-    "act.sigmoid": {"en": "Sigmoid"},
-    "act.tanh": {"en": "Tanh"},
-    "act.gelu": {"en": "GELU"},
-    "act.slope": {"en": "Negative slope"},
+    "pool.hover": {"en": "row %{y}, column %{x}<br>value %{z}", "zh": "第 %{y} 行，第 %{x} 列<br>值 %{z}"},
+    "act.source": {"en": "Feature map", "zh": "特征图"},
+    "act.source.lenet": {"en": "LeNet-5 conv1", "zh": "LeNet-5 conv1"},
+    "act.source.kernel": {"en": "Picture ⊛ kernel", "zh": "图片 ⊛ 卷积核"},
+    "act.channel": {"en": "Channel of LeNet-5's first layer", "zh": "LeNet-5 第一层的通道"},
+    "act.picture": {"en": "Picture", "zh": "图片"},
+    "act.upload": {"en": "Upload your own", "zh": "上传你自己的图片"},
+    "act.kernel": {"en": "Kernel (3×3, padding 1)", "zh": "卷积核（3×3，填充 1）"},
+    "act.function": {"en": "Activation", "zh": "激活函数"},
+    "act.relu": {"en": "ReLU", "zh": "ReLU"},
+    "act.leaky_relu": {"en": "Leaky ReLU", "zh": "Leaky ReLU"},
+    "act.sigmoid": {"en": "Sigmoid", "zh": "Sigmoid"},
+    "act.tanh": {"en": "Tanh", "zh": "Tanh"},
+    "act.gelu": {"en": "GELU", "zh": "GELU"},
+    "act.slope": {"en": "Negative slope", "zh": "负半轴斜率"},
     "act.why.relu": {
         "en": "ReLU keeps positive responses and sets every negative one to zero: weak or opposite responses are "
         "removed, and the map becomes sparse. Without a non-linearity between them, stacked convolutions would "
-        "collapse into one linear map."
+        "collapse into one linear map.",
+        "zh": "ReLU 保留正的响应，把所有负值置为零：微弱或相反的响应被去掉，特征图变得稀疏。如果卷积层之间没有非线性，"
+        "堆叠起来的卷积会塌缩成一个线性映射。",
     },
     "act.why.leaky_relu": {
         "en": "Leaky ReLU keeps a small slope for negative values, so they shrink instead of vanishing and their "
-        "gradient is never exactly zero."
+        "gradient is never exactly zero.",
+        "zh": "Leaky ReLU 对负值保留一个小斜率，负值只是被缩小而不会消失，梯度也永远不会恰好为零。",
     },
     "act.why.sigmoid": {
         "en": "Sigmoid squashes every value into (0, 1); zero becomes 0.5, so nothing is zeroed. The classic LeNet-5 "
-        "used it; large values saturate, which slows training of deep networks."
+        "used it; large values saturate, which slows training of deep networks.",
+        "zh": "Sigmoid 把每个值压缩到 (0, 1)；零变成 0.5，所以没有值被置零。经典的 LeNet-5 用的就是它；"
+        "值很大时会饱和，这会拖慢深层网络的训练。",
     },
-    "act.why.tanh": {"en": "Tanh squashes values into (−1, 1) and keeps their sign; large values saturate."},
+    "act.why.tanh": {
+        "en": "Tanh squashes values into (−1, 1) and keeps their sign; large values saturate.",
+        "zh": "Tanh 把值压缩到 (−1, 1)，并保留符号；值很大时会饱和。",
+    },
     "act.why.gelu": {
         "en": "GELU multiplies a value by the probability that a standard normal variable is below it: like a "
-        "smooth ReLU that lets small negative values through a little."
+        "smooth ReLU that lets small negative values through a little.",
+        "zh": "GELU 把一个值乘以“标准正态变量小于它”的概率：像一个平滑的 ReLU，让较小的负值也能通过一点。",
     },
-    "act.negative": {"en": "Negative before"},
-    "act.zeroed": {"en": "Set to zero"},
-    "act.zeroed_help": {"en": "Share of the values that were not zero before and are exactly zero after."},
-    "act.range_before": {"en": "Range before"},
-    "act.range_after": {"en": "Range after"},
-    "act.before": {"en": "before"},
-    "act.after": {"en": "after {name}"},
-    "act.histogram": {"en": "Values before and after"},
-    "act.value": {"en": "value"},
-    "act.count": {"en": "number of cells"},
+    "act.negative": {"en": "Negative before", "zh": "之前为负的比例"},
+    "act.zeroed": {"en": "Set to zero", "zh": "被置零的比例"},
+    "act.zeroed_help": {
+        "en": "Share of the values that were not zero before and are exactly zero after.",
+        "zh": "之前不为零、之后恰好为零的值所占的比例。",
+    },
+    "act.range_before": {"en": "Range before", "zh": "之前的范围"},
+    "act.range_after": {"en": "Range after", "zh": "之后的范围"},
+    "act.before": {"en": "before", "zh": "激活之前"},
+    "act.after": {"en": "after {name}", "zh": "经过 {name} 之后"},
+    "act.histogram": {"en": "Values before and after", "zh": "之前与之后的数值分布"},
+    "act.value": {"en": "value", "zh": "数值"},
+    "act.count": {"en": "number of cells", "zh": "单元格个数"},
     "act.histogram_help": {
-        "en": "The same bins for both: after ReLU every negative value piles up in the bin at zero."
+        "en": "The same bins for both: after ReLU every negative value piles up in the bin at zero.",
+        "zh": "两者使用相同的分箱：经过 ReLU 之后，所有负值都堆积到零所在的那一箱。",
     },
-    "up.source": {"en": "Map to upsample"},
-    "up.source.lenet": {"en": "LeNet-5 pooled map"},
-    "up.source.digit": {"en": "Small digit"},
-    "up.source.random": {"en": "Random"},
-    "up.size": {"en": "Size (pixels on the longer side)"},
-    "up.layer": {"en": "Upsampling"},
-    "up.mode": {"en": "Mode"},
-    "up.scale": {"en": "Scale"},
+    "up.source": {"en": "Map to upsample", "zh": "要上采样的特征图"},
+    "up.source.lenet": {"en": "LeNet-5 pooled map", "zh": "LeNet-5 池化后的特征图"},
+    "up.source.digit": {"en": "Small digit", "zh": "缩小的数字"},
+    "up.source.random": {"en": "Random", "zh": "随机"},
+    "up.size": {"en": "Size (pixels on the longer side)", "zh": "尺寸（长边像素数）"},
+    "up.layer": {"en": "Upsampling", "zh": "上采样"},
+    "up.mode": {"en": "Mode", "zh": "模式"},
+    "up.scale": {"en": "Scale", "zh": "放大倍数"},
     "up.corners_help": {
         "en": "False (the default): pixels are squares and their centres are aligned. True: the corner pixels of "
-        "input and output are aligned, which stretches the grid slightly."
+        "input and output are aligned, which stretches the grid slightly.",
+        "zh": "False（默认）：像素被看作小方块，方块的中心对齐。True：输入和输出角上的像素对齐，网格会被略微拉伸。",
     },
     "up.what.nearest": {
-        "en": "Nearest: every value is copied into a scale × scale block. No new values appear; there are no weights."
+        "en": "Nearest: every value is copied into a scale × scale block. No new values appear; there are no weights.",
+        "zh": "最近邻（nearest）：每个值被复制到一个 scale × scale 的方块中。不产生新的数值；没有权重。",
     },
     "up.what.bilinear": {
         "en": "Bilinear: each output value is a weighted mean of the 4 nearest input values, weighted by distance "
-        "along each axis. No weights are learned."
+        "along each axis. No weights are learned.",
+        "zh": "双线性（bilinear）：每个输出值是最近 4 个输入值的加权平均，权重由沿每个坐标轴的距离决定。"
+        "没有需要学习的权重。",
     },
     "up.what.bicubic": {
         "en": "Bicubic: each output value mixes 4 × 4 input values with cubic weights (a = −0.75). Smoother than "
-        "bilinear; it can overshoot the input's range. No weights are learned."
+        "bilinear; it can overshoot the input's range. No weights are learned.",
+        "zh": "双三次（bicubic）：每个输出值用三次权重（a = −0.75）混合 4 × 4 个输入值。比双线性更平滑；"
+        "结果可能超出输入的取值范围。没有需要学习的权重。",
     },
-    "up.source_title": {"en": "input {h}×{w}"},
-    "up.output_title": {"en": "output {h}×{w}"},
+    "up.source_title": {"en": "input {h}×{w}", "zh": "输入 {h}×{w}"},
+    "up.output_title": {"en": "output {h}×{w}", "zh": "输出 {h}×{w}"},
     "up.overshoot": {
-        "en": "Bicubic overshoots: some outputs lie outside the input's range, because its weights can be negative."
+        "en": "Bicubic overshoots: some outputs lie outside the input's range, because its weights can be negative.",
+        "zh": "双三次插值出现了过冲：有些输出超出了输入的取值范围，因为它的权重可以是负数。",
     },
-    "up.explain": {"en": "Where one output value comes from"},
+    "up.explain": {"en": "Where one output value comes from", "zh": "一个输出值从哪里来"},
     "up.step_where": {
         "en": "Output row **{oy}**, column **{ox}** maps to input coordinate ({sy}, {sx}); it reads input rows "
-        "{rows} and columns {cols} (indices clamped at the border)."
+        "{rows} and columns {cols} (indices clamped at the border).",
+        "zh": "输出第 **{oy}** 行、第 **{ox}** 列对应输入坐标 ({sy}, {sx})；它读取输入的第 {rows} 行、第 {cols} "
+        "列（越过边界的下标被截到边界上）。",
     },
-    "up.torch_check": {"en": "F.interpolate gives {value} here: the same number."},
+    "up.torch_check": {
+        "en": "F.interpolate gives {value} here: the same number.",
+        "zh": "F.interpolate 在这里给出 {value}：同一个数。",
+    },
     # (end of pooling & activations)
     # --- Transposed convolution page (tconv.*) -------------------------------------------------
-    "tconv.title": {"en": "Transposed convolution"},
+    "tconv.title": {"en": "Transposed convolution", "zh": "转置卷积"},
     "tconv.title.intro": {
         "en": "Each input value stamps value × kernel onto a larger output; the same result is an ordinary "
-        "convolution over the input with zeros inserted. Both views, with your numbers."
+        "convolution over the input with zeros inserted. Both views, with your numbers.",
+        "zh": "每个输入值把“值 × 卷积核”盖印到一个更大的输出上；同样的结果也可以由在插入了零的输入上做普通卷积得到。"
+        "两种视角，用你的数字演示。",
     },
-    "tconv.input": {"en": "Input"},
-    "tconv.source": {"en": "Source"},
-    "tconv.source.example": {"en": "Example"},
-    "tconv.source.random": {"en": "Random"},
-    "tconv.example": {"en": "Example"},
-    "tconv.example.d2l_2x2": {"en": "Dive into Deep Learning: 2×2 input, 2×2 kernel, stride 1"},
-    "tconv.example.dumoulin_stride2": {"en": "Dumoulin & Visin fig. 4.5: 2×2 input, 3×3 kernel, stride 2"},
-    "tconv.channels": {"en": "Input channels"},
-    "tconv.height": {"en": "Height"},
-    "tconv.width": {"en": "Width"},
-    "tconv.seed": {"en": "Random seed"},
-    "tconv.layer": {"en": "Layer"},
-    "tconv.out_channels": {"en": "Output channels"},
-    "tconv.kernel": {"en": "Kernel size"},
-    "tconv.stride": {"en": "Stride"},
-    "tconv.padding": {"en": "Padding"},
+    "tconv.input": {"en": "Input", "zh": "输入"},
+    "tconv.source": {"en": "Source", "zh": "来源"},
+    "tconv.source.example": {"en": "Example", "zh": "例子"},
+    "tconv.source.random": {"en": "Random", "zh": "随机"},
+    "tconv.example": {"en": "Example", "zh": "例子"},
+    "tconv.example.d2l_2x2": {
+        "en": "Dive into Deep Learning: 2×2 input, 2×2 kernel, stride 1",
+        "zh": "《动手学深度学习》：2×2 输入，2×2 卷积核，步幅 1",
+    },
+    "tconv.example.dumoulin_stride2": {
+        "en": "Dumoulin & Visin fig. 4.5: 2×2 input, 3×3 kernel, stride 2",
+        "zh": "Dumoulin & Visin 图 4.5：2×2 输入，3×3 卷积核，步幅 2",
+    },
+    "tconv.channels": {"en": "Input channels", "zh": "输入通道数"},
+    "tconv.height": {"en": "Height", "zh": "高"},
+    "tconv.width": {"en": "Width", "zh": "宽"},
+    "tconv.seed": {"en": "Random seed", "zh": "随机种子"},
+    "tconv.layer": {"en": "Layer", "zh": "转置卷积层"},
+    "tconv.out_channels": {"en": "Output channels", "zh": "输出通道数"},
+    "tconv.kernel": {"en": "Kernel size", "zh": "卷积核尺寸"},
+    "tconv.stride": {"en": "Stride", "zh": "步幅"},
+    "tconv.padding": {"en": "Padding", "zh": "填充"},
     "tconv.padding_help": {
         "en": "In a transposed convolution padding removes rows and columns: it crops this many from each side "
-        "of the output."
+        "of the output.",
+        "zh": "在转置卷积中，填充是去掉行和列：从输出的每一侧裁掉这么多行和列。",
     },
-    "tconv.output_padding": {"en": "Output padding"},
+    "tconv.output_padding": {"en": "Output padding", "zh": "输出填充"},
     "tconv.output_padding_help": {
-        "en": "Adds rows and columns at the bottom and right only; it must be smaller than the stride or the dilation."
+        "en": "Adds rows and columns at the bottom and right only; it must be smaller than the stride or the dilation.",
+        "zh": "只在下方和右侧增加行和列；它必须小于步幅或膨胀。",
     },
-    "tconv.dilation": {"en": "Dilation"},
-    "tconv.groups": {"en": "Groups"},
+    "tconv.dilation": {"en": "Dilation", "zh": "膨胀"},
+    "tconv.groups": {"en": "Groups", "zh": "分组数"},
     "tconv.groups_help": {
         "en": "Input and output channels are split into this many groups; each input channel writes only to the "
-        "output channels of its own group."
+        "output channels of its own group.",
+        "zh": "输入通道和输出通道都被分成这么多组；每个输入通道只写入本组的输出通道。",
     },
-    "tconv.bias": {"en": "Bias"},
-    "tconv.kernels": {"en": "Kernels"},
-    "tconv.preset": {"en": "Kernel preset"},
-    "tconv.preset.example": {"en": "the example's kernel"},
-    "tconv.preset.ones": {"en": "ones"},
-    "tconv.preset.identity": {"en": "identity (centre 1)"},
-    "tconv.preset.bilinear": {"en": "bilinear upsampling"},
-    "tconv.preset.random_int": {"en": "random integers (−1 to 2)"},
-    "tconv.edit": {"en": "✏️ Edit kernels and bias"},
+    "tconv.bias": {"en": "Bias", "zh": "偏置"},
+    "tconv.kernels": {"en": "Kernels", "zh": "卷积核"},
+    "tconv.preset": {"en": "Kernel preset", "zh": "卷积核预设"},
+    "tconv.preset.example": {"en": "the example's kernel", "zh": "例子自带的卷积核"},
+    "tconv.preset.ones": {"en": "ones", "zh": "全 1"},
+    "tconv.preset.identity": {"en": "identity (centre 1)", "zh": "恒等（中心为 1）"},
+    "tconv.preset.bilinear": {"en": "bilinear upsampling", "zh": "双线性上采样"},
+    "tconv.preset.random_int": {"en": "random integers (−1 to 2)", "zh": "随机整数（−1 到 2）"},
+    "tconv.edit": {"en": "✏️ Edit kernels and bias", "zh": "✏️ 编辑卷积核和偏置"},
     "tconv.edit_help": {
         "en": "The weight has shape [C_in, C_out/groups, k, k]: one k×k kernel for each (input channel, output "
-        "channel of its group) pair. Type new values; the page recomputes at once."
+        "channel of its group) pair. Type new values; the page recomputes at once.",
+        "zh": "权重的形状是 [C_in, C_out/groups, k, k]：每一对（输入通道，其所在组的输出通道）对应一个 k×k 的卷积核。"
+        "输入新的数值，页面会立即重新计算。",
     },
-    "tconv.edit_input": {"en": "Input channel"},
-    "tconv.edit_output": {"en": "Output channel (in the group)"},
-    "tconv.bias_column": {"en": "bias"},
-    "tconv.formula": {"en": "Output size"},
+    "tconv.edit_input": {"en": "Input channel", "zh": "输入通道"},
+    "tconv.edit_output": {"en": "Output channel (in the group)", "zh": "输出通道（组内编号）"},
+    "tconv.bias_column": {"en": "bias", "zh": "偏置"},
+    "tconv.formula": {"en": "Output size", "zh": "输出尺寸"},
     "tconv.symbols": {
         "en": "s = stride, p = padding (cropped from each side), k = kernel size, d = dilation, "
-        "p_out = output padding (added at the bottom/right). Nothing is divided, so nothing is rounded."
+        "p_out = output padding (added at the bottom/right). Nothing is divided, so nothing is rounded.",
+        "zh": "s = 步幅，p = 填充（从每一侧裁掉），k = 卷积核尺寸，d = 膨胀，p_out = 输出填充（加在下方/右侧）。"
+        "这里没有除法，所以不需要取整。",
     },
     "tconv.not_inverse": {
         "en": "A transposed convolution is not the inverse of a convolution: it restores the shape of the "
         "convolution's input, not its values. It is the convolution's transpose (its gradient with respect to the "
-        "input), a learnable upsampling."
+        "input), a learnable upsampling.",
+        "zh": "转置卷积不是卷积的逆运算：它恢复的是卷积输入的形状，而不是它的数值。它是卷积的转置（卷积对输入的梯度）"
+        "，一种可学习的上采样。",
     },
     "tconv.output_padding_why": {
         "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
         "padding turns inputs of {low} to {high} rows all into {h} rows. Going back from {h} rows, the transposed "
-        "convolution gives {low}; output padding 1, 2, … chooses one of the larger sizes."
+        "convolution gives {low}; output padding 1, 2, … chooses one of the larger sizes.",
+        "zh": "为什么需要输出填充：步幅为 {stride} 时，用这个卷积核、步幅和填充做卷积，{low} 到 {high} "
+        "行的输入都会变成 {h} 行。从 {h} 行反推回去，转置卷积给出 {low} 行；输出填充 1、2、… "
+        "用来选择更大的那些尺寸之一。",
     },
-    "tconv.shape_input": {"en": "Input [C_in, H, W]"},
-    "tconv.shape_weight": {"en": "Weight [C_in, C_out/groups, k, k]"},
-    "tconv.shape_output": {"en": "Output [C_out, H_out, W_out]"},
-    "tconv.params": {"en": "Parameters"},
-    "tconv.view": {"en": "View"},
-    "tconv.view.scatter": {"en": "scatter: value × kernel"},
-    "tconv.view.equivalent": {"en": "equivalent convolution"},
-    "tconv.speed": {"en": "Speed"},
-    "tconv.speed_value": {"en": "{n} positions/s"},
-    "tconv.scatter": {"en": "Each input value stamps value × kernel"},
+    "tconv.shape_input": {"en": "Input [C_in, H, W]", "zh": "输入 [C_in, H, W]"},
+    "tconv.shape_weight": {"en": "Weight [C_in, C_out/groups, k, k]", "zh": "权重 [C_in, C_out/groups, k, k]"},
+    "tconv.shape_output": {"en": "Output [C_out, H_out, W_out]", "zh": "输出 [C_out, H_out, W_out]"},
+    "tconv.params": {"en": "Parameters", "zh": "参数量"},
+    "tconv.view": {"en": "View", "zh": "视角"},
+    "tconv.view.scatter": {"en": "scatter: value × kernel", "zh": "散布：值 × 卷积核"},
+    "tconv.view.equivalent": {"en": "equivalent convolution", "zh": "等价的卷积"},
+    "tconv.speed": {"en": "Speed", "zh": "速度"},
+    "tconv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
+    "tconv.scatter": {"en": "Each input value stamps value × kernel", "zh": "每个输入值盖印“值 × 卷积核”"},
     "tconv.scatter_help": {
         "en": "{frames} input positions. Green: the input value being used. Orange: the cells where value × "
-        "kernel is added, on the uncropped output. Shaded rows/columns are removed by padding {padding} (the "
-        "dotted line is the output); output padding {output_padding} adds rows/columns at the bottom/right. Grey: "
-        "cells no value has reached yet; ✕: cells no input value ever writes to (they hold only the bias). "
-        "Click an input cell to explain it below."
+        "kernel is added, on the uncropped output. The output shows running sums: after each step every cell "
+        "holds what the input values so far have added there; the bias is added once per cell, at the last step. "
+        "Shaded rows/columns are removed by padding {padding} (the dotted line is the output); output padding "
+        "{output_padding} adds rows/columns at the bottom/right. Grey: cells no value has reached yet; ✕: cells no "
+        "input value ever writes to (they hold only the bias). Click an input cell to explain it below.",
+        "zh": "共 {frames} 个输入位置。绿色：正在使用的输入值。橙色：在未裁剪的输出上，加上“值 × 卷积核”的单元格。"
+        "输出显示的是累加和：每一步之后，每个单元格保存的是到目前为止各输入值加到这里的总和；偏置在最后一步给每个"
+        "单元格加一次。阴影的行/列会被填充 {padding} 裁掉（虚线是输出）；输出填充 {output_padding} 在下方/右侧增加"
+        "行/列。灰色：还没有任何值写到的单元格；✕：没有任何输入值会写到的单元格（它们只有偏置）。点击一个输入单元格，"
+        "在下方查看它的解释。",
     },
-    "tconv.scatter_step": {"en": "What one input value writes"},
-    "tconv.back": {"en": "Previous position"},
-    "tconv.forward": {"en": "Next position"},
-    "tconv.position": {"en": "Position"},
-    "tconv.step_input": {"en": "Input channel"},
-    "tconv.step_output": {"en": "Output channel"},
+    "tconv.scatter_final_only": {
+        "en": "This layer is too large to send every running sum to the browser, so the output shows the finished "
+        "values (bias included) from the first step; grey cells are the ones no input value has reached yet.",
+        "zh": "这一层太大，无法把每一步的累加和都发送到浏览器，所以输出从第一步起就显示最终值（含偏置）；灰色单元格"
+        "是还没有任何输入值写到的位置。",
+    },
+    "tconv.scatter_step": {"en": "What one input value writes", "zh": "一个输入值写了什么"},
+    "tconv.back": {"en": "Previous position", "zh": "上一个位置"},
+    "tconv.forward": {"en": "Next position", "zh": "下一个位置"},
+    "tconv.position": {"en": "Position", "zh": "位置"},
+    "tconv.step_input": {"en": "Input channel", "zh": "输入通道"},
+    "tconv.step_output": {"en": "Output channel", "zh": "输出通道"},
     "tconv.scatter_where": {
         "en": "Input channel **{ic}**, row **{iy}**, column **{ix}** holds **{value}**. It multiplies every "
-        "kernel of its group and adds the result onto rows {rows} and columns {cols} of the uncropped output."
+        "kernel of its group and adds the result onto rows {rows} and columns {cols} of the uncropped output.",
+        "zh": "输入通道 **{ic}**，第 **{iy}** 行，第 **{ix}** 列的值是 **{value}**。它乘以本组的每个卷积核，"
+        "再把结果加到未裁剪输出的第 {rows} 行、第 {cols} 列上。",
     },
-    "tconv.scatter_channel": {"en": "onto output channel {oc}:"},
-    "tconv.scatter_all_inside": {"en": "All of it lands inside the output: rows {rows}, columns {cols}."},
+    "tconv.scatter_channel": {"en": "onto output channel {oc}:", "zh": "加到输出通道 {oc}："},
+    "tconv.scatter_all_inside": {
+        "en": "All of it lands inside the output: rows {rows}, columns {cols}.",
+        "zh": "全部落在输出之内：第 {rows} 行，第 {cols} 列。",
+    },
     "tconv.scatter_cropped": {
         "en": "{kept} of the {taps} cells land inside the output; the others fall in the {padding} row(s)/column(s) "
-        "that padding crops away."
+        "that padding crops away.",
+        "zh": "{taps} 个单元格中有 {kept} 个落在输出之内；其余的落在被填充裁掉的 {padding} 行/列中。",
     },
-    "tconv.gather": {"en": "Where one output value comes from"},
-    "tconv.out_oc": {"en": "Output channel"},
-    "tconv.out_y": {"en": "Output row"},
-    "tconv.out_x": {"en": "Output column"},
-    "tconv.gather_where": {"en": "{n} input value(s) write here, each times one kernel weight:"},
+    "tconv.gather": {"en": "Where one output value comes from", "zh": "一个输出值从哪里来"},
+    "tconv.out_oc": {"en": "Output channel", "zh": "输出通道"},
+    "tconv.out_y": {"en": "Output row", "zh": "输出行"},
+    "tconv.out_x": {"en": "Output column", "zh": "输出列"},
+    "tconv.gather_where": {
+        "en": "{n} input value(s) write here, each times one kernel weight:",
+        "zh": "有 {n} 个输入值写到这里，每个都乘以一个卷积核权重：",
+    },
     "tconv.gather_none": {
         "en": "No input value writes here (the stride leaves a gap between the stamped kernels), so it holds only "
-        "the bias."
+        "the bias.",
+        "zh": "没有任何输入值写到这里（步幅在盖印的卷积核之间留下了空隙），所以它只有偏置。",
     },
-    "tconv.gather_check": {"en": "The output holds {value} here: the same number."},
-    "tconv.equivalent": {"en": "The same output as an ordinary convolution"},
+    "tconv.gather_check": {
+        "en": "The output holds {value} here: the same number.",
+        "zh": "输出在这里的值是 {value}：同一个数。",
+    },
+    "tconv.equivalent": {"en": "The same output as an ordinary convolution", "zh": "同样的输出，作为一次普通卷积"},
     "tconv.equivalent_help": {
         "en": "Insert {zeros} zero(s) between neighbouring input values (the stride becomes zero insertion), pad by "
         "d·(k − 1) − p: {top} row(s) at the top and {bottom} at the bottom, {left} column(s) left and {right} "
         "right (output padding adds to the bottom/right; a negative number crops instead), then slide the "
         "kernel, flipped in both directions, with stride 1 and dilation {dilation}. Shaded cells are padding; "
-        "the dotted line is the zero-inserted input."
+        "the dotted line is the zero-inserted input.",
+        "zh": "在相邻的输入值之间插入 {zeros} 个零（步幅变成了插零），再填充 d·(k − 1) − p：上方 {top} 行、下方 "
+        "{bottom} 行，左侧 {left} 列、右侧 {right} 列（输出填充加在下方/右侧；负数表示改为裁剪），然后用上下、"
+        "左右都翻转过的卷积核，以步幅 1、膨胀 {dilation} 滑动。阴影单元格是填充；虚线是插零后的输入。",
     },
-    "tconv.shape_zero_inserted": {"en": "Zero-inserted input"},
-    "tconv.shape_padded": {"en": "Padded, zero-inserted input"},
-    "tconv.shape_equivalent_weight": {"en": "Flipped weight [C_out, C_in/groups, k, k]"},
+    "tconv.shape_zero_inserted": {"en": "Zero-inserted input", "zh": "插零后的输入"},
+    "tconv.shape_padded": {"en": "Padded, zero-inserted input", "zh": "插零并填充后的输入"},
+    "tconv.shape_equivalent_weight": {
+        "en": "Flipped weight [C_out, C_in/groups, k, k]",
+        "zh": "翻转后的权重 [C_out, C_in/groups, k, k]",
+    },
     "tconv.flip_help": {
         "en": "The kernel is flipped (rotated 180°) and its input and output channels swapped: a stamped kernel "
-        "read back from the output's side appears mirrored."
+        "read back from the output's side appears mirrored.",
+        "zh": "卷积核被翻转（旋转 180°），并交换输入通道与输出通道：从输出一侧回看，盖印的卷积核是镜像的。",
     },
-    "tconv.equivalent_step": {"en": "How one output value is made (equivalent convolution)"},
-    "tconv.torch": {"en": "The same layer in PyTorch"},
-    "tconv.torch_match": {"en": "nn.ConvTranspose2d gives the same output (largest difference {diff}, rounding only)."},
-    "tconv.torch_mismatch": {"en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this."},
-    "tconv.anim.input_title": {"en": "input channel {channel}"},
-    "tconv.anim.canvas_title": {"en": "output channel {channel} (uncropped)"},
-    "tconv.anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain"},
-    "tconv.anim.hover_canvas": {"en": "uncropped row %{y}, column %{x}<br>value %{z}"},
-    "tconv.anim.position": {"en": "input cell (row, column):"},
-    "err.tconv_input_range": {"en": "Position {name} = {value} is outside the input (valid: 0 to {size} − 1)."},
+    "tconv.equivalent_step": {
+        "en": "How one output value is made (equivalent convolution)",
+        "zh": "一个输出值是怎样算出来的（等价卷积）",
+    },
+    "tconv.torch": {"en": "The same layer in PyTorch", "zh": "PyTorch 中的同一层"},
+    "tconv.torch_match": {
+        "en": "nn.ConvTranspose2d gives the same output (largest difference {diff}, rounding only).",
+        "zh": "nn.ConvTranspose2d 给出相同的输出（最大差值 {diff}，只是舍入误差）。",
+    },
+    "tconv.torch_mismatch": {
+        "en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this.",
+        "zh": "nn.ConvTranspose2d 与逐步计算的结果最多相差 {diff}。请报告这个问题。",
+    },
+    "tconv.anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
+    "tconv.anim.canvas_title": {"en": "output channel {channel} (uncropped)", "zh": "输出通道 {channel}（未裁剪）"},
+    "tconv.anim.hover_input": {
+        "en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain",
+        "zh": "第 %{y} 行，第 %{x} 列<br>值 %{customdata}<br>点击查看解释",
+    },
+    "tconv.anim.hover_canvas": {
+        "en": "uncropped row %{y}, column %{x}<br>value %{z}",
+        "zh": "未裁剪的第 %{y} 行，第 %{x} 列<br>值 %{z}",
+    },
+    "tconv.anim.position": {"en": "input cell (row, column):", "zh": "输入单元格（行, 列）："},
+    "err.tconv_input_range": {
+        "en": "Position {name} = {value} is outside the input (valid: 0 to {size} − 1).",
+        "zh": "位置 {name} = {value} 超出了输入范围（有效范围：0 到 {size} − 1）。",
+    },
     "err.tconv_weight_in": {
         "en": "The weight {shape} starts with {got}, but the input has {c_in} channels. A transposed convolution's "
-        "weight has shape [C_in, C_out/groups, kH, kW]: its first dimension is the number of input channels."
+        "weight has shape [C_in, C_out/groups, kH, kW]: its first dimension is the number of input channels.",
+        "zh": "权重 {shape} 的第一维是 {got}，但输入有 {c_in} 个通道。转置卷积的权重形状是 [C_in, C_out/groups, kH, "
+        "kW]：第一维是输入通道数。",
     },
     "err.tconv_groups_out": {
         "en": "Groups must divide the output channels: {c_out} output channels cannot be split into {groups} "
-        "equal groups. Use a multiple of {groups} output channels, or fewer groups."
+        "equal groups. Use a multiple of {groups} output channels, or fewer groups.",
+        "zh": "分组数必须整除输出通道数：{c_out} 个输出通道无法平均分成 {groups} 组。请使用 {groups} "
+        "的倍数个输出通道，或减少分组数。",
     },
     "err.tconv_bias": {
         "en": "The bias has {got} values, but there are {c_out} output channels ({per_group} per group × {groups} "
-        "group(s)): one bias per output channel."
+        "group(s)): one bias per output channel.",
+        "zh": "偏置有 {got} 个值，但输出通道有 {c_out} 个（每组 {per_group} 个 × {groups} 组）："
+        "每个输出通道对应一个偏置。",
     },
     "err.tconv_output_padding": {
         "en": "Output padding {output_padding} ({axis}) must be smaller than the stride ({stride}) or the "
         "dilation ({dilation}): it only chooses among the output sizes the stride makes ambiguous. Use at most "
-        "{largest}, or raise the stride."
+        "{largest}, or raise the stride.",
+        "zh": "输出填充 {output_padding}（{axis}）必须小于步幅（{stride}）或膨胀（{dilation}）："
+        "它只用来在步幅造成的多个可能的输出尺寸中做选择。请最多使用 {largest}，或增大步幅。",
     },
     "err.tconv_empty_output": {
         "en": "The output would have {out} {axis}: ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) "
         "+ {output_padding} + 1 = {out}. Padding crops {padding} {axis} from each side of the {written} the kernels "
-        "write to. Use a padding of at most {largest}, or a larger input, kernel, stride or dilation."
+        "write to. Use a padding of at most {largest}, or a larger input, kernel, stride or dilation.",
+        "zh": "输出将只有 {out} {axis}：({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + "
+        "{output_padding} + 1 = {out}。填充从卷积核写入的 {written} {axis}两侧各裁掉 {padding} {axis}。请使用最多 "
+        "{largest} 的填充，或增大输入、卷积核、步幅或膨胀。",
     },
     # (end of transposed convolution)
     # --- Network builder page (nb.*) -----------------------------------------------------------
-    "nb.title": {"en": "Network builder"},
+    "nb.title": {"en": "Network builder", "zh": "搭建网络"},
     "nb.title.intro": {
         "en": "Start from an input shape and stack layers: after each one, its output shape, parameters and "
-        "receptive field. A layer that does not fit is explained, and the stack exports as nn.Sequential code."
+        "receptive field. A layer that does not fit is explained, and the stack exports as nn.Sequential code.",
+        "zh": "从一个输入形状开始逐层堆叠：每加一层，都能看到它的输出形状、参数量和感受野。放不进去的层会得到解释，"
+        "整个网络可以导出为 nn.Sequential 代码。",
     },
     # the layer kinds (also inside error messages: "Layer 3 (Conv2d): …")
-    "nb.kind": {"en": "Layer type"},
-    "nb.kind.conv2d": {"en": "Conv2d"},
-    "nb.kind.conv1x1": {"en": "1×1 Conv2d"},
-    "nb.kind.maxpool": {"en": "MaxPool2d"},
-    "nb.kind.avgpool": {"en": "AvgPool2d"},
-    "nb.kind.activation": {"en": "Activation"},
-    "nb.kind.batchnorm2d": {"en": "BatchNorm2d"},
-    "nb.kind.flatten": {"en": "Flatten"},
-    "nb.kind.linear": {"en": "Linear"},
-    "nb.kind.basic_block": {"en": "BasicBlock (residual)"},
-    "nb.kind.bottleneck": {"en": "Bottleneck (residual)"},
-    "nb.about.conv2d": {"en": "Slides out_channels kernels of in_channels × k × k over the map."},
-    "nb.about.conv1x1": {
-        "en": "A 1×1 kernel sees one pixel: it mixes the channels there and changes their number, not the size."
+    "nb.kind": {"en": "Layer type", "zh": "层的类型"},
+    "nb.kind.conv2d": {"en": "Conv2d", "zh": "Conv2d"},
+    "nb.kind.conv1x1": {"en": "1×1 Conv2d", "zh": "1×1 Conv2d"},
+    "nb.kind.maxpool": {"en": "MaxPool2d", "zh": "MaxPool2d"},
+    "nb.kind.avgpool": {"en": "AvgPool2d", "zh": "AvgPool2d"},
+    "nb.kind.activation": {"en": "Activation", "zh": "激活函数"},
+    "nb.kind.batchnorm2d": {"en": "BatchNorm2d", "zh": "BatchNorm2d"},
+    "nb.kind.flatten": {"en": "Flatten", "zh": "Flatten"},
+    "nb.kind.linear": {"en": "Linear", "zh": "Linear"},
+    "nb.kind.basic_block": {"en": "BasicBlock (residual)", "zh": "BasicBlock（残差块）"},
+    "nb.kind.bottleneck": {"en": "Bottleneck (residual)", "zh": "Bottleneck（残差块）"},
+    "nb.about.conv2d": {
+        "en": "Slides out_channels kernels of in_channels × k × k over the map.",
+        "zh": "让 out_channels 个 in_channels × k × k 的卷积核在特征图上滑动。",
     },
-    "nb.about.maxpool": {"en": "Keeps the largest value of each window, per channel. No parameters."},
-    "nb.about.avgpool": {"en": "Averages each window, per channel. No parameters."},
-    "nb.about.activation": {"en": "Applied to every value on its own: the shape does not change."},
+    "nb.about.conv1x1": {
+        "en": "A 1×1 kernel sees one pixel: it mixes the channels there and changes their number, not the size.",
+        "zh": "1×1 卷积核只看一个像素：它在该像素处混合各通道、改变通道数，而不改变尺寸。",
+    },
+    "nb.about.maxpool": {
+        "en": "Keeps the largest value of each window, per channel. No parameters.",
+        "zh": "在每个通道上，保留每个窗口中的最大值。没有参数。",
+    },
+    "nb.about.avgpool": {
+        "en": "Averages each window, per channel. No parameters.",
+        "zh": "在每个通道上，对每个窗口求平均。没有参数。",
+    },
+    "nb.about.activation": {
+        "en": "Applied to every value on its own: the shape does not change.",
+        "zh": "逐个作用在每个值上：形状不变。",
+    },
     "nb.about.batchnorm2d": {
         "en": "Normalises each channel with its mean and variance, then scales and shifts it (2 parameters per "
-        "channel)."
+        "channel).",
+        "zh": "用每个通道的均值和方差做归一化，再缩放和平移（每个通道 2 个参数）。",
     },
-    "nb.about.flatten": {"en": "Turns a C×H×W map into one vector of C·H·W values, for Linear layers."},
-    "nb.about.linear": {"en": "Every output is a weighted sum of all in_features inputs, plus a bias."},
+    "nb.about.flatten": {
+        "en": "Turns a C×H×W map into one vector of C·H·W values, for Linear layers.",
+        "zh": "把 C×H×W 的特征图展平成一个有 C·H·W 个值的向量，供全连接层（Linear）使用。",
+    },
+    "nb.about.linear": {
+        "en": "Every output is a weighted sum of all in_features inputs, plus a bias.",
+        "zh": "全连接层：每个输出都是全部 in_features 个输入的加权和，再加上偏置。",
+    },
     "nb.about.basic_block": {
         "en": "ResNet-18/34's block: two 3×3 convolutions with batch norm, plus the input added back (a 1×1 "
-        "convolution adapts the shortcut when the stride or the channel count changes)."
+        "convolution adapts the shortcut when the stride or the channel count changes).",
+        "zh": "ResNet-18/34 的残差块：两个带批归一化的 3×3 卷积，再把输入加回来（当步幅或通道数改变时，用一个 1×1 "
+        "卷积调整捷径分支）。",
     },
     "nb.about.bottleneck": {
         "en": "ResNet-50's block: 1×1 squeezes to width channels, 3×3 works there, 1×1 expands to 4 × width; "
-        "the input is added back."
+        "the input is added back.",
+        "zh": "ResNet-50 的残差块：1×1 卷积把通道压缩到 width，3×3 卷积在此处理，1×1 卷积再扩展到 4 × width；"
+        "最后把输入加回来。",
     },
-    "nb.param.in_channels": {"en": "in_channels"},
-    "nb.param.out_channels": {"en": "out_channels"},
-    "nb.param.kernel_size": {"en": "kernel_size"},
-    "nb.param.stride": {"en": "stride"},
-    "nb.param.padding": {"en": "padding"},
-    "nb.param.dilation": {"en": "dilation"},
-    "nb.param.bias": {"en": "bias"},
-    "nb.param.function": {"en": "function"},
-    "nb.param.num_features": {"en": "num_features"},
-    "nb.param.in_features": {"en": "in_features"},
-    "nb.param.out_features": {"en": "out_features"},
-    "nb.param.width": {"en": "width"},
-    "nb.help.in_channels": {"en": "Channels the layer expects: must equal the channels of its input."},
-    "nb.help.out_channels": {"en": "Number of kernels, so the channels of the output."},
-    "nb.help.kernel_size": {"en": "Side of the square window."},
-    "nb.help.stride": {"en": "Step between windows; 2 halves the height and width."},
-    "nb.help.padding": {"en": "Rows and columns added on every side (zeros; pooling pads with −∞ or 0)."},
-    "nb.help.dilation": {"en": "Spacing between the kernel's taps."},
-    "nb.help.num_features": {"en": "Channels to normalise: must equal the channels of the input."},
-    "nb.help.in_features": {"en": "Length of the input vector: must equal what Flatten or the previous Linear gives."},
-    "nb.help.out_features": {"en": "Length of the output vector."},
-    "nb.help.width": {"en": "Channels inside the block; it outputs 4 × width."},
+    "nb.param.in_channels": {"en": "in_channels", "zh": "in_channels"},
+    "nb.param.out_channels": {"en": "out_channels", "zh": "out_channels"},
+    "nb.param.kernel_size": {"en": "kernel_size", "zh": "kernel_size"},
+    "nb.param.stride": {"en": "stride", "zh": "stride"},
+    "nb.param.padding": {"en": "padding", "zh": "padding"},
+    "nb.param.dilation": {"en": "dilation", "zh": "dilation"},
+    "nb.param.bias": {"en": "bias", "zh": "bias"},
+    "nb.param.function": {"en": "function", "zh": "function"},
+    "nb.param.num_features": {"en": "num_features", "zh": "num_features"},
+    "nb.param.in_features": {"en": "in_features", "zh": "in_features"},
+    "nb.param.out_features": {"en": "out_features", "zh": "out_features"},
+    "nb.param.width": {"en": "width", "zh": "width"},
+    "nb.help.in_channels": {
+        "en": "Channels the layer expects: must equal the channels of its input.",
+        "zh": "该层期望的通道数：必须等于它的输入的通道数。",
+    },
+    "nb.help.out_channels": {
+        "en": "Number of kernels, so the channels of the output.",
+        "zh": "卷积核个数，也就是输出的通道数。",
+    },
+    "nb.help.kernel_size": {"en": "Side of the square window.", "zh": "正方形窗口的边长。"},
+    "nb.help.stride": {
+        "en": "Step between windows; 2 halves the height and width.",
+        "zh": "窗口之间的步幅；取 2 时高和宽减半。",
+    },
+    "nb.help.padding": {
+        "en": "Rows and columns added on every side (zeros; pooling pads with −∞ or 0).",
+        "zh": "在每一侧添加的行数和列数（补零；池化用 −∞ 或 0 填充）。",
+    },
+    "nb.help.dilation": {"en": "Spacing between the kernel's taps.", "zh": "卷积核各抽头之间的间隔。"},
+    "nb.help.num_features": {
+        "en": "Channels to normalise: must equal the channels of the input.",
+        "zh": "要归一化的通道数：必须等于输入的通道数。",
+    },
+    "nb.help.in_features": {
+        "en": "Length of the input vector: must equal what Flatten or the previous Linear gives.",
+        "zh": "输入向量的长度：必须等于 Flatten 或上一个 Linear 给出的长度。",
+    },
+    "nb.help.out_features": {"en": "Length of the output vector.", "zh": "输出向量的长度。"},
+    "nb.help.width": {
+        "en": "Channels inside the block; it outputs 4 × width.",
+        "zh": "残差块内部的通道数；它输出 4 × width 个通道。",
+    },
     # presets and controls
-    "nb.preset": {"en": "Preset"},
-    "nb.preset.lenet5": {"en": "LeNet-5 (as in the notes)"},
-    "nb.preset.basic_block": {"en": "ResNet basic blocks"},
-    "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks"},
-    "nb.preset.mismatch": {"en": "Mistake: a 3-channel kernel on a 1-channel digit"},
-    "nb.preset.no_flatten": {"en": "Mistake: Linear without Flatten"},
-    "nb.reset": {"en": "Reload the preset"},
-    "nb.input": {"en": "Input"},
-    "nb.input_c": {"en": "channels C"},
-    "nb.input_h": {"en": "height H"},
-    "nb.input_w": {"en": "width W"},
-    "nb.add_header": {"en": "Add a layer"},
-    "nb.autofit": {"en": "Fit input sizes to the stack"},
+    "nb.preset": {"en": "Preset", "zh": "预设"},
+    "nb.preset.lenet5": {"en": "LeNet-5 (as in the notes)", "zh": "LeNet-5（与笔记中相同）"},
+    "nb.preset.basic_block": {"en": "ResNet basic blocks", "zh": "ResNet 基本残差块（BasicBlock）"},
+    "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks", "zh": "ResNet 瓶颈残差块（Bottleneck）"},
+    "nb.preset.mismatch": {
+        "en": "Mistake: a 3-channel kernel on a 1-channel digit",
+        "zh": "错误示例：3 通道的卷积核用在 1 通道的数字图片上",
+    },
+    "nb.preset.no_flatten": {"en": "Mistake: Linear without Flatten", "zh": "错误示例：Linear 之前没有 Flatten"},
+    "nb.reset": {"en": "Reload the preset", "zh": "重新载入预设"},
+    "nb.input": {"en": "Input", "zh": "输入"},
+    "nb.input_c": {"en": "channels C", "zh": "通道数 C"},
+    "nb.input_h": {"en": "height H", "zh": "高 H"},
+    "nb.input_w": {"en": "width W", "zh": "宽 W"},
+    "nb.add_header": {"en": "Add a layer", "zh": "添加一层"},
+    "nb.autofit": {"en": "Fit input sizes to the stack", "zh": "自动匹配输入尺寸"},
     "nb.autofit_help": {
         "en": "On: in_channels, num_features and in_features are taken from the current output, as "
         "nn.LazyConv2d and nn.LazyLinear do. Off: you type them, as in ordinary PyTorch code, and a mismatch "
-        "is explained."
+        "is explained.",
+        "zh": "开：in_channels、num_features 和 in_features 取自当前的输出，就像 nn.LazyConv2d 和 nn.LazyLinear 那样。"
+        "关：由你手动输入，就像普通的 PyTorch 代码一样，不匹配时会给出解释。",
     },
-    "nb.add": {"en": "Add"},
-    "nb.edit_header": {"en": "Edit the stack"},
-    "nb.pick": {"en": "Layer"},
-    "nb.up": {"en": "Move up"},
-    "nb.down": {"en": "Move down"},
-    "nb.remove": {"en": "Remove"},
-    "nb.clear": {"en": "Clear the stack"},
+    "nb.add": {"en": "Add", "zh": "添加"},
+    "nb.edit_header": {"en": "Edit the stack", "zh": "编辑网络"},
+    "nb.pick": {"en": "Layer", "zh": "层"},
+    "nb.up": {"en": "Move up", "zh": "上移"},
+    "nb.down": {"en": "Move down", "zh": "下移"},
+    "nb.remove": {"en": "Remove", "zh": "删除"},
+    "nb.clear": {"en": "Clear the stack", "zh": "清空网络"},
     # the table
-    "nb.stack": {"en": "The stack, layer by layer"},
-    "nb.col_index": {"en": "#"},
-    "nb.col_layer": {"en": "layer"},
-    "nb.col_settings": {"en": "settings"},
-    "nb.col_shape": {"en": "output shape"},
-    "nb.col_params": {"en": "parameters"},
-    "nb.col_rf": {"en": "receptive field"},
-    "nb.col_jump": {"en": "jump"},
-    "nb.input_row": {"en": "input"},
-    "nb.does_not_fit": {"en": "✖ does not fit"},
-    "nb.not_built": {"en": "not reached"},
-    "nb.empty": {"en": "The stack is empty: add a layer in the sidebar, or pick a preset."},
-    "nb.fix.size": {"en": "Set {name} to {value}"},
-    "nb.fix.flatten": {"en": "Insert a Flatten and set in_features to {value}"},
-    "nb.fit_all": {"en": "Fit every layer to its input"},
-    "nb.no_auto_fix": {"en": "This one needs a decision: change the layer's settings, or move or remove layers."},
-    "nb.total_params": {"en": "Parameters"},
-    "nb.final_shape": {"en": "Output shape"},
-    "nb.layer_count": {"en": "Layers"},
-    "nb.final_rf": {"en": "Receptive field"},
-    "nb.final_rf_help": {"en": "What one cell of the last feature map sees of the input, before Flatten."},
-    "nb.code": {"en": "PyTorch code"},
-    "nb.code_caption": {
-        "en": "Runs as is: it builds the stack as nn.Sequential and prints the output shape for one input of zeros."
+    "nb.stack": {"en": "The stack, layer by layer", "zh": "网络结构，逐层查看"},
+    "nb.col_index": {"en": "#", "zh": "#"},
+    "nb.col_layer": {"en": "layer", "zh": "层"},
+    "nb.col_settings": {"en": "settings", "zh": "设置"},
+    "nb.col_shape": {"en": "output shape", "zh": "输出形状"},
+    "nb.col_params": {"en": "parameters", "zh": "参数量"},
+    "nb.col_rf": {"en": "receptive field", "zh": "感受野"},
+    "nb.col_jump": {"en": "jump", "zh": "累积步幅"},
+    "nb.input_row": {"en": "input", "zh": "输入"},
+    "nb.does_not_fit": {"en": "✖ does not fit", "zh": "✖ 不匹配"},
+    "nb.not_built": {"en": "not reached", "zh": "未到达"},
+    "nb.empty": {
+        "en": "The stack is empty: add a layer in the sidebar, or pick a preset.",
+        "zh": "网络是空的：在侧边栏添加一层，或选择一个预设。",
     },
-    "nb.code_blocked": {"en": "Fix the layer that does not fit, and the runnable code appears here."},
-    "nb.download": {"en": "Download model.py"},
+    "nb.fix.size": {"en": "Set {name} to {value}", "zh": "把 {name} 设为 {value}"},
+    "nb.fix.flatten": {
+        "en": "Insert a Flatten and set in_features to {value}",
+        "zh": "插入一个 Flatten，并把 in_features 设为 {value}",
+    },
+    "nb.fit_all": {"en": "Fit every layer to its input", "zh": "让每一层都匹配它的输入"},
+    "nb.no_auto_fix": {
+        "en": "This one needs a decision: change the layer's settings, or move or remove layers.",
+        "zh": "这里需要你来决定：修改该层的设置，或者移动、删除一些层。",
+    },
+    "nb.total_params": {"en": "Parameters", "zh": "参数量"},
+    "nb.final_shape": {"en": "Output shape", "zh": "输出形状"},
+    "nb.layer_count": {"en": "Layers", "zh": "层数"},
+    "nb.final_rf": {"en": "Receptive field", "zh": "感受野"},
+    "nb.final_rf_help": {
+        "en": "What one cell of the last feature map sees of the input, before Flatten.",
+        "zh": "最后一个特征图（Flatten 之前）的一个单元格在输入上能看到的范围。",
+    },
+    "nb.code": {"en": "PyTorch code", "zh": "PyTorch 代码"},
+    "nb.code_caption": {
+        "en": "Runs as is: it builds the stack as nn.Sequential and prints the output shape for one input of zeros.",
+        "zh": "可以直接运行：它把整个网络搭建成 nn.Sequential，并对一个全零输入打印输出形状。",
+    },
+    "nb.code_blocked": {
+        "en": "Fix the layer that does not fit, and the runnable code appears here.",
+        "zh": "修正不匹配的那一层后，可运行的代码就会出现在这里。",
+    },
+    "nb.download": {"en": "Download model.py", "zh": "下载 model.py"},
     # teaching notes
-    "nb.notes": {"en": "Notes"},
-    "nb.note.1x1_title": {"en": "1×1 convolutions change the channel count"},
+    "nb.notes": {"en": "Notes", "zh": "笔记"},
+    "nb.note.1x1_title": {"en": "1×1 convolutions change the channel count", "zh": "1×1 卷积改变通道数"},
     "nb.note.1x1": {
         "en": "A 1×1 kernel covers one pixel, so the height and width stay as they are (with stride 1) and the "
         "receptive field does not grow. What it does is mix the channels: each output channel is a weighted sum "
         "of all input channels at that pixel, so a [64, 256, 1, 1] weight turns 256 channels into 64 for "
         "256 × 64 + 64 parameters. Bottleneck blocks use it to squeeze channels before an expensive 3×3 "
-        "convolution and to expand them again afterwards; shortcuts use it to match channel counts."
+        "convolution and to expand them again afterwards; shortcuts use it to match channel counts.",
+        "zh": "1×1 卷积核只覆盖一个像素，所以高和宽保持不变（步幅为 1 时），感受野也不会增大。它做的是混合通道："
+        "每个输出通道都是该像素处所有输入通道的加权和，因此形状为 [64, 256, 1, 1] 的权重用 256 × 64 + 64 个参数把 256 "
+        "个通道变成 64 个。瓶颈残差块用它在代价较高的 3×3 卷积之前压缩通道、之后再扩展回来；捷径分支用它来匹配通道数。",
     },
-    "nb.note.head_title": {"en": "Feature extractor and classifier: Flatten + Linear"},
+    "nb.note.head_title": {
+        "en": "Feature extractor and classifier: Flatten + Linear",
+        "zh": "特征提取器与分类器：Flatten + Linear",
+    },
     "nb.note.head": {
         "en": "Convolutions and pooling keep a map [C, H, W]: that is the feature extractor, and the receptive "
         "field tells how much of the picture one cell sees. A Linear layer wants one vector per example, so "
         "Flatten turns the last map into C·H·W numbers (LeNet-5: 16 × 5 × 5 = 400), and in_features must be "
         "exactly that. From there on there is no spatial layout, hence no receptive field. Change the input "
         "size and the first Linear no longer fits: that is why modern networks put a global average pooling "
-        "before Flatten."
+        "before Flatten.",
+        "zh": "卷积和池化保持特征图的形式 [C, H, W]：这是特征提取器，感受野说明一个单元格能看到图片的多大范围。"
+        "全连接层（Linear）要求每个样本是一个向量，所以 Flatten 把最后的特征图展平成 C·H·W 个数（LeNet-5：16 × 5 × 5 = "
+        "400），in_features 必须恰好等于这个数。从这里开始不再有空间布局，也就没有感受野了。改变输入尺寸，第一个 "
+        "Linear 就不再匹配：这就是现代网络在 Flatten 之前加一个全局平均池化的原因。",
     },
-    "nb.note.residual_title": {"en": "Residual connections"},
+    "nb.note.residual_title": {"en": "Residual connections", "zh": "残差连接"},
     "nb.note.residual": {
         "en": "A residual block computes F(x) with two or three convolutions and returns ReLU(F(x) + x): the "
         "input is added back, so the block only has to learn a correction, and the gradient has a direct path "
         "through the sum. The sum needs both terms to have the same shape; when the block strides or changes "
-        "the channel count, the shortcut is a 1×1 convolution with batch norm (the downsample in the code)."
+        "the channel count, the shortcut is a 1×1 convolution with batch norm (the downsample in the code).",
+        "zh": "残差块用两三个卷积计算 F(x)，并返回 ReLU(F(x) + x)：输入被加回来，所以残差块只需学习一个修正量，"
+        "梯度也能经由这个加法直接回传。相加要求两项形状相同；当残差块使用步幅或改变通道数时，"
+        "捷径分支是一个带批归一化的 1×1 卷积（代码中的 downsample）。",
     },
-    "nb.note.mistake_title": {"en": "The residual block in the notes has bugs"},
+    "nb.note.mistake_title": {"en": "The residual block in the notes has bugs", "zh": "笔记中的残差块有错误"},
     "nb.note.mistake": {
         "en": "The three-convolution block in the notes does not run, and would not be residual if it did:\n\n"
         "1. `self.bn1` is assigned twice and `self.bn2` never: `forward` stops with *AttributeError: 'Res' object "
@@ -841,61 +1296,107 @@ STRINGS: dict[str, dict[str, str]] = {
         "3. The last ReLU comes before the sum; ResNet adds first and applies ReLU to the sum.\n"
         "4. conv3 always outputs 256 channels whatever `cha_out` is; ResNet's bottleneck outputs 4 × its width "
         "(64 → 256).\n\n"
-        "The bottleneck preset builds the correct block (torchvision's Bottleneck)."
+        "The bottleneck preset builds the correct block (torchvision's Bottleneck).",
+        "zh": "笔记中这个含三个卷积的残差块无法运行，就算能运行也不是残差结构：\n\n1. `self.bn1` 被赋值了两次，而 "
+        "`self.bn2` 从未赋值：`forward` 会报错 *AttributeError: 'Res' object has no attribute 'bn2'*。\n2. `forward` "
+        "计算了 `sout = self.extra(x) + out`，却返回 `out`：捷径分支被丢掉了，这个块只是三个卷积的简单堆叠。\n3. "
+        "最后一个 ReLU 放在了相加之前；ResNet 是先相加，再对和做 ReLU。\n4. 无论 `cha_out` 是多少，conv3 总是输出 256 "
+        "个通道；ResNet 的瓶颈残差块输出的是 4 × width（64 → 256）。\n\n“ResNet "
+        "瓶颈残差块”预设搭建的是正确的残差块（torchvision 的 Bottleneck）。",
     },
-    "nb.note.as_written": {"en": "As written in the notes"},
-    "nb.note.corrected": {"en": "Corrected (what the bottleneck preset builds, without stride)"},
+    "nb.note.as_written": {"en": "As written in the notes", "zh": "笔记中的写法"},
+    "nb.note.corrected": {
+        "en": "Corrected (what the bottleneck preset builds, without stride)",
+        "zh": "修正后（即瓶颈残差块预设搭建的残差块，不含步幅）",
+    },
     # errors and remarks (vizconv.builder)
-    "nb.err.kind": {"en": "Layer type {value} is not one of: {kinds}."},
-    "nb.err.unknown_param": {"en": "{layer} has no setting {name}; its settings are: {names}."},
-    "nb.err.not_bool": {"en": "{name} must be True or False, but it is {value}."},
-    "nb.err.activation": {"en": "Activation {value} is not one of: {names}."},
+    "nb.err.kind": {
+        "en": "Layer type {value} is not one of: {kinds}.",
+        "zh": "层的类型 {value} 不在可选范围内：{kinds}。",
+    },
+    "nb.err.unknown_param": {
+        "en": "{layer} has no setting {name}; its settings are: {names}.",
+        "zh": "{layer} 没有设置项 {name}；它的设置项是：{names}。",
+    },
+    "nb.err.not_bool": {
+        "en": "{name} must be True or False, but it is {value}.",
+        "zh": "{name} 必须是 True 或 False，但现在是 {value}。",
+    },
+    "nb.err.activation": {
+        "en": "Activation {value} is not one of: {names}.",
+        "zh": "激活函数 {value} 不在可选范围内：{names}。",
+    },
     "nb.err.pool_padding": {
         "en": "{layer}: padding {padding} is more than half the window (kernel_size {kernel} // 2 = {half}), "
         "which PyTorch refuses: a window could then cover padding only. Set the padding to at most {half}, or "
-        "make the window larger."
+        "make the window larger.",
+        "zh": "{layer}：填充 {padding} 超过了窗口的一半（kernel_size {kernel} // 2 = {half}），PyTorch 会拒绝："
+        "那样某个窗口可能只覆盖填充。请把填充设为最多 {half}，或增大窗口。",
     },
-    "nb.err.input_shape": {"en": "The input shape must be three numbers [C, H, W], but it is {value}."},
+    "nb.err.input_shape": {
+        "en": "The input shape must be three numbers [C, H, W], but it is {value}.",
+        "zh": "输入形状必须是三个数 [C, H, W]，但现在是 {value}。",
+    },
     "nb.err.channels": {
         "en": "Layer {index} ({layer}): the kernel expects {expected} input channels, the input has {got}. Its "
         "weight {weight} holds one filter per input channel in each kernel. Set in_channels to {got}, or add a "
-        "layer before it that makes {expected} channels."
+        "layer before it that makes {expected} channels.",
+        "zh": "第 {index} 层（{layer}）：卷积核期望 {expected} 个输入通道，而输入有 {got} 个。它的权重 {weight} "
+        "在每个卷积核中为每个输入通道存放一个滤波器。请把 in_channels 设为 {got}，或在它前面加一层，生成 {expected} "
+        "个通道。",
     },
     "nb.err.block_channels": {
         "en": "Layer {index} ({layer}): the block's first convolution and its shortcut expect {expected} input "
         "channels, the input has {got}. Set in_channels to {got}, or add a layer before it that makes "
-        "{expected} channels."
+        "{expected} channels.",
+        "zh": "第 {index} 层（{layer}）：残差块的第一个卷积及其捷径分支期望 {expected} 个输入通道，而输入有 {got} 个。"
+        "请把 in_channels 设为 {got}，或在它前面加一层，生成 {expected} 个通道。",
     },
     "nb.err.bn_channels": {
         "en": "Layer {index} (BatchNorm2d): num_features is {expected}, but the input has {got} channels; batch "
-        "norm keeps one mean, variance, scale and shift per channel. Set num_features to {got}."
+        "norm keeps one mean, variance, scale and shift per channel. Set num_features to {got}.",
+        "zh": "第 {index} 层（BatchNorm2d）：num_features 是 {expected}，但输入有 {got} 个通道；"
+        "批归一化为每个通道保存一组均值、方差、缩放和平移。请把 num_features 设为 {got}。",
     },
     "nb.err.features_flat": {
         "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values: the Flatten at "
         "layer {source} turned the {c}×{h}×{w} map into {c} × {h} × {w} = {got}. Set in_features to {got}, or "
-        "change the layers before the Flatten."
+        "change the layers before the Flatten.",
+        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {got} 个值：第 {source} 层的 Flatten "
+        "把 {c}×{h}×{w} 的特征图变成了 {c} × {h} × {w} = {got} 个值。请把 in_features 设为 {got}，或修改 Flatten "
+        "之前的层。",
     },
     "nb.err.features": {
         "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values (the "
-        "out_features of layer {source}). Set in_features to {got}."
+        "out_features of layer {source}). Set in_features to {got}.",
+        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {got} 个值（第 {source} 层的 "
+        "out_features）。请把 in_features 设为 {got}。",
     },
     "nb.err.needs_flatten": {
         "en": "Layer {index} (Linear): its input is a {c}×{h}×{w} feature map, but Linear takes one vector per "
         "example. Add a Flatten before it: it turns the map into {c} × {h} × {w} = {size} values, so in_features "
-        "must be {size}."
+        "must be {size}.",
+        "zh": "第 {index} 层（Linear）：它的输入是 {c}×{h}×{w} 的特征图，但 Linear 要求每个样本是一个向量。"
+        "请在它前面加一个 Flatten：它把特征图变成 {c} × {h} × {w} = {size} 个值，所以 in_features 必须是 {size}。",
     },
     "nb.err.needs_map": {
         "en": "Layer {index} ({layer}) needs a feature map [C, H, W], but its input is a vector of {size} values "
-        "(since layer {source}, {source_layer}). Put this layer before the Flatten, or remove it."
+        "(since layer {source}, {source_layer}). Put this layer before the Flatten, or remove it.",
+        "zh": "第 {index} 层（{layer}）需要形状为 [C, H, W] 的特征图，但它的输入是有 {size} 个值的向量（从第 {source} "
+        "层 {source_layer} 开始）。请把这一层放到 Flatten 之前，或删除它。",
     },
     "nb.err.empty": {
         "en": "Layer {index} ({layer}): the output would have {out} {axis}. The window spans {span} {axis} "
         "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} ({size} + "
         "{padding} padding). Make the window smaller, add padding, or remove a layer before it that shrinks "
-        "the map."
+        "the map.",
+        "zh": "第 {index} 层（{layer}）：输出将只有 {out} {axis}。窗口跨越 {span} {axis}（膨胀 {dilation} × (卷积核 "
+        "{kernel} − 1) + 1），但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小窗口、增加填充，"
+        "或删除前面某个缩小特征图的层。",
     },
     "nb.warn.flatten_noop": {
-        "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values."
+        "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values.",
+        "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {size} 个值的向量。",
     },
     # (end of network builder)
 }

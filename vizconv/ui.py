@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,14 +11,16 @@ import streamlit as st
 from vizconv.errors import MessageError
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model
-from vizconv.strings import LANGUAGES, text
+from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
 
 __all__ = [
+    "LANG_KEY",
     "PrebuiltFigure",
     "WidgetMemory",
     "cached_model",
     "digit_canvas",
     "image_uploader",
+    "labels",
     "lang",
     "page_setup",
     "plotly_figure",
@@ -28,10 +31,16 @@ __all__ = [
 log = logging.getLogger("vizconv")
 
 
+LANG_KEY = "ui_lang"  # the sidebar switch's widget key; the chosen language is remembered under "lang"
+
+
+def _valid(code: object) -> str | None:
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
 def lang() -> str:
-    """The page language: ?lang= in the URL, else English."""
-    chosen = st.query_params.get("lang", "en")
-    return chosen if chosen in LANGUAGES else "en"
+    """The page language: a valid ``?lang=`` in the URL, else the session's choice, else English."""
+    return _valid(st.query_params.get("lang")) or _valid(st.session_state.get("lang")) or "en"
 
 
 def t(key: str, **params: object) -> str:
@@ -39,9 +48,48 @@ def t(key: str, **params: object) -> str:
     return text(key, lang(), **params)
 
 
+def labels(key: str, param: str | None = None) -> Callable[[object], str]:
+    """A widget's ``format_func``: catalogue text ``key + option`` (or ``key`` with ``param=option``).
+
+    The language is read now, while the widget is drawn: AppTest calls ``format_func`` again after
+    the script run, outside it, where the page language cannot be read.
+    """
+    language = lang()
+    if param is None:
+        return lambda option: text(f"{key}{option}", language)
+    return lambda option: text(key, language, **{param: option})
+
+
+def _switch_language() -> None:
+    """The sidebar switch changed: remember the choice and put it in the URL before the rerun."""
+    chosen = _valid(st.session_state.get(LANG_KEY))
+    if chosen is None:  # not a language (cannot happen with required=True): keep the current one
+        st.session_state[LANG_KEY] = lang()
+        return
+    st.session_state["lang"] = chosen
+    st.query_params["lang"] = chosen
+
+
 def page_setup(title_key: str, icon: str) -> None:
-    """Page config, title and one-line description (``<title_key>.intro``)."""
+    """Page config, the language switch, title and one-line description (``<title_key>.intro``).
+
+    The language is remembered in the session and written back to ``?lang=`` on every run, so
+    it survives a page switch (which may drop the query string) and the URL can be shared.
+    """
+    current = lang()
+    st.session_state["lang"] = current
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
     st.set_page_config(page_title=f"{t(title_key)} · vizconv", page_icon=icon, layout="wide")
+    st.session_state[LANG_KEY] = current  # the switch shows the language in use, also after navigation
+    st.sidebar.segmented_control(
+        text("ui.language", current),
+        LANGUAGES,
+        format_func=LANGUAGE_NAMES.get,
+        required=True,
+        key=LANG_KEY,
+        on_change=_switch_language,
+    )
     st.title(t(title_key))
     st.caption(t(title_key + ".intro"))
 

@@ -102,7 +102,7 @@ def _upload(key: str) -> Image.Image | None:
 sections = ("pooling", "activations", "upsampling")
 with st.sidebar:
     section = st.radio(
-        t("pool.section"), sections, format_func=lambda s: t("pool.section." + s), **memory.seed("section", sections)
+        t("pool.section"), sections, format_func=ui.labels("pool.section."), **memory.seed("section", sections)
     )
 
 
@@ -113,7 +113,7 @@ def pooling_input() -> torch.Tensor | None:
     source = st.radio(
         t("pool.source"),
         sources,
-        format_func=lambda s: t("pool.source." + s),
+        format_func=ui.labels("pool.source."),
         horizontal=True,
         **memory.seed("source", sources),
     )
@@ -121,15 +121,13 @@ def pooling_input() -> torch.Tensor | None:
         digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
         stages = tuple(LENET_STAGES)
         stage = st.selectbox(
-            t("pool.stage"), stages, format_func=lambda s: t("pool.stage." + s), **memory.seed("stage", stages)
+            t("pool.stage"), stages, format_func=ui.labels("pool.stage."), **memory.seed("stage", stages)
         )
         channels = st.slider(t("pool.channels"), 1, 6, help=t("pool.channels_help"), **memory.seed("channels"))
         return _lenet(_digit_picture(digit))[stage][:channels]
     if source == "sample":
         keys = IMAGE_SAMPLES + GRID_SAMPLES
-        key = st.selectbox(
-            t("conv.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
-        )
+        key = st.selectbox(t("conv.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
         if not SAMPLES[key].is_image:
             return sample_input(key)
         side = st.slider(t("conv.side"), 4, 32, help=t("pool.side_help"), **memory.seed("side"))
@@ -156,7 +154,7 @@ def show_pooling() -> None:
         kind = st.radio(
             t("pool.kind"),
             POOL_KINDS,
-            format_func=lambda k: t("pool.kind." + k),
+            format_func=ui.labels("pool.kind."),
             horizontal=True,
             **memory.seed("kind", POOL_KINDS),
         )
@@ -213,7 +211,7 @@ def show_pooling() -> None:
     speed = st.select_slider(
         t("conv.speed"),
         options=[1, 2, 4, 8, 16, 32],
-        format_func=lambda v: t("conv.speed_value", n=v),
+        format_func=ui.labels("conv.speed_value", "n"),
         **memory.seed("speed"),
     )
     figure = conv_animation(trace, position=state.pool_position, frame_ms=int(1000 / speed), lang=ui.lang())
@@ -256,7 +254,7 @@ def activation_input() -> torch.Tensor | None:
     source = st.radio(
         t("act.source"),
         sources,
-        format_func=lambda s: t("act.source." + s),
+        format_func=ui.labels("act.source."),
         horizontal=True,
         **memory.seed("act_source", sources),
     )
@@ -268,12 +266,12 @@ def activation_input() -> torch.Tensor | None:
     choice = st.selectbox(
         t("act.picture"),
         pictures,
-        format_func=lambda k: t("act.upload") if k == "upload" else t("sample." + k),
+        format_func={k: t("act.upload") if k == "upload" else t("sample." + k) for k in pictures}.get,
         **memory.seed("act_picture", pictures),
     )
     kernels = tuple(FIXED_3X3)
     preset = st.selectbox(
-        t("act.kernel"), kernels, format_func=lambda p: t("preset." + p), **memory.seed("act_kernel", kernels)
+        t("act.kernel"), kernels, format_func=ui.labels("preset."), **memory.seed("act_kernel", kernels)
     )
     if choice == "upload":
         picture = _upload("act_upload")
@@ -293,7 +291,7 @@ def show_activations() -> None:
         name = st.selectbox(
             t("act.function"),
             ACTIVATIONS,
-            format_func=lambda a: t("act." + a),
+            format_func=ui.labels("act."),
             **memory.seed("activation", ACTIVATIONS),
         )
         slope = 0.01
@@ -344,7 +342,7 @@ def upsampling_input() -> torch.Tensor | None:
     source = st.radio(
         t("up.source"),
         sources,
-        format_func=lambda s: t("up.source." + s),
+        format_func=ui.labels("up.source."),
         horizontal=True,
         **memory.seed("up_source", sources),
     )

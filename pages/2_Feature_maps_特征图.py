@@ -42,15 +42,13 @@ upload = None
 with st.sidebar:
     st.header(t("fm.model_header"))
     models = list(available_models())
-    model_name = st.selectbox(
-        t("fm.model"), models, format_func=lambda m: t("fm.model." + m), **memory.seed("model", models)
-    )
+    model_name = st.selectbox(t("fm.model"), models, format_func=ui.labels("fm.model."), **memory.seed("model", models))
     st.header(t("fm.input_header"))
     sources = ("sample", "upload", "draw")
     source = st.radio(
         t("fm.source"),
         sources,
-        format_func=lambda s: t("fm.source." + s),
+        format_func=ui.labels("fm.source."),
         horizontal=True,
         **memory.seed("source", sources),
     )
@@ -78,9 +76,7 @@ with st.sidebar:
         drawing = ui.digit_canvas("fm_canvas")
     elif source == "sample":
         keys = list(samples)
-        sample_key = st.selectbox(
-            t("fm.sample"), keys, format_func=lambda k: t("sample." + k), **memory.seed("sample", keys)
-        )
+        sample_key = st.selectbox(t("fm.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
     else:
         upload = ui.image_uploader("fm_upload")
 memory.sync()

@@ -85,7 +85,7 @@ with st.sidebar:
     source = st.radio(
         t("conv.source"),
         sources,
-        format_func=lambda s: t("conv.source." + s),
+        format_func=ui.labels("conv.source."),
         horizontal=True,
         **memory.seed("source", sources),
     )
@@ -95,7 +95,7 @@ with st.sidebar:
         sample_key = st.selectbox(
             t("conv.sample"),
             sample_keys,
-            format_func=lambda k: t("sample." + k),
+            format_func=ui.labels("sample."),
             on_change=_apply_sample,
             **memory.seed("sample", sample_keys),
         )
@@ -123,7 +123,7 @@ with st.sidebar:
     padding_kind = st.radio(
         t("conv.padding"),
         padding_kinds,
-        format_func=lambda s: t("conv.padding." + s),
+        format_func=ui.labels("conv.padding."),
         horizontal=True,
         **memory.seed("padding_kind", padding_kinds),
     )
@@ -131,7 +131,7 @@ with st.sidebar:
     st.selectbox(
         t("conv.padding_mode"),
         PADDING_MODES,
-        format_func=lambda m: t("conv.mode." + m),
+        format_func=ui.labels("conv.mode."),
         **memory.seed("padding_mode", PADDING_MODES),
     )
     dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
@@ -144,9 +144,7 @@ with st.sidebar:
         presets.insert(0, EXAMPLE_PRESET)
     if memory.get("preset") not in presets:
         memory.set(preset=presets[0] if presets[0] == EXAMPLE_PRESET else "identity")
-    preset = st.selectbox(
-        t("conv.preset"), presets, format_func=lambda p: t("preset." + p), **memory.seed("preset", presets)
-    )
+    preset = st.selectbox(t("conv.preset"), presets, format_func=ui.labels("preset."), **memory.seed("preset", presets))
     st.toggle(
         t("conv.varied"),
         disabled=preset == EXAMPLE_PRESET or preset in LEARNED_PRESETS,
@@ -258,7 +256,7 @@ st.subheader(t("conv.animation"))
 speed = st.select_slider(
     t("conv.speed"),
     options=[1, 2, 4, 8, 16, 32],
-    format_func=lambda v: t("conv.speed_value", n=v),
+    format_func=ui.labels("conv.speed_value", "n"),
     **memory.seed("speed"),
 )
 figure = conv_animation(trace, position=state.conv_position, frame_ms=int(1000 / speed), lang=ui.lang())

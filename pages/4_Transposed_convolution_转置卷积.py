@@ -75,7 +75,7 @@ with st.sidebar:
     source = st.radio(
         t("tconv.source"),
         sources,
-        format_func=lambda s: t("tconv.source." + s),
+        format_func=ui.labels("tconv.source."),
         horizontal=True,
         **memory.seed("source", sources),
     )
@@ -84,7 +84,7 @@ with st.sidebar:
         st.selectbox(
             t("tconv.example"),
             examples,
-            format_func=lambda k: t("tconv.example." + k),
+            format_func=ui.labels("tconv.example."),
             on_change=_apply_example,
             **memory.seed("example", examples),
         )
@@ -113,7 +113,7 @@ with st.sidebar:
     st.header(t("tconv.kernels"))
     presets = [p for p in PRESETS if p != "example" or source == "example"]
     preset = st.selectbox(
-        t("tconv.preset"), presets, format_func=lambda p: t("tconv.preset." + p), **memory.seed("preset", presets)
+        t("tconv.preset"), presets, format_func=ui.labels("tconv.preset."), **memory.seed("preset", presets)
     )
     if preset == "random_int":
         st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("kernel_seed"))
@@ -213,12 +213,12 @@ cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 # ---------------------------------------------------------------- the two views
 views = ("scatter", "equivalent")
 view = st.radio(
-    t("tconv.view"), views, format_func=lambda v: t("tconv.view." + v), horizontal=True, **memory.seed("view", views)
+    t("tconv.view"), views, format_func=ui.labels("tconv.view."), horizontal=True, **memory.seed("view", views)
 )
 speed = st.select_slider(
     t("tconv.speed"),
     options=[1, 2, 4, 8, 16],
-    format_func=lambda v: t("tconv.speed_value", n=v),
+    format_func=ui.labels("tconv.speed_value", "n"),
     **memory.seed("speed"),
 )
 
@@ -261,6 +261,8 @@ if view == "scatter":
     state.tconv_curve_to_input = input_curves(figure)
     ui.plotly_figure(figure, key="tconv_scatter", on_select=_clicked)
     st.caption(t("tconv.scatter_help", frames=positions, padding=padding, output_padding=output_padding))
+    if not figure["layout"]["meta"]["partial_sums"]:
+        st.caption(t("tconv.scatter_final_only"))
 
     st.subheader(t("tconv.scatter_step"))
     back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")

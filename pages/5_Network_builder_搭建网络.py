@@ -126,7 +126,7 @@ def _fit_all() -> None:
 # ---------------------------------------------------------------- controls (sidebar)
 with st.sidebar:
     presets = list(PRESETS)
-    st.selectbox(t("nb.preset"), presets, format_func=lambda p: t("nb.preset." + p), **memory.seed("preset", presets))
+    st.selectbox(t("nb.preset"), presets, format_func=ui.labels("nb.preset."), **memory.seed("preset", presets))
     st.button(t("nb.reset"), key="nb_reset", on_click=_load, args=(memory.get("preset"),), width="stretch")
 
     st.header(t("nb.input"))
@@ -146,7 +146,7 @@ with st.sidebar:
 
     st.header(t("nb.add_header"))
     kinds = list(KINDS)
-    kind = st.selectbox(t("nb.kind"), kinds, format_func=lambda k: t("nb.kind." + k), **memory.seed("kind", kinds))
+    kind = st.selectbox(t("nb.kind"), kinds, format_func=ui.labels("nb.kind."), **memory.seed("kind", kinds))
     st.caption(t("nb.about." + kind))
     autofit = st.toggle(t("nb.autofit"), help=t("nb.autofit_help"), **memory.seed("autofit"))
     if autofit and incoming is not None:  # show the size the layer will get

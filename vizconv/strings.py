@@ -1399,4 +1399,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {size} 个值的向量。",
     },
     # (end of network builder)
+    # --- Classroom: shareable links, presenter mode, export (share.*, present.*, export.*) ---------
+    # (end of classroom)
+    # --- Teaching notes (teach.*) ----------------------------------------------------------------
+    # (end of teaching notes)
 }

@@ -254,13 +254,22 @@ def resident_mb() -> float:
 
 
 def bench_memory() -> dict:
-    from vizconv.models import BUNDLED_MODELS, load_model
+    """Resident memory of a fresh Python process that has imported vizconv and loaded every bundled model."""
+    import subprocess
 
-    before = resident_mb()
-    models = [load_model(name) for name in BUNDLED_MODELS]
-    after = resident_mb()
-    del models
-    return {"rss_mb": after, "_rss": {"before_models_mb": before, "models": list(BUNDLED_MODELS)}}
+    script = (
+        "import json; from vizconv import bench; from vizconv.models import BUNDLED_MODELS, load_model; "
+        "before = bench.resident_mb(); models = [load_model(n) for n in BUNDLED_MODELS]; "
+        "print(json.dumps({'before': before, 'after': bench.resident_mb(), 'models': list(BUNDLED_MODELS)}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=300
+    )
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        "rss_mb": measured["after"],
+        "_rss": {"after_imports_mb": measured["before"], "models": measured["models"], "process": "fresh"},
+    }
 
 
 def machine() -> dict:
@@ -318,10 +327,47 @@ def _table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict) -> str:
+    """The results as the Markdown tables of BENCHMARKS.md (every number is this run's)."""
+    m = results["machine"]
+    out = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['torch_threads']} torch threads, {m['platform']}, "
+        f"Python {m['python']}, torch {m['torch']}. {'Quick run' if results['quick'] else 'Full run'}, "
+        f"{results['seconds']:.0f} s.",
+        "",
+        "| case | measured | goal | met |",
+        "| --- | --- | --- | --- |",
+    ]
+
+    def row(case: str, value: float, text: str, goal: str, met: bool) -> None:
+        out.append(f"| {case} | {text.format(value)} | {goal} | {'yes' if met else '**no**'} |")
+
+    row("trace_vs_loop", results["trace_vs_loop"], "{:,.0f}×", "≥ 50", results["trace_vs_loop"] >= 50)
+    row("trace_vs_torch", results["trace_vs_torch"], "{:.2f}×", "≤ 5", results["trace_vs_torch"] <= 5)
+    limits = {"lenet5": 2.0, "resnet20": 1.5, "resnet18": 1.3}
+    for name, ratio in results["capture_overhead"].items():
+        row(f"capture_overhead {name}", ratio, "{:.2f}×", f"≤ {limits[name]}", ratio <= limits[name])
+    for name, ratio in results["fx_vs_hooks"].items():
+        row(f"fx_vs_hooks {name}", ratio, "{:.2f}×", "≥ 1", ratio >= 1)
+    for side, case in results["animation"].items():
+        text = f"{case['build_ms']:.0f} ms, {case['bytes']:,} bytes"
+        goal = "≤ 300 ms, ≤ 2,000,000 bytes" if side == "28" else "(growth)"
+        met = case["build_ms"] <= 300 and case["bytes"] <= 2_000_000 if side == "28" else True
+        out.append(f"| animation {side}×{side}×3 | {text} | {goal} | {'yes' if met else '**no**'} |")
+    for layer, case in results["feature_grid"].items():
+        out.append(f"| feature_grid {layer} | {case['ms']:.0f} ms, {case['bytes']:,} bytes | | |")
+    for page, ms in results["rerun_ms"].items():
+        row(f"rerun_ms {page}", ms, "{:.0f} ms", "≤ 1500", ms <= 1500)
+    out.append(f"| rss_mb (every bundled model loaded) | {results['rss_mb']:.0f} MB | | |")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vizconv.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats (a few minutes on 2 cores)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--markdown", action="store_true", help="print the tables of BENCHMARKS.md")
+    parser.add_argument("--save", type=Path, help="also write the JSON results to this file")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
     args = parser.parse_args(argv)
     if args.threads:
@@ -330,7 +376,12 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     results = run(args.quick)
-    print(json.dumps(results, indent=2) if args.json else _table(results))
+    if args.save:
+        args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(markdown(results) if args.markdown else _table(results))
     return 0
 
 

@@ -172,6 +172,8 @@ def train(
         if val > best:
             best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
+    # Back to the default layout, so the held-out figure is computed exactly as vizconv.evaluate computes it.
+    model = model.to(memory_format=torch.contiguous_format)
     return model, {
         "optimiser": optimiser_text,
         "schedule": f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing",
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / f"{args.model}.pt"
-    torch.save({k: v.contiguous() for k, v in model.state_dict().items()}, weights)
+    torch.save(model.state_dict(), weights)
     card = {
         "name": args.model,
         "architecture": type(model).__name__

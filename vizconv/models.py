@@ -9,6 +9,7 @@ ImageNet weights, downloaded to torch's hub cache on first use.
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.request
 from collections.abc import Callable
@@ -31,6 +32,7 @@ __all__ = [
     "available_models",
     "download_resnet18",
     "load_model",
+    "load_user_weights",
     "preprocess_cifar",
     "preprocess_digit",
     "resnet18_weights_path",
@@ -38,6 +40,7 @@ __all__ = [
 
 BUNDLED_MODELS = ("lenet5", "lenet5-classic", "resnet20")
 DOWNLOADED_MODELS = ("resnet18",)
+MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
 
 
 class ModelError(MessageError):
@@ -197,3 +200,88 @@ def load_model(name: str, models_dir: Path = MODELS_DIR) -> tuple[nn.Module, Mod
     if name in DOWNLOADED_MODELS:
         return _load_resnet18()
     raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+
+
+def _architecture(name: str) -> tuple[nn.Module, ModelInfo]:
+    """A model of architecture ``name`` with fresh weights, and the ModelInfo of its bundled counterpart."""
+    if name in BUNDLED_MODELS:
+        recipe = RECIPES[name]
+        card = {"dataset": recipe["dataset"], "source": "uploaded"}
+        if recipe["dataset"] == "mnist":
+            classes = [str(d) for d in range(10)]
+            info = ModelInfo(name, classes, (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
+        else:
+            from vizconv.datasets import CIFAR10_CLASSES
+
+            info = ModelInfo(
+                name, list(CIFAR10_CLASSES), (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD
+            )
+        return recipe["build"](), info
+    from torchvision.models import ResNet18_Weights, resnet18
+
+    weights = ResNet18_Weights.DEFAULT  # only its categories and preprocessing: nothing is downloaded
+    transform = weights.transforms()
+
+    def preprocess(image: Image.Image) -> torch.Tensor:
+        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
+
+    card = {"dataset": "ImageNet-1K", "source": "uploaded"}
+    info = ModelInfo(
+        name,
+        list(weights.meta["categories"]),
+        (3, 224, 224),
+        preprocess,
+        card,
+        tuple(transform.mean),
+        tuple(transform.std),
+    )
+    return resnet18(), info
+
+
+def _examples(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (" …" if len(names) > 3 else "") if names else "—"
+
+
+def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
+    """A student's own state_dict for architecture ``name``, checked, as (model in eval mode, ModelInfo).
+
+    Loaded with ``torch.load(..., weights_only=True)`` only (no pickled code runs); keys, shapes and values
+    are checked against the architecture, each failure a ModelError that says what does not fit. The model
+    is new: nothing shared is changed, so the page can keep it in that session only.
+    """
+    if name not in available_models():
+        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    if len(data) > MAX_WEIGHTS_BYTES:
+        raise ModelError("weights.too_large", limit_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
+    try:
+        state = torch.load(io.BytesIO(bytes(data)), map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError, zip errors, …: not loadable safely
+        raise ModelError("weights.unreadable") from exc
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):  # a training checkpoint
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ModelError("weights.not_state_dict", kind=type(state).__name__)
+    if state and all(isinstance(k, str) and k.startswith("module.") for k in state):  # saved from DataParallel
+        state = {k[len("module.") :]: v for k, v in state.items()}
+    model, info = _architecture(name)
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [str(k) for k in state if k not in expected]
+    if missing or unexpected:
+        raise ModelError(
+            "weights.keys",
+            name=name,
+            missing=len(missing),
+            missing_examples=_examples(missing),
+            unexpected=len(unexpected),
+            unexpected_examples=_examples(unexpected),
+        )
+    wrong = [f"{k} {list(state[k].shape)} ≠ {list(v.shape)}" for k, v in expected.items() if state[k].shape != v.shape]
+    if wrong:
+        raise ModelError("weights.shapes", name=name, count=len(wrong), examples=_examples(wrong))
+    broken = [k for k, v in state.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:
+        raise ModelError("weights.not_finite", examples=_examples(broken))
+    model.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
+    model.eval()
+    return model, info

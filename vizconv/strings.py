@@ -478,6 +478,37 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "There is no model {name}. Available: {names}.",
         "zh": "没有名为 {name} 的模型。可用的模型：{names}。",
     },
+    "weights.too_large": {
+        "en": "The file is larger than {limit_mb} MB, more than any of these models needs (ResNet-18's state_dict "
+        "is about 45 MB). Choose the state_dict of one model.",
+        "zh": "文件大于 {limit_mb} MB，超过了这些模型所需的大小（ResNet-18 的 state_dict 约 45 MB）。请选择单个模型的 state_dict。",
+    },
+    "weights.unreadable": {
+        "en": "This file cannot be loaded safely as PyTorch weights (torch.load with weights_only=True refused it). "
+        "Save your weights with torch.save(model.state_dict(), 'weights.pt') and upload that file.",
+        "zh": "这个文件无法作为 PyTorch 权重被安全加载（torch.load 在 weights_only=True 下拒绝了它）。请用 "
+        "torch.save(model.state_dict(), 'weights.pt') 保存权重，再上传该文件。",
+    },
+    "weights.not_state_dict": {
+        "en": "The file holds a {kind}, not a state_dict (a dictionary from parameter names to tensors). Save it with "
+        "torch.save(model.state_dict(), 'weights.pt').",
+        "zh": "文件里是一个 {kind}，而不是 state_dict（从参数名到张量的字典）。请用 "
+        "torch.save(model.state_dict(), 'weights.pt') 保存。",
+    },
+    "weights.keys": {
+        "en": "These weights do not fit {name}: {missing} parameter(s) missing (for example {missing_examples}) and "
+        "{unexpected} unexpected (for example {unexpected_examples}). Were they saved from another architecture?",
+        "zh": "这些权重与 {name} 不匹配：缺少 {missing} 个参数（例如 {missing_examples}），多出 {unexpected} 个"
+        "（例如 {unexpected_examples}）。它们是不是从别的网络结构保存的？",
+    },
+    "weights.shapes": {
+        "en": "These weights do not fit {name}: {count} tensor(s) have another shape, for example {examples}.",
+        "zh": "这些权重与 {name} 不匹配：有 {count} 个张量形状不同，例如 {examples}。",
+    },
+    "weights.not_finite": {
+        "en": "These weights contain NaN or infinite values (in {examples}); the model would only output nonsense.",
+        "zh": "这些权重含有 NaN 或无穷大的值（在 {examples} 中）；模型只会输出无意义的结果。",
+    },
     # --- Convolution page: learned kernels --------------------------------------------------
     "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)", "zh": "LeNet-5 学到的滤波器（conv1，5×5）"},
     "preset.resnet20_conv1": {

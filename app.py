@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vizconv import ui
+from vizconv import teaching, ui
 
 t = ui.t
 
@@ -25,3 +25,4 @@ for path, name, icon in (
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))
+teaching.show_notes("home", ui.lang(), st, expanded=True)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
-from vizconv import ui
+from vizconv import teaching, ui
 from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
+from vizconv.export import MAX_FRAMES, animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES
-from vizconv.kernels import LEARNED_PRESETS, available_presets
+from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
     LIMITS,
@@ -32,41 +34,82 @@ from vizconv.torch_code import check_with_torch, conv2d_code
 t = ui.t
 state = st.session_state
 DEFAULTS = PlaygroundSettings()
+SPEEDS = (1, 2, 4, 8, 16, 32)  # window positions per second
 
 ui.page_setup("conv.title", "🔲")
 
+# What a link carries (?conv_stride_h=2 ...): each setting with the values a URL may give it.
+SHARED = {
+    "source": ui.OneOf(("sample", "random", "upload")),
+    "sample": ui.OneOf(tuple(SAMPLES)),
+    "side": ui.Whole(*LIMITS["side"]),
+    "colour": ui.Flag(),
+    "random_channels": ui.Whole(*LIMITS["random_channels"]),
+    "random_height": ui.Whole(*LIMITS["random_size"]),
+    "random_width": ui.Whole(*LIMITS["random_size"]),
+    "random_seed": ui.Whole(*LIMITS["seed"]),
+    "out_channels": ui.Whole(*LIMITS["out_channels"]),
+    **{
+        f"{name}_{axis}": ui.Whole(*LIMITS[name])
+        for name in ("kernel", "stride", "padding", "dilation")
+        for axis in "hw"
+    },
+    "padding_kind": ui.OneOf(("number", "same", "valid")),
+    "padding_mode": ui.OneOf(PADDING_MODES),
+    "groups": ui.Whole(1, 8),
+    "bias": ui.Flag(),
+    "preset": ui.OneOf((EXAMPLE_PRESET, *KERNEL_PRESETS, *LEARNED_PRESETS)),
+    "varied": ui.Flag(),
+    "kernel_seed": ui.Whole(*LIMITS["seed"]),
+    "speed": ui.OneOf(SPEEDS),
+    "position": ui.Whole(0, 99_999),  # state keys conv_position and conv_step_oc: the page clamps them
+    "step_oc": ui.Whole(0, LIMITS["out_channels"][1] - 1),
+}
+memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0}, shared=SHARED)
+teaching.show_notes("conv", ui.lang(), st)
 
-memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0})
 
-
-def _apply_sample() -> None:
+def _sample_settings(key: str) -> dict:
     """A classroom grid brings its own kernel, stride and padding; an image its usual size."""
-    sample = SAMPLES[state.conv_sample]
+    sample = SAMPLES[key]
     if sample.is_image:
-        memory.set(side=sample.default_side)
-        if memory.get("preset") == EXAMPLE_PRESET:
-            memory.set(preset=DEFAULTS.preset)
-        return
+        return {"side": sample.default_side} | (
+            {"preset": DEFAULTS.preset} if memory.get("preset") == EXAMPLE_PRESET else {}
+        )
     c_out, _, kh, kw = np.array(sample.weight).shape
     stride = sample.settings.get("stride", 1)
     padding = sample.settings.get("padding", 0)
-    memory.set(
-        out_channels=c_out,
-        kernel_h=kh,
-        kernel_w=kw,
-        stride_h=stride,
-        stride_w=stride,
-        padding_kind="number",
-        padding_h=padding,
-        padding_w=padding,
-        padding_mode="zeros",
-        dilation_h=1,
-        dilation_w=1,
-        groups=1,
-        bias=bool(sample.bias),
-        preset=EXAMPLE_PRESET,
-    )
-    state.conv_position = 0
+    return {
+        "out_channels": c_out,
+        "kernel_h": kh,
+        "kernel_w": kw,
+        "stride_h": stride,
+        "stride_w": stride,
+        "padding_kind": "number",
+        "padding_h": padding,
+        "padding_w": padding,
+        "padding_mode": "zeros",
+        "dilation_h": 1,
+        "dilation_w": 1,
+        "groups": 1,
+        "bias": bool(sample.bias),
+        "preset": EXAMPLE_PRESET,
+    }
+
+
+def _apply_sample() -> None:
+    memory.set(**_sample_settings(state.conv_sample))
+    if not SAMPLES[state.conv_sample].is_image:
+        state.conv_position = 0
+
+
+# A link opened: its settings, over the ones its sample brings (a hand-written link may name only a few).
+linked = memory.from_url()
+if linked:
+    if linked.get("source", memory.get("source")) == "sample":
+        linked = _sample_settings(linked.get("sample", memory.get("sample"))) | linked
+    memory.restore(**linked)
+    state.conv_upload_from_link = linked.get("source") == "upload"
 
 
 def _pair(label: str, name: str, bounds: tuple[int, int], disabled: bool = False) -> tuple[int, int]:
@@ -156,16 +199,33 @@ with st.sidebar:
 
 values = memory.sync()
 settings = PlaygroundSettings(**{name: values[name] for name in PlaygroundSettings.__dataclass_fields__})
+# Settings this view does not use stay out of the link (it is shorter, and reads as the view).
+unused = set()
+if source != "random":
+    unused |= {"random_channels", "random_height", "random_width", "random_seed"}
+if not colour_image:
+    unused |= {"side", "colour"}
+if source != "sample":
+    unused.add("sample")
+if padding_kind != "number":
+    unused |= {"padding_h", "padding_w"}
+if not preset.startswith("random"):
+    unused.add("kernel_seed")
+# The link (the position and kernel are clamped below; a link's receiver clamps them the same way).
+ui.share_box(
+    memory.publish(unused), (t("share.kernel_note"),) + ((t("share.upload_note"),) if source == "upload" else ())
+)
 
 # ---------------------------------------------------------------- input and weights
 try:
     x = build_input(settings, upload.getvalue() if upload is not None else None)
 except MessageError as exc:
     if source == "upload" and upload is None:
-        st.info(t("conv.upload_prompt"), icon="⬅️")
+        st.info(t("share.upload_needed" if state.get("conv_upload_from_link") else "conv.upload_prompt"), icon="⬅️")
     else:
         ui.show_error(exc)
     st.stop()
+state.conv_upload_from_link = False  # the link's request for a picture is answered (or was never made)
 
 in_channels = x.shape[0]
 per_group = max(in_channels // max(settings.groups, 1), 1)
@@ -255,7 +315,7 @@ def _clicked() -> None:
 st.subheader(t("conv.animation"))
 speed = st.select_slider(
     t("conv.speed"),
-    options=[1, 2, 4, 8, 16, 32],
+    options=SPEEDS,
     format_func=ui.labels("conv.speed_value", "n"),
     **memory.seed("speed"),
 )
@@ -267,9 +327,27 @@ st.caption(t("conv.animation_help", frames=positions))
 
 # ---------------------------------------------------------------- step panel
 st.subheader(t("conv.step"))
-back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
-back.button("◀", key="conv_back", on_click=_move, args=(-1,), help=t("conv.back"), width="stretch")
-forward.button("▶", key="conv_forward", on_click=_move, args=(1,), help=t("conv.forward"), width="stretch")
+panel = st.container(key="conv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
+back, slider_col, forward, channel_col = panel.columns([1, 6, 1, 3], vertical_alignment="bottom")
+# ← and → step too (Streamlit ignores them while a text field has the focus)
+back.button(
+    "◀",
+    key="conv_back",
+    on_click=_move,
+    args=(-1,),
+    help=t("present.key_hint", action=t("conv.back"), shortcut="←"),
+    width="stretch",
+    shortcut="Left",
+)
+forward.button(
+    "▶",
+    key="conv_forward",
+    on_click=_move,
+    args=(1,),
+    help=t("present.key_hint", action=t("conv.forward"), shortcut="→"),
+    width="stretch",
+    shortcut="Right",
+)
 if positions > 1:
     slider_col.slider(
         t("conv.position"),
@@ -282,7 +360,7 @@ if positions > 1:
 channel_col.selectbox(t("conv.step_kernel"), range(trace.out_channels), key="conv_step_oc")
 oy, ox = trace.position(state.conv_position)
 step = trace.step(state.conv_step_oc, oy, ox)
-with st.container(border=True):
+with panel.container(border=True):
     st.markdown(
         t(
             "conv.step_where",
@@ -296,6 +374,31 @@ with st.container(border=True):
     for line in step_latex(step, trace.bias is not None):
         st.latex(line)
     st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))
+memory.publish(unused)  # the address bar: the position and kernel, now clamped to this output
+
+# ---------------------------------------------------------------- downloads (for these settings)
+st.markdown(f"**{t('export.header')}**")
+gif_col, csv_col = st.columns(2)
+gif_col.download_button(
+    t("export.gif"),
+    partial(animation_gif, trace, frame_ms=int(1000 / speed)),  # drawn on click, on Streamlit's download thread
+    file_name=file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
+    mime="image/gif",
+    key="conv_download_gif",
+    help=t("export.gif_help", frames=MAX_FRAMES),
+    icon=":material/movie:",
+    on_click="ignore",
+)
+csv_col.download_button(
+    t("export.csv"),
+    step_csv(step, ui.lang()),
+    file_name=file_name("convolution_step", f"y{step.oc}", oy, ox, ext="csv"),
+    mime="text/csv",
+    key="conv_download_csv",
+    help=t("export.csv_help"),
+    icon=":material/table_chart:",
+    on_click="ignore",
+)
 
 # ---------------------------------------------------------------- shapes and code
 st.subheader(t("conv.shapes"))

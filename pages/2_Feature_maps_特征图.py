@@ -8,10 +8,11 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from vizconv import style, ui
+from vizconv import style, teaching, ui
 from vizconv.animation import click_targets
 from vizconv.capture import capture
 from vizconv.errors import MessageError
+from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
 from vizconv.images import load_image
 from vizconv.layers import trace_layers
@@ -23,6 +24,18 @@ t = ui.t
 state = st.session_state
 
 ui.page_setup("fm.title", "🧠")
+MAX_MAP = 4096  # bound on a channel index or a map row/column read from a link (the page clamps to the layer)
+# What a link carries (?fm_layer=3 ...). Only a sample picture travels: a drawing or an upload cannot.
+SHARED = {
+    "model": ui.OneOf(tuple(available_models())),
+    "source": ui.OneOf(("sample",)),
+    "sample": ui.OneOf(tuple({**model_samples("mnist"), **model_samples("cifar10")})),
+    "layer": ui.Name(),  # checked against the model's layers when the layer picker is drawn
+    "channel": ui.Whole(0, MAX_MAP),
+    "shared": ui.Flag(),
+    "oy": ui.Whole(0, MAX_MAP),
+    "ox": ui.Whole(0, MAX_MAP),
+}
 memory = ui.WidgetMemory(
     "fm",
     {
@@ -35,7 +48,10 @@ memory = ui.WidgetMemory(
         "oy": -1,  # -1: the middle of the map, set on the first visit
         "ox": -1,
     },
+    shared=SHARED,
 )
+memory.restore(**memory.from_url())  # a link opened: its settings (the pickers below check them again)
+teaching.show_notes("fm", ui.lang(), st)
 
 # ---------------------------------------------------------------- controls
 upload = None
@@ -80,6 +96,7 @@ with st.sidebar:
     else:
         upload = ui.image_uploader("fm_upload")
 memory.sync()
+ui.share_box(memory.publish(), () if memory.get("source") == "sample" else (t("share.own_picture_note"),))
 
 try:
     if source == "sample":
@@ -166,6 +183,16 @@ shared = scale_col.toggle(t("fm.shared"), help=t("fm.shared_help"), **memory.see
 layer_maps = acts[layer][0]  # (C, H, W)
 grid = channel_grid(layer_maps, shared=shared, labels=(t("fm.bar_max"), t("fm.bar_min")))
 st.image(grid.png, caption=t("fm.grid_caption", n=layer_maps.shape[0], h=layer_maps.shape[1], w=layer_maps.shape[2]))
+st.download_button(
+    t("export.png"),
+    grid.png,
+    file_name=file_name("feature_maps", model_name, layer, "shared" if shared else "each", ext="png"),
+    mime="image/png",
+    key="fm_download_png",
+    help=t("export.png_help"),
+    icon=":material/image:",
+    on_click="ignore",
+)
 
 # ---------------------------------------------------------------- one channel
 st.subheader(t("fm.channel"))
@@ -221,8 +248,10 @@ if isinstance(module, torch.nn.Conv2d):
     st.subheader(t("fm.explain"))
     h, w = values.shape
     oy_col, ox_col = st.columns(2)
-    if memory.get("oy") < 0 or memory.get("ox") < 0:  # first visit: start in the middle of the map
-        memory.set(oy=h // 2, ox=w // 2)
+    if memory.get("oy") < 0:  # first visit (and no link gave it): start in the middle of the map
+        memory.set(oy=h // 2)
+    if memory.get("ox") < 0:
+        memory.set(ox=w // 2)
     memory.clamp("oy", 0, h - 1)
     memory.clamp("ox", 0, w - 1)
     oy = oy_col.slider(t("fm.row"), 0, max(h - 1, 1), **memory.seed("oy"), disabled=h == 1)
@@ -281,3 +310,4 @@ else:
 first_conv = next(name for name, m in model.named_modules() if isinstance(m, torch.nn.Conv2d))
 st.subheader(t("fm.filters", layer=first_conv))
 st.image(filter_grid(modules[first_conv].weight), caption=t("fm.filters_caption"))
+memory.publish()  # the address bar: the layer, channel and activation as shown (clamped to this layer)

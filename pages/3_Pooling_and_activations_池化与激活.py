@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from vizconv import style, ui
+from vizconv import style, teaching, ui
 from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
 from vizconv.animation import conv_animation, output_curves
 from vizconv.charts import colour_range, heatmap_figure, histogram_figure
@@ -64,6 +64,7 @@ memory = ui.WidgetMemory(
         "up_ox": 0,
     },
 )
+teaching.show_notes("pool", ui.lang(), st)
 IMAGE_SAMPLES = [key for key, sample in SAMPLES.items() if sample.is_image]
 GRID_SAMPLES = [key for key, sample in SAMPLES.items() if not sample.is_image]
 PHOTOS = ["camera", "chelsea", "coffee", "astronaut"]

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from vizconv import ui
+from vizconv import teaching, ui
 from vizconv.animation import conv_animation
 from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
@@ -51,6 +51,7 @@ DEFAULTS = {
     "edit_oc": 0,
 }
 memory = ui.WidgetMemory("tconv", DEFAULTS)
+teaching.show_notes("tconv", ui.lang(), st)
 
 
 def _apply_example() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from vizconv import ui
+from vizconv import teaching, ui
 from vizconv.builder import (
     ACTIVATIONS,
     CORRECTED_RESIDUAL_CODE,
@@ -42,6 +42,7 @@ memory = ui.WidgetMemory(
         **{f"{kind}_{name}": value for kind, params in KINDS.items() for name, value in params.items()},
     },
 )
+teaching.show_notes("nb", ui.lang(), st)
 
 
 def _load(name: str) -> None:

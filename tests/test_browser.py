@@ -7,7 +7,9 @@ reason, where Chromium is not installed (``.ci/run`` installs it).
 
 from __future__ import annotations
 
+import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -296,4 +298,85 @@ def test_the_language_switch_survives_navigation(server, page):
     page.wait_for_url("**/Feature_maps_*lang=zh**")
     assert _language_shown(page) == "中文"
     _shot(page, "feature_maps_zh_after_navigation")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+SHARED_VIEW = (
+    "/Convolution_卷积?conv_sample=classic_5x5&conv_stride_h=2&conv_stride_w=2"
+    "&conv_padding_h=1&conv_padding_w=1&conv_position=3"
+)
+
+
+def _step_panel_text(page) -> str:
+    """The step panel's sentence naming the output value it explains."""
+    panel = page.locator(".st-key-conv_step_panel").get_by_test_id("stMarkdownContainer")
+    return panel.filter(has_text=re.compile(r"^Output channel \d")).first.inner_text()
+
+
+def test_a_shared_url_reproduces_its_view(server, page, browser):
+    """A hand-written link (classic 5×5, stride 2, padding 1, position 3) opens that view; its share link too."""
+    _open(page, server + SHARED_VIEW)
+    page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_text("[1, 3, 3]").first.wait_for()  # output shape: (5 + 2 - 3) // 2 + 1 = 3
+    # position 3 of a 3 × 3 output is row 1, column 0: the window covers padded rows 2-4, columns 0-2
+    assert _step_panel_text(page).startswith("Output channel 0, row 1, column 0")
+    assert _first_shape_path(page) == "M-0.5,1.5H2.5V4.5H-0.5Z"
+    page.wait_for_url("**conv_position=3**")  # the address bar holds the whole view
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Share this view").click()
+    link = sidebar.get_by_test_id("stCode").inner_text().strip()
+    assert link.startswith(server + "/Convolution_") and "conv_stride_h=2" in link and "conv_preset=example" in link
+    page.locator(".st-key-conv_step_panel").scroll_into_view_if_needed()
+    _shot(page, "convolution_shared_url")
+
+    # the downloads are for this view: 9 frames, and the step panel's numbers for y[0, 1, 0]
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Animation")).click()
+    with Image.open(download.value.path()) as gif:
+        assert download.value.suggested_filename.endswith(".gif") and gif.format == "GIF" and gif.n_frames == 9
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("numbers")).click()
+    rows = list(csv.reader(download.value.path().read_text(encoding="utf-8").splitlines()))
+    assert rows[-1][0] == "output y[0,1,0]" and float(rows[-1][-1]) == 1.0
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()  # someone else, a new session
+    other.set_default_timeout(60_000)
+    try:
+        _open(other, link)
+        other.locator(".js-plotly-plot").first.wait_for()
+        other.get_by_text("[1, 3, 3]").first.wait_for()
+        assert _step_panel_text(other).startswith("Output channel 0, row 1, column 0")
+        assert _first_shape_path(other) == "M-0.5,1.5H2.5V4.5H-0.5Z"
+        _shot(other, "convolution_shared_url_opened")
+        assert other.get_by_test_id("stException").count() == 0
+    finally:
+        other.context.close()
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_presenter_mode(server, page):
+    """The sidebar toggle: large type, the sidebar folded away, a large step panel; → steps; kept on reload."""
+    _open(page, server + "/Convolution_卷积?conv_sample=classic_5x5")
+    page.locator(".js-plotly-plot").first.wait_for()
+    step_font = "() => parseFloat(getComputedStyle(document.querySelector('.st-key-conv_step_panel .katex')).fontSize)"
+    before = page.evaluate(step_font)
+    page.get_by_test_id("stSidebar").get_by_text("Presenter mode").click()
+    page.wait_for_url("**present=1**")
+    page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
+    page.get_by_test_id("stExpandSidebarButton").wait_for()  # the sidebar folded away
+    assert page.evaluate(step_font) > 1.5 * before
+    page.locator(".st-key-conv_step_panel").scroll_into_view_if_needed()
+    _shot(page, "convolution_presenter")
+
+    assert _step_panel_text(page).startswith("Output channel 0, row 0, column 0")
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")  # the ▶ button's shortcut
+    page.locator(".st-key-conv_step_panel").get_by_text("Output channel 0, row 0, column 1").wait_for()
+    page.keyboard.press("ArrowLeft")
+    page.locator(".st-key-conv_step_panel").get_by_text("Output channel 0, row 0, column 0").wait_for()
+
+    page.reload()
+    page.get_by_test_id("stApp").wait_for()
+    page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
+    page.get_by_test_id("stExpandSidebarButton").wait_for()
     assert page.get_by_test_id("stException").count() == 0

@@ -766,11 +766,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "act.gelu": {"en": "GELU", "zh": "GELU"},
     "act.slope": {"en": "Negative slope", "zh": "负半轴斜率"},
     "act.why.relu": {
-        "en": "ReLU keeps positive responses and sets every negative one to zero: weak or opposite responses are "
-        "removed, and the map becomes sparse. Without a non-linearity between them, stacked convolutions would "
-        "collapse into one linear map.",
-        "zh": "ReLU 保留正的响应，把所有负值置为零：微弱或相反的响应被去掉，特征图变得稀疏。如果卷积层之间没有非线性，"
-        "堆叠起来的卷积会塌缩成一个线性映射。",
+        "en": "ReLU keeps positive responses and sets every negative one to zero: it removes responses below zero "
+        "(opposite to the kernel's pattern), not weak ones — a small positive response stays. The map becomes "
+        "sparse. Without a non-linearity between them, stacked convolutions would collapse into one linear map.",
+        "zh": "ReLU 保留正的响应，把所有负值置为零：它去掉的是小于零的响应（与卷积核的模式相反），而不是微弱的响应——"
+        "一个小的正响应会保留下来。特征图变得稀疏。如果卷积层之间没有非线性，堆叠起来的卷积会塌缩成一个线性映射。",
     },
     "act.why.leaky_relu": {
         "en": "Leaky ReLU keeps a small slope for negative values, so they shrink instead of vanishing and their "
@@ -1431,7 +1431,387 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # (end of network builder)
     # --- Classroom: shareable links, presenter mode, export (share.*, present.*, export.*) ---------
+    "share.title": {"en": "Share this view", "zh": "分享当前视图"},
+    "share.help": {
+        "en": "The address bar already holds this view, and so does the link below: whoever opens it sees the "
+        "same settings.",
+        "zh": "地址栏里的网址已经包含当前视图，下面的链接也一样：打开它的人会看到相同的设置。",
+    },
+    "share.kernel_note": {
+        "en": "Kernel cells and biases edited by hand are not in the link: it carries the kernel preset.",
+        "zh": "手动编辑过的卷积核单元格和偏置不在链接里：链接只带上卷积核预设。",
+    },
+    "share.upload_note": {
+        "en": "Your uploaded picture cannot travel in a link: whoever opens it is asked to upload one.",
+        "zh": "上传的图片无法放进链接：打开链接的人会被请求上传一张图片。",
+    },
+    "share.upload_needed": {
+        "en": "This link was shared with an uploaded picture, which a link cannot carry. Upload a picture in the "
+        "sidebar to see the same settings applied to it.",
+        "zh": "这个链接分享时用的是上传的图片，而图片无法放进链接。请在侧边栏上传一张图片，即可看到相同的设置作用于它。",
+    },
+    "share.own_picture_note": {
+        "en": "Your own picture (drawn or uploaded) cannot travel in a link: whoever opens it sees the chosen "
+        "sample picture instead, with the same model, layer and channel.",
+        "zh": "你自己的图片（手绘或上传）无法放进链接：打开链接的人会看到所选的示例图片，模型、层和通道都相同。",
+    },
+    "present.toggle": {"en": "Presenter mode", "zh": "演示模式"},
+    "present.help": {
+        "en": "Large type and a large step panel for a projector; the sidebar folds away (the arrow at the top "
+        "left brings it back).",
+        "zh": "适合投影的大号字体和放大的计算步骤面板；侧边栏会收起（点击左上角的箭头即可重新打开）。",
+    },
+    "present.key_hint": {"en": "{action} (key {shortcut})", "zh": "{action}（按键 {shortcut}）"},
+    "export.header": {"en": "Download", "zh": "下载"},
+    "export.gif": {"en": "Animation (GIF)", "zh": "动画（GIF）"},
+    "export.gif_help": {
+        "en": "The kernel sliding over your input, one frame per window position at the speed chosen above (at "
+        "most {frames} frames: a larger output skips positions evenly). Drawn when you click.",
+        "zh": "卷积核在你的输入上滑动，每个窗口位置一帧，速度与上面选择的一致（最多 {frames} 帧：输出更大时均匀地跳过"
+        "一些位置）。点击时才生成。",
+    },
+    "export.csv": {"en": "This step's numbers (CSV)", "zh": "这一步的数值（CSV）"},
+    "export.csv_help": {
+        "en": "Every product of window and kernel for the output value shown above, the channel sums, the bias "
+        "and the total, for a spreadsheet.",
+        "zh": "上面所示输出值的每个窗口与卷积核的乘积、各通道的和、偏置和总和，可用电子表格打开。",
+    },
+    "export.png": {"en": "Channel grid (PNG)", "zh": "通道网格（PNG）"},
+    "export.png_help": {
+        "en": "All channels of this layer as one picture, with its colour bar.",
+        "zh": "这一层的全部通道合成一张图片，带颜色条。",
+    },
+    "export.csv.kind": {"en": "term", "zh": "项"},
+    "export.csv.channel": {"en": "input channel", "zh": "输入通道"},
+    "export.csv.kernel_row": {"en": "kernel row", "zh": "卷积核行"},
+    "export.csv.kernel_col": {"en": "kernel column", "zh": "卷积核列"},
+    "export.csv.input_row": {"en": "row in padded input", "zh": "填充后输入中的行"},
+    "export.csv.input_col": {"en": "column in padded input", "zh": "填充后输入中的列"},
+    "export.csv.input": {"en": "input value", "zh": "输入值"},
+    "export.csv.weight": {"en": "weight", "zh": "权重"},
+    "export.csv.value": {"en": "product or sum", "zh": "乘积或和"},
+    "export.csv.kind.product": {"en": "product", "zh": "乘积"},
+    "export.csv.kind.channel_sum": {"en": "channel sum", "zh": "通道和"},
+    "export.csv.kind.bias": {"en": "bias", "zh": "偏置"},
+    "export.csv.kind.output": {"en": "output y[{oc},{oy},{ox}]", "zh": "输出 y[{oc},{oy},{ox}]"},
     # (end of classroom)
     # --- Teaching notes (teach.*) ----------------------------------------------------------------
+    "teach.panel": {"en": "Teaching notes", "zh": "教学笔记"},
+    # home page
+    "teach.home.pages.title": {"en": "How the pages fit together", "zh": "各页面之间的关系"},
+    "teach.home.pages": {
+        "en": "**Convolution** is the core: one layer, and every output value made from per-channel dot products "
+        "plus a bias. **Pooling & activations** shows the layers that sit between convolutions. **Network builder** "
+        "stacks layers into a whole network and follows the shape, the parameters and the receptive field through "
+        "it. **Feature maps** shows a trained network (LeNet-5, ResNet) doing all of this on a real picture. "
+        "**Transposed convolution** goes the other way and makes maps larger, as decoders and segmentation "
+        "networks do. Each page has these 📖 notes at the top.",
+        "zh": "**卷积**是核心：一个卷积层，以及每个输出值如何由各通道的点积之和加上偏置得到。**池化与激活函数**"
+        "展示夹在卷积层之间的那些层。**搭建网络**把各层堆叠成完整的网络，逐层跟踪形状、参数量和感受野。**特征图**"
+        "展示训练好的网络（LeNet-5、ResNet）在真实图片上完成这一切。**转置卷积**反其道而行，把特征图变大，"
+        "解码器和语义分割网络就是这样做的。每一页顶部都有这样的 📖 笔记。",
+    },
+    "teach.home.order.title": {"en": "Suggested lesson order", "zh": "建议的课堂顺序"},
+    "teach.home.order": {
+        "en": "1. **Convolution**, the 5×5 classroom grid: one kernel, stride 1, no padding; click output cells and "
+        "check them by hand.  \n"
+        "2. Same page: change padding and stride, and work out the output size with the formula.  \n"
+        "3. Same page: a colour photo and several kernels: the channels add up, and each kernel makes one output "
+        "channel.  \n"
+        "4. **Pooling & activations**: max pooling and ReLU on LeNet-5's own feature maps.  \n"
+        "5. **Network builder**: the LeNet-5 preset, shapes and parameters layer by layer; then repair the two "
+        "mistake presets.  \n"
+        "6. **Feature maps**: what the trained LeNet-5 computes for a digit the class draws, and its learned "
+        "filters.  \n"
+        "7. **Transposed convolution**, for a class that goes on to decoders and segmentation.",
+        "zh": "1. **卷积**，5×5 课堂小网格：一个卷积核，步幅 1，不填充；点击输出单元格，并用手算核对。  \n"
+        "2. 同一页：改变填充和步幅，用公式算出输出尺寸。  \n"
+        "3. 同一页：换成彩色照片和多个卷积核：各通道的结果相加，每个卷积核生成一个输出通道。  \n"
+        "4. **池化与激活函数**：在 LeNet-5 自己的特征图上做最大池化和 ReLU。  \n"
+        "5. **搭建网络**：LeNet-5 预设，逐层查看形状和参数量；再修好两个“错误示例”预设。  \n"
+        "6. **特征图**：训练好的 LeNet-5 对全班手写的数字算出了什么，以及它学到的滤波器。  \n"
+        "7. **转置卷积**，适合接下来要学解码器和语义分割的班级。",
+    },
+    # Convolution page
+    "teach.conv.padding.title": {"en": "Why padding", "zh": "为什么要填充"},
+    "teach.conv.padding": {
+        "en": "Without padding, a k×k kernel fits only where the whole window lies inside the input: a 3×3 kernel "
+        "on 28×28 gives 26×26, and five such layers leave 18×18. Border pixels also count less: with a 3×3 kernel "
+        "a corner pixel is in 1 window, a pixel in the middle in 9. Padding adds rings of zeros (or reflected "
+        "values) around the input so the size can stay: with stride 1, $p = (k - 1)/2$ keeps it, 1 for 3×3 and 2 "
+        "for 5×5 (`padding='same'`). The notes' `padding = kernel_size/2` gives these numbers only for odd "
+        "kernels, rounded down; with an even kernel (4×4) no equal padding keeps the size, so PyTorch's "
+        "`padding='same'` adds the extra row and column at the bottom and on the right.",
+        "zh": "不填充时，k×k 的卷积核只能放在整个窗口都落在输入之内的位置：3×3 的卷积核作用在 28×28 上得到 26×26，"
+        "连续五层之后只剩 18×18。边缘像素也被用得更少：用 3×3 卷积核时，角上的像素只落在 1 个窗口里，"
+        "中间的像素落在 9 个窗口里。填充在输入四周补上几圈零（或反射的值），让尺寸可以保持不变：步幅为 1 时，"
+        "$p = (k - 1)/2$ 就能保持尺寸，3×3 取 1，5×5 取 2（`padding='same'`）。笔记中的 `padding = kernel_size/2` "
+        "只对奇数尺寸的卷积核、并且向下取整时才给出这些数；偶数尺寸的卷积核（4×4）无法用两侧相等的填充保持尺寸，"
+        "所以 PyTorch 的 `padding='same'` 把多出的一行一列补在下方和右侧。",
+    },
+    "teach.conv.stride.title": {"en": "Why stride", "zh": "为什么用步幅"},
+    "teach.conv.stride": {
+        "en": "Stride s moves the window s cells at a time, so there are about s² times fewer positions to "
+        "compute: stride 2 halves the height and the width. The notes' "
+        "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` turns a 1×28×28 digit into 3×14×14, where stride 1 "
+        "gives 3×28×28. Networks use stride-2 convolutions (or pooling) to shrink the maps step by step, so later "
+        "layers cost less and each of their cells sees more of the picture. When the stride does not fit the "
+        "padded input, its last rows or columns are never covered: this page marks them ✕.",
+        "zh": "步幅 s 让窗口每次移动 s 格，需要计算的位置大约减少到 1/s²：步幅 2 让高和宽都减半。笔记中的 "
+        "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` 把 1×28×28 的数字图片变成 3×14×14，而步幅为 1 "
+        "时是 3×28×28。网络用步幅为 2 的卷积（或池化）一步步缩小特征图，这样后面的层计算量更小，"
+        "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖："
+        "本页用 ✕ 标出它们。",
+    },
+    "teach.conv.dilation.title": {"en": "Dilation", "zh": "膨胀"},
+    "teach.conv.dilation": {
+        "en": "Dilation d leaves d − 1 cells between the kernel's taps: a 3×3 kernel with d = 2 spans 5×5 of the "
+        "input but still has 9 weights. The receptive field grows without more parameters, and without the "
+        "resolution a stride would lose. In the output-size formula the kernel size k becomes the span "
+        "$d(k - 1) + 1$: on 28×28, a 3×3 kernel with d = 2 and no padding gives 24×24, not 26×26.",
+        "zh": "膨胀 d 在卷积核的各抽头之间空出 d − 1 格：膨胀为 2 的 3×3 卷积核覆盖输入的 5×5 范围，"
+        "但仍然只有 9 个权重。感受野变大了，参数却没有增加，也不像步幅那样损失分辨率。在输出尺寸公式中，"
+        "卷积核尺寸 k 要换成跨度 $d(k - 1) + 1$：在 28×28 上，膨胀为 2、不填充的 3×3 卷积核得到 24×24，"
+        "而不是 26×26。",
+    },
+    "teach.conv.shared.title": {"en": "Shared weights", "zh": "共享权重"},
+    "teach.conv.shared": {
+        "en": "The same kernel slides to every position: one set of weights for the whole picture. A layer of 6 "
+        "kernels 5×5 on a 1-channel input has 6·(1·5·5) + 6 = 156 parameters, whatever the image size. A fully "
+        "connected layer from a 28×28 image to the same 6×24×24 output would need 784 × 3,456 + 3,456 = "
+        "2,712,960. Because the weights are shared, a pattern is found wherever it appears: shift the input and "
+        "the feature map shifts with it (translation equivariance, away from the border).",
+        "zh": "同一个卷积核滑到每一个位置：整张图片只用一组权重。一个由 6 个 5×5 卷积核组成、作用在单通道输入上的"
+        "卷积层有 6·(1·5·5) + 6 = 156 个参数，与图片大小无关。若用全连接层把 28×28 的图片映射到同样的 6×24×24 "
+        "输出，则需要 784 × 3,456 + 3,456 = 2,712,960 个参数。因为权重共享，一个图案无论出现在哪里都能被找到："
+        "输入平移，特征图也随之平移（笔记中称为“平移不变性”，严格地说是平移等变性，边缘附近除外）。",
+    },
+    "teach.conv.channels.title": {"en": "Channels add up", "zh": "各通道相加"},
+    "teach.conv.channels": {
+        "en": "A kernel has one k×k slice per input channel: on an RGB picture a 3×3 kernel holds 3×3×3 = 27 "
+        "weights. Each output value is one dot product per input channel, summed, plus one bias: "
+        "$y = \\sum_c W_c \\cdot X_c + b$, where $W_c \\cdot X_c$ is the dot product of channel c's slice with its "
+        "window. The channels are added, not kept apart, so one kernel makes one output channel: 16 kernels make "
+        "16 channels (weight [16, 3, 3, 3], bias [16], 16 · 27 + 16 = 448 parameters). The slices must match the "
+        "input: a [16, 3, 5, 5] weight cannot run on a 1-channel digit.",
+        "zh": "卷积核对每个输入通道都有一个 k×k 的切片：作用在 RGB 图片上的 3×3 卷积核有 3×3×3 = 27 个权重。"
+        "每个输出值是每个输入通道各做一次点积，再求和，再加上一个偏置：$y = \\sum_c W_c \\cdot X_c + b$，其中 "
+        "$W_c \\cdot X_c$ 是通道 c 的切片与其窗口的点积。各通道的结果是相加的，而不是分开保留，"
+        "所以一个卷积核生成一个输出通道：16 个卷积核生成 16 个通道（权重 [16, 3, 3, 3]，偏置 [16]，"
+        "16 · 27 + 16 = 448 个参数）。切片数必须与输入一致：形状为 [16, 3, 5, 5] 的权重不能用在单通道的数字图片上。",
+    },
+    "teach.conv.groups.title": {"en": "Groups", "zh": "分组卷积"},
+    "teach.conv.groups": {
+        "en": "With groups = g, the input channels and the kernels are split into g groups and each kernel sees only "
+        "the C_in/g channels of its own group: parameters and multiply-adds drop g-fold. groups = C_in is a "
+        "depthwise convolution, each channel filtered on its own; followed by a 1×1 convolution that mixes the "
+        "channels, it is MobileNet's depthwise separable convolution. From 32 to 64 channels with 3×3 kernels that "
+        "takes 32 · 9 + 32 · 64 = 2,336 weights instead of 64 · 32 · 9 = 18,432 (biases left out).",
+        "zh": "分组数为 g 时，输入通道和卷积核都被分成 g 组，每个卷积核只看本组的 C_in/g 个通道："
+        "参数量和乘加次数都变为原来的 1/g。groups = C_in 是逐通道（depthwise）卷积，每个通道单独滤波；"
+        "后面再接一个混合各通道的 1×1 卷积，就是 MobileNet 的深度可分离卷积。从 32 个通道到 64 个通道、用 3×3 "
+        "卷积核时，它需要 32 · 9 + 32 · 64 = 2,336 个权重，而普通卷积需要 64 · 32 · 9 = 18,432 个（不计偏置）。",
+    },
+    "teach.conv.formula.title": {"en": "Output size", "zh": "输出尺寸"},
+    "teach.conv.formula": {
+        "en": "Count the window positions along one side: the first window starts at the top, and it can move s "
+        "cells at a time while it still fits, which is $\\lfloor (H + 2p - k)/s \\rfloor$ more moves. Positions = "
+        "moves + 1, so the + 1 comes after the division, and the division is rounded down (with dilation, k "
+        "becomes $d(k - 1) + 1$: the formula in this page's Output size box). Some notes write "
+        "$(H + 2p - k + 1)/s$: the same for stride 1, but not in general. This page's CS231n grid (5×5, k = 3, "
+        "p = 1, s = 2) has a 3×3 output; that formula gives 5/2 = 2.5. Other notes write $(W - F + 2P)/S + 1$: "
+        "right once the division is rounded down, since for 28×28, k = 3, s = 2 and no padding it gives "
+        "25/2 + 1 = 13.5, and the output has 13 rows.",
+        "zh": "沿一条边数一数窗口的位置：第一个窗口从最上方开始，只要还放得下，就可以每次移动 s 格，一共还能移动 "
+        "$\\lfloor (H + 2p - k)/s \\rfloor$ 次。位置数 = 移动次数 + 1，所以 + 1 在除法之后，而且除法要向下取整"
+        "（有膨胀时，k 换成 $d(k - 1) + 1$：即本页“输出尺寸”方框中的公式）。有些笔记写成 $(H + 2p - k + 1)/s$："
+        "步幅为 1 时结果相同，但一般情况下不对。本页的 CS231n 网格（5×5，k = 3，p = 1，s = 2）输出是 3×3，"
+        "而那个公式给出 5/2 = 2.5。另一些笔记写成 $(W - F + 2P)/S + 1$：除法向下取整之后才正确，因为对 28×28、"
+        "k = 3、s = 2、不填充，它给出 25/2 + 1 = 13.5，而输出只有 13 行。",
+    },
+    # Feature maps page
+    "teach.fm.learned.title": {"en": "Learned, not designed", "zh": "学出来的，而不是设计出来的"},
+    "teach.fm.learned": {
+        "en": "Nobody wrote LeNet-5's kernels: training started from random numbers and changed them, step by "
+        "step, to lower the classification loss. Compare its learned first-layer filters (at the bottom of this "
+        "page, and a kernel preset on the Convolution page) with Sobel x, which was designed by hand: several "
+        "learned filters are edge detectors too, a bright side next to a dark one; others respond to strokes and "
+        "blobs. The network learns which features to compute together with the classifier that uses them: that "
+        "is representation learning. Trained on photos, the same kind of layer learns other filters (ResNet-20's "
+        "colour filters).",
+        "zh": "LeNet-5 的卷积核不是人写出来的：训练从随机数开始，一步步修改它们，使分类损失降低。"
+        "把它第一层学到的滤波器（在本页底部，也是卷积页中的一个卷积核预设）与人工设计的 Sobel x 比较："
+        "有几个学到的滤波器同样是边缘检测器，一侧亮、一侧暗；另一些则对笔画和斑块有响应。"
+        "网络在学习分类器的同时，也学习要计算哪些特征：这就是表示学习。如果改用照片训练，"
+        "同样的层会学到别的滤波器（ResNet-20 的彩色滤波器）。",
+    },
+    "teach.fm.extractor.title": {"en": "Feature extractor and classifier", "zh": "特征提取器与分类器"},
+    "teach.fm.extractor": {
+        "en": "In LeNet-5 the convolution and pooling layers are the feature extractor: they turn 1×28×28 pixels "
+        "into 16×5×5 = 400 features, still laid out as maps. Flatten makes them one vector, and the Linear layers "
+        "(400 → 120 → 84 → 10) are the classifier: 10 class scores, which softmax turns into the probabilities "
+        "shown here. The extractor has 2,572 parameters and the classifier 59,134, 96% of the 61,706: see the "
+        "parameters column of the layer table.",
+        "zh": "在 LeNet-5 中，卷积层和池化层是特征提取器：它们把 1×28×28 的像素变成 16×5×5 = 400 个特征，"
+        "仍然按特征图排列。Flatten 把它们展平成一个向量，全连接层（400 → 120 → 84 → 10）是分类器：给出 10 "
+        "个类别得分，softmax 再把它们变成这里显示的概率。特征提取器有 2,572 个参数，分类器有 59,134 个，"
+        "占全部 61,706 个的 96%：见逐层表格中的参数量一列。",
+    },
+    "teach.fm.depth.title": {"en": "Deeper layers", "zh": "更深的层"},
+    "teach.fm.depth": {
+        "en": "Going deeper, the maps get smaller and more numerous: 6×28×28 after LeNet-5's first convolution, "
+        "16×10×10 after the second. The first layer responds to edges and strokes wherever they are; a deeper "
+        "layer combines all the channels of the layer before, so its channels respond to larger, more specific "
+        "shapes. Pick the second convolution (layer 3 in LeNet-5) and look at one channel for different digits: "
+        "it is strong for some and nearly silent for others. After Flatten no map is left: the classifier only "
+        "weighs the evidence for each class.",
+        "zh": "越往深处，特征图越小、数量越多：LeNet-5 的第一个卷积之后是 6×28×28，第二个卷积之后是 16×10×10。"
+        "第一层对各处的边缘和笔画有响应；更深的层把前一层的全部通道组合起来，所以它的通道对更大、更具体的形状有响应。"
+        "选择第二个卷积层（LeNet-5 中的第 3 层），换不同的数字看同一个通道：它对某些数字响应很强，"
+        "对另一些几乎没有响应。Flatten 之后就不再有特征图：分类器只衡量每个类别的证据。",
+    },
+    "teach.fm.field.title": {"en": "Receptive field", "zh": "感受野"},
+    "teach.fm.field": {
+        "en": "A cell of a feature map sees only part of the input: its receptive field (the table's column, and "
+        "the box on the picture when you explain an activation). Each k×k convolution widens it by (k − 1) × the "
+        "jump, and every stride-2 layer doubles the jump. In LeNet-5: 5×5 after the first convolution, 6×6 after "
+        "the first pooling, 14×14 after the second convolution, 16×16 after the second pooling. ResNet-20 stacks "
+        "19 convolutions of 3×3: a cell of its last 8×8 maps has an 81×81 receptive field, more than the whole "
+        "32×32 picture.",
+        "zh": "特征图中的一个单元格只能看到输入的一部分：它的感受野（表格中的这一列，以及解释激活值时图片上的方框）。"
+        "每个 k×k 卷积让感受野增大 (k − 1) × 累积步幅，每个步幅为 2 的层让累积步幅翻倍。在 LeNet-5 中："
+        "第一个卷积之后是 5×5，第一次池化之后是 6×6，第二个卷积之后是 14×14，第二次池化之后是 16×16。ResNet-20 "
+        "堆叠了 19 个 3×3 卷积：它最后的 8×8 特征图中，一个单元格的感受野是 81×81，比整张 32×32 的图片还大。",
+    },
+    # Pooling & activations page
+    "teach.pool.no_weights.title": {"en": "No weights", "zh": "没有权重"},
+    "teach.pool.no_weights": {
+        "en": "A pooling layer has nothing to learn: `nn.MaxPool2d(2)` has 0 parameters and always takes the "
+        "largest value (or, for average pooling, the mean) of each window. It works on each channel on its own, "
+        "so the channel count stays: LeNet-5's first pooling turns 6×28×28 into 6×14×14, keeping 1 value in 4. "
+        "A stride-2 convolution also halves the size, but with learned weights that mix the channels.",
+        "zh": "池化层没有任何要学习的东西：`nn.MaxPool2d(2)` 的参数量为 0，它总是取每个窗口中的最大值"
+        "（平均池化则取平均值）。它对每个通道单独处理，所以通道数不变：LeNet-5 的第一个池化层把 6×28×28 变成 "
+        "6×14×14，每 4 个值保留 1 个。步幅为 2 的卷积也能让尺寸减半，但它用的是学到的、会混合各通道的权重。",
+    },
+    "teach.pool.why_pool.title": {"en": "Why pool", "zh": "为什么要池化"},
+    "teach.pool.why_pool": {
+        "en": "Pooling makes the maps smaller, so later layers compute less and the classifier gets fewer "
+        "features: LeNet-5's second pooling turns 16×10×10 = 1,600 values into 16×5×5 = 400, exactly what "
+        "Flatten hands to the first Linear layer. The next layer's kernel then covers a larger part of the "
+        "picture. And small shifts matter less: a 2×2 max pool gives the same output when the maximum moves "
+        "inside its window (the notes: it reduces the convolution's sensitivity to position).",
+        "zh": "池化让特征图变小，后面的层计算量更小，分类器得到的特征也更少：LeNet-5 的第二个池化层把 16×10×10 = "
+        "1,600 个值变成 16×5×5 = 400 个，正好是 Flatten 交给第一个全连接层的数量。下一层的卷积核也因此覆盖图片中"
+        "更大的范围。此外，小的平移影响更小：最大值在 2×2 最大池化的窗口内移动时，输出不变"
+        "（笔记中说：缓解卷积层对位置的敏感性）。",
+    },
+    "teach.pool.nonlinear.title": {"en": "Why non-linear activations", "zh": "为什么需要非线性激活函数"},
+    "teach.pool.nonlinear": {
+        "en": "Without an activation in between, two convolutions are just one convolution: a 3×3 after a 3×3 "
+        "(stride 1, no padding) is the same as a single 5×5 kernel, and a stack of Linear layers is one Linear "
+        "layer, so depth would add nothing. A non-linear function between the layers is what lets a deep network "
+        "compute what one layer cannot. ReLU, $\\max(0, x)$, sets negative values to zero and keeps positive ones "
+        "as they are: it removes the negative responses, not the weak ones (0.01 stays 0.01), whatever some notes "
+        "say.",
+        "zh": "如果中间没有激活函数，两个卷积就只是一个卷积：3×3 卷积之后再接 3×3 卷积（步幅 1，不填充），"
+        "等同于一个 5×5 的卷积核；多个全连接层堆叠起来也只是一个全连接层，深度没有带来任何东西。"
+        "正是层与层之间的非线性函数，让深层网络能够计算单独一层算不出来的东西。ReLU，即 $\\max(0, x)$，"
+        "把负值置为零，正值保持不变：它去掉的是负的响应，而不是微弱的响应（0.01 仍然是 0.01），"
+        "这一点与有些笔记的说法不同。",
+    },
+    "teach.pool.order.title": {"en": "Layer order", "zh": "层的顺序"},
+    "teach.pool.order": {
+        "en": "Some notes list a unit as conv → batch norm → pooling → ReLU and say the last three can be swapped. "
+        "For max pooling and ReLU that is true: ReLU never reverses the order of two values, so the largest stays "
+        "the largest, and ReLU then max pooling gives exactly the same numbers as max pooling then ReLU; pooling "
+        "2×2 first needs 4 times fewer ReLUs. Average pooling and ReLU do not commute: the mean of ReLU'd values "
+        "is not the ReLU of the mean. Batch norm goes right after the convolution, before the ReLU, as in ResNet.",
+        "zh": "有些笔记把一个单元写成 卷积 → 批归一化 → 池化 → ReLU，并说后三个可以调换顺序。对最大池化和 ReLU "
+        "来说确实如此：ReLU 从不颠倒两个值的大小顺序，最大的仍是最大的，所以先 ReLU 再最大池化，"
+        "与先最大池化再 ReLU 得到的数完全相同；先做 2×2 池化，只需要 1/4 的 ReLU 运算。平均池化与 ReLU "
+        "不能交换：先 ReLU 再求平均，不等于先求平均再 ReLU。批归一化紧跟在卷积之后、ReLU 之前，ResNet 就是这样做的。",
+    },
+    # Transposed convolution page
+    "teach.tconv.transpose.title": {"en": "Why “transposed”", "zh": "为什么叫“转置”"},
+    "teach.tconv.transpose": {
+        "en": "A convolution is a linear map, so it can be written as a matrix: a 3×3 kernel on a 4×4 input "
+        "(stride 1) gives 2×2, a 4 × 16 matrix C with the kernel's 9 weights in each row. The transposed "
+        "convolution multiplies by $C^T$, a 16 × 4 matrix: 4 values in, 16 out, with the same 9 weights. PyTorch "
+        "uses exactly this to compute a convolution's gradient with respect to its input. $C^T$ is not the "
+        "inverse of C: applied to the 2×2 output it gives a 4×4 map of the right shape, not the original numbers.",
+        "zh": "卷积是线性映射，所以可以写成一个矩阵：3×3 卷积核作用在 4×4 输入上（步幅 1）得到 2×2，对应一个 4 × 16 "
+        "的矩阵 C，每一行都是卷积核的 9 个权重。转置卷积乘的是 $C^T$，一个 16 × 4 的矩阵：输入 4 个值，输出 16 "
+        "个值，用的是同样的 9 个权重。PyTorch 正是用它来计算卷积对输入的梯度。$C^T$ 不是 C 的逆矩阵：把它作用在 "
+        "2×2 的输出上，得到的是形状正确的 4×4 特征图，而不是原来的数值。",
+    },
+    "teach.tconv.checkerboard.title": {"en": "Checkerboard artifacts", "zh": "棋盘格伪影"},
+    "teach.tconv.checkerboard": {
+        "en": "Each input value stamps a k×k copy of the kernel, s cells from its neighbour's stamp. When the "
+        "stride does not divide the kernel size, the stamps overlap unevenly: with a 3×3 kernel and stride 2, a "
+        "4×4 input of ones and a kernel of ones give a 9×9 output whose rows read 1 1 2 1 2 1 2 1 1 and "
+        "2 2 4 2 4 2 4 2 2, a checkerboard although the input is flat (Odena et al., 2016). With a 4×4 kernel, "
+        "stride 2 and padding 1, every cell away from the border is covered by 4 stamps, so the inside is an even "
+        "4. Resizing by interpolation and then applying an ordinary convolution avoids the problem too.",
+        "zh": "每个输入值盖印一份 k×k 的卷积核，与相邻输入值的印相隔 s 格。当步幅不能整除卷积核尺寸时，"
+        "这些印重叠得不均匀：3×3 卷积核、步幅 2 时，全为 1 的 4×4 输入和全为 1 的卷积核会得到 9×9 的输出，"
+        "各行是 1 1 2 1 2 1 2 1 1 和 2 2 4 2 4 2 4 2 2——输入是平的，输出却是棋盘格（Odena 等，2016）。"
+        "用 4×4 卷积核、步幅 2、填充 1 时，远离边缘的每个单元格都被 4 个印覆盖，所以内部全是 4。"
+        "先用插值放大、再做普通卷积，也能避免这个问题。",
+    },
+    "teach.tconv.output_padding.title": {"en": "Why output_padding", "zh": "为什么需要输出填充"},
+    "teach.tconv.output_padding": {
+        "en": "A stride-2 convolution (3×3, padding 1) turns both 7×7 and 8×8 inputs into 4×4, because its "
+        "division is rounded down. Going back, `nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1)` "
+        "cannot know which one you want and gives 7×7; `output_padding=1` adds a row at the bottom and a column "
+        "on the right and gives 8×8. That is why decoders that double the size write `output_padding=1` with "
+        "this kernel, stride and padding: 4×4 → 8×8. It adds no weights, and it must be smaller than the stride "
+        "(or the dilation).",
+        "zh": "步幅为 2 的卷积（3×3，填充 1）会把 7×7 和 8×8 的输入都变成 4×4，因为其中的除法要向下取整。反过来时，"
+        "`nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1)` 无法知道你想要哪一个，于是给出 7×7；"
+        "`output_padding=1` 在下方加一行、在右侧加一列，给出 8×8。所以要让尺寸翻倍的解码器，"
+        "在这个卷积核、步幅和填充下会写 `output_padding=1`：4×4 → 8×8。它不增加任何权重，而且必须小于步幅（或膨胀）。",
+    },
+    # Network builder page (its own notes, nb.note.*, cover 1×1, the classifier head and residual blocks)
+    "teach.nb.params.title": {"en": "Where the parameters are", "zh": "参数在哪里"},
+    "teach.nb.params": {
+        "en": "Only layers with weights have parameters. A convolution has C_out · (C_in/groups · k · k) + C_out, "
+        "whatever the height and width, since its weights are shared; a Linear layer in · out + out; batch norm 2 "
+        "per channel (it also keeps a running mean and variance, which are not trained); pooling, activations and "
+        "Flatten none. In the LeNet-5 preset the two convolutions hold 2,572 parameters and the three Linear "
+        "layers 59,134: almost all of the network is in the classifier, and the first Linear layer alone has "
+        "48,120.",
+        "zh": "只有带权重的层才有参数。卷积层有 C_out · (C_in/groups · k · k) + C_out 个参数，与高和宽无关，"
+        "因为它的权重是共享的；全连接层有 in · out + out 个；批归一化每个通道 2 个（它还保存运行均值和方差，"
+        "但这些不参与训练）；池化、激活函数和 Flatten 没有参数。在 LeNet-5 预设中，两个卷积层共有 2,572 个参数，"
+        "三个全连接层有 59,134 个：网络的参数几乎都在分类器里，仅第一个全连接层就有 48,120 个。",
+    },
+    "teach.nb.small_kernels.title": {"en": "Small kernels, stacked", "zh": "堆叠小卷积核"},
+    "teach.nb.small_kernels": {
+        "en": "Two 3×3 convolutions in a row see a 5×5 window of their input, like one 5×5 convolution, and three "
+        "see 7×7. With C channels in and out they need 2 · 9 · C² weights instead of 25 · C² (for C = 64: 73,728 "
+        "instead of 102,400), and a ReLU fits between them. That is why VGG-16 uses only 3×3 convolutions, and "
+        "ResNet's blocks use 3×3 (and 1×1) kernels. Stack two 3×3 convolutions here and read the receptive field "
+        "column: 3, then 5.",
+        "zh": "连续两个 3×3 卷积看到输入中 5×5 的窗口，与一个 5×5 卷积相同；三个则看到 7×7。输入和输出都是 C "
+        "个通道时，它们需要 2 · 9 · C² 个权重，而不是 25 · C²（C = 64 时：73,728 个而不是 102,400 个），"
+        "中间还能再加一个 ReLU。这就是 VGG-16 只用 3×3 卷积、ResNet 的残差块只用 3×3（和 1×1）卷积核的原因。"
+        "在这里堆叠两个 3×3 卷积，看感受野这一列：先是 3，然后是 5。",
+    },
+    "teach.nb.why_residual.title": {"en": "Why residual connections help", "zh": "残差连接为什么有用"},
+    "teach.nb.why_residual": {
+        "en": "Plain networks get harder to train as they get deeper: in He et al. (2016) a plain 56-layer network "
+        "had a higher training error on CIFAR-10 than a 20-layer one, so the problem was not overfitting. A "
+        "residual block computes $y = F(x) + x$: if its weights make F(x) = 0, the block passes its input on "
+        "unchanged (the ReLU after the sum changes nothing, since x comes out of a ReLU). Extra blocks can "
+        "therefore start by doing nothing and only learn a correction, which is the notes' point that more "
+        "layers should not do worse. The bundled ResNet-20 was trained from that start: the last batch norm of "
+        "each block began with scale 0.",
+        "zh": "普通网络越深越难训练：在 He 等人（2016）的实验中，56 层的普通网络在 CIFAR-10 上的训练误差反而比 20 "
+        "层的高，所以问题不在过拟合。残差块计算 $y = F(x) + x$：如果它的权重使 F(x) = 0，残差块就把输入原样传下去"
+        "（相加之后的 ReLU 不改变任何值，因为 x 本身就是 ReLU 的输出）。因此多加的残差块可以从“什么都不做”开始，"
+        "只学习一个修正量，这正是笔记中“层数加深至少不比原来差”的意思。内置的 ResNet-20 就是从这样的起点训练的："
+        "每个残差块最后一个批归一化的缩放系数从 0 开始。",
+    },
     # (end of teaching notes)
 }

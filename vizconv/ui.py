@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -15,15 +18,23 @@ from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
 
 __all__ = [
     "LANG_KEY",
+    "PRESENT_KEY",
+    "Flag",
+    "Name",
+    "OneOf",
     "PrebuiltFigure",
     "WidgetMemory",
+    "Whole",
     "cached_model",
     "digit_canvas",
     "image_uploader",
     "labels",
     "lang",
+    "page_address",
     "page_setup",
     "plotly_figure",
+    "presenting",
+    "share_box",
     "show_error",
     "t",
 ]
@@ -70,17 +81,67 @@ def _switch_language() -> None:
     st.query_params["lang"] = chosen
 
 
-def page_setup(title_key: str, icon: str) -> None:
-    """Page config, the language switch, title and one-line description (``<title_key>.intro``).
+PRESENT_KEY = "ui_present"  # the presenter-mode toggle's widget key; the choice is remembered under "present"
+PAGE_PARAMS = ("lang", "present")  # query parameters every page keeps (WidgetMemory.publish leaves them)
 
-    The language is remembered in the session and written back to ``?lang=`` on every run, so
-    it survives a page switch (which may drop the query string) and the URL can be shared.
+# Presenter mode: a constant style sheet (nothing in it comes from the user). Streamlit sizes its text in rem,
+# so a larger root font enlarges text, widgets and spacing together; headings, metrics and formulas grow more,
+# and the Convolution page's step panel (the container keyed conv_step_panel) most.
+PRESENTER_CSS = """<style>
+html { font-size: 21px; }
+h1 { font-size: 2.6rem !important; }
+h2, h3 { font-size: 1.9rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
+.katex { font-size: 1.2em !important; }
+.st-key-conv_step_panel .katex { font-size: 1.6em !important; }
+.st-key-conv_step_panel [data-testid="stMarkdownContainer"] p { font-size: 1.25rem !important; }
+.st-key-conv_step_panel button { min-height: 3rem; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Presenter mode: ``?present=1`` (or ``0``) in the URL, else the session's choice, else off."""
+    raw = st.query_params.get("present")
+    if raw in ("1", "0"):
+        return raw == "1"
+    return bool(st.session_state.get("present", False))
+
+
+def _switch_presenting() -> None:
+    """The presenter toggle changed: remember it and put it in the URL before the rerun."""
+    on = bool(st.session_state.get(PRESENT_KEY))
+    st.session_state["present"] = on
+    if on:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+
+
+def page_setup(title_key: str, icon: str) -> None:
+    """Page config, the language switch, presenter mode, title and one-line description (``<title_key>.intro``).
+
+    The language and presenter mode are remembered in the session and written back to ``?lang=`` and
+    ``?present=1`` on every run, so they survive a page switch (which may drop the query string) and
+    the URL can be shared.
     """
     current = lang()
     st.session_state["lang"] = current
     if st.query_params.get("lang") != current:
         st.query_params["lang"] = current
-    st.set_page_config(page_title=f"{t(title_key)} · vizconv", page_icon=icon, layout="wide")
+    present = presenting()
+    st.session_state["present"] = present
+    if present and st.query_params.get("present") != "1":
+        st.query_params["present"] = "1"
+    elif not present and "present" in st.query_params:
+        del st.query_params["present"]
+    st.set_page_config(
+        page_title=f"{t(title_key)} · vizconv",
+        page_icon=icon,
+        layout="wide",
+        # presenting: the controls fold away (the arrow at the top left brings them back)
+        initial_sidebar_state="collapsed" if present else "auto",
+    )
     st.session_state[LANG_KEY] = current  # the switch shows the language in use, also after navigation
     st.sidebar.segmented_control(
         text("ui.language", current),
@@ -90,6 +151,10 @@ def page_setup(title_key: str, icon: str) -> None:
         key=LANG_KEY,
         on_change=_switch_language,
     )
+    st.session_state[PRESENT_KEY] = present
+    st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
+    if present:
+        st.html(PRESENTER_CSS)  # style only: Streamlit puts it in the event container, taking no space
     st.title(t(title_key))
     st.caption(t(title_key + ".intro"))
 
@@ -172,6 +237,65 @@ def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
     )
 
 
+_NUMBER = re.compile(r"-?[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A shareable whole number in [low, high]; anything else in the URL is ignored."""
+
+    low: int
+    high: int
+
+    def parse(self, raw: str) -> int | None:
+        if not _NUMBER.fullmatch(raw):
+            return None
+        value = int(raw)
+        return value if self.low <= value <= self.high else None
+
+    def format(self, value: object) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and self.low <= value <= self.high
+        return str(value) if ok else None
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """A shareable choice among ``options`` (strings or whole numbers), written as text."""
+
+    options: tuple
+
+    def parse(self, raw: str) -> object:
+        return next((option for option in self.options if str(option) == raw), None)
+
+    def format(self, value: object) -> str | None:
+        return str(value) if value in self.options else None
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.#-]{1,64}")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A shareable identifier (a layer name: letters, digits, ``_ . # -``); the page checks it against its options."""
+
+    def parse(self, raw: str) -> str | None:
+        return raw if _NAME.fullmatch(raw) else None
+
+    def format(self, value: object) -> str | None:
+        return value if isinstance(value, str) and _NAME.fullmatch(value) else None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A shareable on/off setting: ``1`` or ``0`` in the URL."""
+
+    def parse(self, raw: str) -> bool | None:
+        return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
+
+    def format(self, value: object) -> str | None:
+        return ("1" if value else "0") if isinstance(value, bool) else None
+
+
 class WidgetMemory:
     """A page's settings, kept in one plain dict in session state, that widgets draw from.
 
@@ -184,13 +308,21 @@ class WidgetMemory:
     the user changes it. ``memory.set(...)`` changes settings (also from a
     callback); ``memory.clamp(...)`` keeps one inside bounds that depend on
     other settings.
+
+    Shareable state: ``shared`` names the settings a link carries (memory settings, or other state
+    keys of the page's prefix such as ``conv_position``), each with its type and bounds. On the
+    session's first run of the page ``from_url()`` reads them from the query parameters
+    (``?conv_stride_h=2``: the key is the widget key); ``publish()`` writes them back on every run.
+    A value that is not valid is ignored when read and never written.
     """
 
-    def __init__(self, prefix: str, defaults: dict) -> None:
+    def __init__(self, prefix: str, defaults: dict, shared: dict | None = None) -> None:
         self.prefix = prefix
+        self.fresh = f"{prefix}_memory" not in st.session_state  # the session's first run of this page
         self.values: dict = st.session_state.setdefault(f"{prefix}_memory", dict(defaults))
         for name, value in defaults.items():
             self.values.setdefault(name, value)
+        self.shared: dict = dict(shared or {})
 
     def key(self, name: str) -> str:
         return f"{self.prefix}_{name}"
@@ -234,3 +366,75 @@ class WidgetMemory:
             if key in st.session_state:
                 self.values[name] = st.session_state[key]
         return dict(self.values)
+
+    def from_url(self) -> dict:
+        """The valid shared settings in the URL, by name, on the session's first run of the page; else {}.
+
+        Only reads: the page decides what follows from them (``restore`` sets them).
+        """
+        if not self.fresh:
+            return {}
+        found = {}
+        for name, kind in self.shared.items():
+            raw = st.query_params.get(self.key(name))
+            if isinstance(raw, str) and len(raw) <= 64:
+                value = kind.parse(raw)
+                if value is not None:
+                    found[name] = value
+        return found
+
+    def restore(self, **values: object) -> None:
+        """Set settings read from a link: memory settings through ``set``, other shared state directly."""
+        for name, value in values.items():
+            if name in self.values:
+                self.set(**{name: value})
+            else:
+                st.session_state[self.key(name)] = value
+
+    def _current(self, name: str) -> object:
+        return self.get(name) if name in self.values else st.session_state.get(self.key(name))
+
+    def publish(self, leave_out: Collection[str] = ()) -> str:
+        """Mirror the shared settings into the URL (with ``lang`` and ``present``); the query string.
+
+        The URL then holds exactly this view: parameters of other pages, values a link cannot carry,
+        and the settings named in ``leave_out`` (ones the view does not use) are left out. Nothing is
+        sent when the URL already holds it.
+        """
+        params = {name: st.query_params[name] for name in PAGE_PARAMS if name in st.query_params}
+        for name, kind in self.shared.items():
+            raw = None if name in leave_out else kind.format(self._current(name))
+            if raw is not None:
+                params[self.key(name)] = raw
+        if st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+        return urlencode(params)
+
+
+def page_address() -> str:
+    """This page's address without the query, as the browser reports it; "" where it does not (AppTest).
+
+    Streamlit 1.67 trims the page name from the browser's percent-encoded URL by comparing it with the
+    unencoded name, so for our page names (they hold Chinese) ``st.context.url`` ends with the name twice.
+    The result is percent-encoded, so a link survives mail and chat.
+    """
+    url = st.context.url
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return ""
+    segments = unquote(parts.path).split("/")
+    if len(segments) >= 2 and segments[-1] and segments[-1] == segments[-2]:
+        segments.pop()
+    return urlunsplit((parts.scheme, parts.netloc, quote("/".join(segments)), "", ""))
+
+
+def share_box(query: str, notes: tuple[str, ...] = ()) -> None:
+    """The sidebar's "share this view" box: the link (with the page's address where known) and notes."""
+    link = f"{page_address()}?{query}"
+    with st.sidebar.expander(t("share.title"), icon=":material/link:"):
+        st.caption(t("share.help"))
+        st.code(link, language=None, wrap_lines=True)
+        for note in notes:
+            st.caption(note)

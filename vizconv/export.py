@@ -1,0 +1,310 @@
+"""Downloads for the user's own settings: the convolution animation as a GIF, the step panel as CSV.
+
+``animation_gif`` draws with Pillow (no Plotly, no browser): the padded input
+channels on top, the output channels below, one frame per window position
+(evenly sampled down to ``MAX_FRAMES``), in the page's colour scales. Frames
+after the first hold only the pixels that changed (the rest transparent), so
+the file stays small. ``step_csv`` writes the numbers of the step panel.
+The feature-map grid is already a PNG (``feature_maps.channel_grid``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from vizconv import style
+from vizconv.conv import ConvStep, ConvTrace
+from vizconv.feature_maps import colour_lut
+from vizconv.strings import text
+
+__all__ = ["MAX_FRAMES", "animation_gif", "file_name", "gif_positions", "step_csv"]
+
+MAX_FRAMES = 400  # frames in a GIF at most: larger outputs skip positions evenly
+TILE_PX = 168  # the padded input is drawn about this many pixels on its longer side
+LAST_FRAME_MS = 1500  # the finished output stays on screen before the GIF loops
+_LEVELS = 100  # palette entries per colour scale
+_MARGIN, _GAP, _LABEL, _BAR = 8, 10, 16, 12
+
+# Palette: 0..99 the input scale, 100..199 the output scale, then flat colours; 255 is never drawn
+# (frames after the first mark unchanged pixels with it, as transparent).
+_IN, _OUT = 0, _LEVELS
+_BACKGROUND, _EMPTY, _COVER, _WINDOW, _CURSOR, _BOUNDARY, _DARK, _LIGHT = range(200, 208)
+_TRANSPARENT = 255
+_FLAT = {
+    _BACKGROUND: "#ffffff",
+    _EMPTY: "#e6e6e6",
+    _COVER: style.COVER_COLOUR,
+    _WINDOW: style.WINDOW_COLOUR,
+    _CURSOR: style.CURSOR_COLOUR,
+    _BOUNDARY: style.BOUNDARY_COLOUR,
+    _DARK: "#333333",
+    _LIGHT: "#f5f5f5",
+}
+
+
+def file_name(*parts: object, ext: str) -> str:
+    """A safe download name from ``parts`` joined by ``_``: letters, digits, dot, dash and underscore only."""
+    cleaned = (re.sub(r"[^A-Za-z0-9._-]+", "-", str(part)).strip("-.") for part in parts)
+    stem = "_".join(part for part in cleaned if part)
+    return f"{stem or 'vizconv'}.{ext}"
+
+
+def gif_positions(positions: int, max_frames: int = MAX_FRAMES) -> list[int]:
+    """The window positions a GIF shows: all of them, or ``max_frames`` evenly spread (first and last kept)."""
+    if positions <= max_frames:
+        return list(range(positions))
+    return np.linspace(0, positions - 1, max_frames).round().astype(int).tolist()
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def _palette(output_scale: list) -> bytes:
+    """256 distinct RGB entries (Pillow matches a global palette by colour, so duplicates would be remapped)."""
+    pick = np.linspace(0, 255, _LEVELS).round().astype(int)
+    entries = [tuple(int(v) for v in rgb) for rgb in colour_lut(style.INPUT_SCALE)[pick]]
+    entries += [tuple(int(v) for v in rgb) for rgb in colour_lut(output_scale)[pick]]
+    entries += [_hex(_FLAT[i]) for i in sorted(_FLAT)]
+    entries += [(0, 0, 0)] * (256 - len(entries))
+    seen = {_hex(colour) for colour in _FLAT.values()}  # the flat colours stay exact
+    for i, (r, g, b) in enumerate(entries):
+        if i in _FLAT:
+            continue
+        while (r, g, b) in seen:  # a repeated scale colour moves by one step of blue (invisible)
+            b = b - 1 if b > 0 else 255
+        entries[i] = (r, g, b)
+        seen.add((r, g, b))
+    return bytes(v for rgb in entries for v in rgb)
+
+
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.load_default(size=size)
+    except (OSError, TypeError, ValueError):  # Pillow built without FreeType: the fixed bitmap font
+        return ImageFont.load_default()
+
+
+def _levels(values: np.ndarray, low: float, high: float, offset: int) -> np.ndarray:
+    """Values to palette indices offset .. offset + 99 over [low, high]."""
+    scaled = (values - low) / ((high - low) or 1.0)
+    return offset + np.clip(np.rint(scaled * (_LEVELS - 1)), 0, _LEVELS - 1).astype(np.uint8)
+
+
+def _outline(pixels: np.ndarray, top: int, left: int, bottom: int, right: int, width: int, colour: int) -> None:
+    """A rectangle's border (inside the pixel box [top, bottom) x [left, right)) in ``colour``."""
+    width = max(1, min(width, (bottom - top) // 2, (right - left) // 2))
+    pixels[top : top + width, left:right] = colour
+    pixels[bottom - width : bottom, left:right] = colour
+    pixels[top:bottom, left : left + width] = colour
+    pixels[top:bottom, right - width : right] = colour
+
+
+def _tile_values(draw: ImageDraw.ImageDraw, levels: np.ndarray, values: np.ndarray, origin, cell, font, fmt) -> None:
+    """Each cell's value written in it, dark on light cells, light on dark ones."""
+    x0, y0 = origin
+    for (i, j), value in np.ndenumerate(values):
+        level = int(levels[i, j]) % _LEVELS
+        fill = _DARK if level > _LEVELS * 0.55 else _LIGHT
+        draw.text(
+            (x0 + j * cell + cell / 2, y0 + i * cell + cell / 2), format(value, fmt), fill=fill, font=font, anchor="mm"
+        )
+
+
+def animation_gif(
+    trace: ConvTrace, frame_ms: int = style.FRAME_MS, max_frames: int = MAX_FRAMES, tile_px: int = TILE_PX
+) -> bytes:
+    """The convolution animation as an animated GIF: one frame per window position (at most ``max_frames``).
+
+    Inputs in gray (black 0 .. white 1, as the page draws them), outputs in cividis from zero, or the
+    diverging scale with zero at white when some output is negative; the window in orange, the output
+    being computed boxed in green, outputs not computed yet in gray. Each frame lasts ``frame_ms``; the
+    last one longer, so the finished output can be read.
+    """
+    padded = np.nan_to_num(trace.padded.detach().float().numpy())  # (C_in, Hp, Wp)
+    output = trace.output.detach().float().numpy()  # (C_out, H_out, W_out)
+    c_in, hp, wp = padded.shape
+    c_out, h_out, w_out = output.shape
+    (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
+    cell = max(2, min(32, tile_px // max(hp, wp)))
+    line = 2 if cell >= 8 else 1
+
+    low_in, high_in = float(padded.min()), float(padded.max())
+    low_out, high_out = float(output.min()), float(output.max())
+    signed = low_out < 0
+    if signed:
+        bound = max(abs(low_out), abs(high_out)) or 1.0
+        low_out, high_out = -bound, bound
+    else:
+        low_out = 0.0
+    scale = style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE
+
+    # Layout: inputs in the top rows, outputs below (up to ``columns`` a row), a colour bar right of each part.
+    columns = max(c_in, min(c_out, 4))
+    tile_in = (hp * cell, wp * cell)
+    tile_out = (h_out * cell, w_out * cell)
+    slot_w = max(tile_in[1], tile_out[1]) + _GAP
+    rows_in, rows_out = math.ceil(c_in / columns), math.ceil(c_out / columns)
+    bar_x = _MARGIN + columns * slot_w
+    width = bar_x + _BAR + 48
+    top_out = _MARGIN + rows_in * (tile_in[0] + _LABEL + _GAP)
+    height = top_out + rows_out * (tile_out[0] + _LABEL + _GAP) + _LABEL + _MARGIN
+
+    pixels = np.full((height, width), _BACKGROUND, dtype=np.uint8)  # (H_gif, W_gif) palette indices
+    origins_in, origins_out = [], []
+    for ic in range(c_in):
+        row, col = divmod(ic, columns)
+        origins_in.append((_MARGIN + col * slot_w, _MARGIN + row * (tile_in[0] + _LABEL + _GAP) + _LABEL))
+    for oc in range(c_out):
+        row, col = divmod(oc, columns)
+        origins_out.append((_MARGIN + col * slot_w, top_out + row * (tile_out[0] + _LABEL + _GAP) + _LABEL))
+    levels_in = _levels(padded, low_in, high_in, _IN)  # (C_in, Hp, Wp)
+    levels_out = _levels(output, low_out, high_out, _OUT)  # (C_out, H_out, W_out)
+    for ic, (x0, y0) in enumerate(origins_in):
+        pixels[y0 : y0 + tile_in[0], x0 : x0 + tile_in[1]] = levels_in[ic].repeat(cell, 0).repeat(cell, 1)
+    for oc, (x0, y0) in enumerate(origins_out):
+        pixels[y0 : y0 + tile_out[0], x0 : x0 + tile_out[1]] = levels_out[oc].repeat(cell, 0).repeat(cell, 1)
+    top, bottom, left, right = trace.pads
+    if any(trace.pads):  # the original, unpadded input outlined
+        for x0, y0 in origins_in:
+            _outline(
+                pixels,
+                y0 + top * cell,
+                x0 + left * cell,
+                y0 + (hp - bottom) * cell,
+                x0 + (wp - right) * cell,
+                1,
+                _BOUNDARY,
+            )
+    bars = (  # (top, height, first palette index, low, high) of the inputs' and the outputs' colour bars
+        (origins_in[0][1], rows_in * (tile_in[0] + _LABEL + _GAP) - _LABEL - _GAP, _IN, low_in, high_in),
+        (origins_out[0][1], rows_out * (tile_out[0] + _LABEL + _GAP) - _LABEL - _GAP, _OUT, low_out, high_out),
+    )
+    for y_top, bar_h, offset, _, _ in bars:
+        ramp = np.linspace(_LEVELS - 1, 0, bar_h).round().astype(np.uint8)  # (bar_h,) top = high
+        pixels[y_top : y_top + bar_h, bar_x : bar_x + _BAR] = offset + ramp[:, None]
+
+    canvas = Image.fromarray(pixels, mode="P")
+    draw = ImageDraw.Draw(canvas)
+    draw.fontmode = "1"  # crisp text: a palette image cannot blend
+    font = _font(11)
+    for ic, (x0, y0) in enumerate(origins_in):
+        draw.text((x0, y0 - _LABEL + 2), f"x[{ic}]", fill=_DARK, font=font)
+    for oc, (x0, y0) in enumerate(origins_out):
+        draw.text((x0, y0 - _LABEL + 2), f"y[{oc}]", fill=_DARK, font=font)
+    for y_top, bar_h, _, low, high in bars:
+        draw.text((bar_x + _BAR + 3, y_top), f"{high:.3g}", fill=_DARK, font=font)
+        draw.text((bar_x + _BAR + 3, y_top + bar_h - 12), f"{low:.3g}", fill=_DARK, font=font)
+    if cell >= 20:  # small classroom grids: the numbers in the cells, as on the page
+        values_font = _font(max(9, cell // 3))
+        integral = bool(np.all(padded == np.round(padded)) and np.all(output == np.round(output)))
+        fmt = ".0f" if integral else ".2f"
+        for ic, origin in enumerate(origins_in):
+            _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt)
+        for oc, origin in enumerate(origins_out):
+            _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt)
+    base = np.asarray(canvas).copy()
+    palette = _palette(scale)
+
+    frames: list[Image.Image] = []
+    previous = None
+    shown = gif_positions(trace.positions, max_frames)
+    for index in shown:
+        oy, ox = trace.position(index)
+        pixels = base.copy()
+        for x0, y0 in origins_out:  # outputs after (oy, ox) in row-major order: not computed yet
+            pixels[y0 + oy * cell : y0 + (oy + 1) * cell, x0 + (ox + 1) * cell : x0 + tile_out[1]] = _COVER
+            pixels[y0 + (oy + 1) * cell : y0 + tile_out[0], x0 : x0 + tile_out[1]] = _COVER
+            box = (y0 + oy * cell, x0 + ox * cell, y0 + (oy + 1) * cell, x0 + (ox + 1) * cell)
+            _outline(pixels, *box, line, _CURSOR)
+        for x0, y0 in origins_in:
+            top_cell, left_cell = oy * sh, ox * sw
+            if (dh, dw) == (1, 1):
+                box = (
+                    y0 + top_cell * cell,
+                    x0 + left_cell * cell,
+                    y0 + (top_cell + kh) * cell,
+                    x0 + (left_cell + kw) * cell,
+                )
+                _outline(pixels, *box, line + 1, _WINDOW)
+            else:  # every tap, so the dilation's gaps show
+                for i in range(kh):
+                    for j in range(kw):
+                        r, c = top_cell + i * dh, left_cell + j * dw
+                        box = (y0 + r * cell, x0 + c * cell, y0 + (r + 1) * cell, x0 + (c + 1) * cell)
+                        _outline(pixels, *box, line, _WINDOW)
+        label = f"y[:, {oy}, {ox}]"
+        frame = Image.fromarray(pixels, mode="P")
+        ImageDraw.Draw(frame).text((_MARGIN, height - _MARGIN - 12), label, fill=_DARK, font=font)
+        pixels = np.asarray(frame)
+        # after the first frame, only what changed: the rest is transparent and shows the frame before
+        changed = pixels if previous is None else np.where(pixels == previous, _TRANSPARENT, pixels).astype(np.uint8)
+        previous = pixels
+        image = Image.fromarray(changed, mode="P")
+        image.putpalette(palette)
+        frames.append(image)
+
+    durations = [max(20, int(frame_ms))] * len(frames)
+    durations[-1] = max(durations[-1], LAST_FRAME_MS)
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations if len(frames) > 1 else durations[0],
+        loop=0,
+        disposal=1,  # keep each frame: the next one draws only its changes over it
+        transparency=_TRANSPARENT,
+        palette=palette,
+        optimize=False,
+    )
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    """Enough digits to give the float32 value back."""
+    return format(float(value), ".9g")
+
+
+def step_csv(step: ConvStep, lang: str = "en") -> str:
+    """The step panel's numbers for one output value as CSV.
+
+    One row per input channel and kernel cell (channel, kernel row and column, row and column in the
+    padded input, input value, weight, product), then one row per channel sum, the bias and the output
+    value (its row names it, y[oc, oy, ox]); headers and row kinds in ``lang``.
+    """
+    kind = {name: text(f"export.csv.kind.{name}", lang) for name in ("product", "channel_sum", "bias")}
+    columns = ("kind", "channel", "kernel_row", "kernel_col", "input_row", "input_col", "input", "weight", "value")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([text(f"export.csv.{name}", lang) for name in columns])
+    rows, cols = step.rows.tolist(), step.cols.tolist()
+    for i, channel in enumerate(step.input_channels):
+        for r, input_row in enumerate(rows):
+            for c, input_col in enumerate(cols):
+                writer.writerow(
+                    [
+                        kind["product"],
+                        channel,
+                        r,
+                        c,
+                        int(input_row),
+                        int(input_col),
+                        _number(step.window[i, r, c]),
+                        _number(step.kernel[i, r, c]),
+                        _number(step.products[i, r, c]),
+                    ]
+                )
+    for i, channel in enumerate(step.input_channels):
+        writer.writerow([kind["channel_sum"], channel, "", "", "", "", "", "", _number(step.channel_sums[i])])
+    writer.writerow([kind["bias"], "", "", "", "", "", "", "", _number(step.bias)])
+    output = text("export.csv.kind.output", lang, oc=step.oc, oy=step.oy, ox=step.ox)
+    writer.writerow([output, "", "", "", "", "", "", "", _number(step.value)])
+    return buffer.getvalue()

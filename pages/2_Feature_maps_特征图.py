@@ -16,7 +16,7 @@ from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
 from vizconv.images import load_image
 from vizconv.layers import trace_layers
-from vizconv.models import available_models, download_resnet18, resnet18_weights_path
+from vizconv.models import MAX_WEIGHTS_BYTES, available_models, download_resnet18, resnet18_weights_path
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
 
@@ -47,6 +47,7 @@ memory = ui.WidgetMemory(
         "channel": 0,
         "oy": -1,  # -1: the middle of the map, set on the first visit
         "ox": -1,
+        "weights": "bundled",  # or "own": a state_dict uploaded in this session (never in a link)
     },
     shared=SHARED,
 )
@@ -59,6 +60,24 @@ with st.sidebar:
     st.header(t("fm.model_header"))
     models = list(available_models())
     model_name = st.selectbox(t("fm.model"), models, format_func=ui.labels("fm.model."), **memory.seed("model", models))
+    weight_kinds = ("bundled", "own")
+    weights = st.radio(
+        t("fm.weights"),
+        weight_kinds,
+        format_func=ui.labels("fm.weights."),
+        horizontal=True,
+        help=t("fm.weights_help"),
+        **memory.seed("weights", weight_kinds),
+    )
+    weights_file = None
+    if weights == "own":
+        weights_file = st.file_uploader(
+            t("fm.weights_upload"),
+            type=["pt", "pth", "bin"],
+            key="fm_weights_file",
+            max_upload_size=MAX_WEIGHTS_BYTES // (1024 * 1024),
+            help=t("fm.weights_upload_help", name=model_name),
+        )
     st.header(t("fm.input_header"))
     sources = ("sample", "upload", "draw")
     source = st.radio(
@@ -70,12 +89,20 @@ with st.sidebar:
     )
 
 try:
-    if model_name == "resnet18" and not resnet18_weights_path().exists():
+    if weights == "own":
+        if weights_file is None:
+            st.info(t("fm.weights_prompt", name=model_name), icon="⬅️")
+            st.stop()
+        # This session's own model: kept in its session state only, never in a shared cache.
+        model, info = ui.session_model(model_name, weights_file.getvalue())
+        st.caption(t("fm.weights_loaded", name=model_name, sha=info.card["sha256"][:12]))
+    elif model_name == "resnet18" and not resnet18_weights_path().exists():
         bar = st.progress(0.0, text=t("fm.downloading"))
         download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
         bar.empty()
-    with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
-        model, info = ui.cached_model(model_name)
+    if weights != "own":
+        with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
+            model, info = ui.cached_model(model_name)
 except MessageError as exc:
     ui.show_error(exc)
     st.stop()

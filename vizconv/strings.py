@@ -523,6 +523,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "训练好的网络看到了什么：用前向钩子（forward hook）捕获每一层的输出，一直深入到某个激活值背后的点积。",
     },
     "fm.model_header": {"en": "Model", "zh": "模型"},
+    "fm.weights": {"en": "Weights", "zh": "权重"},
+    "fm.weights.bundled": {"en": "trained by vizconv", "zh": "vizconv 训练的"},
+    "fm.weights.own": {"en": "my own", "zh": "我自己的"},
+    "fm.weights_help": {
+        "en": "Upload a state_dict you trained for the same architecture (torch.save(model.state_dict(), path)). "
+        "It is checked, loaded with weights_only=True, and kept in your session only: nobody else sees it.",
+        "zh": "上传你为同一网络结构训练的 state_dict（torch.save(model.state_dict(), path)）。它会被检查、以 "
+        "weights_only=True 加载，并且只保存在你的会话中：其他人看不到。",
+    },
+    "fm.weights_upload": {"en": "Your state_dict (.pt)", "zh": "你的 state_dict（.pt）"},
+    "fm.weights_upload_help": {
+        "en": "The parameter names and shapes must be those of {name}.",
+        "zh": "参数名和形状必须与 {name} 的一致。",
+    },
+    "fm.weights_prompt": {
+        "en": "Upload your {name} state_dict in the sidebar, or choose the weights trained by vizconv.",
+        "zh": "请在侧边栏上传你的 {name} state_dict，或者选择 vizconv 训练的权重。",
+    },
+    "fm.weights_loaded": {
+        "en": "Your own {name} weights (sha256 {sha}…), checked against the architecture; only you see them.",
+        "zh": "你自己的 {name} 权重（sha256 {sha}…），已按网络结构检查；只有你能看到。",
+    },
     "fm.model": {"en": "Trained model", "zh": "训练好的模型"},
     "fm.model.lenet5": {"en": "LeNet-5 (ReLU, max pooling) · MNIST", "zh": "LeNet-5（ReLU，最大池化）· MNIST"},
     "fm.model.lenet5-classic": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Collection
@@ -13,7 +14,7 @@ import streamlit as st
 
 from vizconv.errors import MessageError
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
-from vizconv.models import load_model
+from vizconv.models import load_model, load_user_weights
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "WidgetMemory",
     "Whole",
     "cached_model",
+    "session_model",
     "digit_canvas",
     "image_uploader",
     "labels",
@@ -178,6 +180,21 @@ def cached_model(name: str):
     return load_model(name)
 
 
+def session_model(name: str, data: bytes):
+    """A student's own weights for architecture ``name``, loaded once and kept in this session only.
+
+    Never in st.cache_resource (shared by every session): one student's weights stay theirs.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get("ui_own_model")
+    if kept is None or kept[0] != (name, digest):
+        model, info = load_user_weights(name, data)
+        info.card["sha256"] = digest
+        kept = ((name, digest), model, info)
+        st.session_state["ui_own_model"] = kept
+    return kept[1], kept[2]
+
+
 def image_uploader(key: str):
     """The file uploader for pictures: the formats load_image accepts, its size limit in the help."""
     return st.file_uploader(
@@ -185,6 +202,7 @@ def image_uploader(key: str):
         type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
         key=key,
         help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
+        max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024),  # refused in the browser, before it reaches the server
     )
 
 

@@ -1,0 +1,71 @@
+"""Your own weights on the Feature maps page, kept per session; nothing user-controlled rendered as HTML."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import torch
+from streamlit.testing.v1 import AppTest
+
+from tests_support import ROOT, ROOT_FILES
+from vizconv.architectures import lenet5
+
+FM = "pages/2_Feature_maps_特征图.py"
+
+
+def _page(**state) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(FM).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _weights(seed: int) -> bytes:
+    torch.manual_seed(seed)
+    buffer = io.BytesIO()
+    torch.save(lenet5().state_dict(), buffer)
+    return buffer.getvalue()
+
+
+def _upload(at: AppTest, data: bytes, name: str = "mine.pt") -> None:
+    at.file_uploader(key="fm_weights_file").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+
+
+def test_own_weights_are_used_in_this_session_only():
+    student = _page(fm_weights="own")
+    assert any("Upload your lenet5 state_dict" in i.value for i in student.info)
+    _upload(student, _weights(3))
+    assert any("Your own lenet5 weights" in c.value for c in student.caption)
+    assert not student.error
+    own_model = student.session_state["ui_own_model"][1]
+    torch.manual_seed(3)
+    expected = lenet5().state_dict()
+    assert all(torch.equal(own_model.state_dict()[k], v) for k, v in expected.items())
+
+    other = _page()  # another student, at the same time, on the same server process
+    assert "ui_own_model" not in other.session_state
+    assert not any("Your own" in c.value for c in other.caption)
+    assert any("%" in c.value for c in other.caption)  # the bundled model's card accuracy
+
+
+def test_weights_that_do_not_fit_are_explained():
+    at = _page(fm_weights="own", fm_model="resnet20")
+    _upload(at, _weights(0))
+    assert any("do not fit resnet20" in e.value for e in at.error)
+    _upload(at, b"<script>alert(1)</script>", name="<b>x</b>.pt")
+    assert any("cannot be loaded safely" in e.value for e in at.error)
+
+
+def test_no_user_controlled_text_is_rendered_as_html():
+    """No unsafe_allow_html anywhere; st.html only in ui.py, and only with a constant (the presenter style sheet)."""
+    for path in ROOT_FILES:
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"unsafe_allow_html\s*=\s*True", source), path.name
+        calls = re.findall(r"st\.html\(([^)]*)\)", source)
+        if path.name != "ui.py":
+            assert not calls, path.name
+        assert all(re.fullmatch(r"[A-Z_]+", argument.strip()) for argument in calls), calls

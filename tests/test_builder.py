@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 from torchvision.models.resnet import Bottleneck
 
-from tests_support import ROOT
+from tests_support import metric, open_page
 from vizconv.architectures import lenet5
 from vizconv.builder import (
     CORRECTED_RESIDUAL_CODE,
@@ -419,19 +419,6 @@ def test_the_corrected_block_is_torchvisions_bottleneck():
 PAGE = "pages/5_Network_builder_搭建网络.py"
 
 
-def _page(path: str = PAGE, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def _table(at: AppTest):
     return at.dataframe[0].value
 
@@ -442,11 +429,11 @@ def _code(at: AppTest) -> str:
 
 @pytest.mark.parametrize("name", FITTING)
 def test_page_renders_each_fitting_preset(name):
-    at = _page(nb_preset=name)
+    at = open_page(PAGE, nb_preset=name)
     assert not at.error
     steps = build_stack(*PRESETS[name])
-    assert _metric(at, "Output shape") == "×".join(map(str, steps[-1].shape))
-    assert _metric(at, "Parameters") == f"{sum(s.params for s in steps):,}"
+    assert metric(at, "Output shape") == "×".join(map(str, steps[-1].shape))
+    assert metric(at, "Parameters") == f"{sum(s.params for s in steps):,}"
     assert len(_table(at)) == len(steps) + 1  # the input row, then one row per layer
     assert _code(at) == sequential_code(*PRESETS[name]).rstrip()
     assert at.get("download_button")
@@ -460,35 +447,35 @@ def test_page_renders_each_fitting_preset(name):
     ],
 )
 def test_page_explains_a_mistake_preset_and_fixes_it(name, message):
-    at = _page(nb_preset=name)
+    at = open_page(PAGE, nb_preset=name)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    assert _metric(at, "Output shape") == "—"
+    assert metric(at, "Output shape") == "—"
     assert not any("model = nn.Sequential(" in c.value for c in at.code)
     at.button(key="nb_fix").click().run()
     assert not at.exception
     assert not at.error
-    assert _metric(at, "Output shape") == "10"
+    assert metric(at, "Output shape") == "10"
     assert "nn.Sequential" in _code(at)
 
 
 def test_page_adding_a_layer_changes_the_table_and_the_shape():
-    at = _page(nb_preset="basic_block")
+    at = open_page(PAGE, nb_preset="basic_block")
     at.selectbox(key="nb_kind").set_value("maxpool").run()
     at.button(key="nb_add").click().run()
     assert not at.exception
     assert len(_table(at)) == 4
-    assert _metric(at, "Output shape") == "128×14×14"
+    assert metric(at, "Output shape") == "128×14×14"
     at.selectbox(key="nb_kind").set_value("batchnorm2d").run()
     assert at.number_input(key="nb_batchnorm2d_num_features").value == 128  # fitted to the stack
     at.button(key="nb_add").click().run()
-    assert _metric(at, "Layers") == "4"
+    assert metric(at, "Layers") == "4"
     assert not at.error
 
 
 def test_page_typed_sizes_can_mismatch_and_be_fitted():
-    at = _page(nb_preset="lenet5")
+    at = open_page(PAGE, nb_preset="lenet5")
     at.button(key="nb_clear").click().run()
-    assert _metric(at, "Output shape") == "1×28×28"
+    assert metric(at, "Output shape") == "1×28×28"
     assert any("empty" in i.value for i in at.info)
     at.toggle(key="nb_autofit").set_value(False).run()
     at.number_input(key="nb_conv2d_in_channels").set_value(3).run()
@@ -496,11 +483,11 @@ def test_page_typed_sizes_can_mismatch_and_be_fitted():
     assert any("the kernel expects 3 input channels, the input has 1" in e.value for e in at.error)
     at.button(key="nb_fix").click().run()
     assert not at.error
-    assert _metric(at, "Output shape") == "6×26×26"
+    assert metric(at, "Output shape") == "6×26×26"
 
 
 def test_page_move_and_remove():
-    at = _page(nb_preset="lenet5")
+    at = open_page(PAGE, nb_preset="lenet5")
     at.selectbox(key="nb_pick").set_value(7).run()  # the Flatten
     at.button(key="nb_up").click().run()  # now before the second pooling layer
     assert any("needs a feature map" in e.value for e in at.error)
@@ -508,22 +495,22 @@ def test_page_move_and_remove():
     assert not at.error
     at.selectbox(key="nb_pick").set_value(2).run()  # the first sigmoid
     at.button(key="nb_remove").click().run()
-    assert _metric(at, "Layers") == "11"
-    assert _metric(at, "Output shape") == "10"
+    assert metric(at, "Layers") == "11"
+    assert metric(at, "Output shape") == "10"
 
 
 def test_page_bad_pool_padding_is_explained_not_added():
-    at = _page(nb_preset="lenet5")
+    at = open_page(PAGE, nb_preset="lenet5")
     at.selectbox(key="nb_kind").set_value("maxpool").run()
     at.number_input(key="nb_maxpool_padding").set_value(2).run()
     at.button(key="nb_add").click().run()
     assert not at.exception
     assert any("at most 1" in e.value for e in at.error)
-    assert _metric(at, "Layers") == "12"
+    assert metric(at, "Layers") == "12"
 
 
 def test_page_names_the_notes_residual_mistake():
-    at = _page(nb_preset="bottleneck")
+    at = open_page(PAGE, nb_preset="bottleneck")
     notes = " ".join(m.value for m in at.markdown)
     assert "self.bn2" in notes and "returns `out`" in notes
     assert any("sout = self.extra(x) + out" in c.value for c in at.code)

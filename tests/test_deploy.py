@@ -25,6 +25,8 @@ import torch
 
 from tests_support import ROOT
 from vizconv import server
+from vizconv.images import MAX_UPLOAD_BYTES
+from vizconv.models import MAX_WEIGHTS_BYTES
 
 DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
@@ -180,6 +182,11 @@ def test_ingress_has_cookie_affinity_websocket_timeouts_and_the_upload_limit(man
     body = annotations[prefix + "proxy-body-size"].lower()
     assert body.endswith("m"), "proxy-body-size in megabytes, e.g. 10m"
     assert int(body[:-1]) >= _max_upload_mb(), "nginx would refuse uploads that Streamlit accepts"
+
+
+def test_the_server_admits_the_largest_uploader_limit():
+    largest = max(MAX_UPLOAD_BYTES, MAX_WEIGHTS_BYTES) // (1024 * 1024)
+    assert _max_upload_mb() >= largest, "Streamlit would refuse a ResNet-18 state_dict that the page accepts"
 
 
 # ---------------------------------------------------------------- torch threads

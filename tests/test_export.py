@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import open_page
 from vizconv import style, trace_conv2d
 from vizconv.export import MAX_FRAMES, animation_gif, file_name, gif_positions, step_csv
 from vizconv.playground import PlaygroundSettings, build_input, run_playground
@@ -209,17 +208,8 @@ def test_file_names_are_safe():
 # ---------------------------------------------------------------- the pages' buttons
 
 
-def _page(path: str, **state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_convolution_page_offers_the_gif_and_the_csv():
-    at = _page("pages/1_Convolution_卷积.py", conv_sample="d2l_3x3")
+    at = open_page("pages/1_Convolution_卷积.py", conv_sample="d2l_3x3")
     buttons = {b.key: b for b in at.get("download_button")}
     assert set(buttons) >= {"conv_download_gif", "conv_download_csv"}
     assert buttons["conv_download_gif"].label == text("export.gif", "en")
@@ -227,13 +217,13 @@ def test_convolution_page_offers_the_gif_and_the_csv():
 
 
 def test_feature_maps_page_offers_the_grid_png():
-    at = _page("pages/2_Feature_maps_特征图.py")
+    at = open_page("pages/2_Feature_maps_特征图.py")
     buttons = {b.key: b for b in at.get("download_button")}
     assert "fm_download_png" in buttons
     assert buttons["fm_download_png"].label == text("export.png", "en")
 
 
 def test_no_download_button_when_the_settings_are_impossible():
-    at = _page("pages/1_Convolution_卷积.py", conv_groups=2)
+    at = open_page("pages/1_Convolution_卷积.py", conv_groups=2)
     assert at.error
     assert not at.get("download_button")

@@ -8,19 +8,10 @@ import re
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, ROOT_FILES
+from tests_support import ROOT_FILES, open_page
 from vizconv.architectures import lenet5
 
 FM = "pages/2_Feature_maps_特征图.py"
-
-
-def _page(**state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(FM).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _weights(seed: int) -> bytes:
@@ -36,7 +27,7 @@ def _upload(at: AppTest, data: bytes, name: str = "mine.pt") -> None:
 
 
 def test_own_weights_are_used_in_this_session_only():
-    student = _page(fm_weights="own")
+    student = open_page(FM, fm_weights="own")
     assert any("Upload your lenet5 state_dict" in i.value for i in student.info)
     _upload(student, _weights(3))
     assert any("Your own lenet5 weights" in c.value for c in student.caption)
@@ -46,14 +37,14 @@ def test_own_weights_are_used_in_this_session_only():
     expected = lenet5().state_dict()
     assert all(torch.equal(own_model.state_dict()[k], v) for k, v in expected.items())
 
-    other = _page()  # another student, at the same time, on the same server process
+    other = open_page(FM)  # another student, at the same time, on the same server process
     assert "ui_own_model" not in other.session_state
     assert not any("Your own" in c.value for c in other.caption)
     assert any("%" in c.value for c in other.caption)  # the bundled model's card accuracy
 
 
 def test_weights_that_do_not_fit_are_explained():
-    at = _page(fm_weights="own", fm_model="resnet20")
+    at = open_page(FM, fm_weights="own", fm_model="resnet20")
     _upload(at, _weights(0))
     assert any("do not fit resnet20" in e.value for e in at.error)
     _upload(at, b"<script>alert(1)</script>", name="<b>x</b>.pt")

@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import ROOT, metric
 from vizconv.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
@@ -33,10 +33,6 @@ def _run(path: str = "app.py", lang: str | None = None, **state) -> AppTest:
         at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
-
-
-def _metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def test_every_page_has_a_title_key():
@@ -73,7 +69,7 @@ def test_the_switch_changes_the_language_and_keeps_the_settings():
     """Switching to Chinese translates the page; the stride set before stays, and so does the output."""
     at = _run(CONV)
     at.number_input(key="conv_stride_h").set_value(2).run()
-    assert _metric(at, text("conv.shape_output", "en")) == "[2, 13, 26]"
+    assert metric(at, text("conv.shape_output", "en")) == "[2, 13, 26]"
 
     at.segmented_control(key="ui_lang").set_value("zh").run()
     assert not at.exception
@@ -81,7 +77,7 @@ def test_the_switch_changes_the_language_and_keeps_the_settings():
     assert at.query_params["lang"] == "zh"
     assert at.number_input(key="conv_stride_h").value == 2
     assert at.number_input(key="conv_stride_h").label == f"{text('conv.stride', 'zh')} ({text('conv.h', 'zh')})"
-    assert _metric(at, text("conv.shape_output", "zh")) == "[2, 13, 26]"
+    assert metric(at, text("conv.shape_output", "zh")) == "[2, 13, 26]"
 
     at.segmented_control(key="ui_lang").set_value("en").run()
     assert at.title[0].value == "Convolution"

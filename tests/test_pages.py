@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 
 import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import ROOT, chart_spec, metric, open_page
 
 CONV = "pages/1_Convolution_卷积.py"
 
@@ -19,26 +18,8 @@ def _app() -> AppTest:
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
 
 
-def _page(path: str, **state) -> AppTest:
-    """Page ``path`` run once with the given session state, checked for exceptions."""
-    at = _app()
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _conv(**state) -> AppTest:
-    return _page(CONV, **state)
-
-
-def _metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
-def _spec(at: AppTest) -> dict:
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    return open_page(CONV, **state)
 
 
 def test_home_renders():
@@ -49,17 +30,17 @@ def test_home_renders():
 
 def test_convolution_renders_with_defaults():
     at = _conv()
-    assert _metric(at, "Output") == "[2, 26, 26]"
+    assert metric(at, "Output") == "[2, 26, 26]"
     assert not at.error
     assert any("same output" in s.value for s in at.success)
 
 
 def test_frame_count_equals_output_positions():
     at = _conv()
-    spec = _spec(at)
+    spec = chart_spec(at)
     assert len(spec["frames"]) == 26 * 26
     at.number_input(key="conv_stride_h").set_value(2).run()
-    assert len(_spec(at)["frames"]) == 13 * 26
+    assert len(chart_spec(at)["frames"]) == 13 * 26
 
 
 @pytest.mark.parametrize(
@@ -74,13 +55,13 @@ def test_changing_a_setting_changes_the_output_shape(key, value, expected):
     at = _conv()
     at.number_input(key=key).set_value(value).run()
     assert not at.exception
-    assert _metric(at, "Output") == expected
+    assert metric(at, "Output") == expected
 
 
 def test_same_padding_keeps_the_size():
     at = _conv()
     at.radio(key="conv_padding_kind").set_value("same").run()
-    assert _metric(at, "Output") == "[2, 28, 28]"
+    assert metric(at, "Output") == "[2, 28, 28]"
 
 
 @pytest.mark.parametrize(
@@ -116,8 +97,8 @@ def test_an_uploaded_png_is_used():
     at.file_uploader(key="conv_upload").set_value(("ramp.png", buffer.getvalue(), "image/png")).run()
     assert not at.exception
     # scaled to 28 px on the longer side: 28 x 17, one channel
-    assert _metric(at, "Input") == "[1, 17, 28]"
-    assert _spec(at)["data"][0]["z"][0][:2] == [0.0, 0.0]
+    assert metric(at, "Input") == "[1, 17, 28]"
+    assert chart_spec(at)["data"][0]["z"][0][:2] == [0.0, 0.0]
 
 
 def test_a_broken_upload_is_explained():
@@ -131,15 +112,15 @@ def test_classroom_grid_brings_its_own_kernel():
     at = _conv()
     at.selectbox(key="conv_sample").set_value("cs231n_7x7x3").run()
     assert not at.exception
-    assert _metric(at, "Output") == "[2, 3, 3]"
-    assert _metric(at, "Padded") == "[3, 7, 7]"
+    assert metric(at, "Output") == "[2, 3, 3]"
+    assert metric(at, "Padded") == "[3, 7, 7]"
     assert at.selectbox(key="conv_preset").value == "example"
 
 
 def test_step_buttons_and_kernel_choice_move_the_step_panel():
     at = _conv()
     at.selectbox(key="conv_sample").set_value("d2l_3x3").run()
-    assert _metric(at, "Output") == "[1, 2, 2]"
+    assert metric(at, "Output") == "[1, 2, 2]"
     at.button(key="conv_forward").click().run()
     at.button(key="conv_forward").click().run()
     assert at.session_state.conv_position == 2
@@ -151,7 +132,7 @@ def test_random_input_with_depthwise_groups():
     at = _conv(conv_source="random", conv_random_channels=3, conv_groups=3, conv_out_channels=3)
     assert not at.exception
     assert not at.error
-    assert _metric(at, "Weight") == "[3, 1, 3, 3]"
+    assert metric(at, "Weight") == "[3, 1, 3, 3]"
 
 
 def test_hidden_settings_are_remembered():
@@ -162,7 +143,7 @@ def test_hidden_settings_are_remembered():
     assert "conv_side" not in [s.key for s in at.slider]
     at.radio(key="conv_source").set_value("sample").run()
     assert at.slider(key="conv_side").value == 40
-    assert _metric(at, "Input") == "[1, 40, 40]"
+    assert metric(at, "Input") == "[1, 40, 40]"
 
 
 def test_unreached_rows_are_pointed_out():
@@ -178,14 +159,14 @@ def test_lenet_filters_are_a_kernel_preset():
     assert "LeNet-5 learned filters (conv1, 5×5)" in at.selectbox(key="conv_preset").options
     at.selectbox(key="conv_preset").set_value("lenet5_conv1").run()
     assert not at.exception
-    assert _metric(at, "Output") == "[2, 24, 24]"
+    assert metric(at, "Output") == "[2, 24, 24]"
 
 
 FEATURES = "pages/2_Feature_maps_特征图.py"
 
 
 def _features(**state) -> AppTest:
-    return _page(FEATURES, **state)
+    return open_page(FEATURES, **state)
 
 
 @pytest.mark.parametrize("model", ["lenet5", "lenet5-classic", "resnet20"])

@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import io
-import json
 
 import numpy as np
 import pytest
 from PIL import Image
-from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import chart_spec, metric, open_page
 
 PAGE = "pages/3_Pooling_and_activations_池化与激活.py"
 
 
-def _page(**state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
-def _spec(at: AppTest, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
-
-
 def test_pooling_a_lenet_feature_map_keeps_the_channels_and_has_no_weights():
-    at = _page()
-    assert _metric(at, "Input") == "[2, 28, 28]"
-    assert _metric(at, "Output") == "[2, 14, 14]"
-    assert _metric(at, "Parameters") == "0"
-    assert _metric(at, "Channels") == "2 → 2"
+    at = open_page(PAGE)
+    assert metric(at, "Input") == "[2, 28, 28]"
+    assert metric(at, "Output") == "[2, 14, 14]"
+    assert metric(at, "Parameters") == "0"
+    assert metric(at, "Channels") == "2 → 2"
     assert any("no weights" in i.value for i in at.info)
-    figure = _spec(at)
+    figure = chart_spec(at)
     assert len(figure["frames"]) == 14 * 14
     assert any(s["templateitemname"] == "winner" for s in figure["frames"][0]["layout"]["shapes"])
     assert any(r"\max" in line.value for line in at.latex)
@@ -47,41 +28,43 @@ def test_pooling_a_lenet_feature_map_keeps_the_channels_and_has_no_weights():
 
 
 def test_stride_and_padding_change_the_output():
-    at = _page()
+    at = open_page(PAGE)
     at.toggle(key="pool_stride_default").set_value(False).run()
     at.number_input(key="pool_stride_h").set_value(1).run()
     assert not at.exception
-    assert _metric(at, "Output") == "[2, 27, 14]"
+    assert metric(at, "Output") == "[2, 27, 14]"
     at.number_input(key="pool_padding_w").set_value(1).run()
-    assert _metric(at, "Output") == "[2, 27, 15]"
+    assert metric(at, "Output") == "[2, 27, 15]"
 
 
 def test_average_pooling_writes_the_mean():
-    at = _page(pool_kind="avg", pool_source="sample", pool_sample="classic_5x5", pool_kernel_h=3, pool_kernel_w=3)
-    assert _metric(at, "Output") == "[1, 1, 1]"
+    at = open_page(
+        PAGE, pool_kind="avg", pool_source="sample", pool_sample="classic_5x5", pool_kernel_h=3, pool_kernel_w=3
+    )
+    assert metric(at, "Output") == "[1, 1, 1]"
     assert any(r"\frac{6}{9}" in line.value for line in at.latex)  # 1+1+1+0+1+1+0+0+1
 
 
 def test_impossible_padding_is_explained():
-    at = _page(pool_padding_h=2)  # 2x2 window: padding at most 1
+    at = open_page(PAGE, pool_padding_h=2)  # 2x2 window: padding at most 1
     assert any("more than half" in e.value for e in at.error)
     assert not at.get("plotly_chart")
 
 
 def test_an_uploaded_picture_is_pooled():
-    at = _page(pool_source="upload")
+    at = open_page(PAGE, pool_source="upload")
     assert any("Upload a picture" in i.value for i in at.info)
     picture = Image.fromarray(np.tile(np.arange(0, 240, 30, dtype=np.uint8), (4, 1)))  # 8 x 4, grayscale
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
     at.file_uploader(key="pool_upload").set_value(("ramp.png", buffer.getvalue(), "image/png")).run()
     assert not at.exception
-    assert _metric(at, "Input") == "[1, 8, 16]"
-    assert _metric(at, "Output") == "[1, 4, 8]"
+    assert metric(at, "Input") == "[1, 8, 16]"
+    assert metric(at, "Output") == "[1, 4, 8]"
 
 
 def test_a_broken_upload_is_explained():
-    at = _page(pool_source="upload")
+    at = open_page(PAGE, pool_source="upload")
     at.file_uploader(key="pool_upload").set_value(("x.png", b"not an image", "image/png")).run()
     assert not at.exception
     assert at.error
@@ -89,30 +72,30 @@ def test_a_broken_upload_is_explained():
 
 @pytest.mark.parametrize("name", ["relu", "leaky_relu", "sigmoid", "tanh", "gelu"])
 def test_activations_on_lenet_conv1(name):
-    at = _page(pool_section="activations", pool_activation=name)
-    zeroed = _metric(at, "Set to zero")
+    at = open_page(PAGE, pool_section="activations", pool_activation=name)
+    zeroed = metric(at, "Set to zero")
     assert (zeroed != "0%") == (name == "relu")
     assert len(at.get("plotly_chart")) == 3  # before, after, histograms
-    histogram = _spec(at, 2)
+    histogram = chart_spec(at, 2)
     assert [trace["type"] for trace in histogram["data"]] == ["bar", "bar"]
 
 
 def test_activation_of_a_picture_after_a_kernel():
-    at = _page(pool_section="activations", pool_act_source="kernel", pool_act_picture="chelsea")
-    before = _spec(at, 0)
+    at = open_page(PAGE, pool_section="activations", pool_act_source="kernel", pool_act_picture="chelsea")
+    before = chart_spec(at, 0)
     assert len(before["data"][0]["z"]) == 64 or len(before["data"][0]["z"][0]) == 64
 
 
 @pytest.mark.parametrize(("mode", "scale"), [("nearest", 2), ("bilinear", 3), ("bicubic", 2)])
 def test_upsampling_side_by_side(mode, scale):
-    at = _page(pool_section="upsampling", pool_mode=mode, pool_scale=scale)
-    source, output = _spec(at, 0), _spec(at, 1)
+    at = open_page(PAGE, pool_section="upsampling", pool_mode=mode, pool_scale=scale)
+    source, output = chart_spec(at, 0), chart_spec(at, 1)
     assert len(output["data"][0]["z"]) == scale * len(source["data"][0]["z"]) == scale * 14
     assert any("F.interpolate gives" in c.value for c in at.caption)
 
 
 def test_switching_sections_keeps_each_sections_settings():
-    at = _page(pool_kind="avg")
+    at = open_page(PAGE, pool_kind="avg")
     at.radio(key="pool_section").set_value("upsampling").run()
     at.radio(key="pool_section").set_value("pooling").run()
     assert not at.exception

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import ROOT, metric
 from vizconv import style, ui
 from vizconv.strings import text
 
@@ -23,10 +23,6 @@ def _open(path: str, **params: str) -> AppTest:
     at.switch_page(path).run()
     assert not at.exception, at.exception
     return at
-
-
-def _metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
 def _step_line(at: AppTest) -> str:
@@ -92,7 +88,7 @@ def test_a_shared_convolution_url_reproduces_the_view():
         conv_padding_w="1",
         conv_position="3",
     )
-    assert _metric(at, "Output") == "[1, 3, 3]"
+    assert metric(at, "Output") == "[1, 3, 3]"
     assert at.selectbox(key="conv_preset").value == "example"  # the sample's own kernel, as choosing it gives
     assert at.slider(key="conv_position").value == 3
     assert _step_line(at).startswith("Output channel **0**, row **1**, column **0**")
@@ -153,7 +149,7 @@ def test_every_setting_survives_a_round_trip():
     for key, value in settings.items():
         assert second.session_state[key] == value, key
     for label in ("Input", "Weight", "Output", "Padded"):
-        assert _metric(second, label) == _metric(first, label)
+        assert metric(second, label) == metric(first, label)
     assert _step_line(second) == _step_line(first)
     assert [e.body for e in second.get("latex")] == [e.body for e in first.get("latex")]
 
@@ -178,14 +174,14 @@ def test_every_setting_survives_a_round_trip():
 def test_hostile_values_are_ignored(params):
     at = _open(CONV, **params)
     assert not at.error
-    assert _metric(at, "Output") == "[2, 26, 26]"  # the defaults
+    assert metric(at, "Output") == "[2, 26, 26]"  # the defaults
     for key, value in params.items():
         assert at.query_params.get(key) != value  # corrected (or left out), so the link is valid again
 
 
 def test_a_position_past_the_end_is_clamped():
     at = _open(CONV, conv_sample="d2l_3x3", conv_position="50", conv_step_oc="7")
-    assert _metric(at, "Output") == "[1, 2, 2]"
+    assert metric(at, "Output") == "[1, 2, 2]"
     assert at.session_state.conv_position == 3 and at.session_state.conv_step_oc == 0
     assert at.query_params["conv_position"] == "3"
 

@@ -167,7 +167,9 @@ def test_padding_numbers():
         same.weight[0, 0, 0, 0] = 1  # the kernel's top-left tap reads the pixel one up and one left
     impulse = torch.zeros(1, 1, 6, 6)
     impulse[0, 0, 0, 0] = 1
-    with warnings.catch_warnings():  # PyTorch pads even kernels unevenly, through a padded copy (warned once per process)
+    with (
+        warnings.catch_warnings()
+    ):  # PyTorch pads even kernels unevenly, through a padded copy (warned once per process)
         warnings.simplefilter("ignore", UserWarning)
         moved = same(impulse)[0, 0]
     assert moved[1, 1] == 1  # 1 row/column of padding on top and left, so 2 at the bottom and right

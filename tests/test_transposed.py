@@ -10,9 +10,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
-from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT
+from tests_support import metric, open_page
 from vizconv import ParameterError
 from vizconv.animation import conv_animation
 from vizconv.formulas import transposed_output_size_latex
@@ -468,23 +467,10 @@ def test_equivalent_view_animates_with_conv_animation(trace):
 PAGE = "pages/4_Transposed_convolution_转置卷积.py"
 
 
-def _page(**state) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _metric(at: AppTest, label_start: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
 def test_page_renders_with_defaults():
-    at = _page()
+    at = open_page(PAGE)
     assert not at.error
-    assert _metric(at, "Output") == "[1, 5, 5]"
+    assert metric(at, "Output") == "[1, 5, 5]"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(spec["frames"]) == 4
     assert spec["layout"]["meta"] == {"partial_sums": True}
@@ -495,14 +481,14 @@ def test_page_renders_with_defaults():
 
 
 def test_changing_the_stride_changes_the_output_shape():
-    at = _page()
+    at = open_page(PAGE)
     at.number_input(key="tconv_stride").set_value(3).run()
     assert not at.exception
-    assert _metric(at, "Output") == "[1, 6, 6]"
+    assert metric(at, "Output") == "[1, 6, 6]"
 
 
 def test_equivalent_view_renders_a_chart():
-    at = _page()
+    at = open_page(PAGE)
     at.radio(key="tconv_view").set_value("equivalent").run()
     assert not at.exception and not at.error
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -511,12 +497,12 @@ def test_equivalent_view_renders_a_chart():
 
 
 def test_random_input_with_groups():
-    at = _page(tconv_source="random", tconv_channels=2, tconv_groups=2, tconv_out_channels=4, tconv_bias=True)
+    at = open_page(PAGE, tconv_source="random", tconv_channels=2, tconv_groups=2, tconv_out_channels=4, tconv_bias=True)
     assert not at.error
-    assert _metric(at, "Weight") == "[2, 2, 3, 3]"
+    assert metric(at, "Weight") == "[2, 2, 3, 3]"
 
 
 def test_impossible_output_padding_shows_a_message():
-    at = _page(tconv_output_padding=2)  # stride 2, dilation 1: output padding must be 0 or 1
+    at = open_page(PAGE, tconv_output_padding=2)  # stride 2, dilation 1: output padding must be 0 or 1
     assert any("must be smaller than the stride" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.get("plotly_chart")

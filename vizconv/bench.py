@@ -39,6 +39,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from vizconv.server import THREADS_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {
     "trace_vs_loop": ">= 50",
@@ -372,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    # the pages timed by rerun_ms set torch's threads from this variable when vizconv.ui is imported
+    os.environ[THREADS_ENV] = str(args.threads) if args.threads else "auto"
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)

@@ -15,7 +15,12 @@ import streamlit as st
 from vizconv.errors import MessageError
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model, load_user_weights
+from vizconv.server import configure_threads
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
+
+# Once per server process, before any page computes: one torch thread per request unless
+# VIZCONV_TORCH_THREADS says otherwise (vizconv.server, docs/deploy.md "Threads").
+configure_threads()
 
 __all__ = [
     "LANG_KEY",

@@ -52,6 +52,12 @@ _locks: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDi
 # capture: if an uncloned output was overwritten after all, the capture is repeated with clones.
 _overwritten: weakref.WeakKeyDictionary[nn.Module, set[str]] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
+# Per model: (path -> capturable module, every module). Walking ``named_modules()`` costs as much as a
+# small model's forward pass, so a model's structure is read once; vizconv's models are built, cached and
+# never restructured. A model that is restructured must be a new object.
+_structures: weakref.WeakKeyDictionary[nn.Module, tuple[dict[str, nn.Module], tuple[nn.Module, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _lock_for(model: nn.Module) -> threading.Lock:
@@ -62,11 +68,22 @@ def _lock_for(model: nn.Module) -> threading.Lock:
         return lock
 
 
+def _structure(model: nn.Module) -> tuple[dict[str, nn.Module], tuple[nn.Module, ...]]:
+    """The model's capturable layers (path -> module, registration order) and all its modules, read once."""
+    structure = _structures.get(model)
+    if structure is None:
+        named = list(model.named_modules())
+        layers = {name: module for name, module in named if name and isinstance(module, CAPTURED_TYPES)}
+        structure = _structures[model] = (layers, tuple(module for _, module in named))
+    return structure
+
+
 @contextmanager
 def evaluating(model: nn.Module) -> Iterator[None]:
     """Hold the model's lock, run in eval mode without gradients, and restore the mode afterwards."""
     with _lock_for(model):
-        training = [module for module in model.modules() if module.training]  # usually none: models are cached in eval
+        # usually none: models are cached in eval mode
+        training = [module for module in _structure(model)[1] if module.training]
         try:
             for module in training:
                 module.training = False
@@ -84,7 +101,7 @@ def batched(x: torch.Tensor) -> torch.Tensor:
 
 def capturable_layers(model: nn.Module) -> list[str]:
     """Module paths of every layer ``capture`` records, in registration order."""
-    return [name for name, module in model.named_modules() if name and isinstance(module, CAPTURED_TYPES)]
+    return list(_structure(model)[0])
 
 
 @contextmanager
@@ -123,12 +140,14 @@ def capture(model: nn.Module, x: torch.Tensor, layers: list[str] | None = None) 
 
     Returns module path -> tensor (batch dimension kept), in forward order.
     """
-    modules = {name: module for name, module in model.named_modules() if name and isinstance(module, CAPTURED_TYPES)}
-    names = list(modules) if layers is None else list(layers)
-    unknown = [name for name in names if name not in modules]
-    if unknown:
-        raise ParameterError("err.unknown_layers", layers=", ".join(unknown), available=", ".join(modules))
-    hooked = {name: modules[name] for name in names}
+    modules = _structure(model)[0]
+    if layers is None:
+        hooked = modules
+    else:
+        unknown = [name for name in layers if name not in modules]
+        if unknown:
+            raise ParameterError("err.unknown_layers", layers=", ".join(unknown), available=", ".join(modules))
+        hooked = {name: modules[name] for name in layers}
     with evaluating(model):
         known = _overwritten.get(model)
         store, seen = _record_once(model, x, hooked, known)

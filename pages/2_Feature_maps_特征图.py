@@ -15,7 +15,7 @@ from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
 from vizconv.images import load_image
-from vizconv.layers import trace_layers
+from vizconv.layers import layer_table
 from vizconv.models import MAX_WEIGHTS_BYTES, available_models, download_resnet18, resnet18_weights_path
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
@@ -145,7 +145,7 @@ except MessageError as exc:
 
 x = info.preprocess(picture)  # (1, C, H, W)
 acts = capture(model, x)
-rows = trace_layers(model, x)
+rows = layer_table(model, tuple(x.shape))  # no second forward pass: the table depends on the shape only
 logits = next(reversed(acts.values()))[0]
 probabilities = torch.softmax(logits, dim=0)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import torch
+from torch import nn
 
+from vizconv import layers
 from vizconv.architectures import ResNet20, lenet5
 from vizconv.capture import capture
-from vizconv.layers import trace_layers
+from vizconv.layers import layer_table, trace_layers
 
 
 def test_lenet_trace_matches_the_notes():
@@ -45,3 +47,26 @@ def test_receptive_windows_on_the_input():
     # conv2 (5x5, no padding) on the pooled map: cell (0, 0) covers input rows -2..11 (14 rows)
     assert rows["3"].window(0, 0) == (-2.0, -2.0, 11.0, 11.0)
     assert rows["7"].window(0, 0) is None
+
+
+def test_layer_table_equals_trace_layers_on_a_real_input_and_is_computed_once():
+    model = ResNet20().eval()
+    x = torch.randn(1, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    expected = trace_layers(model, x)
+    assert layer_table(model, tuple(x.shape)) == expected  # values never change the table
+    calls = []
+    handle = model.register_forward_pre_hook(lambda module, inputs: calls.append(1))
+    try:
+        assert layer_table(model, (3, 32, 32)) == expected  # [C, H, W] is the same shape
+        assert not calls  # from the cache: no forward pass
+        assert layer_table(model, (1, 3, 40, 40))[0].shape == (16, 40, 40)
+        assert len(calls) == 1  # a new shape is traced
+    finally:
+        handle.remove()
+
+
+def test_layer_table_keeps_a_bounded_number_of_shapes():
+    small = nn.Sequential(nn.Conv2d(1, 2, 3))
+    for side in range(20, 20 + layers.MAX_SHAPES_PER_MODEL + 3):
+        assert layer_table(small, (1, side, side))[0].shape == (2, side - 2, side - 2)
+    assert len(layers._tables[small]) == layers.MAX_SHAPES_PER_MODEL

@@ -11,6 +11,8 @@ branch are followed separately and the block's output takes the main branch
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -18,7 +20,7 @@ from torch import nn
 
 from vizconv.capture import CAPTURED_TYPES, batched, evaluating
 
-__all__ = ["LayerInfo", "trace_layers"]
+__all__ = ["LayerInfo", "layer_table", "trace_layers"]
 
 
 @dataclass(frozen=True)
@@ -123,3 +125,28 @@ def trace_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
             for handle in handles:
                 handle.remove()
     return rows
+
+
+_tables: weakref.WeakKeyDictionary[nn.Module, dict[tuple[int, ...], list[LayerInfo]]] = weakref.WeakKeyDictionary()
+_tables_guard = threading.Lock()
+MAX_SHAPES_PER_MODEL = 8
+
+
+def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> list[LayerInfo]:
+    """``trace_layers`` for an input of this shape ([C, H, W] or [1, C, H, W]), computed once per model and shape.
+
+    Shapes, parameter counts and receptive fields depend on the model and the input's shape, never on its
+    values, so a page that already captured the activations needs no second forward pass on the picture:
+    the table is traced once on zeros and kept with the model (at most ``MAX_SHAPES_PER_MODEL`` shapes).
+    """
+    shape = tuple(batched(torch.empty(input_shape, device="meta")).shape)
+    with _tables_guard:
+        known = _tables.setdefault(model, {})
+        table = known.get(shape)
+    if table is None:
+        table = trace_layers(model, torch.zeros(shape))
+        with _tables_guard:
+            if len(known) >= MAX_SHAPES_PER_MODEL:
+                known.pop(next(iter(known)))
+            known[shape] = table
+    return list(table)

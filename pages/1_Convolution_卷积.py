@@ -291,26 +291,7 @@ with st.container(border=True):
 
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions
-state.setdefault("conv_position", 0)
-state.conv_position = min(int(state.conv_position), positions - 1)
-state.setdefault("conv_step_oc", 0)
-state.conv_step_oc = min(int(state.conv_step_oc), trace.out_channels - 1)
-
-
-def _move(delta: int) -> None:
-    state.conv_position = (state.conv_position + delta) % positions
-
-
-def _clicked() -> None:
-    """A click on an output cell moves the step panel there."""
-    points = (state.get("conv_animation") or {}).get("selection", {}).get("points", [])
-    for point in points:
-        oc = state.conv_curve_to_output.get(point.get("curve_number"))
-        if oc is not None and "x" in point and "y" in point:
-            state.conv_step_oc = oc
-            state.conv_position = int(point["y"]) * state.conv_out_width + int(point["x"])
-            return
-
+steps = ui.stepper("conv_position", "conv_step_oc", "conv_animation", positions, trace.out_channels, w_out)
 
 st.subheader(t("conv.animation"))
 speed = st.select_slider(
@@ -319,47 +300,18 @@ speed = st.select_slider(
     format_func=ui.labels("conv.speed_value", "n"),
     **memory.seed("speed"),
 )
-figure = conv_animation(trace, position=state.conv_position, frame_ms=int(1000 / speed), lang=ui.lang())
-state.conv_curve_to_output = output_curves(figure)
-state.conv_out_width = w_out
-ui.plotly_figure(figure, key="conv_animation", on_select=_clicked)
+figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
+steps.figure(figure, output_curves(figure))
 st.caption(t("conv.animation_help", frames=positions))
 
 # ---------------------------------------------------------------- step panel
 st.subheader(t("conv.step"))
 panel = st.container(key="conv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
-back, slider_col, forward, channel_col = panel.columns([1, 6, 1, 3], vertical_alignment="bottom")
-# ← and → step too (Streamlit ignores them while a text field has the focus)
-back.button(
-    "◀",
-    key="conv_back",
-    on_click=_move,
-    args=(-1,),
-    help=t("present.key_hint", action=t("conv.back"), shortcut="←"),
-    width="stretch",
-    shortcut="Left",
+steps.controls(
+    panel, t("conv.position"), t("conv.step_kernel"), t("conv.back"), t("conv.forward"), t("conv.position_help")
 )
-forward.button(
-    "▶",
-    key="conv_forward",
-    on_click=_move,
-    args=(1,),
-    help=t("present.key_hint", action=t("conv.forward"), shortcut="→"),
-    width="stretch",
-    shortcut="Right",
-)
-if positions > 1:
-    slider_col.slider(
-        t("conv.position"),
-        0,
-        positions - 1,
-        key="conv_position",
-        format=f"%d / {positions - 1}",
-        help=t("conv.position_help"),
-    )
-channel_col.selectbox(t("conv.step_kernel"), range(trace.out_channels), key="conv_step_oc")
-oy, ox = trace.position(state.conv_position)
-step = trace.step(state.conv_step_oc, oy, ox)
+oy, ox = trace.position(steps.position)
+step = trace.step(steps.channel, oy, ox)
 with panel.container(border=True):
     st.markdown(
         t(

@@ -191,22 +191,7 @@ def show_pooling() -> None:
     st.info(t("pool.no_weights." + kind), icon="⚖️")
 
     positions = trace.positions
-    state.setdefault("pool_position", 0)
-    state.pool_position = min(int(state.pool_position), positions - 1)
-    state.setdefault("pool_step_c", 0)
-    state.pool_step_c = min(int(state.pool_step_c), c - 1)
-
-    def move(delta: int) -> None:
-        state.pool_position = (state.pool_position + delta) % positions
-
-    def clicked() -> None:
-        points = (state.get("pool_animation") or {}).get("selection", {}).get("points", [])
-        for point in points:
-            channel = state.pool_curve_to_output.get(point.get("curve_number"))
-            if channel is not None and "x" in point and "y" in point:
-                state.pool_step_c = channel
-                state.pool_position = int(point["y"]) * state.pool_out_width + int(point["x"])
-                return
+    steps = ui.stepper("pool_position", "pool_step_c", "pool_animation", positions, c, w_out)
 
     st.subheader(t("pool.animation"))
     speed = st.select_slider(
@@ -215,22 +200,16 @@ def show_pooling() -> None:
         format_func=ui.labels("conv.speed_value", "n"),
         **memory.seed("speed"),
     )
-    figure = conv_animation(trace, position=state.pool_position, frame_ms=int(1000 / speed), lang=ui.lang())
-    state.pool_curve_to_output = output_curves(figure)
-    state.pool_out_width = w_out
-    ui.plotly_figure(figure, key="pool_animation", on_select=clicked)
+    figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
+    steps.figure(figure, output_curves(figure))
     st.caption(t("pool.animation_help." + kind, frames=positions))
 
     st.subheader(t("conv.step"))
-    back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
-    back.button("◀", key="pool_back", on_click=move, args=(-1,), help=t("conv.back"), width="stretch")
-    forward.button("▶", key="pool_forward", on_click=move, args=(1,), help=t("conv.forward"), width="stretch")
-    if positions > 1:
-        slider_col.slider(t("conv.position"), 0, positions - 1, key="pool_position", format=f"%d / {positions - 1}")
-    channel_col.selectbox(t("pool.step_channel"), range(c), key="pool_step_c")
-    oy, ox = trace.position(state.pool_position)
-    step = trace.step(state.pool_step_c, oy, ox)
-    with st.container(border=True):
+    panel = st.container(key="pool_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
+    steps.controls(panel, t("conv.position"), t("pool.step_channel"), t("conv.back"), t("conv.forward"))
+    oy, ox = trace.position(steps.position)
+    step = trace.step(steps.channel, oy, ox)
+    with panel.container(border=True):
         st.markdown(
             t(
                 "pool.step_where",

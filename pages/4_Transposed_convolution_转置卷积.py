@@ -239,42 +239,21 @@ def _span(values: torch.Tensor) -> str:
 
 if view == "scatter":
     positions = trace.positions
-    state.setdefault("tconv_position", 0)
-    state.tconv_position = min(int(state.tconv_position), positions - 1)
-    state.setdefault("tconv_step_ic", 0)
-    state.tconv_step_ic = min(int(state.tconv_step_ic), in_channels - 1)
-
-    def _move(delta: int) -> None:
-        state.tconv_position = (state.tconv_position + delta) % positions
-
-    def _clicked() -> None:
-        """A click on an input cell moves the step panel there."""
-        points = (state.get("tconv_scatter") or {}).get("selection", {}).get("points", [])
-        for point in points:
-            ic = state.tconv_curve_to_input.get(point.get("curve_number"))
-            if ic is not None and "x" in point and "y" in point:
-                state.tconv_step_ic = ic
-                state.tconv_position = int(point["y"]) * x.shape[2] + int(point["x"])
-                return
+    steps = ui.stepper("tconv_position", "tconv_step_ic", "tconv_scatter", positions, in_channels, x.shape[2])
 
     st.subheader(t("tconv.scatter"))
-    figure = scatter_animation(trace, position=state.tconv_position, frame_ms=int(1000 / speed), lang=ui.lang())
-    state.tconv_curve_to_input = input_curves(figure)
-    ui.plotly_figure(figure, key="tconv_scatter", on_select=_clicked)
+    figure = scatter_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
+    steps.figure(figure, input_curves(figure))
     st.caption(t("tconv.scatter_help", frames=positions, padding=padding, output_padding=output_padding))
     if not figure["layout"]["meta"]["partial_sums"]:
         st.caption(t("tconv.scatter_final_only"))
 
     st.subheader(t("tconv.scatter_step"))
-    back, slider_col, forward, channel_col = st.columns([1, 6, 1, 3], vertical_alignment="bottom")
-    back.button("◀", key="tconv_back", on_click=_move, args=(-1,), help=t("tconv.back"), width="stretch")
-    forward.button("▶", key="tconv_forward", on_click=_move, args=(1,), help=t("tconv.forward"), width="stretch")
-    if positions > 1:
-        slider_col.slider(t("tconv.position"), 0, positions - 1, key="tconv_position", format=f"%d / {positions - 1}")
-    channel_col.selectbox(t("tconv.step_input"), range(in_channels), key="tconv_step_ic")
-    iy, ix = trace.position(state.tconv_position)
-    scatter = trace.scatter(state.tconv_step_ic, iy, ix)
-    with st.container(border=True):
+    panel = st.container(key="tconv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
+    steps.controls(panel, t("tconv.position"), t("tconv.step_input"), t("tconv.back"), t("tconv.forward"))
+    iy, ix = trace.position(steps.position)
+    scatter = trace.scatter(steps.channel, iy, ix)
+    with panel.container(border=True):
         st.markdown(
             t(
                 "tconv.scatter_where",

@@ -354,6 +354,46 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
     assert page.get_by_test_id("stException").count() == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "panel", "axis", "first", "clicked", "stepped"),
+    [
+        (
+            "/Pooling_and_activations_池化与激活",
+            "pool_step_panel",
+            "3",  # output channel 0 (input channels 0 and 1 come first)
+            "Output channel 0, row 0, column 0",
+            "Output channel 0, row 3, column 4",
+            "Output channel 0, row 3, column 5",
+        ),
+        (
+            "/Transposed_convolution_转置卷积",
+            "tconv_step_panel",
+            "",  # the 2×2 input: each input value scatters onto the output
+            "Input channel 0, row 0, column 0",
+            "Input channel 0, row 0, column 1",
+            "Input channel 0, row 1, column 0",
+        ),
+    ],
+)
+def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
+    server, page, path, panel, axis, first, clicked, stepped
+):
+    """The pooling and transposed-convolution pages step like the convolution page: click a cell, press →."""
+    _open(page, server + path)
+    page.locator(".js-plotly-plot").first.wait_for()
+    text = page.locator(f".st-key-{panel}").get_by_test_id("stMarkdownContainer")
+    text.filter(has_text=first).first.wait_for()
+    row, col = (int(word.strip(",")) for word in clicked.split()[-3::2])
+    point = _cell_point(page, axis, row, col)
+    page.mouse.click(point[0], point[1])
+    text.filter(has_text=clicked).first.wait_for(timeout=30_000)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")  # the ▶ button's shortcut
+    text.filter(has_text=stepped).first.wait_for(timeout=30_000)
+    _shot(page, panel)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_presenter_mode(server, page):
     """The sidebar toggle: large type, the sidebar folded away, a large step panel; → steps; kept on reload."""
     _open(page, server + "/Convolution_卷积?conv_sample=classic_5x5")

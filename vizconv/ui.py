@@ -42,6 +42,8 @@ __all__ = [
     "plotly_figure",
     "presenting",
     "share_box",
+    "Stepper",
+    "stepper",
     "show_error",
     "t",
 ]
@@ -93,7 +95,7 @@ PAGE_PARAMS = ("lang", "present")  # query parameters every page keeps (WidgetMe
 
 # Presenter mode: a constant style sheet (nothing in it comes from the user). Streamlit sizes its text in rem,
 # so a larger root font enlarges text, widgets and spacing together; headings, metrics and formulas grow more,
-# and the Convolution page's step panel (the container keyed conv_step_panel) most.
+# and the step panels (containers keyed <page>_step_panel) most.
 PRESENTER_CSS = """<style>
 html { font-size: 21px; }
 h1 { font-size: 2.6rem !important; }
@@ -101,9 +103,9 @@ h2, h3 { font-size: 1.9rem !important; }
 [data-testid="stMetricValue"] { font-size: 2.6rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.1rem !important; }
 .katex { font-size: 1.2em !important; }
-.st-key-conv_step_panel .katex { font-size: 1.6em !important; }
-.st-key-conv_step_panel [data-testid="stMarkdownContainer"] p { font-size: 1.25rem !important; }
-.st-key-conv_step_panel button { min-height: 3rem; }
+[class*="_step_panel"] .katex { font-size: 1.6em !important; }
+[class*="_step_panel"] [data-testid="stMarkdownContainer"] p { font-size: 1.25rem !important; }
+[class*="_step_panel"] button { min-height: 3rem; }
 </style>"""
 
 
@@ -258,6 +260,87 @@ def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
         theme=None,
         config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
     )
+
+
+@dataclass(frozen=True)
+class Stepper:
+    """One cell of a grid (a row-major position) and one channel, shared by an animation and its step panel.
+
+    Session state holds them under ``position_key`` and ``channel_key``. A click on a cell of the figure
+    (``figure``, its clickable curves mapped to channels) moves both there; ◀ ▶ and the ← → keys step
+    (``controls``). Build it with ``stepper``, which clamps the remembered values to this grid.
+    """
+
+    position_key: str
+    channel_key: str
+    figure_key: str
+    positions: int  # cells in the grid
+    channels: int
+    width: int  # cells per row of the clickable grid
+
+    @property
+    def position(self) -> int:
+        return int(st.session_state[self.position_key])
+
+    @property
+    def channel(self) -> int:
+        return int(st.session_state[self.channel_key])
+
+    def _move(self, delta: int) -> None:
+        st.session_state[self.position_key] = (st.session_state[self.position_key] + delta) % self.positions
+
+    def _clicked(self) -> None:
+        """A click on a cell moves the step panel there (the curve map is the one drawn on the last run)."""
+        state = st.session_state
+        curves = state.get(self.figure_key + "_curves", {})
+        width = state.get(self.figure_key + "_width", self.width)
+        for point in (state.get(self.figure_key) or {}).get("selection", {}).get("points", []):
+            channel = curves.get(point.get("curve_number"))
+            if channel is not None and "x" in point and "y" in point:
+                state[self.channel_key] = channel
+                state[self.position_key] = int(point["y"]) * width + int(point["x"])
+                return
+
+    def figure(self, spec: dict, curves: dict[int, int]) -> None:
+        """Draw the animation; ``curves``: trace number -> channel of its clickable cells."""
+        st.session_state[self.figure_key + "_curves"] = curves
+        st.session_state[self.figure_key + "_width"] = self.width
+        plotly_figure(spec, key=self.figure_key, on_select=self._clicked)
+
+    def controls(
+        self, container, position: str, channel: str, back: str, forward: str, position_help: str | None = None
+    ) -> None:
+        """◀, the position slider, ▶ and the channel choice in one row of ``container``."""
+        back_col, slider_col, forward_col, channel_col = container.columns([1, 6, 1, 3], vertical_alignment="bottom")
+        prefix = self.position_key.rsplit("_", 1)[0]
+        # ← and → step too (Streamlit ignores them while a text field has the focus)
+        for col, key, label, action, delta, arrow, shortcut in (
+            (back_col, prefix + "_back", "◀", back, -1, "←", "Left"),
+            (forward_col, prefix + "_forward", "▶", forward, 1, "→", "Right"),
+        ):
+            col.button(
+                label,
+                key=key,
+                on_click=self._move,
+                args=(delta,),
+                help=t("present.key_hint", action=action, shortcut=arrow),
+                width="stretch",
+                shortcut=shortcut,
+            )
+        if self.positions > 1:
+            last = self.positions - 1
+            slider_col.slider(position, 0, last, key=self.position_key, format=f"%d / {last}", help=position_help)
+        channel_col.selectbox(channel, range(self.channels), key=self.channel_key)
+
+
+def stepper(position_key: str, channel_key: str, figure_key: str, positions: int, channels: int, width: int) -> Stepper:
+    """A ``Stepper`` for this grid, its remembered position and channel clamped to it (0 the first time)."""
+    state = st.session_state
+    state.setdefault(position_key, 0)
+    state[position_key] = min(int(state[position_key]), positions - 1)
+    state.setdefault(channel_key, 0)
+    state[channel_key] = min(int(state[channel_key]), channels - 1)
+    return Stepper(position_key, channel_key, figure_key, positions, channels, width)
 
 
 _NUMBER = re.compile(r"-?[0-9]{1,9}")

@@ -10,17 +10,16 @@ and their total. Settings and error cases follow ``torch.nn.Conv2d``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import torch
 
 from vizconv.errors import ParameterError
 from vizconv.geometry import (
+    SlidingWindows,
     as_int,
     as_pair,
     output_length,
     pad_input,
-    reached_length,
     resolve_padding,
     sliding_windows,
 )
@@ -47,7 +46,7 @@ class ConvStep:
 
 
 @dataclass(frozen=True, eq=False)
-class ConvTrace:
+class ConvTrace(SlidingWindows):
     """A convolution with everything needed to explain each output value."""
 
     input: torch.Tensor  # (C_in, H, W)
@@ -63,25 +62,12 @@ class ConvTrace:
     output: torch.Tensor  # (C_out, H_out, W_out)
 
     @property
-    def in_channels(self) -> int:
-        return self.input.shape[0]
-
-    @property
     def out_channels(self) -> int:
         return self.weight.shape[0]
 
     @property
     def kernel_size(self) -> tuple[int, int]:
         return (self.weight.shape[2], self.weight.shape[3])
-
-    @property
-    def out_size(self) -> tuple[int, int]:
-        return (self.output.shape[1], self.output.shape[2])
-
-    @property
-    def positions(self) -> int:
-        """Number of window positions (H_out * W_out)."""
-        return self.output.shape[1] * self.output.shape[2]
 
     @property
     def param_count(self) -> int:
@@ -92,31 +78,11 @@ class ConvTrace:
         """Multiply-adds for one image: every output value costs C_in/groups * kH * kW."""
         return self.output.numel() * self.weight[0].numel()
 
-    @property
-    def reached(self) -> tuple[int, int]:
-        """How many leading rows and columns of ``padded`` some window touches.
-
-        When the stride does not tile the padded input, the rows/columns past
-        these are never used.
-        """
-        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
-        h_out, w_out = self.out_size
-        return (reached_length(h_out, kh, sh, dh), reached_length(w_out, kw, sw, dw))
-
-    @cached_property
-    def windows(self) -> torch.Tensor:
-        """Every window as a strided view: (C_in, H_out, W_out, kH, kW)."""
-        return sliding_windows(self.padded, self.kernel_size, self.stride, self.dilation)
-
     def group_channels(self, oc: int) -> range:
         """The input channels that output channel ``oc`` reads."""
         per_group = self.in_channels // self.groups
         group = oc // (self.out_channels // self.groups)
         return range(group * per_group, (group + 1) * per_group)
-
-    def position(self, index: int) -> tuple[int, int]:
-        """Row-major window position ``index`` as (oy, ox)."""
-        return divmod(index, self.out_size[1])
 
     def step(self, oc: int, oy: int, ox: int) -> ConvStep:
         """The window, products, channel sums, bias and value of output[oc, oy, ox]."""

@@ -11,6 +11,7 @@ The form in some notes, ``(size + 2p - k + 1) / s``, is wrong twice: the
 from __future__ import annotations
 
 import numbers
+from functools import cached_property
 
 import torch
 import torch.nn.functional as F
@@ -20,6 +21,7 @@ from vizconv.strings import Term
 
 __all__ = [
     "PADDING_MODES",
+    "SlidingWindows",
     "as_int",
     "as_pair",
     "conv_output_size",
@@ -149,3 +151,43 @@ def sliding_windows(
         (c, h_out, w_out, kh, kw),  # (C, H_out, W_out, kH, kW)
         (s_c, s_h * sh, s_w * sw, s_h * dh, s_w * dw),
     )
+
+
+class SlidingWindows:
+    """What every sliding-window trace (convolution, pooling) derives from its fields.
+
+    A subclass is a dataclass with ``input`` (C_in, H, W), ``padded``, ``output`` (C_out, H_out, W_out),
+    ``kernel_size``, ``stride`` and ``dilation``; the window positions are numbered row-major.
+    """
+
+    @property
+    def in_channels(self) -> int:
+        return self.input.shape[0]
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        return (self.output.shape[1], self.output.shape[2])
+
+    @property
+    def positions(self) -> int:
+        """Number of window positions (H_out * W_out)."""
+        return self.output.shape[1] * self.output.shape[2]
+
+    @property
+    def reached(self) -> tuple[int, int]:
+        """How many leading rows and columns of ``padded`` some window touches.
+
+        When the stride does not tile the padded input, the rows/columns past these are never used.
+        """
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
+        h_out, w_out = self.out_size
+        return (reached_length(h_out, kh, sh, dh), reached_length(w_out, kw, sw, dw))
+
+    @cached_property
+    def windows(self) -> torch.Tensor:
+        """Every window as a strided view: (C_in, H_out, W_out, kH, kW)."""
+        return sliding_windows(self.padded, self.kernel_size, self.stride, self.dilation)
+
+    def position(self, index: int) -> tuple[int, int]:
+        """Row-major window position ``index`` as (oy, ox)."""
+        return divmod(index, self.out_size[1])

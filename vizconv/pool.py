@@ -12,14 +12,13 @@ padded zeros in the mean (``count_include_pad=True``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import torch
 import torch.nn.functional as F
 
 from vizconv.conv import _as_tensor as as_tensor
 from vizconv.errors import ParameterError
-from vizconv.geometry import as_pair, output_length, reached_length, sliding_windows
+from vizconv.geometry import SlidingWindows, as_pair, output_length, sliding_windows
 
 __all__ = ["POOL_KINDS", "PoolStep", "PoolTrace", "trace_pool2d"]
 
@@ -43,7 +42,7 @@ class PoolStep:
 
 
 @dataclass(frozen=True, eq=False)
-class PoolTrace:
+class PoolTrace(SlidingWindows):
     """A pooling layer with everything needed to explain each output value."""
 
     input: torch.Tensor  # (C, H, W)
@@ -59,45 +58,18 @@ class PoolTrace:
     groups: int = 1
 
     @property
-    def in_channels(self) -> int:
-        return self.input.shape[0]
-
-    @property
     def out_channels(self) -> int:
         """Pooling keeps the channel count: one output channel per input channel."""
         return self.input.shape[0]
-
-    @property
-    def out_size(self) -> tuple[int, int]:
-        return (self.output.shape[1], self.output.shape[2])
-
-    @property
-    def positions(self) -> int:
-        return self.output.shape[1] * self.output.shape[2]
 
     @property
     def param_count(self) -> int:
         """Pooling has no weights and no bias."""
         return 0
 
-    @property
-    def reached(self) -> tuple[int, int]:
-        (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        h_out, w_out = self.out_size
-        return (reached_length(h_out, kh, sh, 1), reached_length(w_out, kw, sw, 1))
-
-    @cached_property
-    def windows(self) -> torch.Tensor:
-        """Every window as a strided view: (C, H_out, W_out, kH, kW)."""
-        return sliding_windows(self.padded, self.kernel_size, self.stride, self.dilation)
-
     def group_channels(self, oc: int) -> range:
         """The input channels output channel ``oc`` reads: only its own."""
         return range(oc, oc + 1)
-
-    def position(self, index: int) -> tuple[int, int]:
-        """Row-major window position ``index`` as (oy, ox)."""
-        return divmod(index, self.out_size[1])
 
     def winner_cell(self, c: int, oy: int, ox: int) -> tuple[int, int]:
         """(row, col) in ``padded`` of the value max pooling keeps at output[c, oy, ox]."""

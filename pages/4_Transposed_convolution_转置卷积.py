@@ -13,11 +13,10 @@ from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
 from vizconv.steps import format_number, matrix_latex, step_latex
+from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_code
 from vizconv.transposed import (
     EXAMPLES,
     PRESETS,
-    check_transpose_with_torch,
-    conv_transpose2d_code,
     layer_weight,
     trace_conv_transpose2d,
 )

@@ -15,9 +15,9 @@ from tests_support import metric, open_page
 from vizconv import ParameterError
 from vizconv.animation import conv_animation
 from vizconv.formulas import transposed_output_size_latex
+from vizconv.torch_code import check_transpose_with_torch
 from vizconv.transposed import (
     EXAMPLES,
-    check_transpose_with_torch,
     conv_transpose_output_size,
     layer_weight,
     trace_conv_transpose2d,

@@ -1,13 +1,19 @@
-"""The PyTorch code equivalent to a traced convolution, and running it to check the trace."""
+"""The PyTorch code equivalent to a traced layer (convolution, transposed convolution), and running it to
+check the trace."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from vizconv.conv import ConvTrace
 
-__all__ = ["conv2d_code", "check_with_torch"]
+if TYPE_CHECKING:
+    from vizconv.transposed import ConvTransposeTrace
+
+__all__ = ["check_transpose_with_torch", "check_with_torch", "conv2d_code", "conv_transpose2d_code"]
 
 
 def _arg(pair: tuple[int, int]) -> str:
@@ -21,29 +27,62 @@ def _padding_arg(trace: ConvTrace) -> str:
     return _arg((top, left))
 
 
-def conv2d_code(trace: ConvTrace) -> str:
-    """Python that builds the same nn.Conv2d, loads the trace's weights and runs it on ``x``."""
-    c_out, c_per_group, kh, kw = trace.weight.shape
-    lines = [
-        "conv = nn.Conv2d(",
-        f"    in_channels={trace.in_channels}, out_channels={c_out}, kernel_size={_arg((kh, kw))},",
-        f"    stride={_arg(trace.stride)}, padding={_padding_arg(trace)}, dilation={_arg(trace.dilation)},",
-        f"    groups={trace.groups}, bias={trace.bias is not None}, padding_mode={trace.padding_mode!r},",
-        ")",
-        "with torch.no_grad():",
-        f"    conv.weight.copy_(weight)  # [{c_out}, {c_per_group}, {kh}, {kw}]",
-    ]
+def _module_code(name: str, cls: str, arguments: list[str], trace: ConvTrace | ConvTransposeTrace) -> str:
+    """Build ``name = nn.<cls>(arguments)``, load ``weight`` (and ``bias``) and run it on ``x`` into ``y``."""
+    shape = ", ".join(map(str, trace.weight.shape))
+    lines = [f"{name} = nn.{cls}(", *(f"    {line}" for line in arguments), ")"]
+    lines += ["with torch.no_grad():", f"    {name}.weight.copy_(weight)  # [{shape}]"]
     if trace.bias is not None:
-        lines.append(f"    conv.bias.copy_(bias)  # [{c_out}]")
+        lines.append(f"    {name}.bias.copy_(bias)  # [{trace.out_channels}]")
+    c, h, w = trace.input.shape
     h_out, w_out = trace.out_size
     lines.append(
-        f"    y = conv(x.unsqueeze(0))[0]  # x [{trace.in_channels}, {trace.input.shape[1]}, {trace.input.shape[2]}] -> y [{c_out}, {h_out}, {w_out}]"
+        f"    y = {name}(x.unsqueeze(0))[0]  # x [{c}, {h}, {w}] -> y [{trace.out_channels}, {h_out}, {w_out}]"
     )
     return "\n".join(lines)
 
 
+def conv2d_code(trace: ConvTrace) -> str:
+    """Python that builds the same nn.Conv2d, loads the trace's weights and runs it on ``x``."""
+    kernel = _arg(trace.kernel_size)
+    return _module_code(
+        "conv",
+        "Conv2d",
+        [
+            f"in_channels={trace.in_channels}, out_channels={trace.out_channels}, kernel_size={kernel},",
+            f"stride={_arg(trace.stride)}, padding={_padding_arg(trace)}, dilation={_arg(trace.dilation)},",
+            f"groups={trace.groups}, bias={trace.bias is not None}, padding_mode={trace.padding_mode!r},",
+        ],
+        trace,
+    )
+
+
+def conv_transpose2d_code(trace: ConvTransposeTrace) -> str:
+    """Python that builds the same nn.ConvTranspose2d, loads the trace's weights and runs it on ``x``."""
+    kernel, padding, output_padding = _arg(trace.kernel_size), _arg(trace.padding), _arg(trace.output_padding)
+    return _module_code(
+        "tconv",
+        "ConvTranspose2d",
+        [
+            f"in_channels={trace.in_channels}, out_channels={trace.out_channels}, kernel_size={kernel},",
+            f"stride={_arg(trace.stride)}, padding={padding}, output_padding={output_padding},",
+            f"groups={trace.groups}, bias={trace.bias is not None}, dilation={_arg(trace.dilation)},",
+        ],
+        trace,
+    )
+
+
+def _difference(code: str, trace: ConvTrace | ConvTransposeTrace) -> float:
+    namespace = {"torch": torch, "nn": nn, "x": trace.input, "weight": trace.weight, "bias": trace.bias}
+    exec(code, namespace)  # our own generated code, built from numbers only
+    return float((namespace["y"] - trace.output).abs().max())
+
+
 def check_with_torch(trace: ConvTrace) -> float:
     """Run ``conv2d_code(trace)`` and return max |y - trace.output|."""
-    namespace = {"torch": torch, "nn": nn, "x": trace.input, "weight": trace.weight, "bias": trace.bias}
-    exec(conv2d_code(trace), namespace)  # our own generated code, built from numbers only
-    return float((namespace["y"] - trace.output).abs().max())
+    return _difference(conv2d_code(trace), trace)
+
+
+def check_transpose_with_torch(trace: ConvTransposeTrace) -> float:
+    """Run ``conv_transpose2d_code(trace)`` and return max |y - trace.output|."""
+    return _difference(conv_transpose2d_code(trace), trace)

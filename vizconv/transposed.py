@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from vizconv.conv import ConvTrace, _as_tensor, trace_conv2d
 from vizconv.errors import ParameterError
@@ -41,8 +40,6 @@ __all__ = [
     "ConvTransposeTrace",
     "Scatter",
     "TransposedExample",
-    "check_transpose_with_torch",
-    "conv_transpose2d_code",
     "conv_transpose_output_size",
     "layer_weight",
     "trace_conv_transpose2d",
@@ -355,42 +352,6 @@ def trace_conv_transpose2d(
         equivalent_weight=equivalent_weight,
         equivalent=equivalent,
     )
-
-
-# ---------------------------------------------------------------- PyTorch code
-
-
-def _arg(pair: tuple[int, int]) -> str:
-    return str(pair[0]) if pair[0] == pair[1] else f"({pair[0]}, {pair[1]})"
-
-
-def conv_transpose2d_code(trace: ConvTransposeTrace) -> str:
-    """Python that builds the same nn.ConvTranspose2d, loads the trace's weights and runs it on ``x``."""
-    c_in, c_per_group, kh, kw = trace.weight.shape
-    h_out, w_out = trace.out_size
-    lines = [
-        "tconv = nn.ConvTranspose2d(",
-        f"    in_channels={c_in}, out_channels={trace.out_channels}, kernel_size={_arg((kh, kw))},",
-        f"    stride={_arg(trace.stride)}, padding={_arg(trace.padding)}, output_padding={_arg(trace.output_padding)},",
-        f"    groups={trace.groups}, bias={trace.bias is not None}, dilation={_arg(trace.dilation)},",
-        ")",
-        "with torch.no_grad():",
-        f"    tconv.weight.copy_(weight)  # [{c_in}, {c_per_group}, {kh}, {kw}]",
-    ]
-    if trace.bias is not None:
-        lines.append(f"    tconv.bias.copy_(bias)  # [{trace.out_channels}]")
-    h, w = trace.in_size
-    lines.append(
-        f"    y = tconv(x.unsqueeze(0))[0]  # x [{c_in}, {h}, {w}] -> y [{trace.out_channels}, {h_out}, {w_out}]"
-    )
-    return "\n".join(lines)
-
-
-def check_transpose_with_torch(trace: ConvTransposeTrace) -> float:
-    """Run ``conv_transpose2d_code(trace)`` and return max |y - trace.output|."""
-    namespace = {"torch": torch, "nn": nn, "x": trace.input, "weight": trace.weight, "bias": trace.bias}
-    exec(conv_transpose2d_code(trace), namespace)  # our own generated code, built from numbers only
-    return float((namespace["y"] - trace.output).abs().max())
 
 
 # ---------------------------------------------------------------- classroom examples

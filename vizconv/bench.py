@@ -64,6 +64,24 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> f
     return statistics.median(times)
 
 
+def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median wall time of each function, run in turn (one of each per round) after ``warmup`` rounds.
+
+    For ratios: both sides see the same moments of the machine (another process, a frequency change),
+    so a slow spell slows both instead of skewing one.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def loop_conv2d(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     """The notes' corr2d, extended to channels: one Python step per output value and input channel."""
     c_out, c_in, kh, kw = weight.shape
@@ -133,8 +151,6 @@ def bench_capture(quick: bool) -> dict:
             with torch.no_grad():
                 return model(x)
 
-        plain = median_seconds(forward, repeats, warmup=2)
-        hooked = median_seconds(lambda model=model, x=x: capture(model, x), repeats, warmup=2)
         # The same layers through torch.fx: every leaf module capture() records (blocks are traced through,
         # so their outputs are the graph nodes named after the block).
         _, nodes = get_graph_node_names(model)
@@ -153,7 +169,18 @@ def bench_capture(quick: bool) -> dict:
             with torch.no_grad():
                 return extractor(x)
 
-        peer = median_seconds(extract, repeats, warmup=2)
+        medians = interleaved_medians(
+            {"forward": forward, "capture": lambda model=model, x=x: capture(model, x), "fx": extract},
+            repeats,
+            warmup=2,
+        )
+        plain, hooked, peer = medians["forward"], medians["capture"], medians["fx"]
+        # FX returns the forward pass's own tensors: an output that a later in-place op overwrites (a
+        # BatchNorm before ReLU(inplace=True)) comes back overwritten. Count them against capture's values.
+        with torch.no_grad():
+            theirs = extractor(x)
+        ours = capture(model, x)
+        overwritten = [n for n in return_nodes if n in ours and not torch.allclose(theirs[n], ours[n], atol=1e-5)]
         overhead[name] = hooked / plain
         fx[name] = peer / hooked
         detail[name] = {
@@ -163,6 +190,7 @@ def bench_capture(quick: bool) -> dict:
             "forward_ms": plain * 1e3,
             "capture_ms": hooked * 1e3,
             "fx_ms": peer * 1e3,
+            "fx_overwritten_outputs": len(overwritten),
         }
     return {"capture_overhead": overhead, "fx_vs_hooks": fx, "_capture": detail}
 

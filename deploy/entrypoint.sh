@@ -9,6 +9,7 @@
 #   VIZCONV_TORCH_THREADS  torch threads per request (default 1: many sessions share the CPU)
 #   OMP_NUM_THREADS        OpenMP/MKL threads (default: VIZCONV_TORCH_THREADS)
 #   MALLOC_ARENA_MAX       glibc malloc arenas (default 2: keeps a threaded server's RSS from creeping)
+#   VIZCONV_MALLOC         tuned (default: freed tensor memory kept for reuse) or default (docs/deploy.md, "Memory")
 #   PYTHON                 the interpreter (default python)
 set -euo pipefail
 cd "$(dirname "$0")/.."  # the app's root: app.py, pages/, .streamlit/config.toml

@@ -219,6 +219,53 @@ def test_configure_threads_sets_torch_once(monkeypatch):
         torch.set_num_threads(before)
 
 
+class _FakeLibc:
+    def __init__(self, answer: int = 1):
+        self.calls, self.answer = [], answer
+
+    def mallopt(self, parameter: int, value: int) -> int:
+        self.calls.append((parameter, value))
+        return self.answer
+
+
+def test_configure_allocator_keeps_freed_tensor_memory_once(monkeypatch):
+    monkeypatch.setattr(server, "_allocator", None)
+    libc = _FakeLibc()
+    said = server.configure_allocator({}, libc=libc)
+    assert libc.calls == [(-3, 32 * 1024 * 1024), (-1, 256 * 1024 * 1024)]  # M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+    assert said == "glibc: mmap threshold 32 MiB, trim threshold 256 MiB"
+    assert server.configure_allocator({}, libc=_FakeLibc()) == said  # later calls change nothing
+
+
+@pytest.mark.parametrize(
+    ("environ", "answer", "expected"),
+    [
+        ({server.ALLOCATOR_ENV: "default"}, 1, "glibc defaults (VIZCONV_MALLOC=default)"),
+        ({}, 0, "unchanged (mallopt refused)"),
+    ],
+)
+def test_configure_allocator_can_be_left_alone(monkeypatch, environ, answer, expected):
+    monkeypatch.setattr(server, "_allocator", None)
+    libc = _FakeLibc(answer)
+    assert server.configure_allocator(environ, libc=libc) == expected
+    assert len(libc.calls) == (0 if environ else 1)
+
+
+def test_configure_allocator_refuses_an_unknown_choice(monkeypatch):
+    monkeypatch.setattr(server, "_allocator", None)
+    with pytest.raises(ValueError, match=server.ALLOCATOR_ENV):
+        server.configure_allocator({server.ALLOCATOR_ENV: "jemalloc"}, libc=_FakeLibc())
+
+
+def test_the_app_process_runs_with_the_tuned_allocator_on_glibc():
+    """vizconv.ui applies it on import, as the server does (here: pytest's process)."""
+    import vizconv.ui  # noqa: F401
+
+    if server._glibc() is None:
+        pytest.skip("not glibc: the allocator is left as it is")
+    assert server.configure_allocator().startswith("glibc: mmap threshold 32 MiB")
+
+
 # ---------------------------------------------------------------- the entry command, without Docker
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from vizconv.server import THREADS_ENV
+from vizconv.server import ALLOCATOR_ENV, THREADS_ENV, configure_allocator
 
 ROOT = Path(__file__).resolve().parent.parent
 GOALS = {
@@ -318,6 +318,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "torch": torch.__version__,
+        "allocator": configure_allocator(),  # as the server runs (vizconv.server); applied once, first in main()
     }
 
 
@@ -362,7 +363,8 @@ def markdown(results: dict) -> str:
     m = results["machine"]
     out = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['torch_threads']} torch threads, {m['platform']}, "
-        f"Python {m['python']}, torch {m['torch']}. {'Quick run' if results['quick'] else 'Full run'}, "
+        f"Python {m['python']}, torch {m['torch']}, malloc {m.get('allocator', '?')}. "
+        f"{'Quick run' if results['quick'] else 'Full run'}, "
         f"{results['seconds']:.0f} s.",
         "",
         "| case | measured | goal | met |",
@@ -399,11 +401,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the tables of BENCHMARKS.md")
     parser.add_argument("--save", type=Path, help="also write the JSON results to this file")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
+    parser.add_argument(
+        "--malloc",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="glibc malloc as the server tunes it (default) or glibc's defaults, to measure the difference",
+    )
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     # the pages timed by rerun_ms set torch's threads from this variable when vizconv.ui is imported
     os.environ[THREADS_ENV] = str(args.threads) if args.threads else "auto"
+    os.environ[ALLOCATOR_ENV] = args.malloc  # also for the fresh process that measures rss_mb
+    configure_allocator()
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)

@@ -1,5 +1,18 @@
 """Process-wide settings for the Streamlit server, applied once at start-up.
 
+``configure_allocator()`` keeps freed tensor memory in the process for the next
+rerun (glibc's malloc, through ``mallopt``). A capture keeps every layer's
+output until the page has drawn it: ResNet-18 at 224×224 holds about 60 MB,
+which glibc hands back to the kernel when it is freed (its trim threshold is
+128 KB, raised only as far as the largest block freed so far). The next capture
+then pays a page fault for every 4 KB of fresh memory, which made a capture 1.6×
+as slow as the forward pass it records (BENCHMARKS.md). With the mmap threshold
+at glibc's maximum (32 MiB) and a trim threshold of 256 MiB, blocks below 32 MiB
+come from the heap and up to 256 MiB of freed memory stays there for reuse.
+The cost is resident memory that stays at its high-water mark rather than
+shrinking between reruns; ``MALLOC_ARENA_MAX=2`` (deploy/entrypoint.sh) bounds
+how many heaps keep memory. ``VIZCONV_MALLOC=default`` leaves glibc's defaults.
+
 ``configure_threads()`` sets torch's intra-op thread count from the
 ``VIZCONV_TORCH_THREADS`` environment variable (default 1; ``0`` or ``auto``
 means one per CPU core). One server process serves many sessions, each running
@@ -11,12 +24,14 @@ process: torch applies it to every thread, also to Streamlit's script threads.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import threading
 
 import torch
 
-__all__ = ["THREADS_ENV", "configure_threads", "torch_threads"]
+__all__ = ["ALLOCATOR_ENV", "THREADS_ENV", "configure_allocator", "configure_threads", "torch_threads"]
 
 THREADS_ENV = "VIZCONV_TORCH_THREADS"
 DEFAULT_THREADS = 1  # one thread per request: sessions run side by side rather than fight over cores
@@ -52,3 +67,53 @@ def configure_threads(environ: dict | None = None) -> int:
             _configured = torch_threads(environ)
             torch.set_num_threads(_configured)
         return _configured
+
+
+ALLOCATOR_ENV = "VIZCONV_MALLOC"
+MMAP_THRESHOLD = 32 * 1024 * 1024  # glibc's largest allowed value (DEFAULT_MMAP_THRESHOLD_MAX on 64-bit)
+TRIM_THRESHOLD = 256 * 1024 * 1024
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
+
+_allocator: str | None = None
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (the one with ``mallopt`` and these parameters), else None."""
+    name = ctypes.util.find_library("c")
+    if not name or not hasattr(os, "confstr"):
+        return None
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return None
+        libc = ctypes.CDLL(name)
+    except (OSError, ValueError):
+        return None
+    return libc if hasattr(libc, "mallopt") else None
+
+
+def configure_allocator(environ: dict | None = None, libc: object | None = None) -> str:
+    """Tune glibc's malloc once per process (see the module's docstring); returns what is in effect.
+
+    ``libc`` is for tests (an object with ``mallopt``); by default the process's glibc, if any.
+    """
+    global _allocator
+    with _guard:
+        if _allocator is not None:
+            return _allocator
+        choice = (os.environ if environ is None else environ).get(ALLOCATOR_ENV, "tuned").strip().lower()
+        if choice == "default":
+            _allocator = f"glibc defaults ({ALLOCATOR_ENV}=default)"
+        elif choice != "tuned":
+            raise ValueError(f"{ALLOCATOR_ENV} must be 'tuned' or 'default', not {choice!r}")
+        else:
+            libc = libc if libc is not None else _glibc()
+            if libc is None:
+                _allocator = "unchanged (not glibc)"
+            elif libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD):
+                mib = 1024 * 1024
+                _allocator = (
+                    f"glibc: mmap threshold {MMAP_THRESHOLD // mib} MiB, trim threshold {TRIM_THRESHOLD // mib} MiB"
+                )
+            else:
+                _allocator = "unchanged (mallopt refused)"
+        return _allocator

@@ -15,12 +15,14 @@ import streamlit as st
 from vizconv.errors import MessageError
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model, load_user_weights
-from vizconv.server import configure_threads
+from vizconv.server import configure_allocator, configure_threads
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
 
 # Once per server process, before any page computes: one torch thread per request unless
-# VIZCONV_TORCH_THREADS says otherwise (vizconv.server, docs/deploy.md "Threads").
+# VIZCONV_TORCH_THREADS says otherwise, and freed tensor memory kept for the next rerun
+# (vizconv.server, docs/deploy.md "Threads" and "Memory").
 configure_threads()
+configure_allocator()
 
 __all__ = [
     "LANG_KEY",

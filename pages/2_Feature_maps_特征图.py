@@ -13,7 +13,7 @@ from vizconv.animation import click_targets
 from vizconv.capture import capture
 from vizconv.errors import MessageError
 from vizconv.export import file_name
-from vizconv.feature_maps import channel_grid, explain_activation, filter_grid
+from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, producing_conv
 from vizconv.images import load_image
 from vizconv.layers import layer_table
 from vizconv.models import MAX_WEIGHTS_BYTES, available_models, download_resnet18, resnet18_weights_path
@@ -267,7 +267,21 @@ with stats_col:
     st.metric(t("fm.mean"), format_number(float(values.mean())))
     st.metric(t("fm.zeros"), f"{float((values == 0).float().mean()):.0%}")
 module = modules[layer.split("#")[0]]
-if isinstance(module, torch.nn.Conv2d):
+made_by = producing_conv(model, acts, layer)
+if made_by is not None and made_by.between:  # a BatchNorm, activation or pooling after a convolution
+    conv = modules[made_by.conv]
+    steps = " → ".join(type(modules[name.split("#")[0]]).__name__ for name in made_by.between)
+    st.markdown(t("fm.made_by", c=channel, conv=made_by.conv, steps=steps))
+    st.markdown(t("fm.kernel", c_in=conv.weight.shape[1], k=conv.weight.shape[2]))
+    st.image(channel_grid(conv.weight.detach()[channel]).png)
+    st.button(
+        t("fm.show_conv", conv=made_by.conv),
+        key="fm_show_conv",
+        on_click=memory.set,
+        kwargs={"layer": made_by.conv},
+        icon=":material/arrow_upward:",
+    )
+elif isinstance(module, torch.nn.Conv2d):
     st.markdown(t("fm.kernel", c_in=module.weight.shape[1], k=module.weight.shape[2]))
     st.image(channel_grid(module.weight.detach()[channel]).png)
 
@@ -330,8 +344,8 @@ if isinstance(module, torch.nn.Conv2d):
         lines = step_latex(step, with_bias=module.bias is not None)
         for c in strongest:
             st.latex(lines[int(c)])
-else:
-    st.caption(t("fm.not_conv"))
+if not isinstance(module, torch.nn.Conv2d):
+    st.caption(t("fm.explain_in_conv") if made_by is not None else t("fm.not_conv"))
 
 # ---------------------------------------------------------------- learned filters
 first_conv = next(name for name, m in model.named_modules() if isinstance(m, torch.nn.Conv2d))

@@ -11,7 +11,8 @@ from PIL import Image
 
 from vizconv import ParameterError
 from vizconv.architectures import ResNet20
-from vizconv.feature_maps import MIN_CELL_PX, channel_grid, colour_lut, explain_activation
+from vizconv.capture import capture
+from vizconv.feature_maps import MIN_CELL_PX, MadeBy, channel_grid, colour_lut, explain_activation, producing_conv
 from vizconv.models import load_model
 from vizconv.samples import ASSETS
 
@@ -66,3 +67,30 @@ def test_resnet_activation_with_stride_and_no_bias():
     assert explained.step.value == pytest.approx(explained.captured, abs=1e-4)
     with pytest.raises(ParameterError, match="not a convolution"):
         explain_activation(model, torch.rand(3, 32, 32), "layer2.0.bn1", 0, 0, 0)
+
+
+def test_producing_conv_follows_per_channel_layers_back_to_the_kernel():
+    model, info = load_model("resnet20")
+    x = torch.randn(1, *info.input_size, generator=torch.Generator().manual_seed(0))
+    acts = capture(model, x)
+    assert producing_conv(model, acts, "conv1") == MadeBy("conv1", ())
+    assert producing_conv(model, acts, "relu") == MadeBy("conv1", ("bn1", "relu"))
+    assert producing_conv(model, acts, "layer2.0.bn2") == MadeBy("layer2.0.conv2", ("layer2.0.bn2",))
+    # relu#2 follows bn2 in forward order, but the block added its shortcut in between: no single kernel
+    assert producing_conv(model, acts, "layer2.0.relu#2") is None
+    assert producing_conv(model, acts, "layer2.0") is None
+    assert producing_conv(model, acts, "fc") is None
+    before = {name: value.clone() for name, value in acts.items()}
+    training = model.training
+    producing_conv(model, acts, "layer3.2.relu")
+    assert all(torch.equal(before[name], acts[name]) for name in acts)  # the inplace ReLU touched a clone only
+    assert model.training == training
+
+
+def test_producing_conv_through_pooling_in_lenet():
+    model, info = load_model("lenet5")
+    acts = capture(model, torch.rand(1, *info.input_size, generator=torch.Generator().manual_seed(1)))
+    assert producing_conv(model, acts, "2") == MadeBy("0", ("1", "2"))  # conv → ReLU → max pool
+    assert producing_conv(model, acts, "6") is None  # flatten
+    with pytest.raises(ParameterError):
+        producing_conv(model, acts, "nope")

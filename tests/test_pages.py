@@ -186,9 +186,22 @@ def test_feature_maps_layer_switch_changes_the_grid():
     assert not at.exception
     assert at.number_input(key="fm_channel").max == 15  # conv2: 16 channels
     assert any("Explain" in h.value for h in at.subheader)
-    at.selectbox(key="fm_layer").set_value("2").run()  # a pooling layer: nothing to explain
+    at.selectbox(key="fm_layer").set_value("2").run()  # conv1 → ReLU → max pool: conv1's kernels made it
     assert not at.exception
-    assert not any("Explain" in h.value for h in at.subheader)
+    assert not any("Explain" in h.value for h in at.subheader)  # dot products are explained on the conv
+    assert any("channel 0 of `0` after ReLU → MaxPool2d" in m.value for m in at.markdown)
+    assert len(at.get("image")) == 4  # the kernel that made the channel is shown
+    at.button(key="fm_show_conv").click().run()
+    assert not at.exception
+    assert at.selectbox(key="fm_layer").value == "0"
+    assert any("Explain" in h.value for h in at.subheader)
+
+
+def test_feature_maps_a_residual_sum_names_no_kernel():
+    at = _features(fm_model="resnet20", fm_layer="layer1.0")  # the block's output: conv2 + BN + the shortcut
+    assert not at.exception
+    assert not at.get("button") or not any(b.key == "fm_show_conv" for b in at.button)
+    assert any("a residual block adds its shortcut" in c.value for c in at.caption)
 
 
 def test_feature_maps_upload():

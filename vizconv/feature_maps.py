@@ -19,11 +19,20 @@ from PIL import Image, ImageDraw, ImageFont
 from torch import nn
 
 from vizconv import style
-from vizconv.capture import capture, layer_input
+from vizconv.capture import capture, evaluating, layer_input
 from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
 
-__all__ = ["ActivationExplained", "GridImage", "channel_grid", "colour_lut", "explain_activation", "filter_grid"]
+__all__ = [
+    "ActivationExplained",
+    "GridImage",
+    "MadeBy",
+    "channel_grid",
+    "colour_lut",
+    "explain_activation",
+    "filter_grid",
+    "producing_conv",
+]
 
 MIN_CELL_PX = 96  # each channel drawn at least this large (legible on a projector)
 GAP_PX = 3
@@ -165,6 +174,61 @@ def explain_activation(
         captured = capture(model, x, layers=[layer])[layer][0]
     step = trace.step(oc, oy, ox)
     return ActivationExplained(layer, trace, step, float(captured[oc, oy, ox]))
+
+
+# Layers that map channel c to channel c and nothing else: a kernel's output channel goes through them whole.
+PER_CHANNEL = (
+    nn.BatchNorm2d,
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.Sigmoid,
+    nn.Tanh,
+    nn.GELU,
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.AdaptiveAvgPool2d,
+)
+
+
+@dataclass(frozen=True)
+class MadeBy:
+    """The convolution whose output channel c is channel c of a later layer, and what came in between."""
+
+    conv: str  # module path of the Conv2d
+    between: tuple[str, ...]  # the per-channel layers after it, in forward order, up to the layer asked about
+
+
+def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) -> MadeBy | None:
+    """Which Conv2d made the channels of ``layer`` (a BatchNorm, activation or pooling after it), or None.
+
+    ``acts`` is ``capture(model, x)`` (forward order). Walks back through per-channel layers to the nearest
+    Conv2d and checks the claim on the captured values: the layers in between, applied to the convolution's
+    output, must give ``layer``'s output. A residual block adds its shortcut before its last ReLU, so that
+    ReLU's channels are not one kernel's: the check fails and the answer is None, as for a Linear layer.
+    """
+    names = list(acts)
+    if layer not in acts:
+        raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(names))
+    modules = dict(model.named_modules())
+    between: list[str] = []
+    for name in reversed(names[: names.index(layer) + 1]):
+        module = modules[name.split("#")[0]]
+        if isinstance(module, nn.Conv2d):
+            break
+        if not isinstance(module, PER_CHANNEL) or acts[name].dim() != 4:
+            return None
+        between.append(name)
+    else:
+        return None
+    if not between:  # the layer is a convolution itself
+        return MadeBy(name, ())
+    values = acts[name]
+    with evaluating(model):  # eval mode (BatchNorm's running statistics untouched), and no capture meanwhile
+        for step in reversed(between):
+            values = modules[step.split("#")[0]](values.clone())  # a clone: ReLU(inplace=True) must not touch acts
+    if values.shape != acts[layer].shape or not torch.allclose(values, acts[layer], rtol=1e-4, atol=1e-5):
+        return None
+    return MadeBy(name, tuple(reversed(between)))
 
 
 def filter_grid(weight: torch.Tensor) -> bytes:

@@ -645,8 +645,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "贡献最大的三个输入通道，完整写出",
     },
     "fm.not_conv": {
-        "en": "This layer is not a convolution: pick a Conv2d layer to see its kernel and explain an activation.",
-        "zh": "这一层不是卷积层：请选择一个 Conv2d 层，查看它的卷积核并解释一个激活值。",
+        "en": "No single kernel made this layer's channels: a residual block adds its shortcut, and Flatten and "
+        "Linear mix every channel. Pick a Conv2d layer, or a BatchNorm, activation or pooling right after one, "
+        "to see its kernel and explain an activation.",
+        "zh": "这一层的通道不是由某一个卷积核生成的：残差块会加上捷径分支，Flatten 和 Linear 会混合所有通道。"
+        "请选择一个 Conv2d 层，或紧跟在卷积后面的 BatchNorm、激活或池化层，查看卷积核并解释一个激活值。",
+    },
+    "fm.made_by": {
+        "en": "Channel **{c}** of this layer is channel {c} of `{conv}` after {steps}: these layers work on each "
+        "channel by itself, so one kernel made it (checked on the captured values).",
+        "zh": "这一层的通道 **{c}** 就是 `{conv}` 的通道 {c} 经过 {steps} 的结果：这些层逐通道处理，"
+        "所以它由一个卷积核生成（已用捕获的数值核对）。",
+    },
+    "fm.show_conv": {"en": "Explain it in {conv}", "zh": "在 {conv} 中解释"},
+    "fm.explain_in_conv": {
+        "en": "The dot products are explained on the convolution itself: press the button above.",
+        "zh": "点积要在卷积层本身上解释：请点击上面的按钮。",
     },
     "fm.filters": {"en": "Learned filters of the first layer ({layer})", "zh": "第一层（{layer}）学到的滤波器"},
     "fm.filters_caption": {

@@ -120,7 +120,8 @@ def _recording(modules: dict[str, nn.Module], store: OrderedDict, seen: dict, cl
             key, call = name, 2
             while key in store:  # a module used twice in one forward (torchvision blocks reuse their ReLU)
                 key, call = f"{name}#{call}", call + 1
-            tensor = output.detach()  # shares the version counter with the output
+            # under no_grad (capture's case) the output is already detached; a detached view shares its version
+            tensor = output.detach() if output.requires_grad else output
             seen[key] = (tensor, tensor._version)
             store[key] = tensor.clone() if clone is None or key in clone else tensor
 

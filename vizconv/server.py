@@ -2,11 +2,11 @@
 
 ``configure_allocator()`` keeps freed tensor memory in the process for the next
 rerun (glibc's malloc, through ``mallopt``). A capture keeps every layer's
-output until the page has drawn it: ResNet-18 at 224×224 holds about 60 MB,
-which glibc hands back to the kernel when it is freed (its trim threshold is
-128 KB, raised only as far as the largest block freed so far). The next capture
-then pays a page fault for every 4 KB of fresh memory, which made a capture 1.6×
-as slow as the forward pass it records (BENCHMARKS.md). With the mmap threshold
+output until the page has drawn it: ResNet-18 at 224×224 holds about 31 MiB
+in 68 outputs, which glibc's default settings map afresh and hand back to the
+kernel when they are freed. The next capture then pays a page fault for every
+4 KB of fresh memory: with glibc's defaults a ResNet-18 capture took 1.27× its
+forward pass, with these settings 1.05× (BENCHMARKS.md). With the mmap threshold
 at glibc's maximum (32 MiB) and a trim threshold of 256 MiB, blocks below 32 MiB
 come from the heap and up to 256 MiB of freed memory stays there for reuse.
 The cost is resident memory that stays at its high-water mark rather than

@@ -155,7 +155,8 @@ def test_deployment_runs_several_probed_replicas_with_resources(manifests):
     for kind in ("requests", "limits"):
         assert {"cpu", "memory"} <= set(container["resources"][kind]), kind
     env = {item["name"]: item["value"] for item in container["env"]}
-    assert env["VIZCONV_TORCH_THREADS"] == "1"
+    # one torch thread per core the container may use (docs/deploy.md, "Threads")
+    assert env["VIZCONV_TORCH_THREADS"] == str(container["resources"]["limits"]["cpu"])
     assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
 
 

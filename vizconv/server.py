@@ -15,10 +15,12 @@ how many heaps keep memory. ``VIZCONV_MALLOC=default`` leaves glibc's defaults.
 
 ``configure_threads()`` sets torch's intra-op thread count from the
 ``VIZCONV_TORCH_THREADS`` environment variable (default 1; ``0`` or ``auto``
-means one per CPU core). One server process serves many sessions, each running
-small forward passes and convolutions in its own script thread: with one torch
-thread per request, N busy sessions use N cores instead of N × cores threads
-competing for them (docs/deploy.md, "Threads"). The setting is global to the
+means one per CPU core of the machine). Captures on one shared model are
+serialised by its lock, so intra-op threads are how one capture uses more than
+one core: deployments set the variable to the cores the container gets (the
+Kubernetes manifest: its CPU limit). The default of 1 is for an unknown machine,
+where ``auto`` would count the node's cores rather than the container's quota
+(docs/deploy.md, "Threads", has the measurements). The setting is global to the
 process: torch applies it to every thread, also to Streamlit's script threads.
 """
 
@@ -34,7 +36,7 @@ import torch
 __all__ = ["ALLOCATOR_ENV", "THREADS_ENV", "configure_allocator", "configure_threads", "torch_threads"]
 
 THREADS_ENV = "VIZCONV_TORCH_THREADS"
-DEFAULT_THREADS = 1  # one thread per request: sessions run side by side rather than fight over cores
+DEFAULT_THREADS = 1  # an unknown machine: never more threads than cores (see the module docstring)
 
 _configured: int | None = None
 _guard = threading.Lock()

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, metric
+from tests_support import ROOT, metric, open_page
 from vizconv import style, ui
 from vizconv.strings import text
 
@@ -17,12 +17,7 @@ FEATURES = "pages/2_Feature_maps_特征图.py"
 
 def _open(path: str, **params: str) -> AppTest:
     """Page ``path`` opened with the query parameters ``params`` (a fresh session), checked for exceptions."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(path).run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(path, query=params)
 
 
 def _step_line(at: AppTest) -> str:

@@ -11,12 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOT_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "vizconv").glob("*.py")])
 
 
-def open_page(path: str, **state) -> AppTest:
+def open_page(path: str, query: dict[str, str] | None = None, **state) -> AppTest:
     """Page ``path`` (relative to the app, e.g. ``pages/1_...py``) run once through ``app.py`` with the
-    given session state, checked for exceptions."""
+    given session state (and ``query``: the URL's query parameters), checked for exceptions."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in state.items():
         at.session_state[key] = value
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
     at.switch_page(path).run()
     assert not at.exception, at.exception
     return at

@@ -17,9 +17,10 @@ import plotly.colors
 import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
+from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv import style
-from vizconv.capture import capture, evaluating, layer_input
+from vizconv.capture import CAPTURED_TYPES, capture, evaluating, layer_input
 from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
 
@@ -177,16 +178,8 @@ def explain_activation(
 
 
 # Layers that map channel c to channel c and nothing else: a kernel's output channel goes through them whole.
-PER_CHANNEL = (
-    nn.BatchNorm2d,
-    nn.ReLU,
-    nn.LeakyReLU,
-    nn.Sigmoid,
-    nn.Tanh,
-    nn.GELU,
-    nn.MaxPool2d,
-    nn.AvgPool2d,
-    nn.AdaptiveAvgPool2d,
+PER_CHANNEL = tuple(
+    kind for kind in CAPTURED_TYPES if kind not in (nn.Conv2d, nn.Flatten, nn.Linear, BasicBlock, Bottleneck)
 )
 
 

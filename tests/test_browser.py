@@ -84,7 +84,11 @@ def server():
         pytest.fail("streamlit did not start within 90 s")
     yield url
     process.terminate()
-    process.wait(timeout=20)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:  # a loaded machine: stopping is not what these tests check
+        process.kill()
+        process.wait(timeout=30)
     log.close()
 
 

@@ -159,9 +159,15 @@ def test_every_page_loads_without_an_exception(server, page, path, name):
     _open(page, server + path)
     if name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
+    page.get_by_test_id("stSidebarNav").wait_for()  # on a loaded machine the sidebar can come after the script ends
     _shot(page, f"page_{name}")
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stSidebarNav").count() == 1
+    # Formulas fit the page (a formula wider than its box is cut off on a projector)
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('.katex-display')].map(e => [e.scrollWidth, e.clientWidth])"
+    )
+    assert all(scroll <= client + 4 for scroll, client in widths), widths
 
 
 def test_play_advances_the_animation(server, page):

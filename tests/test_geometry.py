@@ -63,5 +63,7 @@ def test_formula_shows_the_numbers_and_the_floor():
     latex = output_size_latex("H", 7, 3, 2, 1, 1, 1)
     assert r"\left\lfloor" in latex
     assert "7 + 2 \\cdot 1 - 1 \\cdot (3 - 1) - 1" in latex
-    assert latex.endswith("= 3 + 1 = 4")
-    assert output_size_latex("W", 6, 2, 1, 0, 1, 1).endswith("= 5 + 1 = 6")  # "same" keeps 6
+    assert latex.endswith(r"= 3 + 1 = 4 \end{aligned}")
+    assert output_size_latex("W", 6, 2, 1, 0, 1, 1).endswith(r"= 5 + 1 = 6 \end{aligned}")  # "same" keeps 6
+    general, worked = latex.split(r" \\ ")  # two lines: the formula, then the student's numbers
+    assert "H_{out} &=" in general and worked.startswith(r"&= \left\lfloor \frac{7")

@@ -125,7 +125,7 @@ def test_page_shows_its_notes(page, lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_convolution_page_shows_the_correct_formula_and_names_the_mistake(lang):
     at = _run("conv", lang)
-    general = r"H_{out} = \left\lfloor \frac{H + 2p - d\,(k - 1) - 1}{s} \right\rfloor + 1"
+    general = r"H_{out} &= \left\lfloor \frac{H + 2p - d\,(k - 1) - 1}{s} \right\rfloor + 1"
     assert any(general in latex.value for latex in at.latex)  # st.latex wraps it in $$ … $$
     assert text("conv.mistake", lang, wrong=COMMON_MISTAKE_LATEX) in [c.value for c in at.caption]
     assert text("teach.conv.formula", lang) in [m.value for m in at.markdown]

@@ -13,8 +13,9 @@ import torch
 from tests_support import ROOT
 from vizconv import datasets
 from vizconv.architectures import ResNet20, lenet5
+from vizconv.datasets import Splits
 from vizconv.evaluate import evaluate
-from vizconv.train import augment, main, sha256_of
+from vizconv.train import augment, evaluate_accuracy, main, normalise, recompute_batchnorm, sha256_of, train
 
 SHARED = ROOT.parent / "shared" / "data"
 MNIST_NPZ = SHARED / "mnist-8k.npz"
@@ -77,6 +78,52 @@ def test_train_writes_weights_and_a_card(tmp_path, capsys):
     assert card["sha256"] == sha256_of(tmp_path / "lenet5.pt")
     assert card["split"].endswith("held-out test 10")
     assert "held-out test accuracy" in capsys.readouterr().out
+
+
+def test_recompute_batchnorm_sets_the_statistics_of_the_given_images():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4))
+    x = torch.randint(0, 256, (12, 3, 8, 8), dtype=torch.uint8)
+    recompute_batchnorm(model, x, "cifar10", batch=12)
+    features = model[0](normalise(x, "cifar10"))
+    norm = model[1]
+    assert torch.allclose(norm.running_mean, features.mean((0, 2, 3)), atol=1e-5)
+    assert torch.allclose(norm.running_var, features.var((0, 2, 3), unbiased=True), atol=1e-4)
+    assert norm.momentum == 0.1 and model.training  # left as it was
+
+
+def _tiny_cifar(n=40):
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=generator)
+    y = torch.arange(n) % 10
+    return Splits(train=(x, y), val=(x[:20], y[:20]), test=(x[20:], y[20:]), source="tiny", split="tiny")
+
+
+def test_weight_averaging_keeps_what_validation_prefers():
+    model, details = train("resnet20", _tiny_cifar(), epochs=1, batch=20, lr=0.05, seed=0, swa_epochs=2, swa_lr=0.01)
+    averaging = details["weight_averaging"]
+    assert [h["epoch"] for h in averaging["history"]] == [1, 2] and averaging["lr"] == 0.01
+    assert "stochastic weight averaging" in details["schedule"]
+    best_epoch = details["history"][0]["val_accuracy"]
+    if averaging["val_accuracy"] > best_epoch:
+        assert details["kept"] == "averaged weights" and details["selected_val_accuracy"] == averaging["val_accuracy"]
+    else:
+        assert details["kept"] == "epoch 1" and details["selected_val_accuracy"] == best_epoch
+    val = evaluate_accuracy(model, *_tiny_cifar().val, "cifar10")
+    assert details["selected_val_accuracy"] == pytest.approx(val, abs=1e-4)
+
+
+def test_averaging_alone_continues_from_init(tmp_path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    assert main(["lenet5", "--data", str(data), "--epochs", "1", "--threads", "1", "--out", str(tmp_path / "a")]) == 0
+    init = tmp_path / "a" / "lenet5.pt"
+    args = ["lenet5", "--data", str(data), "--init", str(init), "--epochs", "0", "--swa-epochs", "2"]
+    assert main([*args, "--threads", "1", "--out", str(tmp_path / "b")]) == 0
+    card = json.loads((tmp_path / "b" / "lenet5.json").read_text())
+    assert card["epochs"] == 2 and card["history"] == [] and card["best_epoch"] is None
+    assert card["weight_averaging"]["epochs"] == 2 and card["continued_from"]["epochs"] == 1
+    with pytest.raises(SystemExit):
+        main(["lenet5", "--data", str(data), "--epochs", "0", "--out", str(tmp_path / "c")])
 
 
 def test_without_internet_the_download_fails_with_a_clear_message(monkeypatch, tmp_path, capsys):

@@ -280,7 +280,7 @@ def test_layer_weight_presets():
 def test_formula_with_the_students_numbers():
     latex = transposed_output_size_latex("H", 4, 3, 2, 1, 1, 1)
     assert r"(4 - 1) \cdot 2 - 2 \cdot 1 + 1 \cdot (3 - 1) + 1 + 1" in latex
-    assert latex.endswith("= 8")
+    assert latex.endswith(r"= 8 \end{aligned}")
     assert conv_transpose_output_size(4, 3, 2, 1, 1, 1) == 8
 
 

@@ -26,7 +26,13 @@ def output_size_latex(
     general = rf"{symbol}_{{out}} = \left\lfloor \frac{{{name} + {pad_sym} - d\,(k - 1) - 1}}{{s}} \right\rfloor + 1"
     numbers = rf"= \left\lfloor \frac{{{size} + {pad_num} - {dilation} \cdot ({kernel} - 1) - 1}}{{{stride}}} \right\rfloor + 1"
     steps = rf"= \left\lfloor \frac{{{numerator}}}{{{stride}}} \right\rfloor + 1 = {quotient} + 1 = {result}"
-    return f"{general} {numbers} {steps}"
+    return _two_lines(general, f"{numbers} {steps}")
+
+
+def _two_lines(general: str, worked: str) -> str:
+    """The general formula on one line and the student's numbers under it, aligned at '=' so neither overflows."""
+    left, right = general.split(" = ", 1)
+    return rf"\begin{{aligned}} {left} &= {right} \\ &{worked} \end{{aligned}}"
 
 
 def transposed_output_size_latex(
@@ -45,4 +51,4 @@ def transposed_output_size_latex(
         rf"= ({size} - 1) \cdot {stride} - 2 \cdot {padding} + {dilation} \cdot ({kernel} - 1) + {output_padding} + 1"
     )
     steps = rf"= {grown} - {2 * padding} + {span} + {output_padding} + 1 = {result}"
-    return f"{general} {numbers} {steps}"
+    return _two_lines(general, f"{numbers} {steps}")

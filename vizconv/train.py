@@ -128,10 +128,74 @@ def _progress(prefix: str, done: int, total: int, loss: float) -> None:
     sys.stderr.flush()
 
 
+def _float_state(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items() if v.is_floating_point()}
+
+
+@torch.no_grad()
+def recompute_batchnorm(model: nn.Module, x: torch.Tensor, dataset: str, batch: int = 500) -> None:
+    """Set every BatchNorm's running mean and variance to the average over the images ``x``.
+
+    Averaged weights need statistics of their own: the running statistics of
+    any single epoch belong to other weights (Izmailov et al. 2018, section 3.2).
+    """
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over every batch below
+    was_training = model.training
+    model.train()
+    for start in range(0, len(x), batch):
+        model(normalise(x[start : start + batch], dataset).contiguous(memory_format=torch.channels_last))
+    for m, momentum in zip(norms, momenta, strict=True):
+        m.momentum = momentum
+    model.train(was_training)
+
+
+def _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, label):
+    dataset = recipe["dataset"]
+    x_train, y_train = splits.train
+    steps = math.ceil(len(x_train) / batch)
+    model.train()
+    order = torch.randperm(len(x_train), generator=generator)
+    for step in range(steps):
+        index = order[step * batch : (step + 1) * batch]
+        images = augment(x_train[index], recipe["shift"], flip=dataset == "cifar10", generator=generator)
+        inputs = normalise(images, dataset).contiguous(memory_format=torch.channels_last)
+        loss = F.cross_entropy(model(inputs), y_train[index])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        if step % 20 == 0 or step == steps - 1:
+            _progress(label, step + 1, steps, loss.item())
+
+
 def train(
-    name: str, splits: Splits, epochs: int, batch: int, lr: float, seed: int, init: dict | None = None
+    name: str,
+    splits: Splits,
+    epochs: int,
+    batch: int,
+    lr: float,
+    seed: int,
+    init: dict | None = None,
+    swa_epochs: int = 0,
+    swa_lr: float = 0.01,
 ) -> tuple[nn.Module, dict]:
-    """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy."""
+    """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy.
+
+    With ``swa_epochs``, training then goes on at the constant rate ``swa_lr``
+    and the weights at the end of each of those epochs are averaged
+    (stochastic weight averaging, Izmailov et al. 2018), BatchNorm statistics
+    recomputed for the average. Whichever of the best epoch and the average
+    has the higher validation accuracy is kept: the held-out split decides nothing.
+    """
+    if epochs < 0 or swa_epochs < 0 or epochs + swa_epochs == 0:
+        raise ValueError("train for at least one epoch (--epochs or --swa-epochs)")
     recipe = RECIPES[name]
     dataset = recipe["dataset"]
     torch.manual_seed(seed)
@@ -148,39 +212,76 @@ def train(
     else:
         optimizer = torch.optim.Adam(model.parameters(), lr=lr)
         optimiser_text = f"Adam, batch {batch}"
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
+    scheduler = (
+        torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
+        if epochs
+        else None
+    )
     history, best, best_state = [], -1.0, None
     for epoch in range(1, epochs + 1):
-        model.train()
-        order = torch.randperm(len(x_train), generator=generator)
         started = time.perf_counter()
-        for step in range(steps):
-            index = order[step * batch : (step + 1) * batch]
-            images = augment(x_train[index], recipe["shift"], flip=dataset == "cifar10", generator=generator)
-            inputs = normalise(images, dataset).contiguous(memory_format=torch.channels_last)
-            loss = F.cross_entropy(model(inputs), y_train[index])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            if step % 20 == 0 or step == steps - 1:
-                _progress(f"epoch {epoch}/{epochs}", step + 1, steps, loss.item())
+        _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, f"epoch {epoch}/{epochs}")
         val = evaluate_accuracy(model, *splits.val, dataset)
         seconds = time.perf_counter() - started
         history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})
         print(f"epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
         if val > best:
             best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+    schedule = (
+        [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
+    )
+    details: dict = {}
+    if swa_epochs:
+        for group in optimizer.param_groups:
+            group["lr"] = swa_lr
+        average: dict[str, torch.Tensor] = {}
+        swa_history = []
+        for epoch in range(1, swa_epochs + 1):
+            started = time.perf_counter()
+            _run_epoch(model, optimizer, None, splits, recipe, batch, generator, f"averaging {epoch}/{swa_epochs}")
+            current = _float_state(model)
+            if not average:
+                average = current
+            else:  # running mean over the end-of-epoch weights
+                for key, value in current.items():
+                    average[key].mul_((epoch - 1) / epoch).add_(value, alpha=1 / epoch)
+            val = evaluate_accuracy(model, *splits.val, dataset)
+            seconds = time.perf_counter() - started
+            swa_history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})
+            print(f"averaging epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
+        started = time.perf_counter()
+        model.load_state_dict(average, strict=False)
+        recompute_batchnorm(model, x_train, dataset)
+        swa_val = evaluate_accuracy(model, *splits.val, dataset)
+        print(f"averaged weights: validation accuracy {swa_val:.4f}", flush=True)
+        schedule.append(
+            f"then {swa_epochs} epochs at a constant learning rate {swa_lr}, the weights at the end of each "
+            "averaged (stochastic weight averaging) and BatchNorm statistics recomputed on the training split"
+        )
+        details["weight_averaging"] = {
+            "epochs": swa_epochs,
+            "lr": swa_lr,
+            "history": swa_history,
+            "val_accuracy": round(swa_val, 4),
+            "seconds": round(sum(h["seconds"] for h in swa_history) + time.perf_counter() - started, 1),
+        }
+        if swa_val > best:
+            best, best_state = swa_val, {k: v.clone() for k, v in model.state_dict().items()}
+            details["kept"] = "averaged weights"
+        else:
+            details["kept"] = f"epoch {max(history, key=lambda h: h['val_accuracy'])['epoch']}"
     model.load_state_dict(best_state)
     # Back to the default layout, so the held-out figure is computed exactly as vizconv.evaluate computes it.
     model = model.to(memory_format=torch.contiguous_format)
     return model, {
         "optimiser": optimiser_text,
-        "schedule": f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing",
+        "schedule": "; ".join(schedule),
         "augmentation": f"random shifts up to {recipe['shift']} px"
         + (" and horizontal flips" if dataset == "cifar10" else ""),
-        "best_epoch": max(history, key=lambda h: h["val_accuracy"])["epoch"],
+        "best_epoch": max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else None,
         "history": history,
+        **details,
+        "selected_val_accuracy": round(best, 4),
     }
 
 
@@ -188,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vizconv.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=sorted(RECIPES))
     parser.add_argument("--data", type=Path, help="local copy: an .npz of MNIST digits or a CIFAR-10 ImageFolder tree")
-    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--epochs", type=int, help="epochs of the one-cycle schedule (0: none, with --swa-epochs)")
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float, help="peak learning rate")
     parser.add_argument("--seed", type=int, default=0)
@@ -197,9 +298,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--init", type=Path, help="continue from these weights (a NAME.pt with its NAME.json card beside it)"
     )
+    parser.add_argument(
+        "--swa-epochs",
+        type=int,
+        default=0,
+        help="then train this many epochs at --swa-lr and average their weights (stochastic weight averaging)",
+    )
+    parser.add_argument("--swa-lr", type=float, default=0.01, help="constant learning rate while averaging")
     args = parser.parse_args(argv)
     recipe = RECIPES[args.model]
-    epochs = args.epochs or recipe["epochs"]
+    epochs = recipe["epochs"] if args.epochs is None else args.epochs
+    if epochs < 0 or args.swa_epochs < 0 or epochs + args.swa_epochs == 0:
+        parser.error("train for at least one epoch: --epochs N or --swa-epochs N")
     batch = args.batch_size or recipe["batch"]
     lr = args.lr or recipe["lr"]
     torch.set_num_threads(args.threads)
@@ -218,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.init} does not match the sha256 in its card", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    model, details = train(args.model, splits, epochs, batch, lr, args.seed, init)
+    model, details = train(args.model, splits, epochs, batch, lr, args.seed, init, args.swa_epochs, args.swa_lr)
     train_seconds = time.perf_counter() - started
     test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
     print(f"held-out test accuracy: {test_accuracy:.4f} on {len(splits.test[0]):,} images", flush=True)
@@ -236,10 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         "classes": list(CIFAR10_CLASSES) if recipe["dataset"] == "cifar10" else [str(d) for d in range(10)],
         "data_source": splits.source,
         "split": splits.split,
-        "epochs": epochs,
+        "epochs": epochs + args.swa_epochs,
         "seed": args.seed,
         **details,
-        "val_accuracy": max(h["val_accuracy"] for h in details["history"]),
+        "val_accuracy": details.pop("selected_val_accuracy"),
         "test_accuracy": round(test_accuracy, 4),
         "test_images": len(splits.test[0]),
         "training_seconds": round(train_seconds),

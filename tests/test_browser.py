@@ -114,6 +114,7 @@ def page(browser, request):
 def _open(page, url: str) -> None:
     page.goto(url)
     page.get_by_test_id("stApp").wait_for()
+    page.locator("h1").first.wait_for()  # every page's title, written right after its style sheets
     # wait for the script run to finish: the status widget disappears
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     time.sleep(0.5)
@@ -163,6 +164,10 @@ def test_every_page_loads_without_an_exception(server, page, path, name):
     _shot(page, f"page_{name}")
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stSidebarNav").count() == 1
+    # The main page's entry reads "Home 首页" like the other bilingual entries, not its file name "app"
+    home = page.get_by_test_id("stSidebarNavLink").first
+    assert home.evaluate("e => getComputedStyle(e.querySelector('span'), '::before').content") == '"Home 首页"'
+    assert home.inner_text().strip() == ""  # the "app" text is hidden
     # Formulas fit the page (a formula wider than its box is cut off on a projector)
     widths = page.evaluate(
         "() => [...document.querySelectorAll('.katex-display')].map(e => [e.scrollWidth, e.clientWidth])"

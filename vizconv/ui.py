@@ -111,6 +111,15 @@ h2, h3 { font-size: 1.9rem !important; }
 </style>"""
 
 
+# The sidebar names the main page after its file ("app"); the other pages carry both languages in their
+# file names, so the home page's entry reads the same way. A constant style sheet, like PRESENTER_CSS.
+HOME_LABEL = "Home 首页"
+NAV_CSS = f"""<style>
+[data-testid="stSidebarNavLink"] span[label="app"] > div {{ display: none; }}
+[data-testid="stSidebarNavLink"] span[label="app"]::before {{ content: "{HOME_LABEL}"; }}
+</style>"""
+
+
 def presenting() -> bool:
     """Presenter mode: ``?present=1`` (or ``0``) in the URL, else the session's choice, else off."""
     raw = st.query_params.get("present")
@@ -164,8 +173,9 @@ def page_setup(title_key: str, icon: str) -> None:
     )
     st.session_state[PRESENT_KEY] = present
     st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
+    st.html(NAV_CSS)  # style only: Streamlit puts it in the event container, taking no space
     if present:
-        st.html(PRESENTER_CSS)  # style only: Streamlit puts it in the event container, taking no space
+        st.html(PRESENTER_CSS)
     st.title(t(title_key))
     st.caption(t(title_key + ".intro"))
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from vizconv import style, teaching, ui
 from vizconv.animation import click_targets
-from vizconv.capture import capture
+from vizconv.capture import capture, modules_by_path
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, producing_conv
@@ -197,7 +197,7 @@ st.dataframe(
 
 # ---------------------------------------------------------------- one layer, all channels
 maps = [r.name for r in rows if len(r.shape) == 3]
-modules = dict(model.named_modules())
+modules = modules_by_path(model)
 st.subheader(t("fm.grid"))
 layer_col, scale_col = st.columns([3, 1])
 layer = layer_col.selectbox(
@@ -348,7 +348,7 @@ if not isinstance(module, torch.nn.Conv2d):
     st.caption(t("fm.explain_in_conv") if made_by is not None else t("fm.not_conv"))
 
 # ---------------------------------------------------------------- learned filters
-first_conv = next(name for name, m in model.named_modules() if isinstance(m, torch.nn.Conv2d))
+first_conv = next(name for name, m in modules.items() if isinstance(m, torch.nn.Conv2d))
 st.subheader(t("fm.filters", layer=first_conv))
 st.image(filter_grid(modules[first_conv].weight), caption=t("fm.filters_caption"))
 memory.publish()  # the address bar: the layer, channel and activation as shown (clamped to this layer)

@@ -10,7 +10,7 @@ from torch import nn
 
 from vizconv import ParameterError
 from vizconv.architectures import ResNet20, lenet5
-from vizconv.capture import capturable_layers, capture
+from vizconv.capture import capturable_layers, capture, modules_by_path
 
 
 def _hook_count(model: nn.Module) -> int:
@@ -160,3 +160,12 @@ def test_concurrent_captures_on_one_shared_model_never_mix(lenet):
         thread.join()
     assert errors == []
     assert _hook_count(lenet) == 0
+
+
+def test_modules_by_path_is_named_modules_read_once_and_read_only():
+    model = ResNet20()
+    modules = modules_by_path(model)
+    assert list(modules.items()) == list(model.named_modules())
+    assert modules_by_path(model) is modules  # one walk per model
+    with pytest.raises(TypeError):
+        modules["conv1"] = torch.nn.Identity()  # shared by every session: nobody may change it

@@ -16,8 +16,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from types import MappingProxyType
 
 import torch
 from torch import nn
@@ -25,7 +26,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv.errors import ParameterError
 
-__all__ = ["CAPTURED_TYPES", "batched", "capturable_layers", "capture", "evaluating", "layer_input"]
+__all__ = ["CAPTURED_TYPES", "batched", "capturable_layers", "capture", "evaluating", "layer_input", "modules_by_path"]
 
 CAPTURED_TYPES = (
     nn.Conv2d,
@@ -52,10 +53,10 @@ _locks: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDi
 # capture: if an uncloned output was overwritten after all, the capture is repeated with clones.
 _overwritten: weakref.WeakKeyDictionary[nn.Module, set[str]] = weakref.WeakKeyDictionary()
 _locks_guard = threading.Lock()
-# Per model: (path -> capturable module, every module). Walking ``named_modules()`` costs as much as a
+# Per model: (path -> capturable module, path -> every module). Walking ``named_modules()`` costs as much as a
 # small model's forward pass, so a model's structure is read once; vizconv's models are built, cached and
 # never restructured. A model that is restructured must be a new object.
-_structures: weakref.WeakKeyDictionary[nn.Module, tuple[dict[str, nn.Module], tuple[nn.Module, ...]]] = (
+_structures: weakref.WeakKeyDictionary[nn.Module, tuple[dict[str, nn.Module], Mapping[str, nn.Module]]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -68,14 +69,19 @@ def _lock_for(model: nn.Module) -> threading.Lock:
         return lock
 
 
-def _structure(model: nn.Module) -> tuple[dict[str, nn.Module], tuple[nn.Module, ...]]:
-    """The model's capturable layers (path -> module, registration order) and all its modules, read once."""
+def _structure(model: nn.Module) -> tuple[dict[str, nn.Module], Mapping[str, nn.Module]]:
+    """The model's capturable layers and all its modules (path -> module, registration order), read once."""
     structure = _structures.get(model)
     if structure is None:
-        named = list(model.named_modules())
-        layers = {name: module for name, module in named if name and isinstance(module, CAPTURED_TYPES)}
-        structure = _structures[model] = (layers, tuple(module for _, module in named))
+        named = dict(model.named_modules())
+        layers = {name: module for name, module in named.items() if name and isinstance(module, CAPTURED_TYPES)}
+        structure = _structures[model] = (layers, MappingProxyType(named))
     return structure
+
+
+def modules_by_path(model: nn.Module) -> Mapping[str, nn.Module]:
+    """``dict(model.named_modules())``, read once per model (read-only; "" is the model itself)."""
+    return _structure(model)[1]
 
 
 @contextmanager
@@ -83,7 +89,7 @@ def evaluating(model: nn.Module) -> Iterator[None]:
     """Hold the model's lock, run in eval mode without gradients, and restore the mode afterwards."""
     with _lock_for(model):
         # usually none: models are cached in eval mode
-        training = [module for module in _structure(model)[1] if module.training]
+        training = [module for module in _structure(model)[1].values() if module.training]
         try:
             for module in training:
                 module.training = False
@@ -172,7 +178,7 @@ def _record_once(
 
 def layer_input(model: nn.Module, x: torch.Tensor, layer: str) -> torch.Tensor:
     """What module ``layer`` received (its first positional input) in a forward pass on x."""
-    modules = dict(model.named_modules())
+    modules = modules_by_path(model)
     if layer not in modules or not layer:
         raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(capturable_layers(model)))
     seen: list[torch.Tensor] = []

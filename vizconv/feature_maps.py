@@ -20,7 +20,7 @@ from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv import style
-from vizconv.capture import CAPTURED_TYPES, capture, evaluating, layer_input
+from vizconv.capture import CAPTURED_TYPES, capture, evaluating, layer_input, modules_by_path
 from vizconv.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
 
@@ -157,7 +157,7 @@ def explain_activation(
 
     ``captured`` is the layer's output [C, H, W] from an earlier capture of the same x (saves a forward pass).
     """
-    module = dict(model.named_modules()).get(layer)
+    module = modules_by_path(model).get(layer)
     if not isinstance(module, nn.Conv2d):
         raise ParameterError("err.not_conv_layer", layer=layer)
     inputs = layer_input(model, x, layer)[0]  # (C_in, H, W)
@@ -202,7 +202,7 @@ def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) 
     names = list(acts)
     if layer not in acts:
         raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(names))
-    modules = dict(model.named_modules())
+    modules = modules_by_path(model)
     between: list[str] = []
     for name in reversed(names[: names.index(layer) + 1]):
         module = modules[name.split("#")[0]]

@@ -55,14 +55,15 @@ def available_presets(kh: int, kw: int) -> tuple[str, ...]:
 @cache
 def learned_filters(name: str) -> torch.Tensor | None:
     """The first-layer filters [K, C_in, kH, kW] of a bundled trained model; None if it cannot be loaded."""
-    from vizconv.models import ModelError, load_model  # late: only these presets need a model
+    from vizconv.capture import modules_by_path  # late: only these presets need a model
+    from vizconv.models import ModelError, load_model
 
     model_name, path = LEARNED_PRESETS[name]
     try:
         model, _ = load_model(model_name)
     except ModelError:
         return None
-    return dict(model.named_modules())[path].weight.detach().clone()
+    return modules_by_path(model)[path].weight.detach().clone()
 
 
 def _gaussian_1d(size: int) -> torch.Tensor:

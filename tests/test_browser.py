@@ -8,7 +8,8 @@ reason, where Chromium is not installed (``.ci/run`` installs it).
 from __future__ import annotations
 
 import csv
-import os
+import importlib.util
+import json
 import re
 import shutil
 import socket
@@ -23,16 +24,12 @@ from PIL import Image
 
 from tests_support import ROOT
 
-CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
+LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.py"
+_spec = importlib.util.spec_from_file_location("vizconv_loadtest", LOADTEST_SCRIPT)
+loadtest = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)  # dataclasses look it up there
+_spec.loader.exec_module(loadtest)  # the load test's browser settings are the tests' too
+CHROMIUM, ARGS = loadtest.CHROMIUM, loadtest.CHROMIUM_ARGS
 ARTIFACTS = ROOT / "artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -435,3 +432,24 @@ def test_presenter_mode(server, page):
     page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
     page.get_by_test_id("stExpandSidebarButton").wait_for()
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_load_test_script_drives_every_page_without_errors(server, tmp_path):
+    """scripts/loadtest.py (docs/deploy.md's figures) against the running app: one short session, no errors.
+
+    A smoke test of the script, not a load test: timings and memory are not checked.
+    """
+    out = tmp_path / "loadtest.json"
+    result = subprocess.run(
+        [sys.executable, str(LOADTEST_SCRIPT), "--url", server, "--sessions", "1", "--seconds", "20"]
+        + ["--no-warmup", "--settle", "0", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(out.read_text())
+    assert summary["errors"] == 0, summary["error_examples"]
+    assert len(summary["pages"]) == 6  # the home page and every file in pages/
+    assert summary["actions_by_kind"].get("open", 0) >= 1  # how many more fit in 20 s depends on the machine
+    assert result.returncode == 0, result.stderr[-3000:]

@@ -126,6 +126,43 @@ def test_averaging_alone_continues_from_init(tmp_path):
         main(["lenet5", "--data", str(data), "--epochs", "0", "--out", str(tmp_path / "c")])
 
 
+def test_a_stopped_run_resumes_to_the_same_weights(tmp_path, monkeypatch, capsys):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    command = ["lenet5", "--data", str(data), "--epochs", "3", "--threads", "1"]
+    assert main([*command, "--out", str(tmp_path / "whole")]) == 0
+
+    from vizconv import train as train_module
+
+    run_epoch, calls = train_module._run_epoch, []
+
+    def stop_in_epoch_3(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the session ends during the third epoch
+        run_epoch(*args)
+
+    monkeypatch.setattr(train_module, "_run_epoch", stop_in_epoch_3)
+    with pytest.raises(KeyboardInterrupt):
+        main([*command, "--out", str(tmp_path / "parts")])
+    monkeypatch.setattr(train_module, "_run_epoch", run_epoch)
+    checkpoint = tmp_path / "parts" / "lenet5.checkpoint.pt"
+    assert checkpoint.exists() and not (tmp_path / "parts" / "lenet5.pt").exists()
+
+    # a different command cannot pick the checkpoint up
+    assert main(["lenet5", "--data", str(data), "--epochs", "4", "--resume", "--out", str(tmp_path / "parts")]) == 2
+    assert "different run (epochs)" in capsys.readouterr().err
+
+    assert main([*command, "--resume", "--out", str(tmp_path / "parts")]) == 0
+    assert "resuming after epoch 2 of 3" in capsys.readouterr().out
+    whole = torch.load(tmp_path / "whole" / "lenet5.pt", weights_only=True)
+    parts = torch.load(tmp_path / "parts" / "lenet5.pt", weights_only=True)
+    assert all(torch.equal(whole[k], parts[k]) for k in whole)
+    card = json.loads((tmp_path / "parts" / "lenet5.json").read_text())
+    assert card["sessions"] == 2 and [h["epoch"] for h in card["history"]] == [1, 2, 3]
+    assert not checkpoint.exists()  # removed once the run is complete
+    assert main([*command, "--resume", "--out", str(tmp_path / "parts")]) == 2  # nothing left to resume
+
+
 def test_without_internet_the_download_fails_with_a_clear_message(monkeypatch, tmp_path, capsys):
     def offline(*args, **kwargs):
         raise urllib.error.URLError("no route to host")

@@ -18,6 +18,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -185,6 +186,8 @@ def train(
     init: dict | None = None,
     swa_epochs: int = 0,
     swa_lr: float = 0.01,
+    save_checkpoint: Callable[[dict], None] | None = None,
+    resume: dict | None = None,
 ) -> tuple[nn.Module, dict]:
     """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy.
 
@@ -193,6 +196,10 @@ def train(
     (stochastic weight averaging, Izmailov et al. 2018), BatchNorm statistics
     recomputed for the average. Whichever of the best epoch and the average
     has the higher validation accuracy is kept: the held-out split decides nothing.
+
+    ``save_checkpoint`` is given the state of the one-cycle phase (weights,
+    optimiser, schedule, random generator, history, best epoch) after every
+    epoch; ``resume`` (such a state) continues from it as if the run had not stopped.
     """
     if epochs < 0 or swa_epochs < 0 or epochs + swa_epochs == 0:
         raise ValueError("train for at least one epoch (--epochs or --swa-epochs)")
@@ -218,7 +225,15 @@ def train(
         else None
     )
     history, best, best_state = [], -1.0, None
-    for epoch in range(1, epochs + 1):
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimizer.load_state_dict(resume["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(resume["scheduler"])
+        generator.set_state(resume["generator"])
+        history, best, best_state = resume["history"], resume["best"], resume["best_state"]
+        print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
+    for epoch in range(len(history) + 1, epochs + 1):
         started = time.perf_counter()
         _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, f"epoch {epoch}/{epochs}")
         val = evaluate_accuracy(model, *splits.val, dataset)
@@ -227,6 +242,18 @@ def train(
         print(f"epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
         if val > best:
             best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+        if save_checkpoint is not None:
+            save_checkpoint(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(),
+                    "history": history,
+                    "best": best,
+                    "best_state": best_state,
+                }
+            )
     schedule = (
         [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
     )
@@ -305,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         help="then train this many epochs at --swa-lr and average their weights (stochastic weight averaging)",
     )
     parser.add_argument("--swa-lr", type=float, default=0.01, help="constant learning rate while averaging")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a stopped run of the same command from OUT/NAME.checkpoint.pt (written after every epoch)",
+    )
     args = parser.parse_args(argv)
     recipe = RECIPES[args.model]
     epochs = recipe["epochs"] if args.epochs is None else args.epochs
@@ -327,13 +359,56 @@ def main(argv: list[str] | None = None) -> int:
         if previous.get("sha256") != sha256_of(args.init):
             print(f"error: {args.init} does not match the sha256 in its card", file=sys.stderr)
             return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    checkpoint = args.out / f"{args.model}.checkpoint.pt"
+    # What must not change between a run and its resumption
+    settings = {
+        "model": args.model,
+        "data": splits.source,
+        "split": splits.split,
+        "epochs": epochs,
+        "batch": batch,
+        "lr": lr,
+        "seed": args.seed,
+        "init": None if args.init is None else previous["sha256"],
+        "swa_epochs": args.swa_epochs,
+        "swa_lr": args.swa_lr,
+    }
+    resume, seconds_before, sessions = None, 0.0, 1
+    if args.resume:
+        if not checkpoint.exists():
+            print(f"error: --resume: no checkpoint at {checkpoint}", file=sys.stderr)
+            return 2
+        resume = torch.load(checkpoint, map_location="cpu", weights_only=True)
+        if resume["settings"] != settings:
+            changed = sorted(k for k in settings if resume["settings"].get(k) != settings[k])
+            print(f"error: --resume: the checkpoint is from a different run ({', '.join(changed)})", file=sys.stderr)
+            return 2
+        seconds_before, sessions = resume["seconds"], resume["sessions"] + 1
     started = time.perf_counter()
-    model, details = train(args.model, splits, epochs, batch, lr, args.seed, init, args.swa_epochs, args.swa_lr)
-    train_seconds = time.perf_counter() - started
+
+    def save_checkpoint(state: dict) -> None:
+        state = {**state, "settings": settings, "seconds": seconds_before + time.perf_counter() - started}
+        torch.save({**state, "sessions": sessions}, checkpoint.with_suffix(".tmp"))
+        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)  # never a half-written checkpoint
+
+    model, details = train(
+        args.model,
+        splits,
+        epochs,
+        batch,
+        lr,
+        args.seed,
+        init,
+        args.swa_epochs,
+        args.swa_lr,
+        save_checkpoint=save_checkpoint if epochs else None,
+        resume=resume,
+    )
+    train_seconds = seconds_before + time.perf_counter() - started
     test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
     print(f"held-out test accuracy: {test_accuracy:.4f} on {len(splits.test[0]):,} images", flush=True)
 
-    args.out.mkdir(parents=True, exist_ok=True)
     weights = args.out / f"{args.model}.pt"
     torch.save(model.state_dict(), weights)
     card = {
@@ -353,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         "test_accuracy": round(test_accuracy, 4),
         "test_images": len(splits.test[0]),
         "training_seconds": round(train_seconds),
+        **({"sessions": sessions} if sessions > 1 else {}),  # stopped and resumed (--resume) this many times, plus 1
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, {platform.platform()}",
         "torch_version": torch.__version__,
         "command": "python -m vizconv.train " + " ".join(sys.argv[1:] if argv is None else argv),
@@ -364,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
             "training_seconds_all_stages", previous["training_seconds"]
         )
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    checkpoint.unlink(missing_ok=True)  # the run is complete
     print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)
     return 0
 

@@ -105,6 +105,15 @@ def test_step_latex_writes_the_sum_with_signs():
     assert lines[-1] == r"y_{0,0,0} = -1 + 7 - \underbrace{0.5}_{b_{0}} = \mathbf{5.5}"
 
 
+def test_a_wide_kernel_puts_each_matrix_on_its_own_line():
+    narrow = step_latex(trace_conv2d(torch.rand(1, 6, 6), torch.rand(1, 1, 3, 3)).step(0, 0, 0))[0]
+    assert "aligned" not in narrow and narrow.count("bmatrix}") == 6  # window, kernel, products: one line
+    wide = step_latex(trace_conv2d(torch.rand(2, 6, 6), torch.rand(1, 2, 5, 5)).step(0, 1, 1))
+    assert len(wide) == 3 and wide[1].startswith(r"\begin{aligned} c=1:")
+    assert r"\end{bmatrix} \\ \odot" in wide[1] and r"\end{bmatrix} \\ = " in wide[1]  # three lines
+    assert wide[1].count("bmatrix}") == 6  # one matrix each
+
+
 def test_format_number():
     assert format_number(3.0) == "3"
     assert format_number(-0.25) == "-0.25"

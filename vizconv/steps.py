@@ -11,7 +11,10 @@ import torch
 from vizconv.conv import ConvStep
 from vizconv.pool import PoolStep
 
-__all__ = ["format_number", "matrix_latex", "pool_step_latex", "step_latex"]
+__all__ = ["ONE_LINE_MAX_COLUMNS", "format_number", "matrix_latex", "pool_step_latex", "step_latex"]
+
+# Three matrices this wide, with three-decimal numbers, fit a 900-pixel column side by side; wider ones do not.
+ONE_LINE_MAX_COLUMNS = 3
 
 
 def format_number(value: float, digits: int = 3) -> str:
@@ -44,16 +47,23 @@ def _signed_sum(terms: list[str]) -> str:
 
 
 def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:
-    """One line per input channel (window ⊙ kernel = products, Σ), then Σ channel sums + bias = value."""
+    """One formula per input channel (window ⊙ kernel = products, Σ), then Σ channel sums + bias = value.
+
+    A channel's formula is one line for kernels up to ONE_LINE_MAX_COLUMNS wide, else one matrix per line.
+    """
     lines = []
     sums = []
     for i, channel in enumerate(step.input_channels):
         total = format_number(float(step.channel_sums[i]))
         sums.append(total)
-        lines.append(
-            rf"c={channel}:\quad {matrix_latex(step.window[i])} \odot {matrix_latex(step.kernel[i])}"
-            rf" = {matrix_latex(step.products[i])} \;\xrightarrow{{\Sigma}}\; {total}"
-        )
+        window, kernel, products = (matrix_latex(m[i]) for m in (step.window, step.kernel, step.products))
+        if step.kernel.shape[-1] <= ONE_LINE_MAX_COLUMNS:
+            lines.append(rf"c={channel}:\quad {window} \odot {kernel} = {products} \;\xrightarrow{{\Sigma}}\; {total}")
+        else:  # three wide matrices side by side do not fit a page: one per line
+            lines.append(
+                rf"\begin{{aligned}} c={channel}:\quad & {window} \\ \odot\, & {kernel} \\"
+                rf" = \, & {products} \;\xrightarrow{{\Sigma}}\; {total} \end{{aligned}}"
+            )
     total = _signed_sum(sums)
     if with_bias:
         bias = format_number(step.bias)

@@ -624,7 +624,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.mean": {"en": "mean", "zh": "平均值"},
     "fm.zeros": {"en": "zeros", "zh": "零值占比"},
     "fm.kernel": {
-        "en": "The kernel that made this channel: {c_in} input channels of {k}×{k}.",
+        "en": "The kernel that made this channel: {c_in}×{k}×{k}, one {k}×{k} slice per input channel.",
         "zh": "生成这个通道的卷积核：{c_in} 个输入通道，每个 {k}×{k}。",
     },
     "fm.explain": {"en": "Explain one activation", "zh": "解释一个激活值"},

@@ -27,6 +27,7 @@ Keys and goals (issue 7):
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -183,12 +184,27 @@ def bench_capture(quick: bool) -> dict:
                     handle.remove()
             return kept
 
+        # Hooks registered once and left on (on a copy, so no other case sees them): what a hook costs when
+        # it is called, without registering and removing it. capture() cannot work this way: issue 3 asks that
+        # no hook remains on the shared model, and hooks left on would slow every plain forward pass through it.
+        twin = copy.deepcopy(model)
+        kept_by_twin: list = []
+        for module in (module for n, module in twin.named_modules() if n in set(wanted)):
+            module.register_forward_hook(lambda m, i, o, kept=kept_by_twin: kept.append(o))
+
+        def hooks_left_on(twin=twin, x=x, kept=kept_by_twin):
+            kept.clear()
+            with torch.no_grad():
+                twin(x)
+            return kept
+
         medians = interleaved_medians(
             {
                 "forward": forward,
                 "capture": lambda model=model, x=x: capture(model, x),
                 "fx": extract,
                 "hooks_floor": floor,
+                "hooks_left_on": hooks_left_on,
             },
             repeats,
             warmup=2,
@@ -210,6 +226,7 @@ def bench_capture(quick: bool) -> dict:
             "capture_ms": hooked * 1e3,
             "fx_ms": peer * 1e3,
             "hooks_floor_ms": medians["hooks_floor"] * 1e3,  # hooks that only keep outputs: no clones, no checks
+            "hooks_left_on_ms": medians["hooks_left_on"] * 1e3,  # the same hooks, registered once beforehand
             "fx_overwritten_outputs": len(overwritten),
         }
     return {"capture_overhead": overhead, "fx_vs_hooks": fx, "_capture": detail}

@@ -176,6 +176,18 @@ def _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, la
             _progress(label, step + 1, steps, loss.item())
 
 
+def _epoch_with_validation(
+    model, optimizer, scheduler, splits, recipe, batch, generator, phase, epoch, of
+) -> tuple[dict, float]:
+    """Train one epoch, then measure validation accuracy; print it. Returns (the epoch's history entry, accuracy)."""
+    started = time.perf_counter()
+    _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, f"{phase} {epoch}/{of}")
+    val = evaluate_accuracy(model, *splits.val, recipe["dataset"])
+    seconds = time.perf_counter() - started
+    print(f"{phase} {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
+    return {"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)}, val
+
+
 def train(
     name: str,
     splits: Splits,
@@ -234,12 +246,10 @@ def train(
         history, best, best_state = resume["history"], resume["best"], resume["best_state"]
         print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
     for epoch in range(len(history) + 1, epochs + 1):
-        started = time.perf_counter()
-        _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, f"epoch {epoch}/{epochs}")
-        val = evaluate_accuracy(model, *splits.val, dataset)
-        seconds = time.perf_counter() - started
-        history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})
-        print(f"epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
+        entry, val = _epoch_with_validation(
+            model, optimizer, scheduler, splits, recipe, batch, generator, "epoch", epoch, epochs
+        )
+        history.append(entry)
         if val > best:
             best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
         if save_checkpoint is not None:
@@ -257,6 +267,7 @@ def train(
     schedule = (
         [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
     )
+    best_epoch = max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else None
     details: dict = {}
     if swa_epochs:
         for group in optimizer.param_groups:
@@ -264,18 +275,16 @@ def train(
         average: dict[str, torch.Tensor] = {}
         swa_history = []
         for epoch in range(1, swa_epochs + 1):
-            started = time.perf_counter()
-            _run_epoch(model, optimizer, None, splits, recipe, batch, generator, f"averaging {epoch}/{swa_epochs}")
+            entry, _ = _epoch_with_validation(
+                model, optimizer, None, splits, recipe, batch, generator, "averaging", epoch, swa_epochs
+            )
+            swa_history.append(entry)
             current = _float_state(model)
             if not average:
                 average = current
             else:  # running mean over the end-of-epoch weights
                 for key, value in current.items():
                     average[key].mul_((epoch - 1) / epoch).add_(value, alpha=1 / epoch)
-            val = evaluate_accuracy(model, *splits.val, dataset)
-            seconds = time.perf_counter() - started
-            swa_history.append({"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)})
-            print(f"averaging epoch {epoch}: validation accuracy {val:.4f} ({seconds:.0f} s)", flush=True)
         started = time.perf_counter()
         model.load_state_dict(average, strict=False)
         recompute_batchnorm(model, x_train, dataset)
@@ -296,7 +305,7 @@ def train(
             best, best_state = swa_val, {k: v.clone() for k, v in model.state_dict().items()}
             details["kept"] = "averaged weights"
         else:
-            details["kept"] = f"epoch {max(history, key=lambda h: h['val_accuracy'])['epoch']}"
+            details["kept"] = f"epoch {best_epoch}"
     model.load_state_dict(best_state)
     # Back to the default layout, so the held-out figure is computed exactly as vizconv.evaluate computes it.
     model = model.to(memory_format=torch.contiguous_format)
@@ -305,7 +314,7 @@ def train(
         "schedule": "; ".join(schedule),
         "augmentation": f"random shifts up to {recipe['shift']} px"
         + (" and horizontal flips" if dataset == "cifar10" else ""),
-        "best_epoch": max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else None,
+        "best_epoch": best_epoch,
         "history": history,
         **details,
         "selected_val_accuracy": round(best, 4),
@@ -388,8 +397,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
 
     def save_checkpoint(state: dict) -> None:
-        state = {**state, "settings": settings, "seconds": seconds_before + time.perf_counter() - started}
-        torch.save({**state, "sessions": sessions}, checkpoint.with_suffix(".tmp"))
+        seconds = seconds_before + time.perf_counter() - started
+        torch.save(
+            {**state, "settings": settings, "seconds": seconds, "sessions": sessions}, checkpoint.with_suffix(".tmp")
+        )
         os.replace(checkpoint.with_suffix(".tmp"), checkpoint)  # never a half-written checkpoint
 
     model, details = train(

@@ -10,7 +10,7 @@ from torch import nn
 
 from vizconv import ParameterError
 from vizconv.architectures import ResNet20, lenet5
-from vizconv.capture import capturable_layers, capture, modules_by_path
+from vizconv.capture import capturable_layers, capture, modules_by_path, overwritten_outputs
 
 
 def _hook_count(model: nn.Module) -> int:
@@ -90,6 +90,9 @@ def test_every_capture_equals_a_forward_pass_written_out_by_hand():
         for name, value in expected.items():
             torch.testing.assert_close(acts[name], value, msg=name)
         assert float(acts["layer1.0.bn2"].min()) < 0  # overwritten by `out += identity` and ReLU in place
+    # exactly bn1 (before ReLU(inplace=True)) and bn2 (before `out += identity`), not the shortcut's BatchNorm
+    norms = {name for name in capturable_layers(model) if name.endswith("bn1") or name.endswith("bn2")}
+    assert overwritten_outputs(model) == norms and len(norms) == 19
 
 
 class _SometimesInPlace(nn.Module):
@@ -106,9 +109,12 @@ class _SometimesInPlace(nn.Module):
 def test_an_output_overwritten_unexpectedly_is_captured_again_with_clones():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), _SometimesInPlace()).eval()
     x = torch.randn(1, 6, 6)
+    assert overwritten_outputs(model) == frozenset()  # not captured yet
     capture(model, x)  # learns: nothing is overwritten
+    assert overwritten_outputs(model) == frozenset()
     model[2].in_place = True
     acts = capture(model, x)
+    assert overwritten_outputs(model) == {"1"}
     with torch.no_grad():
         torch.testing.assert_close(acts["1"], model[1](model[0](x[None])))
 

@@ -146,7 +146,7 @@ def bench_capture(quick: bool) -> dict:
     overhead, fx, detail = {}, {}, {}
     for name, (model, x, source) in _models().items():
         model.eval()
-        repeats = {"lenet5": 200, "resnet20": 60, "resnet18": 10}[name] // (4 if quick else 1)
+        repeats = {"lenet5": 200, "resnet20": 60, "resnet18": 30}[name] // (4 if quick else 1)
 
         def forward(model=model, x=x):
             with torch.no_grad():

@@ -26,7 +26,16 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv.errors import ParameterError
 
-__all__ = ["CAPTURED_TYPES", "batched", "capturable_layers", "capture", "evaluating", "layer_input", "modules_by_path"]
+__all__ = [
+    "CAPTURED_TYPES",
+    "batched",
+    "capturable_layers",
+    "capture",
+    "evaluating",
+    "layer_input",
+    "modules_by_path",
+    "overwritten_outputs",
+]
 
 CAPTURED_TYPES = (
     nn.Conv2d,
@@ -108,6 +117,12 @@ def batched(x: torch.Tensor) -> torch.Tensor:
 def capturable_layers(model: nn.Module) -> list[str]:
     """Module paths of every layer ``capture`` records, in registration order."""
     return list(_structure(model)[0])
+
+
+def overwritten_outputs(model: nn.Module) -> frozenset[str]:
+    """The captured outputs of ``model`` that a later in-place operation overwrites, which ``capture`` stores
+    as clones (known once the model has been captured; empty before)."""
+    return frozenset(_overwritten.get(model, ()))
 
 
 @contextmanager

@@ -141,7 +141,7 @@ def _models() -> dict:
 def bench_capture(quick: bool) -> dict:
     from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
-    from vizconv.capture import capturable_layers, capture
+    from vizconv.capture import capturable_layers, capture, modules_by_path
 
     overhead, fx, detail = {}, {}, {}
     for name, (model, x, source) in _models().items():
@@ -170,7 +170,7 @@ def bench_capture(quick: bool) -> dict:
             with torch.no_grad():
                 return extractor(x)
 
-        hooked_modules = [module for n, module in model.named_modules() if n in set(wanted)]
+        hooked_modules = [modules_by_path(model)[layer] for layer in wanted]
 
         def floor(modules=hooked_modules, x=x, model=model):
             """The least any hook-based capture does: a hook on each layer that keeps its output, nothing else."""
@@ -189,8 +189,9 @@ def bench_capture(quick: bool) -> dict:
         # no hook remains on the shared model, and hooks left on would slow every plain forward pass through it.
         twin = copy.deepcopy(model)
         kept_by_twin: list = []
-        for module in (module for n, module in twin.named_modules() if n in set(wanted)):
-            module.register_forward_hook(lambda m, i, o, kept=kept_by_twin: kept.append(o))
+        twin_modules = dict(twin.named_modules())
+        for layer in wanted:
+            twin_modules[layer].register_forward_hook(lambda m, i, o, kept=kept_by_twin: kept.append(o))
 
         def hooks_left_on(twin=twin, x=x, kept=kept_by_twin):
             kept.clear()

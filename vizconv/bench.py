@@ -170,7 +170,8 @@ def bench_capture(quick: bool) -> dict:
             with torch.no_grad():
                 return extractor(x)
 
-        hooked_modules = [modules_by_path(model)[layer] for layer in wanted]
+        by_path = modules_by_path(model)
+        hooked_modules = [by_path[layer] for layer in wanted]
 
         def floor(modules=hooked_modules, x=x, model=model):
             """The least any hook-based capture does: a hook on each layer that keeps its output, nothing else."""

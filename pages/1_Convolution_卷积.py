@@ -16,7 +16,7 @@ from vizconv.errors import MessageError
 from vizconv.export import MAX_FRAMES, animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES
-from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, available_presets
+from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
     LIMITS,
@@ -190,7 +190,7 @@ with st.sidebar:
     preset = st.selectbox(t("conv.preset"), presets, format_func=ui.labels("preset."), **memory.seed("preset", presets))
     st.toggle(
         t("conv.varied"),
-        disabled=preset == EXAMPLE_PRESET or preset in LEARNED_PRESETS,
+        disabled=preset not in VARIED_ORDER,  # random and learned kernels already differ per kernel
         help=t("conv.varied_help"),
         **memory.seed("varied"),
     )

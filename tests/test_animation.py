@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from tests_support import path_area
 from vizconv import trace_conv2d
 from vizconv.animation import conv_animation, frame_shapes, output_curves
 
@@ -50,8 +51,11 @@ def test_cover_hides_exactly_the_cells_not_computed_yet(trace):
     shapes = frame_shapes(trace, 0)
     covers = [s for s in shapes if s["templateitemname"] == "cover"]
     assert len(covers) == trace.out_channels
-    last = frame_shapes(trace, trace.positions - 1)
-    assert [s.get("visible", True) for s in last if s["templateitemname"] == "cover"] == [False] * trace.out_channels
+    # frame i covers the outputs after position i: none on the last frame (and never hidden, see frame_shapes)
+    for index in range(trace.positions):
+        covers = [s for s in frame_shapes(trace, index) if s["templateitemname"] == "cover"]
+        assert [path_area(s["path"]) for s in covers] == [trace.positions - 1 - index] * trace.out_channels
+        assert all(s.get("visible", True) for s in covers)
     # every frame has the same shapes in the same order (Plotly leaves stray shapes behind otherwise)
     kinds = [s["templateitemname"] for s in shapes]
     assert all([s["templateitemname"] for s in frame_shapes(trace, i)] == kinds for i in range(trace.positions))

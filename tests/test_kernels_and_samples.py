@@ -39,11 +39,20 @@ def test_random_kernels_follow_their_seed():
     assert set(make_kernel("random_int", 7, 7).unique().tolist()) <= {-1.0, 0.0, 1.0}
 
 
-def test_varied_weight_gives_each_kernel_its_own_filter():
-    weight = make_weight("identity", 3, 2, 3, 3, varied=True)
+def test_varied_weight_starts_with_the_chosen_preset_and_then_varies():
+    weight = make_weight("box_blur", 3, 2, 3, 3, varied=True)
     assert weight.shape == (3, 2, 3, 3)
-    assert weight[0, 0].tolist() == make_kernel("sobel_x", 3, 3).tolist()
-    assert weight[1, 1].tolist() == make_kernel("sobel_y", 3, 3).tolist()
+    assert weight[0, 0].tolist() == make_kernel("box_blur", 3, 3).tolist()  # the preset the user picked
+    assert weight[1, 1].tolist() == make_kernel("sobel_x", 3, 3).tolist()
+    assert weight[2, 0].tolist() == make_kernel("sobel_y", 3, 3).tolist()
+    skipping = make_weight("sobel_y", 3, 1, 3, 3, varied=True)  # the chosen preset is not repeated later
+    assert [skipping[i, 0].tolist() for i in range(3)] == [
+        make_kernel(name, 3, 3).tolist() for name in ("sobel_y", "sobel_x", "laplacian")
+    ]
+
+
+def test_varied_does_not_touch_random_presets():
+    assert torch.equal(make_weight("random_int", 3, 2, 3, 3, varied=True), make_weight("random_int", 3, 2, 3, 3))
 
 
 def test_classic_5x5_example_gives_the_textbook_answer():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -32,3 +33,24 @@ def metric(at: AppTest, label_start: str) -> str:
 def chart_spec(at: AppTest, index: int = 0) -> dict:
     """The Plotly figure of the page's ``index``-th chart, as a dict."""
     return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def path_area(path: str) -> float:
+    """The area an SVG path of M, H, V and Z commands (absolute; subpaths summed, overlaps counted twice)
+    encloses, by the shoelace formula: what a filled Plotly shape covers."""
+    total = 0.0
+    for sub in re.findall(r"M[^M]*", path):
+        x = y = 0.0
+        points = []
+        for command, numbers in re.findall(r"([MHVZ])([^MHVZ]*)", sub):
+            if command == "M":
+                x, y = (float(v) for v in numbers.split(","))
+            elif command == "H":
+                x = float(numbers)
+            elif command == "V":
+                y = float(numbers)
+            points.append((x, y))
+        total += (
+            abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True))) / 2
+        )
+    return total

@@ -26,6 +26,7 @@ from vizconv.pool import PoolTrace
 from vizconv.strings import text
 
 __all__ = [
+    "NO_AREA",
     "SubplotGrid",
     "add_colour_axes",
     "add_controls",
@@ -61,6 +62,10 @@ _SHAPE_STYLES = {  # layout.template shapes that frames name in ``templateitemna
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+# A shape path that draws nothing: what a cover hides once every output is computed.
+NO_AREA = "M-0.5,-0.5Z"
 
 
 def rect(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -132,11 +137,9 @@ def frame_shapes(trace: ConvTrace | PoolTrace, index: int) -> list[dict]:
     for oc in range(c_out):
         xr, yr = axis_names(c_in + oc)
         # Every frame has the same shapes in the same order (Plotly leaves stray shapes behind when a frame
-        # has fewer): on the last frame the cover is there but hidden, every output being computed.
-        covering = {"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover"}
-        if last:
-            covering["visible"] = False
-        shapes.append(covering)
+        # has fewer): on the last frame the cover is there but encloses no area, every output being computed.
+        # Not "visible": False: played with redraw False, Plotly leaves a hidden shape's last drawing in place.
+        shapes.append({"xref": xr, "yref": yr, "path": NO_AREA if last else cover, "templateitemname": "cover"})
         shapes.append({"xref": xr, "yref": yr, "path": cursor, "templateitemname": "cursor"})
     return shapes
 

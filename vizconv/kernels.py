@@ -119,16 +119,18 @@ def make_weight(
     """A weight [C_out, C_in/groups, kH, kW] filled from a preset.
 
     Every input channel of a kernel gets the same 2-D filter, so channel sums
-    add up the filter's response on each channel. With ``varied``, kernel i
-    uses the i-th preset of VARIED_ORDER that fits. Random presets draw a
-    different kernel for every (output, input) channel pair from one seed;
-    learned presets give kernel i the network's filter i (cycling).
+    add up the filter's response on each channel. With ``varied``, kernel 0
+    uses ``preset`` and the next kernels the presets of VARIED_ORDER that fit,
+    in order, skipping ``preset`` (cycling). Random presets draw a different
+    kernel for every (output, input) channel pair from one seed, and learned
+    presets give kernel i the network's filter i (cycling): both already differ
+    from kernel to kernel, so ``varied`` does not apply to them.
     """
     weight = torch.empty(out_channels, channels_per_group, kh, kw)  # (C_out, C_in/groups, kH, kW)
-    fitting = [name for name in VARIED_ORDER if name in available_presets(kh, kw)]
-    varied = varied and preset not in LEARNED_PRESETS
+    varied = varied and preset in VARIED_ORDER
+    order = [preset] + [name for name in VARIED_ORDER if name != preset and name in available_presets(kh, kw)]
     for oc in range(out_channels):
-        name = fitting[oc % len(fitting)] if varied else preset
+        name = order[oc % len(order)] if varied else preset
         for ic in range(channels_per_group):
             if name in LEARNED_PRESETS:  # the network's filter oc, its input channel ic (both cycling)
                 filters = _learned(name, kh, kw)

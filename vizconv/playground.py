@@ -13,7 +13,7 @@ import torch
 from vizconv.conv import ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
 from vizconv.images import fit_image, image_to_tensor, load_image
-from vizconv.kernels import LEARNED_PRESETS, available_presets, make_weight
+from vizconv.kernels import available_presets, make_weight
 from vizconv.samples import SAMPLES, random_grid, sample_input
 
 __all__ = [
@@ -122,7 +122,7 @@ def default_weight(settings: PlaygroundSettings, in_channels: int) -> torch.Tens
         settings.kernel_h,
         settings.kernel_w,
         seed=settings.kernel_seed,
-        varied=settings.varied and settings.preset != EXAMPLE_PRESET and settings.preset not in LEARNED_PRESETS,
+        varied=settings.varied and settings.preset != EXAMPLE_PRESET,  # make_weight knows which presets vary
     )
 
 

@@ -343,8 +343,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.preset": {"en": "Kernel preset", "zh": "卷积核预设"},
     "conv.varied": {"en": "A different preset for each kernel", "zh": "每个卷积核用不同的预设"},
     "conv.varied_help": {
-        "en": "Kernel 0 gets Sobel x, kernel 1 Sobel y, then Laplacian, sharpen, …",
-        "zh": "卷积核 0 用 Sobel x，卷积核 1 用 Sobel y，然后是拉普拉斯、锐化……",
+        "en": "Kernel 0 uses the chosen preset; the next kernels take Sobel x, Sobel y, Laplacian, sharpen, … "
+        "in turn, skipping the chosen one. (Random and learned presets already differ from kernel to kernel.)",
+        "zh": "卷积核 0 用所选的预设；后面的卷积核依次用 Sobel x、Sobel y、拉普拉斯、锐化……（跳过所选的那个）。"
+        "（随机预设和学到的卷积核本来就每个卷积核都不同。）",
     },
     "conv.example_mismatch": {
         "en": "The example's own kernel does not fit the current layer shape, so a preset is used instead.",

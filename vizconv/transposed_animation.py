@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 from vizconv import style
 from vizconv.animation import (
+    NO_AREA,
     SubplotGrid,
     add_colour_axes,
     add_controls,
@@ -111,7 +112,7 @@ def scatter_frame_shapes(trace: ConvTransposeTrace, index: int, first: torch.Ten
 
     Every frame has the same shapes in the same order (Plotly merges a frame's shapes into the figure's item by
     item, and draws a template's named style that no shape refers to at a default place): a cover with nothing
-    left to hide is kept, invisible.
+    left to hide is kept, enclosing no area (see ``vizconv.animation.frame_shapes``).
     """
     iy, ix = trace.position(index)
     sh, sw = trace.stride
@@ -124,7 +125,7 @@ def scatter_frame_shapes(trace: ConvTransposeTrace, index: int, first: torch.Ten
         shapes.append({"xref": xr, "yref": yr, "path": cell, "templateitemname": "cursor"})
     for oc in range(trace.out_channels):
         xr, yr = axis_names(trace.in_channels + oc)
-        shapes.append({"xref": xr, "yref": yr, "path": cover, "templateitemname": "cover", "visible": bool(cover)})
+        shapes.append({"xref": xr, "yref": yr, "path": cover or NO_AREA, "templateitemname": "cover"})
         shapes.append({"xref": xr, "yref": yr, "path": region, "templateitemname": "window"})
     return shapes
 

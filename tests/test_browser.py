@@ -499,6 +499,34 @@ def test_presenter_mode(server, page):
     assert page.get_by_test_id("stException").count() == 0
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/Convolution_卷积?lang=en&present=1&conv_source=sample&conv_sample=cs231n_7x7x3",
+        "/Feature_maps_特征图?lang=zh&fm_model=resnet20&fm_source=sample&fm_sample=cifar_frog&fm_layer=layer1.0.conv2",
+    ],
+)
+def test_formulas_fit_a_projector(server, browser, path):
+    """On a 1024 × 768 projector the step panel's formulas are scaled down to fit their column, not cut off."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        _open(page, server + path)
+        page.locator(".katex-display").first.wait_for()
+        page.locator(".js-plotly-plot").first.wait_for()
+        time.sleep(1)  # the fitting runs on the next animation frame after the last change
+        fits = """() => [...document.querySelectorAll('.katex-display')].map(box =>
+            [box.scrollWidth, box.clientWidth, box.querySelector('.katex').style.fontSize])"""
+        page.wait_for_function(f"() => ({fits})().every(([scroll, client]) => scroll <= client + 4)", timeout=30_000)
+        widths = page.evaluate(fits)
+        assert any(size for _, _, size in widths), f"no formula needed scaling at 1024 px: {widths}"
+        page.locator(".katex-display").last.scroll_into_view_if_needed()
+        _shot(page, "formulas_fit_" + ("convolution" if "Convolution" in path else "feature_maps"))
+    finally:
+        context.close()
+
+
 def test_the_load_test_script_drives_every_page_without_errors(server, tmp_path):
     """scripts/loadtest.py (docs/deploy.md's figures) against the running app: one short session, no errors.
 

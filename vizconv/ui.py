@@ -120,6 +120,47 @@ NAV_CSS = f"""<style>
 </style>"""
 
 
+# Formulas wider than their column (a step panel on a 1024-pixel projector, in presenter mode, on a phone)
+# are scaled down to fit instead of being cut off: KaTeX sizes everything in em, so one font size scales a
+# whole formula. Installed once per browser tab; it refits when Streamlit adds or redraws elements and when
+# the window changes size. A constant script: nothing in it comes from the user. Its own element is hidden,
+# so that it takes no room in the page.
+FIT_FORMULAS_HTML = """<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; }
+[data-testid="stElementContainer"]:has(.vizconv-fit-formulas) { display: none; }
+</style>
+<span class="vizconv-fit-formulas"></span>
+<script>
+(() => {
+  if (window.vizconvFitFormulas) { window.vizconvFitFormulas(); return; }
+  const SMALLEST = 0.4;  // at most this much smaller: beyond it the box scrolls (overflow-x: auto)
+  const fit = () => {
+    for (const box of document.querySelectorAll(".katex-display")) {
+      const formula = box.querySelector(":scope > .katex");
+      if (!formula) continue;
+      formula.style.removeProperty("font-size");
+      const natural = parseFloat(getComputedStyle(formula).fontSize);
+      // KaTeX's struts overhang by a pixel or two even where the formula fits. A few rounds: spacing that
+      // does not scale with the font keeps the first guess a little too wide.
+      for (let round = 0; round < 3 && box.scrollWidth > box.clientWidth + 4; round++) {
+        const size = parseFloat(getComputedStyle(formula).fontSize);
+        const scaled = Math.max(natural * SMALLEST, size * (box.clientWidth - 2) / box.scrollWidth);
+        formula.style.setProperty("font-size", scaled.toFixed(2) + "px", "important");
+      }
+    }
+  };
+  let queued = false;
+  const later = () => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); }); }
+  };
+  window.vizconvFitFormulas = later;
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
+  new ResizeObserver(later).observe(document.body);
+  later();
+})();
+</script>"""
+
+
 def presenting() -> bool:
     """Presenter mode: ``?present=1`` (or ``0``) in the URL, else the session's choice, else off."""
     raw = st.query_params.get("present")
@@ -174,6 +215,7 @@ def page_setup(title_key: str, icon: str) -> None:
     st.session_state[PRESENT_KEY] = present
     st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
     st.html(NAV_CSS)  # style only: Streamlit puts it in the event container, taking no space
+    st.html(FIT_FORMULAS_HTML, unsafe_allow_javascript=True)
     if present:
         st.html(PRESENTER_CSS)
     st.title(t(title_key))

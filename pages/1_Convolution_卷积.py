@@ -15,7 +15,7 @@ from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
 from vizconv.export import MAX_FRAMES, animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
-from vizconv.geometry import PADDING_MODES
+from vizconv.geometry import PADDING_MODES, index_ranges
 from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
@@ -280,14 +280,13 @@ with st.container(border=True):
     st.latex(output_size_latex("H", x.shape[1], kernel[0], stride[0], top, bottom, dilation[0]))
     st.latex(output_size_latex("W", x.shape[2], kernel[1], stride[1], left_pad, right_pad, dilation[1]))
     st.caption(t("conv.mistake", wrong=COMMON_MISTAKE_LATEX))
-    reach_h, reach_w = trace.reached
-    hp, wp = trace.padded.shape[1:]
-    unreached = ("rows" if reach_h < hp else "") + ("cols" if reach_w < wp else "")
-    if unreached:
-        key = {"rows": "conv.unreached_rows", "cols": "conv.unreached_cols", "rowscols": "conv.unreached_both"}[
-            unreached
-        ]
-        st.warning(t(key, rows=hp - reach_h, cols=wp - reach_w), icon="✖️")
+    unread = []  # "rows 1–4, 6–9", "column 7": the lines no window reads
+    for axis, read in zip(("row", "col"), trace.read, strict=True):
+        lines = (~read).nonzero().flatten().tolist()
+        if lines:
+            unread.append(t(f"conv.unread_{axis}" + ("s" if len(lines) > 1 else ""), lines=index_ranges(lines)))
+    if unread:
+        st.warning(t("conv.unread", what=t("conv.unread_and").join(unread)), icon="✖️")
 
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions
@@ -361,7 +360,7 @@ cols[1].metric(t("conv.shape_weight"), f"[{c_out}, {c_per_group}, {kh}, {kw}]")
 cols[2].metric(t("conv.shape_bias"), f"[{c_out}]" if trace.bias is not None else t("conv.none"))
 cols[3].metric(t("conv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
 cols = st.columns(4)
-cols[0].metric(t("conv.shape_padded"), f"[{in_channels}, {hp}, {wp}]")
+cols[0].metric(t("conv.shape_padded"), "[{}, {}, {}]".format(in_channels, *trace.padded.shape[1:]))
 cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
 cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
 cols[3].metric(t("conv.positions"), f"{positions:,}")

@@ -166,7 +166,34 @@ def test_counts_and_reach():
     assert trace.param_count == 4 * 3 * 9 + 4
     assert trace.mult_adds == 4 * 3 * 3 * 27
     # windows start at 0, 2, 4 and cover 3 cells: rows 0..6 of 8, row 7 is never used
-    assert trace.reached == (7, 7)
+    rows, cols = trace.read
+    assert rows.tolist() == cols.tolist() == [True] * 7 + [False]
+    assert trace.unread.sum() == 8 + 8 - 1
+
+
+def test_lines_between_windows_and_taps_are_unread():
+    # kernel 1, stride 3: windows read columns 0, 3, 6 only
+    trace = trace_conv2d(torch.zeros(1, 1, 8), torch.zeros(1, 1, 1, 1), stride=3)
+    assert trace.read[1].nonzero().flatten().tolist() == [0, 3, 6]
+    # dilation 2, stride 2: every window reads even columns only
+    trace = trace_conv2d(torch.zeros(1, 1, 9), torch.zeros(1, 1, 1, 3), stride=2, dilation=2)
+    assert trace.read[1].nonzero().flatten().tolist() == [0, 2, 4, 6, 8]
+
+
+@given(
+    size=st.integers(1, 14),
+    kernel=st.integers(1, 4),
+    stride=st.integers(1, 5),
+    dilation=st.integers(1, 3),
+)
+def test_unread_cells_are_exactly_those_the_output_does_not_depend_on(size, kernel, stride, dilation):
+    """Against autograd: with all-ones kernels, the output's gradient is non-zero exactly where a window reads."""
+    if dilation * (kernel - 1) + 1 > size:
+        return
+    x = torch.rand(1, 1, size, size, requires_grad=True)
+    F.conv2d(x, torch.ones(1, 1, kernel, kernel), stride=stride, dilation=dilation).sum().backward()
+    trace = trace_conv2d(x.detach()[0], torch.ones(1, 1, kernel, kernel), stride=stride, dilation=dilation)
+    assert torch.equal(trace.unread, x.grad[0, 0] == 0)
 
 
 @pytest.mark.parametrize(

@@ -151,7 +151,17 @@ def test_unreached_rows_are_pointed_out():
     at = _conv()
     at.number_input(key="conv_stride_h").set_value(2).run()
     warnings = [w.value for w in at.warning]
-    assert any("last 1 row(s)" in w for w in warnings), warnings
+    assert any("No window reads row 27 of the padded input" in w for w in warnings), warnings
+
+
+def test_rows_and_columns_between_windows_are_pointed_out():
+    """A 1-wide kernel with stride 5 on 16 columns reads columns 0, 5, 10, 15 only; 7 tall rows fit twice."""
+    at = _conv(conv_source="random", conv_random_height=16, conv_random_width=16, conv_padding_kind="valid")
+    for key, value in {"conv_kernel_h": 7, "conv_kernel_w": 1, "conv_stride_h": 5, "conv_stride_w": 5}.items():
+        at.number_input(key=key).set_value(value)
+    at.run()
+    warnings = [w.value for w in at.warning]
+    assert any("rows 12–15 and columns 1–4, 6–9, 11–14" in w for w in warnings), warnings
 
 
 def test_lenet_filters_are_a_kernel_preset():

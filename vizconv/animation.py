@@ -354,11 +354,7 @@ def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: t
 
 def _input_overlays(trace: ConvTrace | PoolTrace, axis: int) -> list[dict]:
     """Static traces on an input channel: padding tint, original outline, cells no window reaches."""
-    hp, wp = trace.padded.shape[1:]
-    reach_h, reach_w = trace.reached
-    unreached = torch.ones(hp, wp, dtype=torch.bool)
-    unreached[:reach_h, :reach_w] = False
-    return padding_overlays(axis, trace.pads, unreached)
+    return padding_overlays(axis, trace.pads, trace.unread)
 
 
 def add_colour_axes(

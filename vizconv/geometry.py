@@ -25,9 +25,10 @@ __all__ = [
     "as_int",
     "as_pair",
     "conv_output_size",
+    "index_ranges",
     "output_length",
     "pad_input",
-    "reached_length",
+    "read_lines",
     "resolve_padding",
     "sliding_windows",
 ]
@@ -87,9 +88,28 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0, 
     return output_length(size, kernel, stride, padding, padding, dilation)
 
 
-def reached_length(out: int, kernel: int, stride: int, dilation: int) -> int:
-    """How many leading rows (or columns) of the padded input some window touches."""
-    return (out - 1) * stride + dilation * (kernel - 1) + 1
+def read_lines(size: int, out: int, kernel: int, stride: int, dilation: int) -> torch.Tensor:
+    """Which of the padded input's ``size`` rows (or columns) some window reads: bool [size].
+
+    Window ``o`` reads lines ``o * stride + i * dilation`` for ``i < kernel``. Lines that none reads are
+    past the last window when the stride does not tile the input, or between windows when the stride is
+    larger than the kernel's reach, or between a dilated kernel's taps.
+    """
+    read = torch.zeros(size, dtype=torch.bool)
+    taps = torch.arange(out)[:, None] * stride + torch.arange(kernel)[None, :] * dilation
+    read[taps.flatten()] = True
+    return read
+
+
+def index_ranges(indices: list[int]) -> str:
+    """Sorted indices as runs: [1, 2, 3, 4, 7, 9, 10] -> "1–4, 7, 9–10"."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and index == runs[-1][1] + 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
 
 
 def resolve_padding(
@@ -174,14 +194,20 @@ class SlidingWindows:
         return self.output.shape[1] * self.output.shape[2]
 
     @property
-    def reached(self) -> tuple[int, int]:
-        """How many leading rows and columns of ``padded`` some window touches.
+    def read(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Which rows and which columns of ``padded`` some window reads (bool [H_padded], bool [W_padded]).
 
-        When the stride does not tile the padded input, the rows/columns past these are never used.
+        A cell is read when both its row and its column are; the rest never reach the output.
         """
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
-        h_out, w_out = self.out_size
-        return (reached_length(h_out, kh, sh, dh), reached_length(w_out, kw, sw, dw))
+        (hp, wp), (h_out, w_out) = self.padded.shape[1:], self.out_size
+        return (read_lines(hp, h_out, kh, sh, dh), read_lines(wp, w_out, kw, sw, dw))
+
+    @property
+    def unread(self) -> torch.Tensor:
+        """The cells of ``padded`` that no window reads: bool [H_padded, W_padded]."""
+        rows, cols = self.read
+        return ~(rows[:, None] & cols[None, :])
 
     @cached_property
     def windows(self) -> torch.Tensor:

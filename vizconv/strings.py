@@ -368,24 +368,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "p = 每一侧的填充，k = 卷积核尺寸，d = 膨胀，s = 步幅。常见错误（有些笔记里也有）是写成 ${wrong}$：+ 1 "
         "应放在除法之外，而除法结果向下取整。",
     },
-    "conv.unreached_rows": {
-        "en": "The stride does not tile the padded input: its last {rows} row(s) are never covered by any window "
-        "(marked ✕). Change stride, padding or kernel to use them.",
-        "zh": "步幅不能恰好铺满填充后的输入：最后 {rows} 行没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
-        "填充或卷积核即可用上它们。",
+    "conv.unread": {
+        "en": "No window reads {what} of the padded input (marked ✕): the windows step over them, or stop "
+        "before the end. Change stride, padding, kernel or dilation to use them.",
+        "zh": "没有任何窗口读取填充后输入的{what}（标记为 ✕）：窗口跨过了它们，或在末尾之前就停下了。"
+        "改变步幅、填充、卷积核或膨胀即可用上它们。",
     },
-    "conv.unreached_cols": {
-        "en": "The stride does not tile the padded input: its last {cols} column(s) are never covered by any "
-        "window (marked ✕). Change stride, padding or kernel to use them.",
-        "zh": "步幅不能恰好铺满填充后的输入：最后 {cols} 列没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
-        "填充或卷积核即可用上它们。",
-    },
-    "conv.unreached_both": {
-        "en": "The stride does not tile the padded input: its last {rows} row(s) and {cols} column(s) are never "
-        "covered by any window (marked ✕). Change stride, padding or kernel to use them.",
-        "zh": "步幅不能恰好铺满填充后的输入：最后 {rows} 行和 {cols} 列没有被任何窗口覆盖（标记为 ✕）。改变步幅、"
-        "填充或卷积核即可用上它们。",
-    },
+    "conv.unread_row": {"en": "row {lines}", "zh": "第 {lines} 行"},
+    "conv.unread_rows": {"en": "rows {lines}", "zh": "第 {lines} 行"},
+    "conv.unread_col": {"en": "column {lines}", "zh": "第 {lines} 列"},
+    "conv.unread_cols": {"en": "columns {lines}", "zh": "第 {lines} 列"},
+    "conv.unread_and": {"en": " and ", "zh": "以及"},
     "conv.animation": {"en": "The kernel sliding", "zh": "卷积核的滑动"},
     "conv.speed": {"en": "Speed", "zh": "速度"},
     "conv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
@@ -1594,12 +1587,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` turns a 1×28×28 digit into 3×14×14, where stride 1 "
         "gives 3×28×28. Networks use stride-2 convolutions (or pooling) to shrink the maps step by step, so later "
         "layers cost less and each of their cells sees more of the picture. When the stride does not fit the "
-        "padded input, its last rows or columns are never covered: this page marks them ✕.",
+        "padded input, its last rows or columns are never covered, and a stride larger than the kernel steps "
+        "over rows and columns between the windows: this page marks every cell no window reads ✕.",
         "zh": "步幅 s 让窗口每次移动 s 格，需要计算的位置大约减少到 1/s²：步幅 2 让高和宽都减半。笔记中的 "
         "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` 把 1×28×28 的数字图片变成 3×14×14，而步幅为 1 "
         "时是 3×28×28。网络用步幅为 2 的卷积（或池化）一步步缩小特征图，这样后面的层计算量更小，"
-        "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖："
-        "本页用 ✕ 标出它们。",
+        "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖；"
+        "步幅大于卷积核时，窗口之间的行和列会被跨过：本页用 ✕ 标出所有没有被任何窗口读取的单元格。",
     },
     "teach.conv.dilation.title": {"en": "Dilation", "zh": "膨胀"},
     "teach.conv.dilation": {

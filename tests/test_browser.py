@@ -315,10 +315,14 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
     canvas = sidebar.locator("canvas").last
     canvas.wait_for()
     box = canvas.bounding_box()
-    page.mouse.move(box["x"] + 140, box["y"] + 40)
+    # the whole square canvas is inside the sidebar's content column (a wider one was cut off on the right)
+    column = sidebar.get_by_test_id("stSidebarUserContent").get_by_test_id("stVerticalBlock").first.bounding_box()
+    assert box["width"] == box["height"] and box["x"] + box["width"] <= column["x"] + column["width"] + 1
+    # (the canvas's toolbar takes the mouse in the top 35 pixels or so: start below it)
+    page.mouse.move(box["x"] + 120, box["y"] + 40)
     page.mouse.down()
-    for step in range(21):  # a vertical stroke: a "1"
-        page.mouse.move(box["x"] + 140, box["y"] + 40 + step * 10)
+    for step in range(18):  # a vertical stroke: a "1"
+        page.mouse.move(box["x"] + 120, box["y"] + 40 + step * 10)
     page.mouse.up()
     page.get_by_role("heading", name="Prediction").wait_for()
     _shot(page, "feature_maps_drawn")

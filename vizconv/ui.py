@@ -267,8 +267,14 @@ def image_uploader(key: str):
     )
 
 
+# The sidebar's content column is 240 pixels wide (Streamlit's default sidebar of 300, less its padding): a
+# wider canvas is cut off on the right, where strokes vanish.
+CANVAS_SIDE = 240
+
+
 def digit_canvas(key: str):
-    """A black drawing canvas with a white brush; the drawing as an (H, W, 4) uint8 array, or None."""
+    """A black square drawing canvas with a white brush, as wide as the sidebar; the drawing as an
+    (H, W, 4) uint8 array, or None."""
     try:
         from streamlit_drawable_canvas import st_canvas
     except Exception:  # the component registers only under `streamlit run` (not in AppTest)
@@ -276,11 +282,11 @@ def digit_canvas(key: str):
         st.warning(t("fm.canvas_unavailable"), icon="✏️")
         return None
     result = st_canvas(
-        stroke_width=18,
+        stroke_width=16,  # about MNIST's pen: 2 of 28 pixels once the digit is fitted into 20 × 20
         stroke_color="#ffffff",
         background_color="#000000",
-        height=280,
-        width=280,
+        height=CANVAS_SIDE,
+        width=CANVAS_SIDE,
         drawing_mode="freedraw",
         key=key,
         return_image_data=True,

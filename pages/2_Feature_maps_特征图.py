@@ -11,12 +11,19 @@ from PIL import Image
 from vizconv import style, teaching, ui
 from vizconv.animation import click_targets
 from vizconv.capture import capture, modules_by_path
+from vizconv.charts import cell_axis
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, producing_conv
 from vizconv.images import load_image
 from vizconv.layers import layer_table
-from vizconv.models import MAX_WEIGHTS_BYTES, available_models, download_resnet18, resnet18_weights_path
+from vizconv.models import (
+    DOWNLOADED_MODELS,
+    MAX_WEIGHTS_BYTES,
+    available_models,
+    download_resnet18,
+    resnet18_weights_path,
+)
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
 
@@ -61,10 +68,16 @@ with st.sidebar:
     models = list(available_models())
     model_name = st.selectbox(t("fm.model"), models, format_func=ui.labels("fm.model."), **memory.seed("model", models))
     weight_kinds = ("bundled", "own")
+    weight_label = ui.labels("fm.weights.")
+    pretrained = t("fm.weights.pretrained")  # a downloaded model's weights are not vizconv's
+
+    def weights_label(kind: str) -> str:
+        return pretrained if kind == "bundled" and model_name in DOWNLOADED_MODELS else weight_label(kind)
+
     weights = st.radio(
         t("fm.weights"),
         weight_kinds,
-        format_func=ui.labels("fm.weights."),
+        format_func=weights_label,
         horizontal=True,
         help=t("fm.weights_help"),
         **memory.seed("weights", weight_kinds),
@@ -98,8 +111,10 @@ try:
         st.caption(t("fm.weights_loaded", name=model_name, sha=info.card["sha256"][:12]))
     elif model_name == "resnet18" and not resnet18_weights_path().exists():
         bar = st.progress(0.0, text=t("fm.downloading"))
-        download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
-        bar.empty()
+        try:
+            download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
+        finally:  # also when it fails: the message below replaces the bar
+            bar.empty()
     if weights != "own":
         with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
             model, info = ui.cached_model(model_name)
@@ -123,7 +138,11 @@ with st.sidebar:
     else:
         upload = ui.image_uploader("fm_upload")
 memory.sync()
-ui.share_box(memory.publish(), () if memory.get("source") == "sample" else (t("share.own_picture_note"),))
+ui.share_box(
+    memory.publish(),
+    (() if memory.get("source") == "sample" else (t("share.own_picture_note"),))
+    + ((t("share.own_weights_note"),) if weights == "own" else ()),
+)
 
 try:
     if source == "sample":
@@ -153,9 +172,11 @@ probabilities = torch.softmax(logits, dim=0)
 left, right = st.columns([1, 2])
 with left:
     st.subheader(t("fm.seen"))
+    seen = info.to_image(x)
+    blow_up = max(1, 224 // max(seen.shape[:2]))  # whole pixels, drawn sharp: 28 × 8, 32 × 7, 224 × 1
     st.image(
-        info.to_image(x),
-        width=220,
+        seen.repeat(blow_up, axis=0).repeat(blow_up, axis=1),
+        width="content",  # at most its 224 pixels, narrower in a narrow column (a projector's 1024)
         caption=t("fm.seen_caption", c=info.input_size[0], h=info.input_size[1], w=info.input_size[2]),
     )
 with right:
@@ -192,7 +213,8 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
-    height=min(420, 38 + 35 * len(rows)),
+    # every row in view up to 16 (LeNet's whole table, its parameters column summed by eye), then a scroll
+    height=3 + 35 * (len(rows) + 1) if len(rows) <= 16 else 420,
 )
 
 # ---------------------------------------------------------------- one layer, all channels
@@ -245,8 +267,8 @@ heatmap = {
     "layout": {
         "height": 420,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "yaxis": {"range": [values.shape[0] - 0.5, -0.5], "scaleanchor": "x", "constrain": "domain"},
-        "xaxis": {"range": [-0.5, values.shape[1] - 0.5], "constrain": "domain"},
+        "yaxis": {**cell_axis(values.shape[0], downwards=True), "scaleanchor": "x"},
+        "xaxis": cell_axis(values.shape[1]),
     },
 }
 
@@ -303,22 +325,26 @@ elif isinstance(module, torch.nn.Conv2d):
     picture_col, sums_col = st.columns([1, 2])
     with picture_col:
         seen = info.to_image(x)
+        height, width = seen.shape[:2]
+        # The axes take in the whole field, also where it reaches past the picture into the padding (deep
+        # layers' fields are larger than the picture): the picture is outlined, the field always drawn.
+        picture = {"type": "rect", "x0": -0.5, "x1": width - 0.5, "y0": -0.5, "y1": height - 0.5}
+        field = {"type": "rect", "x0": left_px - 0.5, "x1": right_px + 0.5, "y0": top_px - 0.5, "y1": bottom_px + 0.5}
         figure = {
             "data": [{"type": "image", "z": seen.tolist(), "hoverinfo": "skip"}],
             "layout": {
                 "height": 300,
                 "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-                "xaxis": {"visible": False, "range": [-0.5, seen.shape[1] - 0.5]},
-                "yaxis": {"visible": False, "range": [seen.shape[0] - 0.5, -0.5], "scaleanchor": "x"},
+                "xaxis": {"visible": False, "range": [min(-0.5, field["x0"]) - 1, max(width - 0.5, field["x1"]) + 1]},
+                "yaxis": {
+                    "visible": False,
+                    "range": [max(height - 0.5, field["y1"]) + 1, min(-0.5, field["y0"]) - 1],
+                    "scaleanchor": "x",
+                },
+                "plot_bgcolor": "rgba(0,0,0,0)",
                 "shapes": [
-                    {
-                        "type": "rect",
-                        "x0": left_px - 0.5,
-                        "x1": right_px + 0.5,
-                        "y0": top_px - 0.5,
-                        "y1": bottom_px + 0.5,
-                        "line": {"color": style.WINDOW_COLOUR, "width": 3},
-                    }
+                    {**picture, "line": {"color": "#888888", "width": 1, "dash": "dot"}},
+                    {**field, "line": {"color": style.WINDOW_COLOUR, "width": 3}},
                 ],
             },
         }
@@ -327,7 +353,13 @@ elif isinstance(module, torch.nn.Conv2d):
     with sums_col:
         step = explained.step
         sums = step.channel_sums.tolist()
-        st.bar_chart(pd.DataFrame({t("fm.channel_sum"): sums}), height=220)
+        st.markdown(f"**{t('fm.channel_sum')}**")
+        st.bar_chart(
+            pd.DataFrame({t("fm.channel_sum_axis"): sums}),
+            height=220,
+            x_label=t("fm.input_channel_axis"),
+            y_label=t("fm.channel_sum_axis"),
+        )
         total = format_number(float(np.sum(sums)), 4)
         bias = format_number(step.bias, 4)
         bias_term = f"- {bias[1:]}" if bias.startswith("-") else f"+ {bias}"

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT_FILES, open_page
 from vizconv.architectures import lenet5
+from vizconv.strings import text
 
 FM = "pages/2_Feature_maps_特征图.py"
 
@@ -31,6 +32,7 @@ def test_own_weights_are_used_in_this_session_only():
     assert any("Upload your lenet5 state_dict" in i.value for i in student.info)
     _upload(student, _weights(3))
     assert any("Your own lenet5 weights" in c.value for c in student.caption)
+    assert text("share.own_weights_note", "en") in [c.value for c in student.caption]  # a link cannot carry them
     assert not student.error
     own_model = student.session_state["ui_own_model"][1]
     torch.manual_seed(3)
@@ -40,6 +42,7 @@ def test_own_weights_are_used_in_this_session_only():
     other = open_page(FM)  # another student, at the same time, on the same server process
     assert "ui_own_model" not in other.session_state
     assert not any("Your own" in c.value for c in other.caption)
+    assert text("share.own_weights_note", "en") not in [c.value for c in other.caption]
     assert any("%" in c.value for c in other.caption)  # the bundled model's card accuracy
 
 
@@ -52,11 +55,15 @@ def test_weights_that_do_not_fit_are_explained():
 
 
 def test_no_user_controlled_text_is_rendered_as_html():
-    """No unsafe_allow_html anywhere; st.html only in ui.py, and only with a constant (the presenter style sheet)."""
+    """No unsafe_allow_html anywhere; st.html only in ui.py, and only with a constant (the style sheets, and the
+    script that fits formulas to their column, the one st.html allowed to run JavaScript)."""
     for path in ROOT_FILES:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"unsafe_allow_html\s*=\s*True", source), path.name
         calls = re.findall(r"st\.html\(([^)]*)\)", source)
         if path.name != "ui.py":
             assert not calls, path.name
-        assert all(re.fullmatch(r"[A-Z_]+", argument.strip()) for argument in calls), calls
+        for argument in calls:
+            constant, *options = (part.strip() for part in argument.split(","))
+            assert re.fullmatch(r"[A-Z_]+", constant), calls
+            assert options == [] or (constant, options) == ("FIT_FORMULAS_HTML", ["unsafe_allow_javascript=True"])

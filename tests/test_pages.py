@@ -248,4 +248,6 @@ def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
         at = _features(fm_model="resnet18")
     finally:
         torch.hub.set_dir(previous)
-    assert any("download failed" in e.value for e in at.error)
+    assert any("download failed" in e.value and str(tmp_path / "checkpoints") in e.value for e in at.error)
+    assert not at.get("progress")  # the download's progress bar is gone with the failure
+    assert at.radio(key="fm_weights").options[0] == "ImageNet (torchvision)"

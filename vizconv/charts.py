@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from vizconv import style
 
-__all__ = ["colour_range", "heatmap_figure", "histogram_figure"]
+__all__ = ["cell_axis", "colour_range", "heatmap_figure", "histogram_figure"]
 
 
 def colour_range(*maps: torch.Tensor) -> tuple[str | list, float, float]:
@@ -17,6 +19,13 @@ def colour_range(*maps: torch.Tensor) -> tuple[str | list, float, float]:
         bound = max(abs(low), abs(high)) or 1.0
         return style.DIVERGING_SCALE, -bound, bound
     return style.SEQUENTIAL_SCALE, 0.0, high if high > 0 else 1.0
+
+
+def cell_axis(cells: int, downwards: bool = False) -> dict:
+    """A heatmap axis over ``cells`` rows or columns: whole-number ticks (about 8), room for their labels."""
+    edges = [cells - 0.5, -0.5] if downwards else [-0.5, cells - 0.5]
+    step = max(1, math.ceil(cells / 8))
+    return {"range": edges, "tick0": 0, "dtick": step, "automargin": True, "constrain": "domain"}
 
 
 def heatmap_figure(
@@ -51,14 +60,8 @@ def heatmap_figure(
             "height": height,
             "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
             "plot_bgcolor": "#e6e6e6",
-            "xaxis": {"range": [-0.5, w - 0.5], "constrain": "domain", "showgrid": False, "zeroline": False},
-            "yaxis": {
-                "range": [h - 0.5, -0.5],
-                "scaleanchor": "x",
-                "constrain": "domain",
-                "showgrid": False,
-                "zeroline": False,
-            },
+            "xaxis": {**cell_axis(w), "showgrid": False, "zeroline": False},
+            "yaxis": {**cell_axis(h, downwards=True), "scaleanchor": "x", "showgrid": False, "zeroline": False},
         },
     }
 

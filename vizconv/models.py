@@ -162,7 +162,7 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
         partial.replace(target)
     except Exception as exc:  # URLError, HTTPError, timeouts, OSError: no usable download
         partial.unlink(missing_ok=True)
-        raise ModelError("model.offline", name="resnet18", url=url) from exc
+        raise ModelError("model.offline", name="ResNet-18", url=url, path=str(target)) from exc
     return target
 
 
@@ -175,7 +175,7 @@ def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # a damaged cache file: remove it so the next try downloads again
         path.unlink(missing_ok=True)
-        raise ModelError("model.offline", name="resnet18", url=weights.url) from exc
+        raise ModelError("model.offline", name="ResNet-18", url=weights.url, path=str(path)) from exc
     model = resnet18()
     model.load_state_dict(state)
     model.eval()

@@ -466,8 +466,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "model.offline": {
         "en": "{name} needs its ImageNet weights, downloaded once from {url}, and the download failed (no internet?). "
-        "The bundled models keep working.",
-        "zh": "{name} 需要它的 ImageNet 权重，需从 {url} 下载一次，但下载失败了（没有联网？）。内置模型仍可正常使用。",
+        "The bundled models keep working. To use {name} without internet, download that file on a computer that "
+        "has it and copy it to {path} on the machine that runs vizconv.",
+        "zh": "{name} 需要它的 ImageNet 权重，需从 {url} 下载一次，但下载失败了（没有联网？）。内置模型仍可正常使用。"
+        "要在没有网络时使用 {name}，请在能联网的电脑上下载这个文件，再复制到运行 vizconv 的机器上的 {path}。",
     },
     "model.unknown": {
         "en": "There is no model {name}. Available: {names}.",
@@ -521,6 +523,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.weights": {"en": "Weights", "zh": "权重"},
     "fm.weights.bundled": {"en": "trained by vizconv", "zh": "vizconv 训练的"},
     "fm.weights.own": {"en": "my own", "zh": "我自己的"},
+    "fm.weights.pretrained": {"en": "ImageNet (torchvision)", "zh": "ImageNet（torchvision）"},
     "fm.weights_help": {
         "en": "Upload a state_dict you trained for the same architecture (torch.save(model.state_dict(), path)). "
         "It is checked, loaded with weights_only=True, and kept in your session only: nobody else sees it.",
@@ -627,10 +630,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.col": {"en": "Column", "zh": "列"},
     "fm.field": {
         "en": "The {rf}×{rf} receptive field of this cell on the input (top-left at row {top}, column {left}; "
-        "parts outside the picture are padding).",
-        "zh": "这个单元格在输入上的 {rf}×{rf} 感受野（左上角位于第 {top} 行、第 {left} 列；超出图片的部分是填充）。",
+        "parts outside the picture, outlined with dots, are padding).",
+        "zh": "这个单元格在输入上的 {rf}×{rf} 感受野（左上角位于第 {top} 行、第 {left} 列；超出图片（点线框）的部分是填充）。",
     },
     "fm.channel_sum": {"en": "sum of window ⊙ kernel, per input channel", "zh": "每个输入通道的 窗口 ⊙ 卷积核 之和"},
+    "fm.channel_sum_axis": {"en": "window_c ⊙ kernel_c, summed", "zh": "窗口_c ⊙ 卷积核_c 之和"},
+    "fm.input_channel_axis": {"en": "input channel c", "zh": "输入通道 c"},
     "fm.captured": {
         "en": "The forward hook captured {value} here: the same number, recomputed step by step.",
         "zh": "前向钩子在这里捕获的值是 {value}：与逐步重新计算的结果是同一个数。",
@@ -1480,6 +1485,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This link was shared with an uploaded picture, which a link cannot carry. Upload a picture in the "
         "sidebar to see the same settings applied to it.",
         "zh": "这个链接分享时用的是上传的图片，而图片无法放进链接。请在侧边栏上传一张图片，即可看到相同的设置作用于它。",
+    },
+    "share.own_weights_note": {
+        "en": "Your own weights stay in your session and cannot travel in a link: whoever opens it sees the "
+        "weights trained by vizconv, so the prediction and the maps may differ.",
+        "zh": "你自己的权重只保存在你的会话中，无法放进链接：打开链接的人看到的是 vizconv 训练的权重，"
+        "所以预测和特征图可能不同。",
     },
     "share.own_picture_note": {
         "en": "Your own picture (drawn or uploaded) cannot travel in a link: whoever opens it sees the chosen "

@@ -293,11 +293,11 @@ made_by = producing_conv(model, acts, layer)
 if made_by is not None and made_by.between:  # a BatchNorm, activation or pooling after a convolution
     conv = modules[made_by.conv]
     steps = " → ".join(type(modules[name.split("#")[0]]).__name__ for name in made_by.between)
-    st.markdown(t("fm.made_by", c=channel, conv=made_by.conv, steps=steps))
+    st.markdown(t("fm.made_by", c=channel, conv=made_by.conv, kind=type(conv).__name__, steps=steps))
     st.markdown(t("fm.kernel", c_in=conv.weight.shape[1], k=conv.weight.shape[2]))
     st.image(channel_grid(conv.weight.detach()[channel]).png)
     st.button(
-        t("fm.show_conv", conv=made_by.conv),
+        t("fm.show_conv", conv=made_by.conv, kind=type(conv).__name__),
         key="fm_show_conv",
         on_click=memory.set,
         kwargs={"layer": made_by.conv},
@@ -381,6 +381,10 @@ if not isinstance(module, torch.nn.Conv2d):
 
 # ---------------------------------------------------------------- learned filters
 first_conv = next(name for name, m in modules.items() if isinstance(m, torch.nn.Conv2d))
-st.subheader(t("fm.filters", layer=first_conv))
-st.image(filter_grid(modules[first_conv].weight), caption=t("fm.filters_caption"))
+first_weight = modules[first_conv].weight
+st.subheader(t("fm.filters", layer=first_conv, kind=type(modules[first_conv]).__name__))
+colour_filters = first_weight.shape[1] == 3  # filter_grid draws RGB filters as pictures, others on one scale
+st.image(
+    filter_grid(first_weight), caption=t("fm.filters_caption_rgb" if colour_filters else "fm.filters_caption_gray")
+)
 memory.publish()  # the address bar: the layer, channel and activation as shown (clamped to this layer)

@@ -199,7 +199,7 @@ def test_feature_maps_layer_switch_changes_the_grid():
     at.selectbox(key="fm_layer").set_value("2").run()  # conv1 → ReLU → max pool: conv1's kernels made it
     assert not at.exception
     assert not any("Explain" in h.value for h in at.subheader)  # dot products are explained on the conv
-    assert any("channel 0 of `0` after ReLU → MaxPool2d" in m.value for m in at.markdown)
+    assert any("channel 0 of layer `0` (Conv2d) after ReLU → MaxPool2d" in m.value for m in at.markdown)
     assert len(at.get("image")) == 4  # the kernel that made the channel is shown
     at.button(key="fm_show_conv").click().run()
     assert not at.exception

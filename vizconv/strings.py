@@ -523,7 +523,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.weights": {"en": "Weights", "zh": "权重"},
     "fm.weights.bundled": {"en": "trained by vizconv", "zh": "vizconv 训练的"},
     "fm.weights.own": {"en": "my own", "zh": "我自己的"},
-    "fm.weights.pretrained": {"en": "ImageNet (torchvision)", "zh": "ImageNet（torchvision）"},
+    "fm.weights.pretrained": {"en": "ImageNet (torchvision)", "zh": "torchvision 的 ImageNet 权重"},
     "fm.weights_help": {
         "en": "Upload a state_dict you trained for the same architecture (torch.save(model.state_dict(), path)). "
         "It is checked, loaded with weights_only=True, and kept in your session only: nobody else sees it.",
@@ -634,7 +634,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "这个单元格在输入上的 {rf}×{rf} 感受野（左上角位于第 {top} 行、第 {left} 列；超出图片（点线框）的部分是填充）。",
     },
     "fm.channel_sum": {"en": "sum of window ⊙ kernel, per input channel", "zh": "每个输入通道的 窗口 ⊙ 卷积核 之和"},
-    "fm.channel_sum_axis": {"en": "window_c ⊙ kernel_c, summed", "zh": "窗口_c ⊙ 卷积核_c 之和"},
+    "fm.channel_sum_axis": {"en": "sum", "zh": "和"},
     "fm.input_channel_axis": {"en": "input channel c", "zh": "输入通道 c"},
     "fm.captured": {
         "en": "The forward hook captured {value} here: the same number, recomputed step by step.",
@@ -652,20 +652,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "请选择一个 Conv2d 层，或紧跟在卷积后面的 BatchNorm、激活或池化层，查看卷积核并解释一个激活值。",
     },
     "fm.made_by": {
-        "en": "Channel **{c}** of this layer is channel {c} of `{conv}` after {steps}: these layers work on each "
+        "en": "Channel **{c}** of this layer is channel {c} of layer `{conv}` ({kind}) after {steps}: these layers "
+        "work on each "
         "channel by itself, so one kernel made it (checked on the captured values).",
-        "zh": "这一层的通道 **{c}** 就是 `{conv}` 的通道 {c} 经过 {steps} 的结果：这些层逐通道处理，"
+        "zh": "这一层的通道 **{c}** 就是层 `{conv}`（{kind}）的通道 {c} 经过 {steps} 的结果：这些层逐通道处理，"
         "所以它由一个卷积核生成（已用捕获的数值核对）。",
     },
-    "fm.show_conv": {"en": "Explain it in {conv}", "zh": "在 {conv} 中解释"},
+    "fm.show_conv": {"en": "Explain it in layer `{conv}` ({kind})", "zh": "在层 `{conv}`（{kind}）中解释"},
     "fm.explain_in_conv": {
         "en": "The dot products are explained on the convolution itself: press the button above.",
         "zh": "点积要在卷积层本身上解释：请点击上面的按钮。",
     },
-    "fm.filters": {"en": "Learned filters of the first layer ({layer})", "zh": "第一层（{layer}）学到的滤波器"},
-    "fm.filters_caption": {
-        "en": "Each filter stretched to its own range; colour filters shown as RGB.",
-        "zh": "每个滤波器拉伸到各自的范围；彩色滤波器以 RGB 显示。",
+    "fm.filters": {
+        "en": "Learned filters of the first layer (`{layer}`, {kind})",
+        "zh": "第一层（`{layer}`，{kind}）学到的滤波器",
+    },
+    "fm.filters_caption_rgb": {
+        "en": "Each filter shown as an RGB picture (its red, green and blue weights), stretched to its own range.",
+        "zh": "每个滤波器显示为一张 RGB 图片（它的红、绿、蓝权重），拉伸到各自的范围。",
+    },
+    "fm.filters_caption_gray": {
+        "en": "One colour scale for every filter, zero at white: red weights are positive, blue ones negative.",
+        "zh": "所有滤波器共用一个色标，零为白色：红色权重为正，蓝色为负。",
     },
     # --- Feature maps samples ----------------------------------------------------------------
     **{f"sample.digit_{d}": {"en": f"MNIST digit {d}", "zh": f"MNIST 数字 {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},

@@ -173,6 +173,12 @@ with st.sidebar:
         st.header(t("nb.edit_header"))
         labels = {n: f"{n} · {layer_summary(spec)}" for n, spec in enumerate(state.nb_stack, start=1)}
         numbers = list(labels)
+        # The browser keeps showing the text of the option it has (a selectbox's value travels as its label):
+        # when the stack changed, writing the pick again makes it show the new layer at that number.
+        if state.get("nb_pick_labels") != list(labels.values()):
+            state.nb_pick_labels = list(labels.values())
+            pick = memory.get("pick")
+            memory.set(pick=pick if pick in labels else numbers[0])
         st.selectbox(
             t("nb.pick"),
             numbers,

@@ -531,6 +531,21 @@ def test_formulas_fit_a_projector(server, browser, path):
         context.close()
 
 
+def test_the_layer_picker_names_the_current_stack(server, page):
+    """After a preset change the builder's "Layer" picker shows the new stack's layer, not the old one's (the
+    browser keeps a selectbox's text unless the page writes the pick again)."""
+    _open(page, server + "/Network_builder_搭建网络?lang=en")
+    sidebar = page.get_by_test_id("stSidebar")
+    picked = "() => document.querySelector('.st-key-nb_pick input')?.value"
+    page.wait_for_function(f"() => ({picked})() === '1 · nn.Conv2d(1, 6, kernel_size=5, padding=2)'")
+    sidebar.locator(".st-key-nb_preset").click()
+    page.get_by_role("option", name="ResNet basic blocks").click()
+    page.wait_for_function(f"() => ({picked})() === '1 · BasicBlock(64, 64)'", timeout=30_000)
+    sidebar.locator(".st-key-nb_remove button").first.click()  # the next block moves up to number 1
+    page.wait_for_function(f"() => ({picked})().startsWith('1 · BasicBlock(64, 128, stride=2')", timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_the_load_test_script_drives_every_page_without_errors(server, tmp_path):
     """scripts/loadtest.py (docs/deploy.md's figures) against the running app: one short session, no errors.
 

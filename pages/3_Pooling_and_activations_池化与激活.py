@@ -159,7 +159,7 @@ def show_pooling() -> None:
             horizontal=True,
             **memory.seed("kind", POOL_KINDS),
         )
-        kernel = _pair(t("conv.kernel"), "kernel", 1, 5)
+        kernel = _pair(t("pool.window_size"), "kernel", 1, 5)  # a window, not a kernel of weights
         stride_default = st.toggle(
             t("pool.stride_default"), help=t("pool.stride_default_help"), **memory.seed("stride_default")
         )

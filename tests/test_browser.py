@@ -525,6 +525,12 @@ def test_formulas_fit_a_projector(server, browser, path):
         page.wait_for_function(f"() => ({fits})().every(([scroll, client]) => scroll <= client + 4)", timeout=30_000)
         widths = page.evaluate(fits)
         assert any(size for _, _, size in widths), f"no formula needed scaling at 1024 px: {widths}"
+        # the shapes' metrics wrap rather than end in "…"
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=stMetric] *')]
+                .filter(e => e.children.length === 0 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+        )
+        assert cut == [], cut
         page.locator(".katex-display").last.scroll_into_view_if_needed()
         _shot(page, "formulas_fit_" + ("convolution" if "Convolution" in path else "feature_maps"))
     finally:

@@ -66,4 +66,4 @@ def test_no_user_controlled_text_is_rendered_as_html():
         for argument in calls:
             constant, *options = (part.strip() for part in argument.split(","))
             assert re.fullmatch(r"[A-Z_]+", constant), calls
-            assert options == [] or (constant, options) == ("FIT_FORMULAS_HTML", ["unsafe_allow_javascript=True"])
+            assert options == [] or (constant, options) == ("FIT_TO_WIDTH_HTML", ["unsafe_allow_javascript=True"])

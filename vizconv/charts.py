@@ -87,8 +87,8 @@ def histogram_figure(series: list[tuple[str, dict, str]], title: str, x_title: s
             "barmode": "overlay",
             "height": 300,
             "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-            "xaxis": {"title": {"text": x_title}},
-            "yaxis": {"title": {"text": y_title}},
+            "xaxis": {"title": {"text": x_title}, "automargin": True},
+            "yaxis": {"title": {"text": y_title}, "automargin": True},
             "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
         },
     }

@@ -65,7 +65,7 @@ def output_length(
     out = (padded - span) // stride + 1
     if out < 1:
         raise ParameterError(
-            "err.empty_output",
+            "err.empty_output" if dilation > 1 else "err.empty_output_window",  # no dilation to mention
             axis=_AXES[axis],
             out=out,
             span=span,

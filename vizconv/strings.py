@@ -65,11 +65,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "或把填充设为一个数。",
     },
     "err.empty_output": {
-        "en": "The output would have {out} {axis}: the kernel spans {span} {axis} "
+        "en": "The output would be empty (the formula gives {out} {axis}): the kernel spans {span} {axis} "
         "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} "
         "({size} + {padding} padding). Make the kernel or the dilation smaller, or add padding.",
-        "zh": "输出将只有 {out} {axis}：卷积核跨越 {span} {axis}（膨胀 {dilation} × (卷积核 {kernel} − 1) + 1），"
+        "zh": "输出将为空（按公式为 {out} {axis}）：卷积核跨越 {span} {axis}（膨胀 {dilation} × (卷积核 {kernel} − 1) + 1），"
         "但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小卷积核或膨胀，或增加填充。",
+    },
+    "err.empty_output_window": {
+        "en": "The output would be empty (the formula gives {out} {axis}): the window spans {span} {axis}, but "
+        "the padded input has only {padded} ({size} + {padding} padding). Make the window smaller, or add padding.",
+        "zh": "输出将为空（按公式为 {out} {axis}）：窗口跨越 {span} {axis}，但填充后的输入只有 {padded} {axis}"
+        "（{size} + 填充 {padding}）。请减小窗口，或增加填充。",
     },
     "err.reflect_too_big": {
         "en": "Reflect padding of {pad} needs more than {pad} {axis} of input to mirror, but the input has "
@@ -701,6 +707,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "上采样把特征图变大。",
     },
     "pool.section": {"en": "Show", "zh": "显示"},
+    "pool.window_size": {"en": "Window (kernel_size)", "zh": "池化窗口（kernel_size）"},
     "pool.section.pooling": {"en": "Pooling", "zh": "池化"},
     "pool.section.activations": {"en": "Activations", "zh": "激活函数"},
     "pool.section.upsampling": {"en": "Upsampling", "zh": "上采样"},
@@ -982,10 +989,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.output_padding_why": {
         "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
         "padding turns inputs of {low} to {high} rows all into {h} rows. Going back from {h} rows, the transposed "
-        "convolution gives {low}; output padding 1, 2, … chooses one of the larger sizes.",
+        "convolution gives {low}; output padding p (0 ≤ p < {stride}, the stride) gives {low} + p, so any of "
+        "the sizes from {low} to {high} can be chosen.",
         "zh": "为什么需要输出填充：步幅为 {stride} 时，用这个卷积核、步幅和填充做卷积，{low} 到 {high} "
-        "行的输入都会变成 {h} 行。从 {h} 行反推回去，转置卷积给出 {low} 行；输出填充 1、2、… "
-        "用来选择更大的那些尺寸之一。",
+        "行的输入都会变成 {h} 行。从 {h} 行反推回去，转置卷积给出 {low} 行；输出填充 p（0 ≤ p < {stride}，即步幅）"
+        "给出 {low} + p 行，所以 {low} 到 {high} 中的任何尺寸都可以选到。",
     },
     "tconv.shape_input": {"en": "Input [C_in, H, W]", "zh": "输入 [C_in, H, W]"},
     "tconv.shape_weight": {"en": "Weight [C_in, C_out/groups, k, k]", "zh": "权重 [C_in, C_out/groups, k, k]"},

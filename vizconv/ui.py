@@ -120,13 +120,17 @@ NAV_CSS = f"""<style>
 </style>"""
 
 
-# Formulas wider than their column (a step panel on a 1024-pixel projector, in presenter mode, on a phone)
-# are scaled down to fit instead of being cut off: KaTeX sizes everything in em, so one font size scales a
-# whole formula. Installed once per browser tab; it refits when Streamlit adds or redraws elements and when
-# the window changes size. A constant script: nothing in it comes from the user. Its own element is hidden,
-# so that it takes no room in the page.
-FIT_FORMULAS_HTML = """<style>
+# Nothing is cut off in a narrow column (a 1024-pixel projector, presenter mode, a phone). Metrics (shapes
+# such as "[C_out, C_in/groups, kH, kW]") wrap instead of ending in "…". Formulas wider than their column are
+# scaled down to fit: KaTeX sizes everything in em, so one font size scales a whole formula. The script is
+# installed once per browser tab; it refits when Streamlit adds or redraws elements and when the window
+# changes size. Constant: nothing in it comes from the user. Its own element is hidden, taking no room.
+FIT_TO_WIDTH_HTML = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere;
+}
 [data-testid="stElementContainer"]:has(.vizconv-fit-formulas) { display: none; }
 </style>
 <span class="vizconv-fit-formulas"></span>
@@ -215,7 +219,7 @@ def page_setup(title_key: str, icon: str) -> None:
     st.session_state[PRESENT_KEY] = present
     st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
     st.html(NAV_CSS)  # style only: Streamlit puts it in the event container, taking no space
-    st.html(FIT_FORMULAS_HTML, unsafe_allow_javascript=True)
+    st.html(FIT_TO_WIDTH_HTML, unsafe_allow_javascript=True)
     if present:
         st.html(PRESENTER_CSS)
     st.title(t(title_key))

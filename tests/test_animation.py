@@ -103,3 +103,12 @@ def test_animation_json_is_small_for_a_28x28x3_input():
     size = len(json.dumps(conv_animation(trace)))
     assert len(conv_animation(trace)["frames"]) == 676
     assert size < 2_000_000
+
+
+def test_input_titles_say_padded_only_when_there_is_padding():
+    def titles(**kwargs):
+        figure = conv_animation(trace_conv2d(torch.rand(2, 5, 5), torch.ones(1, 2, 3, 3), **kwargs))
+        return [a["text"] for a in figure["layout"]["annotations"] if a["text"].startswith("input")]
+
+    assert titles() == ["input channel 0", "input channel 1"]
+    assert titles(padding=1) == ["input channel 0 (padded)", "input channel 1 (padded)"]

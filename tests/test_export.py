@@ -157,7 +157,14 @@ def test_the_last_frame_stays_longer(classic):
 
 
 def _rows(trace, oc, oy, ox, lang="en") -> list[list[str]]:
-    return list(csv.reader(io.StringIO(step_csv(trace.step(oc, oy, ox), lang))))
+    written = step_csv(trace.step(oc, oy, ox), lang)
+    assert written.startswith("\ufeff")  # the byte order mark: Excel reads the Chinese headers right
+    return list(csv.reader(io.StringIO(written[1:])))
+
+
+def test_step_csv_writes_no_negative_zero():
+    trace = trace_conv2d(torch.zeros(1, 3, 3), -torch.ones(1, 1, 3, 3))  # every product is 0 × −1
+    assert all(cell != "-0" for row in _rows(trace, 0, 0, 0) for cell in row)
 
 
 @pytest.fixture(scope="module")

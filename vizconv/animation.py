@@ -484,7 +484,8 @@ def conv_animation(
     data: list[dict] = []
     hover_in = text("anim.hover_input", lang) + "<extra></extra>"
     for ic in range(c_in):
-        index = grid.place(layout, ic, False, (hp, wp), text("anim.input_title", lang, channel=ic))
+        title = "anim.input_title_padded" if any(trace.pads) else "anim.input_title"
+        index = grid.place(layout, ic, False, (hp, wp), text(title, lang, channel=ic))
         data.append(heatmap(rounded(trace.padded[ic]), index, "coloraxis", hover_in, fmt_in))
         data.extend(_input_overlays(trace, index))
     hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"

@@ -269,8 +269,8 @@ def animation_gif(
 
 
 def _number(value: float) -> str:
-    """Enough digits to give the float32 value back."""
-    return format(float(value), ".9g")
+    """Enough digits to give the float32 value back; 0 × −1 written 0, not −0."""
+    return format(float(value) + 0.0, ".9g")
 
 
 def step_csv(step: ConvStep, lang: str = "en") -> str:
@@ -278,11 +278,13 @@ def step_csv(step: ConvStep, lang: str = "en") -> str:
 
     One row per input channel and kernel cell (channel, kernel row and column, row and column in the
     padded input, input value, weight, product), then one row per channel sum, the bias and the output
-    value (its row names it, y[oc, oy, ox]); headers and row kinds in ``lang``.
+    value (its row names it, y[oc, oy, ox]); headers and row kinds in ``lang``. It starts with a byte order
+    mark, so that spreadsheet programs which otherwise guess a legacy encoding (Excel) show Chinese headers.
     """
     kind = {name: text(f"export.csv.kind.{name}", lang) for name in ("product", "channel_sum", "bias")}
     columns = ("kind", "channel", "kernel_row", "kernel_col", "input_row", "input_col", "input", "weight", "value")
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([text(f"export.csv.{name}", lang) for name in columns])
     rows, cols = step.rows.tolist(), step.cols.tolist()

@@ -215,7 +215,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "图片文件已损坏或不完整，无法读取。请尝试重新保存。",
     },
     # --- animation (vizconv.animation) ------------------------------------------------
-    "anim.input_title": {"en": "input channel {channel} (padded)", "zh": "输入通道 {channel}（已填充）"},
+    "anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
+    "anim.input_title_padded": {"en": "input channel {channel} (padded)", "zh": "输入通道 {channel}（已填充）"},
     "anim.output_title": {"en": "output channel {channel}", "zh": "输出通道 {channel}"},
     "anim.input_scale": {"en": "input", "zh": "输入"},
     "anim.output_scale": {"en": "output", "zh": "输出"},

@@ -29,7 +29,7 @@ from vizconv.playground import (
 )
 from vizconv.samples import SAMPLES
 from vizconv.steps import step_latex
-from vizconv.torch_code import check_with_torch, conv2d_code
+from vizconv.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
 state = st.session_state
@@ -364,7 +364,17 @@ cols[0].metric(t("conv.shape_padded"), "[{}, {}, {}]".format(in_channels, *trace
 cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
 cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
 cols[3].metric(t("conv.positions"), f"{positions:,}")
-st.code(conv2d_code(trace), language="python")
+st.code(conv2d_script(trace), language="python")  # runs as copied (a photo's values get a stand-in)
+st.download_button(
+    t("export.script"),
+    conv2d_script(trace, max_values=None),
+    file_name=file_name("convolution", ext="py"),
+    mime="text/x-python",
+    key="conv_download_script",
+    help=t("export.script_help"),
+    icon=":material/code:",
+    on_click="ignore",
+)
 difference = check_with_torch(trace)
 if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
     st.success(t("conv.torch_match", diff=f"{difference:.2g}"), icon="✅")

@@ -13,7 +13,7 @@ from vizconv.kernels import KERNEL_PRESETS
 from vizconv.playground import LIMITS, PlaygroundSettings, build_input, run_playground
 from vizconv.samples import SAMPLES
 from vizconv.steps import format_number, step_latex
-from vizconv.torch_code import check_with_torch, conv2d_code
+from vizconv.torch_code import check_with_torch, conv2d_code, conv2d_script
 
 
 def _within(name):
@@ -89,6 +89,56 @@ def test_torch_code_names_every_setting():
     ):
         assert fragment in code
     assert check_with_torch(trace) < 1e-5
+
+
+def _run_script(code: str) -> torch.Tensor:
+    """Run a script as a student would, in a namespace of its own (it imports what it needs), quietly."""
+    namespace: dict = {"print": lambda *args: None}
+    exec(code, namespace)  # our own generated code, built from numbers only
+    return namespace["y"]
+
+
+@given(
+    groups=st.integers(1, 2),
+    per_group=st.integers(1, 2),
+    out_per_group=st.integers(1, 2),
+    size=st.integers(1, 6),
+    kernel=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 2),
+    padding_mode=st.sampled_from(PADDING_MODES),
+    bias=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_the_script_runs_as_copied_and_gives_the_pages_output(
+    groups, per_group, out_per_group, size, kernel, stride, padding, dilation, padding_mode, bias, seed
+):
+    """The page's code, with its imports and every value written out, gives exactly the traced output."""
+    generator = torch.Generator().manual_seed(seed)
+    c_in, c_out = groups * per_group, groups * out_per_group
+    try:
+        trace = trace_conv2d(
+            torch.randn(c_in, size, size, generator=generator),
+            torch.randn(c_out, per_group, kernel, kernel, generator=generator),
+            torch.randn(c_out, generator=generator) if bias else None,
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            groups=groups,
+            padding_mode=padding_mode,
+        )
+    except ParameterError:  # settings torch refuses too; the page explains them instead of showing code
+        return
+    torch.testing.assert_close(_run_script(conv2d_script(trace, max_values=None)), trace.output, rtol=0, atol=1e-5)
+
+
+def test_the_script_stands_in_for_a_photo_too_large_to_print():
+    trace = trace_conv2d(torch.rand(3, 20, 20), torch.rand(2, 3, 3, 3), torch.rand(2))
+    script = conv2d_script(trace)
+    assert "x = torch.rand(3, 20, 20)  # stand-in: 1,200 values" in script and "weight = torch.tensor(" in script
+    assert _run_script(script).shape == trace.output.shape  # it still runs, on other numbers
+    assert "torch.rand" not in conv2d_script(trace, max_values=None)
 
 
 def test_torch_code_keeps_same_padding_as_a_word():

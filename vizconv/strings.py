@@ -1529,6 +1529,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "卷积核在你的输入上滑动，每个窗口位置一帧，速度与上面选择的一致（最多 {frames} 帧：输出更大时均匀地跳过"
         "一些位置）。点击时才生成。",
     },
+    "export.script": {"en": "This layer as a script (.py)", "zh": "这一层的脚本（.py）"},
+    "export.script_help": {
+        "en": "The code above with every value of x, the weights and the bias written out: it prints the same y.",
+        "zh": "上面的代码，写出了 x、权重和偏置的全部数值：运行后打印出同样的 y。",
+    },
     "export.csv": {"en": "This step's numbers (CSV)", "zh": "这一步的数值（CSV）"},
     "export.csv_help": {
         "en": "Every product of window and kernel for the output value shown above, the channel sums, the bias "

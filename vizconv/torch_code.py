@@ -13,7 +13,14 @@ from vizconv.conv import ConvTrace
 if TYPE_CHECKING:
     from vizconv.transposed import ConvTransposeTrace
 
-__all__ = ["check_transpose_with_torch", "check_with_torch", "conv2d_code", "conv_transpose2d_code"]
+__all__ = [
+    "SCRIPT_VALUES",
+    "check_transpose_with_torch",
+    "check_with_torch",
+    "conv2d_code",
+    "conv2d_script",
+    "conv_transpose2d_code",
+]
 
 
 def _arg(pair: tuple[int, int]) -> str:
@@ -55,6 +62,40 @@ def conv2d_code(trace: ConvTrace) -> str:
         ],
         trace,
     )
+
+
+# Tensors up to this many values are written out in the page's script; larger ones (a photo) get a stand-in.
+SCRIPT_VALUES = 300
+
+
+def _tensor_literal(values: torch.Tensor) -> str:
+    """A float32 tensor as ``torch.tensor([...])`` source, every value exact (9 significant digits)."""
+
+    def nested(v: object) -> str:
+        if isinstance(v, list):
+            return "[" + ", ".join(nested(item) for item in v) + "]"
+        return format(float(v) + 0.0, ".9g")
+
+    return f"torch.tensor({nested(values.tolist())}, dtype=torch.float32)"
+
+
+def conv2d_script(trace: ConvTrace, max_values: int | None = SCRIPT_VALUES) -> str:
+    """``conv2d_code`` as a script that runs as copied: the imports, then ``x``, ``weight`` and ``bias``.
+
+    A tensor of more than ``max_values`` values (None: no limit) is replaced by random numbers of its shape,
+    with a comment saying so: the script still runs, but its ``y`` is not the page's.
+    """
+    lines = ["import torch", "from torch import nn", ""]
+    tensors = [("x", trace.input), ("weight", trace.weight)]
+    if trace.bias is not None:
+        tensors.append(("bias", trace.bias))
+    for name, values in tensors:
+        shape = ", ".join(map(str, values.shape))
+        if max_values is None or values.numel() <= max_values:
+            lines.append(f"{name} = {_tensor_literal(values)}  # [{shape}]")
+        else:
+            lines.append(f"{name} = torch.rand({shape})  # stand-in: {values.numel():,} values, too many to print")
+    return "\n".join(lines) + "\n\n" + conv2d_code(trace) + "\nprint(y)\n"
 
 
 def conv_transpose2d_code(trace: ConvTransposeTrace) -> str:

@@ -26,6 +26,7 @@ from vizconv.models import (
 )
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
+from vizconv.strings import STRINGS
 
 t = ui.t
 state = st.session_state
@@ -184,7 +185,13 @@ with right:
     top = torch.topk(probabilities, k=min(5, len(info.classes)))
     st.dataframe(
         pd.DataFrame(
-            {t("fm.class"): [info.classes[i] for i in top.indices.tolist()], t("fm.probability"): top.values.tolist()}
+            {
+                t("fm.class"): [
+                    t(f"class.{info.classes[i]}") if f"class.{info.classes[i]}" in STRINGS else info.classes[i]
+                    for i in top.indices.tolist()
+                ],
+                t("fm.probability"): top.values.tolist(),
+            }
         ),
         column_config={
             t("fm.probability"): st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0)

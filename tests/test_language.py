@@ -118,3 +118,10 @@ def test_home_links_and_widgets_are_chinese():
     labels = [link.label for link in at.get("page_link")]
     assert labels == [text(f"home.{name}_link", "zh") for name in ("conv", "fm", "pool", "tconv", "nb")]
     assert at.subheader[0].value == text("home.pages", "zh")
+
+
+def test_cifar_class_names_are_chinese():
+    """The Prediction table names CIFAR-10's classes in the page's language (the English name kept beside)."""
+    at = _run(FEATURES, lang="zh", fm_model="resnet20", fm_sample="cifar_frog")
+    classes = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert classes[0] == "青蛙（frog）" and all("（" in name for name in classes), classes

@@ -682,6 +682,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "One colour scale for every filter, zero at white: red weights are positive, blue ones negative.",
         "zh": "所有滤波器共用一个色标，零为白色：红色权重为正，蓝色为负。",
     },
+    # --- CIFAR-10's class names, as the Prediction table shows them (digits and ImageNet's 1,000 stay as they are)
+    **{
+        f"class.{name}": {"en": name, "zh": f"{zh}（{name}）"}
+        for name, zh in (
+            ("airplane", "飞机"),
+            ("automobile", "汽车"),
+            ("bird", "鸟"),
+            ("cat", "猫"),
+            ("deer", "鹿"),
+            ("dog", "狗"),
+            ("frog", "青蛙"),
+            ("horse", "马"),
+            ("ship", "船"),
+            ("truck", "卡车"),
+        )
+    },
     # --- Feature maps samples ----------------------------------------------------------------
     **{f"sample.digit_{d}": {"en": f"MNIST digit {d}", "zh": f"MNIST 数字 {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
     **{

@@ -153,6 +153,12 @@ except MessageError as exc:
     ui.show_error(exc)
     st.stop()
 
+if preset == "example" and source == "example":  # the example's kernel only fits the example's own layer
+    own = tuple(np.shape(EXAMPLES[values["example"]].weight))
+    needed = (in_channels, values["out_channels"] // max(values["groups"], 1), kernel, kernel)
+    if own != needed:
+        st.info(t("tconv.example_mismatch", own="×".join(map(str, own)), needed="×".join(map(str, needed))), icon="ℹ️")
+
 # ---------------------------------------------------------------- kernel editor
 with st.expander(t("tconv.edit"), expanded=False):
     st.caption(t("tconv.edit_help"))

@@ -488,6 +488,14 @@ def test_changing_the_stride_changes_the_output_shape():
     assert metric(at, "Output") == "[1, 6, 6]"
 
 
+def test_the_examples_kernel_that_no_longer_fits_is_said_to_be_replaced():
+    at = open_page(PAGE)
+    assert not any("own kernel" in i.value for i in at.info)  # the example's own 3×3 kernel is in use
+    at.number_input(key="tconv_kernel").set_value(5).run()
+    assert not at.exception
+    assert any("The example's own kernel is 1×1×3×3, but this layer needs 1×1×5×5" in i.value for i in at.info)
+
+
 def test_equivalent_view_renders_a_chart():
     at = open_page(PAGE)
     at.radio(key="tconv_view").set_value("equivalent").run()

@@ -360,6 +360,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "示例自带的卷积核与当前卷积层的形状不符，因此改用一个预设。",
     },
     "conv.edit": {"en": "✏️ Edit kernels and bias", "zh": "✏️ 编辑卷积核和偏置"},
+    "tconv.example_mismatch": {
+        "en": "The example's own kernel is {own}, but this layer needs {needed}, so it uses a kernel of ones "
+        "instead. Set the layer back to the example's, or pick another kernel.",
+        "zh": "示例自带的卷积核是 {own}，而这一层需要 {needed}，所以改用全为 1 的卷积核。请把卷积层改回示例的设置，"
+        "或选择另一个卷积核。",
+    },
     "conv.edit_help": {
         "en": "Pick a kernel and one of its input channels, then type new numbers. Edits last until the "
         "preset or the kernel shape changes.",

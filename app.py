@@ -25,4 +25,10 @@ for path, name, icon in (
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))
+st.page_link(
+    "pages/1_Convolution_卷积.py",
+    label=t("home.first_example_link"),
+    icon="▶️",
+    query_params={"conv_source": "sample", "conv_sample": "classic_5x5", "lang": ui.lang()},
+)
 teaching.show_notes("home", ui.lang(), st, expanded=True)

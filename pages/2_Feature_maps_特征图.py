@@ -202,6 +202,8 @@ with right:
     accuracy = info.card.get("test_accuracy")
     if accuracy is not None:
         st.caption(t("fm.card_accuracy", accuracy=f"{accuracy:.1%}"))
+    # softmax always picks one of the classes it was trained on: say so, a photo of an astronaut becomes a "dog"
+    st.caption(t("fm.closed_world", n=len(info.classes)))
 
 # ---------------------------------------------------------------- layer trace
 st.subheader(t("fm.layers"))

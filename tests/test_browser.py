@@ -24,6 +24,7 @@ import pytest
 from PIL import Image, ImageColor
 
 from tests_support import ROOT
+from vizconv.strings import text
 from vizconv.style import COVER_COLOUR
 
 LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.py"
@@ -549,6 +550,18 @@ def test_the_layer_picker_names_the_current_stack(server, page):
     page.wait_for_function(f"() => ({picked})() === '1 · BasicBlock(64, 64)'", timeout=30_000)
     sidebar.locator(".st-key-nb_remove button").first.click()  # the next block moves up to number 1
     page.wait_for_function(f"() => ({picked})().startsWith('1 · BasicBlock(64, 128, stride=2')", timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_the_home_page_opens_the_first_example(server, page):
+    """The how-to's link opens the Convolution page on the classic 5×5 grid, in the home page's language."""
+    _open(page, server + "/?lang=zh")
+    page.get_by_text(text("home.first_example_link", "zh")).click()
+    page.wait_for_url("**conv_sample=classic_5x5**")
+    page.wait_for_function(
+        f"() => document.querySelector('.st-key-conv_sample input')?.value === '{text('sample.classic_5x5', 'zh')}'",
+        timeout=60_000,
+    )
     assert page.get_by_test_id("stException").count() == 0
 
 

@@ -293,6 +293,14 @@ def test_presenter_mode_from_the_toggle_and_the_url():
     assert linked.toggle(key=ui.PRESENT_KEY).value is True
 
 
+def test_presenter_mode_enlarges_the_figures_type():
+    def font_sizes(at):
+        return {json.loads(chart.proto.spec)["layout"].get("font", {}).get("size") for chart in at.get("plotly_chart")}
+
+    assert font_sizes(_open(CONV)) == {None}  # Plotly's default
+    assert font_sizes(_open(CONV, present="1")) == {ui.PRESENTER_FIGURE_FONT}
+
+
 @pytest.mark.parametrize("path", ["app.py", CONV, FEATURES])
 def test_every_page_has_the_presenter_toggle(path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

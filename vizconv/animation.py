@@ -373,7 +373,7 @@ def add_colour_axes(
         "cmin": low_in,
         "cmax": high_in,
         "colorbar": {
-            "title": {"text": text("anim.input_scale", lang), "side": "right"},
+            "title": {"text": text("anim.input_scale", lang), "side": "top"},  # upright in both languages
             "x": 1.0,
             "xanchor": "left",
             "y": 1 - rows_in * row_h / 2,
@@ -393,7 +393,7 @@ def add_colour_axes(
         "cmin": low_out if signed else 0.0 if low_out >= 0 else low_out,
         "cmax": high_out,
         "colorbar": {
-            "title": {"text": text("anim.output_scale", lang), "side": "right"},
+            "title": {"text": text("anim.output_scale", lang), "side": "top"},
             "x": 1.0,
             "xanchor": "left",
             "y": 1 - (rows_in + rows_out / 2) * row_h,

@@ -91,7 +91,8 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     Signed maps use the diverging scale with zero at white (symmetric range),
     non-negative maps cividis from zero. With ``shared`` every tile uses one
     range (its ends are written on the bar); otherwise each tile is scaled to
-    its own range and the bar is labelled with ``labels`` (top, bottom).
+    its own range and the bar is labelled with ``labels`` (top, bottom), or, for signed maps, each tile's
+    own ±max|v| (drawn in Pillow's default font, so ASCII only).
     """
     values = maps.detach().float().cpu().numpy()  # (C, H, W)
     if values.ndim != 3:
@@ -130,9 +131,16 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     font = ImageFont.load_default()
     for c, (x0, y0) in enumerate(origins):
         draw.text((x0, y0), str(c), fill=TEXT, font=font)
-    top, bottom = (f"{high:.3g}", f"{low:.3g}") if shared else labels
+    if shared:
+        top, bottom = f"{high:.3g}", f"{low:.3g}"
+    elif signed:  # each tile from its own -max|v| to +max|v|, zero at white in the middle
+        top, bottom = "+max|v|", "-max|v|"
+    else:
+        top, bottom = labels
     draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill=TEXT, font=font)
     draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 12), bottom, fill=TEXT, font=font)
+    if signed:
+        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill=TEXT, font=font)
     if shared and signed:
         draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill=TEXT, font=font)
     buffer = io.BytesIO()

@@ -276,12 +276,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "从输入形状开始逐层堆叠，查看每层的形状、参数量和感受野；把整个网络导出为 PyTorch 代码。",
     },
     "home.howto": {"en": "How to use it in class", "zh": "课堂上怎么用"},
+    "home.first_example_link": {
+        "en": "Open the 5×5 grid with the classic 3×3 kernel",
+        "zh": "打开 5×5 网格与经典的 3×3 卷积核",
+    },
     "home.howto_text": {
         "en": "1. Open **Convolution** in the sidebar.  \n"
-        "2. Start with a classroom grid (the 5×5 example) and press **▶ Play**.  \n"
+        "2. Start with the classroom grid *Grid 5×5 with the classic 3×3 kernel* (the link below opens it) and "
+        "press **▶ Play**.  \n"
         "3. Click any output cell to see the arithmetic that made it.  \n"
         "4. Change stride, padding or dilation and watch the output size formula update.",
-        "zh": "1. 在侧边栏打开 **Convolution 卷积**。  \n2. 先选课堂小网格（5×5 的例子），按 **▶ 播放**。  \n3. "
+        "zh": "1. 在侧边栏打开 **Convolution 卷积**。  \n2. 先选课堂小网格“5×5 网格，配经典的 3×3 卷积核”（下面的链接直接打开它），按 **▶ 播放**。  \n3. "
         "点击任意输出单元格，查看得到它的算式。  \n4. 改变步幅、填充或膨胀，观察输出尺寸公式随之更新。",
     },
     # --- Convolution page ----------------------------------------------------------------
@@ -397,10 +402,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
         "en": "{frames} window positions. Orange: the window on each input channel (shaded cells are padding, "
-        "dotted line the original input). Green: the output cell being computed. Press Play, drag the slider, "
-        "or click an output cell to explain it below.",
+        "dotted line the original input). Green: the output cell being computed, on every output channel (each "
+        "kernel computes its own at the same place). Play and the figure's slider run in your browser only: to "
+        "explain a value below, click its output cell, or use the ◀ ▶ buttons of the step panel.",
         "zh": "共 {frames} 个窗口位置。橙色：每个输入通道上的窗口（阴影单元格是填充，虚线是原始输入）。绿色："
-        "正在计算的输出单元格。按“播放”、拖动滑块，或点击一个输出单元格，在下方查看它的解释。",
+        "正在计算的输出单元格，每个输出通道上都有（每个卷积核在同一位置计算自己的输出）。“播放”和图中的滑块只在"
+        "你的浏览器里运行：要在下方解释一个值，请点击它的输出单元格，或使用步骤面板的 ◀ ▶ 按钮。",
     },
     "conv.step": {"en": "How one output value is made", "zh": "一个输出值是怎样算出来的"},
     "conv.back": {"en": "Previous position", "zh": "上一个位置"},
@@ -600,6 +607,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.prediction": {"en": "Prediction", "zh": "预测"},
     "fm.class": {"en": "class", "zh": "类别"},
     "fm.probability": {"en": "probability", "zh": "概率"},
+    "fm.closed_world": {
+        "en": "The model knows only its {n:,} training classes: softmax shares 100 % among them, so a picture of "
+        "anything else still gets one of them, often with high confidence.",
+        "zh": "模型只认识它训练时的 {n:,} 个类别：softmax 把 100% 分给这些类别，所以任何其他东西的图片"
+        "也会被归为其中之一，而且常常很有把握。",
+    },
     "fm.card_accuracy": {
         "en": "Accuracy on held-out images (model card): {accuracy}.",
         "zh": "在未参与训练的图片上的准确率（模型卡）：{accuracy}。",

@@ -92,6 +92,7 @@ def _switch_language() -> None:
     st.query_params["lang"] = chosen
 
 
+PRESENTER_FIGURE_FONT = 15  # Plotly's default is 12
 PRESENT_KEY = "ui_present"  # the presenter-mode toggle's widget key; the choice is remembered under "present"
 PAGE_PARAMS = ("lang", "present")  # query parameters every page keeps (WidgetMemory.publish leaves them)
 
@@ -315,7 +316,14 @@ class PrebuiltFigure(go.Figure):
 
 
 def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
-    """Render a figure dict; on_select as in st.plotly_chart ("ignore", "rerun" or a callback)."""
+    """Render a figure dict; on_select as in st.plotly_chart ("ignore", "rerun" or a callback).
+
+    In presenter mode the figure's default type (ticks, cell values, buttons, colour bars) is larger; the
+    dict itself is not changed (it may be cached).
+    """
+    if presenting():
+        layout = spec.get("layout", {})
+        spec = {**spec, "layout": {**layout, "font": {**layout.get("font", {}), "size": PRESENTER_FIGURE_FONT}}}
     return st.plotly_chart(
         PrebuiltFigure(spec),
         key=key,

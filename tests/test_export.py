@@ -12,7 +12,7 @@ from PIL import Image
 
 from tests_support import open_page
 from vizconv import style, trace_conv2d
-from vizconv.export import MAX_FRAMES, animation_gif, file_name, gif_positions, step_csv
+from vizconv.export import MAX_FRAMES, TILE_PX, animation_gif, file_name, gif_positions, step_csv
 from vizconv.playground import PlaygroundSettings, build_input, run_playground
 from vizconv.strings import text
 
@@ -73,14 +73,15 @@ def test_gif_is_valid_with_one_frame_per_position(classic):
         assert image.info["duration"] == 120
         assert image.info["loop"] == 0
         width, height = image.size
-    # 7×7 padded cells of 24 px (the input drawn about 168 px), a colour bar and its labels to the right
-    assert 7 * 24 < width < 7 * 24 + 120
-    assert 7 * 24 + 3 * 24 < height < 7 * 24 + 3 * 24 + 120
+    # 7×7 padded cells of TILE_PX // 7 px (the input drawn about TILE_PX), a colour bar and labels to the right
+    cell = TILE_PX // 7
+    assert 7 * cell < width < 7 * cell + 160
+    assert 7 * cell + 3 * cell < height < 7 * cell + 3 * cell + 160
 
 
 def test_gif_draws_the_window_and_cursor_where_they_are(classic):
     frames = _frames(animation_gif(classic))
-    cell = 24
+    cell = TILE_PX // 7
     top, left, bottom, right = _box(frames[0], style.WINDOW_COLOUR)
     assert (bottom - top, right - left) == (3 * cell, 3 * cell)  # the 3×3 window on the padded input
     # position 1 is (0, 1): stride 2 moves the window two cells right
@@ -95,7 +96,7 @@ def test_gif_draws_the_window_and_cursor_where_they_are(classic):
 
 def test_gif_greys_the_outputs_not_computed_yet(classic):
     frames = _frames(animation_gif(classic))
-    cell = 24
+    cell = TILE_PX // 7
     cursor = cell * cell - (cell - 2) ** 2  # the cursor's 2 px border covers part of a cell's area
     assert _count(frames[0], style.COVER_COLOUR) == 8 * cell * cell  # 8 of 9 outputs hidden
     assert _count(frames[4], style.COVER_COLOUR) == 4 * cell * cell
@@ -120,7 +121,7 @@ def test_gif_shows_every_dilated_tap():
     trace = trace_conv2d(torch.zeros(1, 9, 9), torch.ones(1, 1, 2, 2), dilation=3)
     frame = _frames(animation_gif(trace))[0]
     ys, xs = np.nonzero(np.all(frame == _hex(style.WINDOW_COLOUR), axis=2))
-    cell = 168 // 9
+    cell = TILE_PX // 9
     # the 2×2 taps, 3 cells apart: two separate rows and columns of boxes, not one 4×4 window
     assert set((xs - xs.min()) // cell) == {0, 3} and set((ys - ys.min()) // cell) == {0, 3}
 
@@ -143,7 +144,7 @@ def test_gif_for_the_largest_settings_is_bounded():
     gif = animation_gif(trace, frame_ms=31)
     with Image.open(io.BytesIO(gif)) as image:
         assert image.n_frames == MAX_FRAMES
-        assert max(image.size) < 1000
+        assert max(image.size) < 1200
     assert len(gif) < 2_000_000
 
 

@@ -438,8 +438,8 @@ def add_controls(
     layout["sliders"] = [
         {
             "active": position,
-            "x": 0.2,
-            "len": 0.8,
+            "x": 0.27,  # clear of the Play and Pause buttons, also with presenter mode's larger type
+            "len": 0.73,
             "y": grid.controls,
             "yanchor": "top",
             "pad": {"t": 10},

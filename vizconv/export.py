@@ -26,10 +26,10 @@ from vizconv.strings import text
 __all__ = ["MAX_FRAMES", "animation_gif", "file_name", "gif_positions", "step_csv"]
 
 MAX_FRAMES = 400  # frames in a GIF at most: larger outputs skip positions evenly
-TILE_PX = 168  # the padded input is drawn about this many pixels on its longer side
+TILE_PX = 280  # the padded input is drawn about this many pixels on its longer side (readable on a projector)
 LAST_FRAME_MS = 1500  # the finished output stays on screen before the GIF loops
 _LEVELS = 100  # palette entries per colour scale
-_MARGIN, _GAP, _LABEL, _BAR = 8, 10, 16, 12
+_MARGIN, _GAP, _LABEL, _BAR = 8, 12, 20, 14
 
 # Palette: 0..99 the input scale, 100..199 the output scale, then flat colours; 255 is never drawn
 # (frames after the first mark unchanged pixels with it, as transparent).
@@ -106,12 +106,15 @@ def _outline(pixels: np.ndarray, top: int, left: int, bottom: int, right: int, w
     pixels[top:bottom, right - width : right] = colour
 
 
-def _tile_values(draw: ImageDraw.ImageDraw, levels: np.ndarray, values: np.ndarray, origin, cell, font, fmt) -> None:
-    """Each cell's value written in it, dark on light cells, light on dark ones."""
+def _tile_values(
+    draw: ImageDraw.ImageDraw, levels: np.ndarray, values: np.ndarray, origin, cell, font, fmt, palette: bytes
+) -> None:
+    """Each cell's value written in it, dark on light cells, light on dark ones (by the cell colour's luminance:
+    on the diverging scale both ends are dark and zero is white)."""
     x0, y0 = origin
     for (i, j), value in np.ndenumerate(values):
-        level = int(levels[i, j]) % _LEVELS
-        fill = _DARK if level > _LEVELS * 0.55 else _LIGHT
+        r, g, b = palette[3 * int(levels[i, j]) : 3 * int(levels[i, j]) + 3]
+        fill = _DARK if 0.299 * r + 0.587 * g + 0.114 * b > 140 else _LIGHT
         draw.text(
             (x0 + j * cell + cell / 2, y0 + i * cell + cell / 2), format(value, fmt), fill=fill, font=font, anchor="mm"
         )
@@ -132,7 +135,7 @@ def animation_gif(
     c_in, hp, wp = padded.shape
     c_out, h_out, w_out = output.shape
     (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
-    cell = max(2, min(32, tile_px // max(hp, wp)))
+    cell = max(2, min(48, tile_px // max(hp, wp)))
     line = 2 if cell >= 8 else 1
 
     low_in, high_in = float(padded.min()), float(padded.max())
@@ -190,27 +193,27 @@ def animation_gif(
         ramp = np.linspace(_LEVELS - 1, 0, bar_h).round().astype(np.uint8)  # (bar_h,) top = high
         pixels[y_top : y_top + bar_h, bar_x : bar_x + _BAR] = offset + ramp[:, None]
 
+    palette = _palette(scale)
     canvas = Image.fromarray(pixels, mode="P")
     draw = ImageDraw.Draw(canvas)
     draw.fontmode = "1"  # crisp text: a palette image cannot blend
-    font = _font(11)
+    font = _font(14)
     for ic, (x0, y0) in enumerate(origins_in):
         draw.text((x0, y0 - _LABEL + 2), f"x[{ic}]", fill=_DARK, font=font)
     for oc, (x0, y0) in enumerate(origins_out):
         draw.text((x0, y0 - _LABEL + 2), f"y[{oc}]", fill=_DARK, font=font)
     for y_top, bar_h, _, low, high in bars:
         draw.text((bar_x + _BAR + 3, y_top), f"{high:.3g}", fill=_DARK, font=font)
-        draw.text((bar_x + _BAR + 3, y_top + bar_h - 12), f"{low:.3g}", fill=_DARK, font=font)
+        draw.text((bar_x + _BAR + 3, y_top + bar_h - 16), f"{low:.3g}", fill=_DARK, font=font)
     if cell >= 20:  # small classroom grids: the numbers in the cells, as on the page
-        values_font = _font(max(9, cell // 3))
+        values_font = _font(max(10, cell * 2 // 5))
         integral = bool(np.all(padded == np.round(padded)) and np.all(output == np.round(output)))
         fmt = ".0f" if integral else ".2f"
         for ic, origin in enumerate(origins_in):
-            _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt)
+            _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt, palette)
         for oc, origin in enumerate(origins_out):
-            _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt)
+            _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt, palette)
     base = np.asarray(canvas).copy()
-    palette = _palette(scale)
 
     frames: list[Image.Image] = []
     previous = None

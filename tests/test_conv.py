@@ -206,7 +206,7 @@ def test_unread_cells_are_exactly_those_the_output_does_not_depend_on(size, kern
         ),
         ({"x": torch.zeros(4, 5, 5), "weight": torch.zeros(3, 2, 3, 3), "groups": 2}, "3 kernels cannot be split"),
         ({"x": torch.zeros(1, 5, 5), "weight": torch.zeros(1, 1, 3, 3), "stride": 2, "padding": "same"}, "stride 1"),
-        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 5, 5)}, "kernel spans 5 rows"),
+        ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 5, 5)}, "window spans 5 rows"),
         ({"x": torch.zeros(1, 9, 9), "weight": torch.zeros(1, 1, 3, 3), "dilation": 5}, "dilation 5"),
         (
             {"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 3, 3), "padding": 3, "padding_mode": "reflect"},

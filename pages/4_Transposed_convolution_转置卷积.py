@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 
 from vizconv import teaching, ui
-from vizconv.animation import conv_animation
+from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
@@ -332,26 +332,21 @@ else:
     )
     st.caption(t("tconv.flip_help"))
 
-    positions = equivalent.positions
-    state.setdefault("tconv_eq_position", 0)
-    state.tconv_eq_position = min(int(state.tconv_eq_position), positions - 1)
-    state.setdefault("tconv_eq_oc", 0)
-    state.tconv_eq_oc = min(int(state.tconv_eq_oc), c_out - 1)
-    figure = conv_animation(equivalent, position=state.tconv_eq_position, frame_ms=int(1000 / speed), lang=ui.lang())
-    ui.plotly_figure(figure, key="tconv_equivalent")
+    # the same stepping as the scatter view and the Convolution page: click an output cell, ◀ ▶, ← →
+    steps = ui.stepper(
+        "tconv_eq_position", "tconv_eq_oc", "tconv_equivalent", equivalent.positions, c_out, equivalent.out_size[1]
+    )
+    figure = conv_animation(equivalent, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
+    steps.figure(figure, output_curves(figure))
 
     st.subheader(t("tconv.equivalent_step"))
-    slider_col, channel_col = st.columns([3, 1], vertical_alignment="bottom")
-    if positions > 1:
-        slider_col.slider(
-            t("tconv.position"), 0, positions - 1, key="tconv_eq_position", format=f"%d / {positions - 1}"
-        )
-    channel_col.selectbox(t("tconv.step_output"), range(c_out), key="tconv_eq_oc")
-    oy, ox = equivalent.position(state.tconv_eq_position)
-    with st.container(border=True):
-        for line in step_latex(equivalent.step(state.tconv_eq_oc, oy, ox), trace.bias is not None):
+    panel = st.container(key="tconv_eq_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
+    steps.controls(panel, t("tconv.position"), t("tconv.step_output"), t("tconv.back"), t("tconv.forward"))
+    oy, ox = equivalent.position(steps.position)
+    with panel.container(border=True):
+        for line in step_latex(equivalent.step(steps.channel, oy, ox), trace.bias is not None):
             st.latex(line)
-        st.caption(t("tconv.gather_check", value=format_number(float(trace.output[state.tconv_eq_oc, oy, ox]), 4)))
+        st.caption(t("tconv.gather_check", value=format_number(float(trace.output[steps.channel, oy, ox]), 4)))
 
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))

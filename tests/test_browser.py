@@ -476,6 +476,23 @@ def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
     assert page.get_by_test_id("stException").count() == 0
 
 
+def test_the_equivalent_convolution_view_follows_clicks_and_arrow_keys(server, page):
+    """The transposed page's second view steps like the first: a clicked output cell, then →."""
+    _open(page, server + "/Transposed_convolution_转置卷积?lang=en")
+    page.get_by_text("equivalent convolution").click()
+    page.locator(".st-key-tconv_eq_step_panel").wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    position = "() => document.querySelector('.st-key-tconv_eq_position input[type=range]')?.value"
+    page.wait_for_function(f"() => ({position})() === '0'")
+    point = _cell_point(page, "2", 2, 3)  # output channel 0 (the one input channel's axes come first), 5 wide
+    page.mouse.click(point[0], point[1])
+    page.wait_for_function(f"() => ({position})() === '13'", timeout=30_000)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("ArrowRight")  # the ▶ button's shortcut
+    page.wait_for_function(f"() => ({position})() === '14'", timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_presenter_mode(server, page):
     """The sidebar toggle: large type, the sidebar folded away, a large step panel; → steps; kept on reload."""
     _open(page, server + "/Convolution_卷积?conv_sample=classic_5x5")

@@ -505,6 +505,20 @@ def test_equivalent_view_renders_a_chart():
     assert any(r"\mathbf{" in element.body for element in at.get("latex"))
 
 
+def test_equivalent_view_steps_like_the_scatter_view():
+    """◀ ▶ (and their ← → shortcuts) and a clicked output cell move the equivalent view's step panel too."""
+    at = open_page(PAGE)
+    at.radio(key="tconv_view").set_value("equivalent").run()
+    before = [element.body for element in at.get("latex")]
+    at.button(key="tconv_eq_forward").click().run()
+    assert not at.exception
+    assert at.session_state["tconv_eq_position"] == 1
+    assert [element.body for element in at.get("latex")] != before
+    at.button(key="tconv_eq_back").click().run()
+    at.button(key="tconv_eq_back").click().run()  # wraps around to the last output cell
+    assert at.session_state["tconv_eq_position"] == 24
+
+
 def test_random_input_with_groups():
     at = open_page(PAGE, tconv_source="random", tconv_channels=2, tconv_groups=2, tconv_out_channels=4, tconv_bias=True)
     assert not at.error

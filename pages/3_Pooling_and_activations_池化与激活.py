@@ -365,22 +365,27 @@ def show_upsampling() -> None:
     st.caption(t("up.what." + mode))
     shared = colour_range(source, upsampled)
     hover = t("pool.hover") + "<extra></extra>"
+    # the explained output cell (its sliders are below) boxed in green, the input cells it reads in orange
+    memory.clamp("up_oy", 0, h * scale - 1)
+    memory.clamp("up_ox", 0, w * scale - 1)
+    step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
+    source_figure = heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover)
+    source_figure["layout"]["shapes"] = [
+        _cell_box(r, c, style.WINDOW_COLOUR) for r in sorted(set(step.rows)) for c in sorted(set(step.cols))
+    ]
+    output_figure = heatmap_figure(upsampled, t("up.output_title", h=h * scale, w=w * scale), shared, hover=hover)
+    output_figure["layout"]["shapes"] = [_cell_box(step.oy, step.ox, style.CURSOR_COLOUR)]
     left, right = st.columns(2)
     with left:
-        ui.plotly_figure(
-            heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover), key="up_source_map"
-        )
+        ui.plotly_figure(source_figure, key="up_source_map")
     with right:
-        title = t("up.output_title", h=h * scale, w=w * scale)
-        ui.plotly_figure(heatmap_figure(upsampled, title, shared, hover=hover), key="up_output_map")
+        ui.plotly_figure(output_figure, key="up_output_map")
     if mode == "bicubic" and (
         float(upsampled.max()) > float(source.max()) or float(upsampled.min()) < float(source.min())
     ):
         st.info(t("up.overshoot"), icon="〰️")
 
     st.subheader(t("up.explain"))
-    memory.clamp("up_oy", 0, h * scale - 1)
-    memory.clamp("up_ox", 0, w * scale - 1)
     row_col, col_col = st.columns(2)
     oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
     ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
@@ -403,6 +408,18 @@ def show_upsampling() -> None:
             rf" = \mathbf{{{format_number(step.value, 4)}}}"
         )
         st.caption(t("up.torch_check", value=format_number(float(upsampled[oy, ox]), 4)))
+
+
+def _cell_box(row: int, col: int, colour: str) -> dict:
+    """A box around heatmap cell (row, col)."""
+    return {
+        "type": "rect",
+        "x0": col - 0.5,
+        "x1": col + 0.5,
+        "y0": row - 0.5,
+        "y1": row + 0.5,
+        "line": {"color": colour, "width": 3},
+    }
 
 
 if section == "pooling":

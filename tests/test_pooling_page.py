@@ -94,6 +94,22 @@ def test_upsampling_side_by_side(mode, scale):
     assert any("F.interpolate gives" in c.value for c in at.caption)
 
 
+def test_the_explained_upsampled_cell_and_its_inputs_are_boxed():
+    """Bilinear ×2 without align_corners: output (5, 2) reads source rows 2, 3 and columns 0, 1."""
+    at = open_page(PAGE, pool_section="upsampling", pool_mode="bilinear", pool_scale=2)
+    at.slider(key="pool_up_oy").set_value(5).run()
+    at.slider(key="pool_up_ox").set_value(2).run()
+    assert not at.exception
+    source, output = chart_spec(at, 0), chart_spec(at, 1)
+    assert [(s["y0"] + 0.5, s["x0"] + 0.5) for s in output["layout"]["shapes"]] == [(5, 2)]
+    assert sorted((s["y0"] + 0.5, s["x0"] + 0.5) for s in source["layout"]["shapes"]) == [
+        (2, 0),
+        (2, 1),
+        (3, 0),
+        (3, 1),
+    ]
+
+
 def test_switching_sections_keeps_each_sections_settings():
     at = open_page(PAGE, pool_kind="avg")
     at.radio(key="pool_section").set_value("upsampling").run()

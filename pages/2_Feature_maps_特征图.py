@@ -324,6 +324,12 @@ elif isinstance(module, torch.nn.Conv2d):
         memory.set(oy=h // 2)
     if memory.get("ox") < 0:
         memory.set(ox=w // 2)
+    previous = state.get("fm_cell_map_size")
+    if previous is not None and tuple(previous) != (h, w):  # another layer: the same place of the picture
+        memory.set(
+            oy=int((memory.get("oy") + 0.5) * h / previous[0]), ox=int((memory.get("ox") + 0.5) * w / previous[1])
+        )
+    state.fm_cell_map_size = (h, w)
     memory.clamp("oy", 0, h - 1)
     memory.clamp("ox", 0, w - 1)
     oy = oy_col.slider(t("fm.row"), 0, max(h - 1, 1), **memory.seed("oy"), disabled=h == 1)

@@ -251,3 +251,13 @@ def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
     assert any("download failed" in e.value and str(tmp_path / "checkpoints") in e.value for e in at.error)
     assert not at.get("progress")  # the download's progress bar is gone with the failure
     assert at.radio(key="fm_weights").options[0] == "ImageNet (torchvision)"
+
+
+def test_the_explained_cell_keeps_its_place_in_the_picture_across_layers():
+    """LeNet-5's conv1 is 28×28 and conv2 10×10: the middle stays the middle (it used to jump to a corner)."""
+    at = _features()
+    at.slider(key="fm_oy").set_value(14).run()
+    at.slider(key="fm_ox").set_value(20).run()
+    at.selectbox(key="fm_layer").set_value("3").run()
+    assert not at.exception
+    assert (at.slider(key="fm_oy").value, at.slider(key="fm_ox").value) == (5, 7)  # ⌊14.5 × 10/28⌋, ⌊20.5 × 10/28⌋

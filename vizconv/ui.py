@@ -383,7 +383,10 @@ class Stepper:
         self, container, position: str, channel: str, back: str, forward: str, position_help: str | None = None
     ) -> None:
         """◀, the position slider, ▶ and the channel choice in one row of ``container``."""
-        back_col, slider_col, forward_col, channel_col = container.columns([1, 6, 1, 3], vertical_alignment="bottom")
+        # ◀ and ▶ wide enough for the arrow and its key hint, also in presenter mode on a 1024-pixel projector
+        back_col, slider_col, forward_col, channel_col = container.columns(
+            [1.6, 5, 1.6, 3], vertical_alignment="bottom"
+        )
         prefix = self.position_key.rsplit("_", 1)[0]
         # ← and → step too (Streamlit ignores them while a text field has the focus)
         for col, key, label, action, delta, arrow, shortcut in (

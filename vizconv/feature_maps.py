@@ -108,7 +108,7 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     cell_h, cell_w = height * factor, width * factor
     columns = math.ceil(math.sqrt(channels))
     rows = math.ceil(channels / columns)
-    label_px = 12
+    label_px = 16  # room for the channel numbers, 13 px type
     grid_w = columns * (cell_w + GAP_PX) + GAP_PX
     grid_h = rows * (cell_h + GAP_PX + label_px) + GAP_PX
     pixels = np.full((max(grid_h, 120), grid_w + BAR_PX + 70), WHITE, dtype=np.uint8)  # (H_png, W_png)
@@ -128,7 +128,10 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     canvas = Image.fromarray(pixels, mode="P")
     canvas.putpalette(palette.astype(np.uint8).tobytes())
     draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default()
+    try:  # Pillow's built-in FreeType font at a size a projector shows; the tiny bitmap one without FreeType
+        font = ImageFont.load_default(size=13)
+    except (OSError, TypeError, ValueError):
+        font = ImageFont.load_default()
     for c, (x0, y0) in enumerate(origins):
         draw.text((x0, y0), str(c), fill=TEXT, font=font)
     if shared:
@@ -138,11 +141,9 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     else:
         top, bottom = labels
     draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill=TEXT, font=font)
-    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 12), bottom, fill=TEXT, font=font)
-    if signed:
-        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill=TEXT, font=font)
-    if shared and signed:
-        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 6), "0", fill=TEXT, font=font)
+    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 15), bottom, fill=TEXT, font=font)
+    if signed:  # zero, at white in the middle, shared or not
+        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 7), "0", fill=TEXT, font=font)
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG", compress_level=6)
     return GridImage(buffer.getvalue(), low, high, shared, signed, columns, rows, max(cell_h, cell_w))

@@ -124,8 +124,8 @@ NAV_CSS = f"""<style>
 # Nothing is cut off in a narrow column (a 1024-pixel projector, presenter mode, a phone). Metrics (shapes
 # such as "[C_out, C_in/groups, kH, kW]") wrap instead of ending in "…". Formulas wider than their column are
 # scaled down to fit: KaTeX sizes everything in em, so one font size scales a whole formula. The script is
-# installed once per browser tab; it refits when Streamlit adds or redraws elements and when the window
-# changes size. Constant: nothing in it comes from the user. Its own element is hidden, taking no room.
+# installed once per browser tab; it refits when Streamlit adds formulas and when a formula's column changes
+# width. Constant: nothing in it comes from the user. Its own element is hidden, taking no room.
 FIT_TO_WIDTH_HTML = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * {
@@ -139,8 +139,11 @@ FIT_TO_WIDTH_HTML = """<style>
 (() => {
   if (window.vizconvFitFormulas) { window.vizconvFitFormulas(); return; }
   const SMALLEST = 0.4;  // at most this much smaller: beyond it the box scrolls (overflow-x: auto)
+  const watched = new WeakSet();
+  const resized = new ResizeObserver(() => later());  // a column that changes width (the sidebar folding)
   const fit = () => {
     for (const box of document.querySelectorAll(".katex-display")) {
+      if (!watched.has(box)) { watched.add(box); resized.observe(box); }
       const formula = box.querySelector(":scope > .katex");
       if (!formula) continue;
       formula.style.removeProperty("font-size");
@@ -159,8 +162,11 @@ FIT_TO_WIDTH_HTML = """<style>
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); }); }
   };
   window.vizconvFitFormulas = later;
-  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
-  new ResizeObserver(later).observe(document.body);
+  // only when formulas arrive (not on every redraw of a playing animation)
+  const hasFormula = (node) => node.nodeType === 1 && (node.matches(".katex") || node.querySelector(".katex"));
+  new MutationObserver((records) => {
+    if (records.some((record) => [...record.addedNodes].some(hasFormula))) later();
+  }).observe(document.body, { childList: true, subtree: true });
   later();
 })();
 </script>"""

@@ -31,6 +31,20 @@ def text(key: str, lang: str = "en", **params: object) -> str:
     return template.format(**filled)
 
 
+# CIFAR-10's classes in the dataset's order, with their Chinese names.
+CIFAR10_CLASSES = (
+    ("airplane", "飞机"),
+    ("automobile", "汽车"),
+    ("bird", "鸟"),
+    ("cat", "猫"),
+    ("deer", "鹿"),
+    ("dog", "狗"),
+    ("frog", "青蛙"),
+    ("horse", "马"),
+    ("ship", "船"),
+    ("truck", "卡车"),
+)
+
 STRINGS: dict[str, dict[str, str]] = {
     # --- the language switch (vizconv.ui) ------------------------------------------------
     "ui.language": {"en": "Language", "zh": "语言"},
@@ -702,37 +716,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "所有滤波器共用一个色标，零为白色：红色权重为正，蓝色为负。",
     },
     # --- CIFAR-10's class names, as the Prediction table shows them (digits and ImageNet's 1,000 stay as they are)
-    **{
-        f"class.{name}": {"en": name, "zh": f"{zh}（{name}）"}
-        for name, zh in (
-            ("airplane", "飞机"),
-            ("automobile", "汽车"),
-            ("bird", "鸟"),
-            ("cat", "猫"),
-            ("deer", "鹿"),
-            ("dog", "狗"),
-            ("frog", "青蛙"),
-            ("horse", "马"),
-            ("ship", "船"),
-            ("truck", "卡车"),
-        )
-    },
+    **{f"class.{name}": {"en": name, "zh": f"{zh}（{name}）"} for name, zh in CIFAR10_CLASSES},
     # --- Feature maps samples ----------------------------------------------------------------
     **{f"sample.digit_{d}": {"en": f"MNIST digit {d}", "zh": f"MNIST 数字 {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
     **{
         f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}", "zh": f"CIFAR-10 测试图像：{zh}（{name}）"}
-        for name, zh in (
-            ("airplane", "飞机"),
-            ("automobile", "汽车"),
-            ("bird", "鸟"),
-            ("cat", "猫"),
-            ("deer", "鹿"),
-            ("dog", "狗"),
-            ("frog", "青蛙"),
-            ("horse", "马"),
-            ("ship", "船"),
-            ("truck", "卡车"),
-        )
+        for name, zh in CIFAR10_CLASSES
     },
     # --- Pooling & activations page (pool.*, act.*, up.*) ------------------------------------
     "pool.title": {"en": "Pooling & activations", "zh": "池化与激活函数"},

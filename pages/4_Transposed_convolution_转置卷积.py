@@ -249,7 +249,13 @@ if view == "scatter":
     st.subheader(t("tconv.scatter"))
     figure = scatter_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
     steps.figure(figure, input_curves(figure))
-    st.caption(t("tconv.scatter_help", frames=positions, padding=padding, output_padding=output_padding))
+    st.caption(
+        " ".join(
+            [t("tconv.scatter_help", frames=positions)]
+            + ([t("tconv.scatter_padding", padding=padding)] if padding else [])
+            + ([t("tconv.scatter_output_padding", output_padding=output_padding)] if output_padding else [])
+        )
+    )
     if not figure["layout"]["meta"]["partial_sums"]:
         st.caption(t("tconv.scatter_final_only"))
 

@@ -7,7 +7,7 @@ import torch
 
 from vizconv import ParameterError, trace_conv2d
 from vizconv.kernels import KERNEL_PRESETS, available_presets, make_kernel, make_weight
-from vizconv.samples import SAMPLES, random_grid, sample_input
+from vizconv.samples import SAMPLES, model_samples, random_grid, sample_input
 
 
 @pytest.mark.parametrize("name", KERNEL_PRESETS)
@@ -101,3 +101,10 @@ def test_lenet_learned_filters_are_offered_for_5x5_kernels():
     assert torch.equal(weight[6, 0], conv1[0, 0])  # cycles after the sixth filter
     with pytest.raises(ParameterError, match="5×5"):
         make_kernel("lenet5_conv1", 3, 3)
+
+
+def test_imagenet_models_offer_photos_first():
+    """ResNet-18 starts on a full-size photo of one of its classes (a cat), not a 32-pixel CIFAR image."""
+    assert next(iter(model_samples("ImageNet-1K"))) == "chelsea"
+    assert next(iter(model_samples("cifar10"))).startswith("cifar_")
+    assert set(model_samples("ImageNet-1K")) == set(model_samples("cifar10"))

@@ -496,6 +496,17 @@ def test_the_examples_kernel_that_no_longer_fits_is_said_to_be_replaced():
     assert any("The example's own kernel is 1×1×3×3, but this layer needs 1×1×5×5" in i.value for i in at.info)
 
 
+def test_the_scatter_caption_names_padding_only_when_there_is_some():
+    at = open_page(PAGE)
+    captions = lambda: " ".join(c.value for c in at.caption)  # noqa: E731
+    assert "Shaded rows" not in captions() and "Output padding" not in captions()  # the example: neither
+    at.number_input(key="tconv_padding").set_value(1).run()
+    assert "removed by padding 1" in captions() and "Output padding" not in captions()
+    at.number_input(key="tconv_output_padding").set_value(1).run()
+    assert not at.exception
+    assert "Output padding 1 adds that many rows" in captions()
+
+
 def test_equivalent_view_renders_a_chart():
     at = open_page(PAGE)
     at.radio(key="tconv_view").set_value("equivalent").run()

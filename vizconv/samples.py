@@ -114,4 +114,6 @@ def model_samples(dataset: str) -> dict[str, Path]:
         return {f"digit_{d}": ASSETS / "samples" / "mnist" / f"digit_{d}.png" for d in range(10)}
     cifar = {f"cifar_{p.stem}": p for p in sorted((ASSETS / "samples" / "cifar10").glob("*.jpg"))}
     photos = {p.stem: p for p in sorted((ASSETS / "samples" / "photos").glob("*.jpg"))}
+    if dataset.startswith("ImageNet"):  # full-size photos first (the cat is an ImageNet class), not 32 px ones
+        return {**dict(sorted(photos.items(), key=lambda item: item[0] != "chelsea")), **cifar}
     return {**cifar, **photos}

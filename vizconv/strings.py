@@ -1034,14 +1034,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{frames} input positions. Green: the input value being used. Orange: the cells where value × "
         "kernel is added, on the uncropped output. The output shows running sums: after each step every cell "
         "holds what the input values so far have added there; the bias is added once per cell, at the last step. "
-        "Shaded rows/columns are removed by padding {padding} (the dotted line is the output); output padding "
-        "{output_padding} adds rows/columns at the bottom/right. Grey: cells no value has reached yet; ✕: cells no "
-        "input value ever writes to (they hold only the bias). Click an input cell to explain it below.",
+        "Grey: cells no value has reached yet; ✕: cells no input value ever writes to (they hold only the bias). "
+        "Click an input cell to explain it below.",
         "zh": "共 {frames} 个输入位置。绿色：正在使用的输入值。橙色：在未裁剪的输出上，加上“值 × 卷积核”的单元格。"
         "输出显示的是累加和：每一步之后，每个单元格保存的是到目前为止各输入值加到这里的总和；偏置在最后一步给每个"
-        "单元格加一次。阴影的行/列会被填充 {padding} 裁掉（虚线是输出）；输出填充 {output_padding} 在下方/右侧增加"
-        "行/列。灰色：还没有任何值写到的单元格；✕：没有任何输入值会写到的单元格（它们只有偏置）。点击一个输入单元格，"
-        "在下方查看它的解释。",
+        "单元格加一次。灰色：还没有任何值写到的单元格；✕：没有任何输入值会写到的单元格（它们只有偏置）。"
+        "点击一个输入单元格，在下方查看它的解释。",
+    },
+    "tconv.scatter_padding": {
+        "en": "Shaded rows and columns are removed by padding {padding}; the dotted line is the output.",
+        "zh": "阴影的行和列会被填充 {padding} 裁掉；虚线是输出。",
+    },
+    "tconv.scatter_output_padding": {
+        "en": "Output padding {output_padding} adds that many rows at the bottom and columns at the right.",
+        "zh": "输出填充 {output_padding} 在下方增加 {output_padding} 行、在右侧增加 {output_padding} 列。",
     },
     "tconv.scatter_final_only": {
         "en": "This layer is too large to send every running sum to the browser, so the output shows the finished "

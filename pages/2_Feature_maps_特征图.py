@@ -293,9 +293,9 @@ chart_col, stats_col = st.columns([2, 1])
 with chart_col:
     ui.plotly_figure(heatmap, key="fm_channel_map", on_select=_clicked)
 with stats_col:
-    st.metric(t("fm.min"), format_number(float(values.min())))
-    st.metric(t("fm.max"), format_number(float(values.max())))
-    st.metric(t("fm.mean"), format_number(float(values.mean())))
+    st.metric(t("fm.min"), format_number(float(values.min()), 4))
+    st.metric(t("fm.max"), format_number(float(values.max()), 4))
+    st.metric(t("fm.mean"), format_number(float(values.mean()), 4))
     st.metric(t("fm.zeros"), f"{float((values == 0).float().mean()):.0%}")
 module = modules[layer.split("#")[0]]
 made_by = producing_conv(model, acts, layer)

@@ -54,7 +54,18 @@ def _load(name: str) -> None:
     state.pop("nb_message", None)
 
 
-if state.get("nb_loaded") != memory.get("preset"):  # a new preset was picked (or this is the first run)
+CUSTOM = "custom"  # the preset select's entry for a stack the user has changed
+
+
+def _edited() -> None:
+    """The stack is no longer the preset's: the preset select says so (and picking a preset loads it again)."""
+    memory.set(preset=CUSTOM)
+    state.nb_loaded = CUSTOM
+
+
+if memory.get("preset") == CUSTOM:  # keep whatever stack there is
+    state.nb_loaded = CUSTOM
+elif state.get("nb_loaded") != memory.get("preset"):  # a new preset was picked (or this is the first run)
     _load(memory.get("preset"))
 state.setdefault("nb_stack", [])
 
@@ -90,6 +101,7 @@ def _append() -> None:
     state.nb_stack = [*state.nb_stack, spec]
     memory.set(pick=len(state.nb_stack))
     state.pop("nb_message", None)
+    _edited()
 
 
 def _move(delta: int) -> None:
@@ -100,6 +112,7 @@ def _move(delta: int) -> None:
         stack[i], stack[j] = stack[j], stack[i]
         state.nb_stack = stack
         memory.set(pick=j + 1)
+        _edited()
 
 
 def _remove() -> None:
@@ -109,26 +122,37 @@ def _remove() -> None:
         del stack[i]
         state.nb_stack = stack
         memory.set(pick=max(1, min(i + 1, len(stack))))
+        _edited()
 
 
 def _clear() -> None:
     state.nb_stack = []
     memory.set(pick=1)
+    _edited()
 
 
 def _fix() -> None:
     state.nb_stack = auto_fix(_input(), state.nb_stack)
+    _edited()
 
 
 def _fit_all() -> None:
     state.nb_stack = fit_stack(_input(), state.nb_stack)
+    _edited()
 
 
 # ---------------------------------------------------------------- controls (sidebar)
 with st.sidebar:
-    presets = list(PRESETS)
+    presets = [*PRESETS, CUSTOM]
     st.selectbox(t("nb.preset"), presets, format_func=ui.labels("nb.preset."), **memory.seed("preset", presets))
-    st.button(t("nb.reset"), key="nb_reset", on_click=_load, args=(memory.get("preset"),), width="stretch")
+    st.button(
+        t("nb.reset"),
+        key="nb_reset",
+        on_click=_load,
+        args=(memory.get("preset"),),
+        width="stretch",
+        disabled=memory.get("preset") == CUSTOM,
+    )
 
     st.header(t("nb.input"))
     low, high = LIMITS["input"]

@@ -486,6 +486,19 @@ def test_page_typed_sizes_can_mismatch_and_be_fitted():
     assert metric(at, "Output shape") == "6×26×26"
 
 
+def test_a_changed_stack_is_no_longer_called_the_preset():
+    at = open_page(PAGE, nb_preset="lenet5")
+    assert at.selectbox(key="nb_preset").value == "lenet5" and not at.button(key="nb_reset").disabled
+    at.button(key="nb_clear").click().run()
+    assert at.selectbox(key="nb_preset").value == "custom"  # it said "LeNet-5" over an empty stack
+    assert at.button(key="nb_reset").disabled
+    at.selectbox(key="nb_kind").set_value("flatten").run()
+    at.button(key="nb_add").click().run()  # the own stack is kept across runs, not reloaded
+    assert not at.exception and len(at.session_state["nb_stack"]) == 1
+    at.selectbox(key="nb_preset").set_value("lenet5").run()  # picking a preset loads it again
+    assert len(at.session_state["nb_stack"]) == 12
+
+
 def test_page_move_and_remove():
     at = open_page(PAGE, nb_preset="lenet5")
     at.selectbox(key="nb_pick").set_value(7).run()  # the Flatten

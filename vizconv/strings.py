@@ -1289,6 +1289,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # presets and controls
     "nb.preset": {"en": "Preset", "zh": "预设"},
     "nb.preset.lenet5": {"en": "LeNet-5 (as in the notes)", "zh": "LeNet-5（与笔记中相同）"},
+    "nb.preset.custom": {"en": "Your own stack (changed)", "zh": "你自己的网络（已修改）"},
     "nb.preset.basic_block": {"en": "ResNet basic blocks", "zh": "ResNet 基本残差块（BasicBlock）"},
     "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks", "zh": "ResNet 瓶颈残差块（Bottleneck）"},
     "nb.preset.mismatch": {

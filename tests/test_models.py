@@ -10,6 +10,7 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
+from vizconv.datasets import MNIST_MEAN, MNIST_STD
 from vizconv.models import ModelError, available_models, load_model, preprocess_cifar, preprocess_digit
 from vizconv.samples import ASSETS
 
@@ -125,6 +126,22 @@ def test_a_dark_digit_on_light_paper_becomes_white_on_black_and_centred():
     assert int(rows.max() - rows.min() + 1) == 20  # the taller side fits 20 px
     assert abs(float(rows.float().mean()) - 13.5) < 1.0 and abs(float(cols.float().mean()) - 13.5) < 1.0
     assert float(x.max()) > 2.0  # white ink after standardising (1 - 0.1307) / 0.3081 = 2.82
+
+
+def test_grey_paper_becomes_black_like_mnists_background():
+    """A photographed digit: grey paper (180) and dark ink (40). The paper inside the digit's box must not
+    come out as a grey square around the digit."""
+    image = Image.new("L", (120, 120), 180)
+    ImageDraw.Draw(image).line((60, 15, 60, 105), fill=40, width=9)  # a "1"
+    ImageDraw.Draw(image).line((40, 30, 60, 15), fill=40, width=9)
+    x = preprocess_digit(image)[0, 0]
+    zero = -MNIST_MEAN / MNIST_STD
+    assert float(x.min()) == pytest.approx(zero, abs=1e-5)
+    strokes = (x > zero + 1.0).nonzero()  # the ink, well above the paper
+    box = x[strokes[:, 0].min() : strokes[:, 0].max() + 1, strokes[:, 1].min() : strokes[:, 1].max() + 1]
+    # inside the digit's box the paper between the strokes is black (it was the paper's grey, 75 of 255)
+    assert float((box < zero + 0.3).float().mean()) > 0.2
+    assert float(x.max()) == pytest.approx((1 - MNIST_MEAN) / MNIST_STD, abs=0.05)  # the ink stretched to white
 
 
 def test_a_blank_drawing_gives_an_empty_digit():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image
 from torch import nn
 
 from vizconv.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
@@ -79,14 +79,18 @@ def preprocess_digit(image: Image.Image) -> torch.Tensor:
     """A drawn or photographed digit as MNIST shows digits: [1, 1, 28, 28], standardised.
 
     Grayscale; inverted when the background is light (MNIST is white on
-    black); the digit's bounding box scaled to fit 20x20 and centred in 28x28.
+    black); the background level (the border's median: grey paper in a
+    photo) taken to black and the ink stretched to white, as MNIST's digits
+    are; the digit's bounding box scaled to fit 20x20 and centred in 28x28.
     """
-    gray = image.convert("L")
-    pixels = np.asarray(gray, dtype=np.float32)
+    pixels = np.asarray(image.convert("L"), dtype=np.float32)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     if np.median(border) > 127:  # light background: dark ink on paper
-        gray = ImageOps.invert(gray)
         pixels = 255.0 - pixels
+        border = 255.0 - border
+    background = float(np.median(border))
+    pixels = np.clip((pixels - background) * 255.0 / max(float(pixels.max()) - background, 1.0), 0.0, 255.0)
+    gray = Image.fromarray(pixels.round().astype(np.uint8))
     ink = pixels > 0.2 * max(float(pixels.max()), 1.0)
     canvas = Image.new("L", (28, 28), 0)
     if ink.any():

@@ -367,7 +367,7 @@ cols[3].metric(t("conv.positions"), f"{positions:,}")
 st.code(conv2d_script(trace), language="python")  # runs as copied (a photo's values get a stand-in)
 st.download_button(
     t("export.script"),
-    conv2d_script(trace, max_values=None),
+    partial(conv2d_script, trace, max_values=None),  # written on click, like the GIF
     file_name=file_name("convolution", ext="py"),
     mime="text/x-python",
     key="conv_download_script",

@@ -339,8 +339,7 @@ elif isinstance(module, torch.nn.Conv2d):
     top_px, left_px, bottom_px, right_px = field_row.window(oy, ox)
     picture_col, sums_col = st.columns([1, 2])
     with picture_col:
-        seen = info.to_image(x)
-        height, width = seen.shape[:2]
+        height, width = seen.shape[:2]  # the picture the model sees, as shown under "What the model sees"
         # The axes take in the whole field, also where it reaches past the picture into the padding (deep
         # layers' fields are larger than the picture): the picture is outlined, the field always drawn.
         picture = {"type": "rect", "x0": -0.5, "x1": width - 0.5, "y0": -0.5, "y1": height - 0.5}

@@ -10,7 +10,7 @@ from PIL import Image
 from vizconv import style, teaching, ui
 from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
 from vizconv.animation import conv_animation, output_curves
-from vizconv.charts import colour_range, heatmap_figure, histogram_figure
+from vizconv.charts import cell_box, colour_range, heatmap_figure, histogram_figure
 from vizconv.errors import MessageError
 from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
 from vizconv.formulas import output_size_latex
@@ -371,10 +371,10 @@ def show_upsampling() -> None:
     step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
     source_figure = heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover)
     source_figure["layout"]["shapes"] = [
-        _cell_box(r, c, style.WINDOW_COLOUR) for r in sorted(set(step.rows)) for c in sorted(set(step.cols))
+        cell_box(r, c, style.WINDOW_COLOUR) for r in sorted(set(step.rows)) for c in sorted(set(step.cols))
     ]
     output_figure = heatmap_figure(upsampled, t("up.output_title", h=h * scale, w=w * scale), shared, hover=hover)
-    output_figure["layout"]["shapes"] = [_cell_box(step.oy, step.ox, style.CURSOR_COLOUR)]
+    output_figure["layout"]["shapes"] = [cell_box(step.oy, step.ox, style.CURSOR_COLOUR)]
     left, right = st.columns(2)
     with left:
         ui.plotly_figure(source_figure, key="up_source_map")
@@ -389,8 +389,7 @@ def show_upsampling() -> None:
     row_col, col_col = st.columns(2)
     oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
     ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
-    memory.sync()
-    step = trace.step(0, oy, ox)
+    memory.sync()  # the sliders show the cell ``step`` (above) explains
     with st.container(border=True):
         st.markdown(
             t(
@@ -408,18 +407,6 @@ def show_upsampling() -> None:
             rf" = \mathbf{{{format_number(step.value, 4)}}}"
         )
         st.caption(t("up.torch_check", value=format_number(float(upsampled[oy, ox]), 4)))
-
-
-def _cell_box(row: int, col: int, colour: str) -> dict:
-    """A box around heatmap cell (row, col)."""
-    return {
-        "type": "rect",
-        "x0": col - 0.5,
-        "x1": col + 0.5,
-        "y0": row - 0.5,
-        "y1": row + 0.5,
-        "line": {"color": colour, "width": 3},
-    }
 
 
 if section == "pooling":

@@ -9,90 +9,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
+from tests_support import conv_configs, reference_conv, trace_of
 from vizconv import ParameterError, trace_conv2d
-from vizconv.geometry import PADDING_MODES
-
-
-@st.composite
-def conv_configs(draw, valid_only: bool = False):
-    """Random shapes and settings, sometimes ones torch rejects."""
-    groups = draw(st.integers(1, 3))
-    c_in = groups * draw(st.integers(1, 3))
-    c_out = groups * draw(st.integers(1, 2))
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    size = (draw(st.integers(1, 10)), draw(st.integers(1, 10)))
-    padding = draw(
-        st.one_of(
-            st.just("valid"),
-            st.just("same"),
-            st.tuples(st.integers(0, 3), st.integers(0, 3)),
-        )
-    )
-    if padding == "same" and draw(st.booleans()):
-        stride = (1, 1)
-    return {
-        "c_in": c_in,
-        "c_out": c_out,
-        "kernel": kernel,
-        "size": size,
-        "groups": groups,
-        "stride": stride,
-        "dilation": dilation,
-        "padding": padding,
-        "padding_mode": draw(st.sampled_from(PADDING_MODES)),
-        "bias": draw(st.booleans()),
-        "seed": draw(st.integers(0, 2**16)),
-    }
-
-
-def _reference(config):
-    """nn.Conv2d with the config's random weights: (module, x, output) or the exception torch raises."""
-    torch.manual_seed(config["seed"])
-    x = torch.randn(config["c_in"], *config["size"])
-    conv = nn.Conv2d(
-        config["c_in"],
-        config["c_out"],
-        config["kernel"],
-        stride=config["stride"],
-        padding=config["padding"],
-        dilation=config["dilation"],
-        groups=config["groups"],
-        bias=config["bias"],
-        padding_mode=config["padding_mode"],
-    )
-    with torch.no_grad():
-        return conv, x, conv(x.unsqueeze(0))[0]
-
-
-def _trace(config, conv, x):
-    return trace_conv2d(
-        x,
-        conv.weight.detach(),
-        conv.bias.detach() if conv.bias is not None else None,
-        stride=config["stride"],
-        padding=config["padding"],
-        dilation=config["dilation"],
-        groups=config["groups"],
-        padding_mode=config["padding_mode"],
-    )
 
 
 @given(conv_configs())
 def test_matches_nn_conv2d_or_both_reject(config):
     """Where torch computes an output ours is equal; where torch refuses, ours raises ParameterError."""
     try:
-        conv, x, expected = _reference(config)
+        conv, x, expected = reference_conv(config)
     except (RuntimeError, ValueError, NotImplementedError):
         conv = nn.Conv2d(
             config["c_in"], config["c_out"], config["kernel"], groups=config["groups"], bias=config["bias"]
         )
         x = torch.randn(config["c_in"], *config["size"])
         with pytest.raises(ParameterError):
-            _trace(config, conv, x)
+            trace_of(config, conv, x)
         return
-    trace = _trace(config, conv, x)
+    trace = trace_of(config, conv, x)
     assert trace.output.shape == expected.shape
     torch.testing.assert_close(trace.output, expected, rtol=1e-5, atol=1e-5)
 
@@ -101,10 +35,10 @@ def test_matches_nn_conv2d_or_both_reject(config):
 def test_steps_explain_the_output(config, data):
     """Any step's window is padded[rows x cols], products sum to the output value."""
     try:
-        conv, x, expected = _reference(config)
+        conv, x, expected = reference_conv(config)
     except (RuntimeError, ValueError, NotImplementedError):
         return
-    trace = _trace(config, conv, x)
+    trace = trace_of(config, conv, x)
     c_out, h_out, w_out = trace.output.shape
     oc = data.draw(st.integers(0, c_out - 1))
     oy = data.draw(st.integers(0, h_out - 1))

@@ -6,6 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests_support import conv_configs, reference_conv, trace_of
 from vizconv import ParameterError, trace_conv2d
 from vizconv.animation import conv_animation
 from vizconv.geometry import PADDING_MODES
@@ -98,38 +99,14 @@ def _run_script(code: str) -> torch.Tensor:
     return namespace["y"]
 
 
-@given(
-    groups=st.integers(1, 2),
-    per_group=st.integers(1, 2),
-    out_per_group=st.integers(1, 2),
-    size=st.integers(1, 6),
-    kernel=st.integers(1, 3),
-    stride=st.integers(1, 3),
-    padding=st.integers(0, 2),
-    dilation=st.integers(1, 2),
-    padding_mode=st.sampled_from(PADDING_MODES),
-    bias=st.booleans(),
-    seed=st.integers(0, 2**16),
-)
-def test_the_script_runs_as_copied_and_gives_the_pages_output(
-    groups, per_group, out_per_group, size, kernel, stride, padding, dilation, padding_mode, bias, seed
-):
+@given(conv_configs())
+def test_the_script_runs_as_copied_and_gives_the_pages_output(config):
     """The page's code, with its imports and every value written out, gives exactly the traced output."""
-    generator = torch.Generator().manual_seed(seed)
-    c_in, c_out = groups * per_group, groups * out_per_group
     try:
-        trace = trace_conv2d(
-            torch.randn(c_in, size, size, generator=generator),
-            torch.randn(c_out, per_group, kernel, kernel, generator=generator),
-            torch.randn(c_out, generator=generator) if bias else None,
-            stride=stride,
-            padding=padding,
-            dilation=dilation,
-            groups=groups,
-            padding_mode=padding_mode,
-        )
-    except ParameterError:  # settings torch refuses too; the page explains them instead of showing code
+        conv, x, _ = reference_conv(config)
+    except (RuntimeError, ValueError, NotImplementedError):  # torch refuses: the page explains, shows no code
         return
+    trace = trace_of(config, conv, x)
     torch.testing.assert_close(_run_script(conv2d_script(trace, max_values=None)), trace.output, rtol=0, atol=1e-5)
 
 

@@ -6,7 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import torch
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
+from torch import nn
+
+from vizconv import trace_conv2d
+from vizconv.geometry import PADDING_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
 ROOT_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "vizconv").glob("*.py")])
@@ -54,3 +60,72 @@ def path_area(path: str) -> float:
             abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:] + points[:1], strict=True))) / 2
         )
     return total
+
+
+# ---------------------------------------------------------------- random convolutions
+
+
+@st.composite
+def conv_configs(draw, valid_only: bool = False):
+    """Random convolution shapes and settings, sometimes ones torch rejects (test_conv, test_playground)."""
+    groups = draw(st.integers(1, 3))
+    c_in = groups * draw(st.integers(1, 3))
+    c_out = groups * draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    size = (draw(st.integers(1, 10)), draw(st.integers(1, 10)))
+    padding = draw(
+        st.one_of(
+            st.just("valid"),
+            st.just("same"),
+            st.tuples(st.integers(0, 3), st.integers(0, 3)),
+        )
+    )
+    if padding == "same" and draw(st.booleans()):
+        stride = (1, 1)
+    return {
+        "c_in": c_in,
+        "c_out": c_out,
+        "kernel": kernel,
+        "size": size,
+        "groups": groups,
+        "stride": stride,
+        "dilation": dilation,
+        "padding": padding,
+        "padding_mode": draw(st.sampled_from(PADDING_MODES)),
+        "bias": draw(st.booleans()),
+        "seed": draw(st.integers(0, 2**16)),
+    }
+
+
+def reference_conv(config):
+    """nn.Conv2d with the config's random weights: (module, x, output) or the exception torch raises."""
+    torch.manual_seed(config["seed"])
+    x = torch.randn(config["c_in"], *config["size"])
+    conv = nn.Conv2d(
+        config["c_in"],
+        config["c_out"],
+        config["kernel"],
+        stride=config["stride"],
+        padding=config["padding"],
+        dilation=config["dilation"],
+        groups=config["groups"],
+        bias=config["bias"],
+        padding_mode=config["padding_mode"],
+    )
+    with torch.no_grad():
+        return conv, x, conv(x.unsqueeze(0))[0]
+
+
+def trace_of(config, conv, x):
+    return trace_conv2d(
+        x,
+        conv.weight.detach(),
+        conv.bias.detach() if conv.bias is not None else None,
+        stride=config["stride"],
+        padding=config["padding"],
+        dilation=config["dilation"],
+        groups=config["groups"],
+        padding_mode=config["padding_mode"],
+    )

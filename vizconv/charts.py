@@ -8,7 +8,7 @@ import torch
 
 from vizconv import style
 
-__all__ = ["cell_axis", "colour_range", "heatmap_figure", "histogram_figure"]
+__all__ = ["cell_axis", "cell_box", "colour_range", "heatmap_figure", "histogram_figure"]
 
 
 def colour_range(*maps: torch.Tensor) -> tuple[str | list, float, float]:
@@ -26,6 +26,18 @@ def cell_axis(cells: int, downwards: bool = False) -> dict:
     edges = [cells - 0.5, -0.5] if downwards else [-0.5, cells - 0.5]
     step = max(1, math.ceil(cells / 8))
     return {"range": edges, "tick0": 0, "dtick": step, "automargin": True, "constrain": "domain"}
+
+
+def cell_box(row: int, col: int, colour: str) -> dict:
+    """A Plotly shape: a box around heatmap cell (row, col)."""
+    return {
+        "type": "rect",
+        "x0": col - 0.5,
+        "x1": col + 0.5,
+        "y0": row - 0.5,
+        "y1": row + 0.5,
+        "line": {"color": colour, "width": 3},
+    }
 
 
 def heatmap_figure(

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vizconv import style
 from vizconv.conv import ConvStep, ConvTrace
 from vizconv.feature_maps import colour_lut
+from vizconv.steps import exact_number
 from vizconv.strings import text
 
 __all__ = ["MAX_FRAMES", "animation_gif", "file_name", "gif_positions", "step_csv"]
@@ -271,11 +272,6 @@ def animation_gif(
     return buffer.getvalue()
 
 
-def _number(value: float) -> str:
-    """Enough digits to give the float32 value back; 0 × −1 written 0, not −0."""
-    return format(float(value) + 0.0, ".9g")
-
-
 def step_csv(step: ConvStep, lang: str = "en") -> str:
     """The step panel's numbers for one output value as CSV.
 
@@ -302,14 +298,14 @@ def step_csv(step: ConvStep, lang: str = "en") -> str:
                         c,
                         int(input_row),
                         int(input_col),
-                        _number(step.window[i, r, c]),
-                        _number(step.kernel[i, r, c]),
-                        _number(step.products[i, r, c]),
+                        exact_number(step.window[i, r, c]),
+                        exact_number(step.kernel[i, r, c]),
+                        exact_number(step.products[i, r, c]),
                     ]
                 )
     for i, channel in enumerate(step.input_channels):
-        writer.writerow([kind["channel_sum"], channel, "", "", "", "", "", "", _number(step.channel_sums[i])])
-    writer.writerow([kind["bias"], "", "", "", "", "", "", "", _number(step.bias)])
+        writer.writerow([kind["channel_sum"], channel, "", "", "", "", "", "", exact_number(step.channel_sums[i])])
+    writer.writerow([kind["bias"], "", "", "", "", "", "", "", exact_number(step.bias)])
     output = text("export.csv.kind.output", lang, oc=step.oc, oy=step.oy, ox=step.ox)
-    writer.writerow([output, "", "", "", "", "", "", "", _number(step.value)])
+    writer.writerow([output, "", "", "", "", "", "", "", exact_number(step.value)])
     return buffer.getvalue()

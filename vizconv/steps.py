@@ -11,7 +11,7 @@ import torch
 from vizconv.conv import ConvStep
 from vizconv.pool import PoolStep
 
-__all__ = ["ONE_LINE_MAX_COLUMNS", "format_number", "matrix_latex", "pool_step_latex", "step_latex"]
+__all__ = ["ONE_LINE_MAX_COLUMNS", "exact_number", "format_number", "matrix_latex", "pool_step_latex", "step_latex"]
 
 # Three matrices this wide, with three-decimal numbers, fit a 900-pixel column side by side; wider ones do not.
 ONE_LINE_MAX_COLUMNS = 3
@@ -26,6 +26,12 @@ def format_number(value: float, digits: int = 3) -> str:
         return str(int(round(value)))
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def exact_number(value: float) -> str:
+    """A float32 value written so that reading it back gives the same value (9 significant digits); 0 × −1
+    written 0, not −0. For files and code, where format_number's rounding would lose digits."""
+    return format(float(value) + 0.0, ".9g")
 
 
 def matrix_latex(values: torch.Tensor, digits: int = 3, boxed: tuple[int, int] | None = None) -> str:

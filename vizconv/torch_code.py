@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from vizconv.conv import ConvTrace
+from vizconv.steps import exact_number
 
 if TYPE_CHECKING:
     from vizconv.transposed import ConvTransposeTrace
@@ -74,7 +75,7 @@ def _tensor_literal(values: torch.Tensor) -> str:
     def nested(v: object) -> str:
         if isinstance(v, list):
             return "[" + ", ".join(nested(item) for item in v) + "]"
-        return format(float(v) + 0.0, ".9g")
+        return exact_number(v)
 
     return f"torch.tensor({nested(values.tolist())}, dtype=torch.float32)"
 

@@ -555,6 +555,35 @@ def test_formulas_fit_a_projector(server, browser, path):
         context.close()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_subplot_titles_do_not_overlap_at_1024_px(server, browser, lang):
+    """Four padded input channels and four outputs on a 1024-px screen with the sidebar open: every subplot
+    title stays clear of its neighbours (the "(padded)" note goes on a line of its own)."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        query = "conv_source=random&conv_random_channels=4&conv_out_channels=4&conv_padding_h=1&conv_padding_w=1"
+        _open(page, f"{server}/Convolution_卷积?lang={lang}&{query}")
+        chart = page.locator(".js-plotly-plot").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .annotation').length >= 8")
+        boxes = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.annotation-text')]
+                .map(e => { const r = e.getBoundingClientRect();
+                            return [e.textContent, r.left, r.right, r.top, r.bottom]; })"""
+        )
+        titles = [box for box in boxes if box[0].strip()]
+        assert len(titles) >= 8, titles
+        for i, a in enumerate(titles):
+            for b in titles[i + 1 :]:
+                apart = a[2] <= b[1] or b[2] <= a[1] or a[4] <= b[3] or b[4] <= a[3]
+                assert apart, f"{a[0]!r} overlaps {b[0]!r}: {a[1:]} {b[1:]}"
+        _shot(page, f"subplot_titles_1024_{lang}")
+    finally:
+        context.close()
+
+
 def test_the_layer_picker_names_the_current_stack(server, page):
     """After a preset change the builder's "Layer" picker shows the new stack's layer, not the old one's (the
     browser keeps a selectbox's text unless the page writes the pick again)."""

@@ -181,8 +181,14 @@ class SubplotGrid:
     def row_h(self) -> float:
         return (1 - self.controls) / (self.rows_in + self.rows_out)
 
-    def place(self, layout: dict, channel: int, output: bool, cells: tuple[int, int], title: str) -> int:
-        """Add the axes and title of a channel's subplot of ``cells`` (rows, columns) to ``layout``; its index."""
+    def place(
+        self, layout: dict, channel: int, output: bool, cells: tuple[int, int], title: str, note: str = ""
+    ) -> int:
+        """Add the axes and title of a channel's subplot of ``cells`` (rows, columns) to ``layout``; its index.
+
+        ``note`` (such as " (padded)") follows the title, on a line of its own when three or more subplots
+        share a row: on a 1024-px screen their titles would otherwise run into each other.
+        """
         columns, row_h, height = self.columns, self.row_h, self.height
         index = channel + (self.c_in if output else 0)
         row, col = channel // columns + (self.rows_in if output else 0), channel % columns
@@ -216,9 +222,10 @@ class SubplotGrid:
             layout["xaxis" + suffix]["dtick"] = 1
         if height_cells <= 10:
             layout["yaxis" + suffix]["dtick"] = 1
+        narrow = columns >= 3
         layout["annotations"].append(
             {
-                "text": title,
+                "text": f"{title}<br>{note.strip()}" if note and narrow else title + note,
                 "xref": xr + " domain",
                 "yref": yr + " domain",
                 "x": 0.5,
@@ -226,7 +233,7 @@ class SubplotGrid:
                 "xanchor": "center",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 14},
+                "font": {"size": 13 if columns >= 4 else 14},
             }
         )
         return index
@@ -484,8 +491,8 @@ def conv_animation(
     data: list[dict] = []
     hover_in = text("anim.hover_input", lang) + "<extra></extra>"
     for ic in range(c_in):
-        title = "anim.input_title_padded" if any(trace.pads) else "anim.input_title"
-        index = grid.place(layout, ic, False, (hp, wp), text(title, lang, channel=ic))
+        note = text("anim.padded_note", lang) if any(trace.pads) else ""
+        index = grid.place(layout, ic, False, (hp, wp), text("anim.input_title", lang, channel=ic), note)
         data.append(heatmap(rounded(trace.padded[ic]), index, "coloraxis", hover_in, fmt_in))
         data.extend(_input_overlays(trace, index))
     hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"

@@ -230,7 +230,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     # --- animation (vizconv.animation) ------------------------------------------------
     "anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
-    "anim.input_title_padded": {"en": "input channel {channel} (padded)", "zh": "输入通道 {channel}（已填充）"},
+    "anim.padded_note": {"en": " (padded)", "zh": "（已填充）"},
     "anim.output_title": {"en": "output channel {channel}", "zh": "输出通道 {channel}"},
     "anim.input_scale": {"en": "input", "zh": "输入"},
     "anim.output_scale": {"en": "output", "zh": "输出"},
@@ -1130,7 +1130,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "nn.ConvTranspose2d 与逐步计算的结果最多相差 {diff}。请报告这个问题。",
     },
     "tconv.anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
-    "tconv.anim.canvas_title": {"en": "output channel {channel} (uncropped)", "zh": "输出通道 {channel}（未裁剪）"},
+    "tconv.anim.uncropped_note": {"en": " (uncropped)", "zh": "（未裁剪）"},
     "tconv.anim.hover_input": {
         "en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain",
         "zh": "第 %{y} 行，第 %{x} 列<br>值 %{customdata}<br>点击查看解释",

@@ -182,7 +182,14 @@ def scatter_animation(
     margins = (ph, hc - ph - h_out, pw, wc - pw - w_out)  # (top, bottom, left, right) that the crop removes
     canvases = []  # the output heatmaps' trace numbers: the traces that frames change
     for oc in range(c_out):
-        index = grid.place(layout, oc, True, (hc, wc), text("tconv.anim.canvas_title", lang, channel=oc))
+        index = grid.place(
+            layout,
+            oc,
+            True,
+            (hc, wc),
+            text("anim.output_title", lang, channel=oc),
+            text("tconv.anim.uncropped_note", lang),
+        )
         canvases.append(len(data))
         data.append(heatmap(rounded(shown[oc]), index, "coloraxis2", hover_out, fmt_out))
         data.extend(padding_overlays(index, margins, never))

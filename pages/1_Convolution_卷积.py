@@ -142,6 +142,9 @@ with st.sidebar:
             on_change=_apply_sample,
             **memory.seed("sample", sample_keys),
         )
+        about = ui.t_or(f"sample.about.{sample_key}", None)
+        if about:
+            st.caption(about)
         colour_image = SAMPLES[sample_key].is_image
     elif source == "random":
         st.slider(t("conv.random_channels"), *LIMITS["random_channels"], **memory.seed("random_channels"))

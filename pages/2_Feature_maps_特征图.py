@@ -14,7 +14,7 @@ from vizconv.capture import capture, modules_by_path
 from vizconv.charts import cell_axis
 from vizconv.errors import MessageError
 from vizconv.export import file_name
-from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, producing_conv
+from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
 from vizconv.images import load_image
 from vizconv.layers import layer_table
 from vizconv.models import (
@@ -26,7 +26,6 @@ from vizconv.models import (
 )
 from vizconv.samples import model_samples
 from vizconv.steps import format_number, step_latex
-from vizconv.strings import STRINGS
 
 t = ui.t
 state = st.session_state
@@ -186,10 +185,7 @@ with right:
     st.dataframe(
         pd.DataFrame(
             {
-                t("fm.class"): [
-                    t(f"class.{info.classes[i]}") if f"class.{info.classes[i]}" in STRINGS else info.classes[i]
-                    for i in top.indices.tolist()
-                ],
+                t("fm.class"): [ui.t_or(f"class.{info.classes[i]}", info.classes[i]) for i in top.indices.tolist()],
                 t("fm.probability"): top.values.tolist(),
             }
         ),
@@ -391,7 +387,7 @@ elif isinstance(module, torch.nn.Conv2d):
         for c in strongest:
             st.latex(lines[int(c)])
 if not isinstance(module, torch.nn.Conv2d):
-    st.caption(t("fm.explain_in_conv") if made_by is not None else t("fm.not_conv"))
+    st.caption(t("fm.explain_in_conv") if made_by is not None else t(no_single_kernel(model, acts, layer)))
 
 # ---------------------------------------------------------------- learned filters
 first_conv = next(name for name, m in modules.items() if isinstance(m, torch.nn.Conv2d))

@@ -584,6 +584,32 @@ def test_subplot_titles_do_not_overlap_at_1024_px(server, browser, lang):
         context.close()
 
 
+def test_every_sample_name_fits_the_sidebar_select(server, page):
+    """Every sample name (the Convolution, Pooling and Feature maps pages' pictures), in both languages, fits
+    the sidebar's select box: a name wider than the box is cut off there ("Grid 5×5×3, padded to 7×7×3, stri").
+    """
+    from vizconv.strings import LANGUAGES, STRINGS, text
+
+    _open(page, f"{server}/Convolution_卷积?lang=en")
+    box = page.locator(".st-key-conv_sample input")
+    box.wait_for()
+    keys = [key for key in STRINGS if key.startswith("sample.") and not key.startswith("sample.about.")]
+    names = [text(key, lang) for key in keys for lang in LANGUAGES]
+    assert len(names) > 40, names
+    too_wide = page.evaluate(
+        """([box, names]) => {
+            const style = getComputedStyle(box);
+            const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            return names.map(name => [name, context.measureText(name).width, room])
+                .filter(([, width, room]) => width > room);
+        }""",
+        [box.element_handle(), names],
+    )
+    assert too_wide == [], too_wide
+
+
 def test_the_layer_picker_names_the_current_stack(server, page):
     """After a preset change the builder's "Layer" picker shows the new stack's layer, not the old one's (the
     browser keeps a selectbox's text unless the page writes the pick again)."""

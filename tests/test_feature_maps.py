@@ -12,7 +12,15 @@ from PIL import Image
 from vizconv import ParameterError
 from vizconv.architectures import ResNet20
 from vizconv.capture import capture
-from vizconv.feature_maps import MIN_CELL_PX, MadeBy, channel_grid, colour_lut, explain_activation, producing_conv
+from vizconv.feature_maps import (
+    MIN_CELL_PX,
+    MadeBy,
+    channel_grid,
+    colour_lut,
+    explain_activation,
+    no_single_kernel,
+    producing_conv,
+)
 from vizconv.models import load_model
 from vizconv.samples import ASSETS
 
@@ -94,3 +102,20 @@ def test_producing_conv_through_pooling_in_lenet():
     assert producing_conv(model, acts, "6") is None  # flatten
     with pytest.raises(ParameterError):
         producing_conv(model, acts, "nope")
+
+
+def test_no_single_kernel_names_the_reason():
+    """The Feature maps page says why a layer has no kernel to show: a block's sum, a layer after one, or a
+    layer that mixes every channel."""
+    model, info = load_model("resnet20")
+    acts = capture(model, torch.rand(1, *info.input_size, generator=torch.Generator().manual_seed(2)))
+    assert no_single_kernel(model, acts, "layer2.0") == "fm.not_conv.block"
+    assert no_single_kernel(model, acts, "layer2.0.relu#2") == "fm.not_conv.after_block"
+    assert no_single_kernel(model, acts, "avgpool") == "fm.not_conv.after_block"
+    assert no_single_kernel(model, acts, "flatten") == "fm.not_conv.mixed"
+    assert no_single_kernel(model, acts, "fc") == "fm.not_conv.mixed"
+    lenet, lenet_info = load_model("lenet5")
+    lenet_acts = capture(lenet, torch.rand(1, *lenet_info.input_size, generator=torch.Generator().manual_seed(3)))
+    assert no_single_kernel(lenet, lenet_acts, "6") == "fm.not_conv.mixed"  # Flatten
+    with pytest.raises(ParameterError):
+        no_single_kernel(model, acts, "nope")

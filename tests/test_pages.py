@@ -207,11 +207,20 @@ def test_feature_maps_layer_switch_changes_the_grid():
     assert any("Explain" in h.value for h in at.subheader)
 
 
-def test_feature_maps_a_residual_sum_names_no_kernel():
-    at = _features(fm_model="resnet20", fm_layer="layer1.0")  # the block's output: conv2 + BN + the shortcut
+@pytest.mark.parametrize(
+    "layer, reason",
+    [
+        ("layer1.0", "a residual block's output is ReLU(bn2(conv2(…)) + shortcut)"),  # the block's own sum
+        ("layer1.0.relu#2", "the channels it receives are a sum"),  # the block's last ReLU, after the shortcut
+        ("avgpool", "the channels it receives are a sum"),  # pools the last block's output
+    ],
+)
+def test_feature_maps_a_residual_sum_names_no_kernel(layer, reason):
+    at = _features(fm_model="resnet20", fm_layer=layer)
     assert not at.exception
+    assert at.selectbox(key="fm_layer").value == layer
     assert not at.get("button") or not any(b.key == "fm_show_conv" for b in at.button)
-    assert any("a residual block adds its shortcut" in c.value for c in at.caption)
+    assert any(reason in c.value for c in at.caption), [c.value for c in at.caption]
 
 
 def test_feature_maps_upload():

@@ -32,6 +32,7 @@ __all__ = [
     "colour_lut",
     "explain_activation",
     "filter_grid",
+    "no_single_kernel",
     "producing_conv",
 ]
 
@@ -231,6 +232,24 @@ def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) 
     if values.shape != acts[layer].shape or not torch.allclose(values, acts[layer], rtol=1e-4, atol=1e-5):
         return None
     return MadeBy(name, tuple(reversed(between)))
+
+
+def no_single_kernel(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) -> str:
+    """Why no single kernel made ``layer``'s channels (where ``producing_conv`` says None), as a catalogue key.
+
+    ``fm.not_conv.mixed``: a Flatten or Linear layer, or any output that is not a stack of maps, mixes every
+    channel. ``fm.not_conv.block``: a residual block's output is its convolutions' output plus the shortcut.
+    ``fm.not_conv.after_block``: a layer that works on each channel by itself, but whose input is such a sum
+    (a block's last ReLU, the global average pooling after the last block).
+    """
+    if layer not in acts:
+        raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(acts))
+    module = modules_by_path(model)[layer.split("#")[0]]
+    if isinstance(module, (nn.Flatten, nn.Linear)) or acts[layer].dim() != 4:
+        return "fm.not_conv.mixed"
+    if isinstance(module, (BasicBlock, Bottleneck)):
+        return "fm.not_conv.block"
+    return "fm.not_conv.after_block"
 
 
 def filter_grid(weight: torch.Tensor) -> bytes:

@@ -464,18 +464,31 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- sample inputs -------------------------------------------------------------------
     "sample.digit_7": {"en": "MNIST digit 7", "zh": "MNIST 数字 7"},
     "sample.digit_3": {"en": "MNIST digit 3", "zh": "MNIST 数字 3"},
-    "sample.camera": {"en": "Photo: camera man (grayscale)", "zh": "照片：摄影师（灰度）"},
-    "sample.chelsea": {"en": "Photo: Chelsea the cat (colour)", "zh": "照片：猫咪 Chelsea（彩色）"},
+    # Labels fit the sidebar's select box (about 26 Latin characters); the grids' sources are in sample.about.*
+    "sample.camera": {"en": "Photo: cameraman (grey)", "zh": "照片：摄影师（灰度）"},
+    "sample.chelsea": {"en": "Photo: cat (colour)", "zh": "照片：猫（彩色）"},
     "sample.coffee": {"en": "Photo: coffee (colour)", "zh": "照片：咖啡（彩色）"},
     "sample.astronaut": {"en": "Photo: astronaut (colour)", "zh": "照片：宇航员（彩色）"},
-    "sample.d2l_3x3": {
-        "en": "Grid 3×3 with a 2×2 kernel (Dive into Deep Learning)",
-        "zh": "3×3 网格，配 2×2 卷积核（《动手学深度学习》）",
+    "sample.d2l_3x3": {"en": "Grid 3×3, kernel 2×2 (D2L)", "zh": "3×3 网格，2×2 核（D2L）"},
+    "sample.classic_5x5": {"en": "Grid 5×5, kernel 3×3", "zh": "5×5 网格，3×3 核"},
+    "sample.cs231n_7x7x3": {"en": "Grid 5×5×3, stride 2 (CS231n)", "zh": "5×5×3，步幅 2（CS231n）"},
+    "sample.about.d2l_3x3": {
+        "en": "The first example of *Dive into Deep Learning* (D2L), “Convolutions for Images”: input 0 … 8, kernel "
+        "[[0, 1], [2, 3]], output [[19, 25], [37, 43]].",
+        "zh": "《动手学深度学习》（D2L）“图像卷积”一节的第一个例子：输入 0 … 8，卷积核 [[0, 1], [2, 3]]，"
+        "输出 [[19, 25], [37, 43]]。",
     },
-    "sample.classic_5x5": {"en": "Grid 5×5 with the classic 3×3 kernel", "zh": "5×5 网格，配经典的 3×3 卷积核"},
-    "sample.cs231n_7x7x3": {
-        "en": "Grid 5×5×3, padded to 7×7×3, stride 2 (CS231n)",
-        "zh": "5×5×3 网格，填充到 7×7×3，步幅 2（CS231n）",
+    "sample.about.classic_5x5": {
+        "en": "The classic textbook example: a 5×5 grid of 0 and 1 and the 3×3 “X” kernel [[1, 0, 1], [0, 1, 0], "
+        "[1, 0, 1]], giving a 3×3 output.",
+        "zh": "经典的教科书例子：0 和 1 组成的 5×5 网格，配 3×3 的“X”形卷积核 [[1, 0, 1], [0, 1, 0], [1, 0, 1]]，"
+        "输出 3×3。",
+    },
+    "sample.about.cs231n_7x7x3": {
+        "en": "The demo of Stanford's CS231n notes: a 5×5×3 input padded by 1 to 7×7×3, two 3×3×3 kernels with "
+        "biases 1 and 0, stride 2, giving a 3×3×2 output.",
+        "zh": "斯坦福 CS231n 讲义中的演示：5×5×3 的输入每侧填充 1 变为 7×7×3，两个 3×3×3 卷积核，偏置 1 和 0，"
+        "步幅 2，输出 3×3×2。",
     },
     # --- kernel presets ------------------------------------------------------------------
     "preset.example": {"en": "The example's own kernel", "zh": "示例自带的卷积核"},
@@ -684,12 +697,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The three input channels that contribute most, written out",
         "zh": "贡献最大的三个输入通道，完整写出",
     },
-    "fm.not_conv": {
-        "en": "No single kernel made this layer's channels: a residual block adds its shortcut, and Flatten and "
-        "Linear mix every channel. Pick a Conv2d layer, or a BatchNorm, activation or pooling right after one, "
-        "to see its kernel and explain an activation.",
-        "zh": "这一层的通道不是由某一个卷积核生成的：残差块会加上捷径分支，Flatten 和 Linear 会混合所有通道。"
-        "请选择一个 Conv2d 层，或紧跟在卷积后面的 BatchNorm、激活或池化层，查看卷积核并解释一个激活值。",
+    "fm.not_conv.mixed": {
+        "en": "No single kernel made this layer's values: Flatten and Linear mix every channel. Pick a Conv2d "
+        "layer, or a BatchNorm, activation or pooling right after one, to see its kernel and explain an activation.",
+        "zh": "这一层的值不是由某一个卷积核生成的：Flatten 和 Linear 会混合所有通道。请选择一个 Conv2d 层，"
+        "或紧跟在卷积后面的 BatchNorm、激活或池化层，查看卷积核并解释一个激活值。",
+    },
+    "fm.not_conv.block": {
+        "en": "No single kernel made this layer's channels: a residual block's output is ReLU(bn2(conv2(…)) + "
+        "shortcut), the shortcut being the block's input or its 1×1 convolution. Pick a Conv2d inside the block, "
+        "or the BatchNorm right after one, to explain an activation.",
+        "zh": "这一层的通道不是由某一个卷积核生成的：残差块的输出是 ReLU(bn2(conv2(…)) + 捷径)，捷径是块的输入或它的 "
+        "1×1 卷积。请选择块内的一个 Conv2d，或紧跟其后的 BatchNorm，来解释一个激活值。",
+    },
+    "fm.not_conv.after_block": {
+        "en": "This layer works on each channel by itself, but the channels it receives are a sum: a residual block "
+        "added its shortcut to a convolution's output, so no single kernel made them. Pick a Conv2d inside a "
+        "block, or the BatchNorm right after one, to explain an activation.",
+        "zh": "这一层对每个通道单独运算，但它收到的通道是一个和：残差块把捷径分支加到了卷积的输出上，所以它们不是由某一个"
+        "卷积核生成的。请选择块内的一个 Conv2d，或紧跟其后的 BatchNorm，来解释一个激活值。",
     },
     "fm.made_by": {
         "en": "Channel **{c}** of this layer is channel {c} of layer `{conv}` ({kind}) after {steps}: these layers "
@@ -720,7 +746,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- Feature maps samples ----------------------------------------------------------------
     **{f"sample.digit_{d}": {"en": f"MNIST digit {d}", "zh": f"MNIST 数字 {d}"} for d in (0, 1, 2, 4, 5, 6, 8, 9)},
     **{
-        f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}", "zh": f"CIFAR-10 测试图像：{zh}（{name}）"}
+        f"sample.cifar_{name}": {"en": f"CIFAR-10 test image: {name}", "zh": f"CIFAR-10 测试图像：{zh}"}
         for name, zh in CIFAR10_CLASSES
     },
     # --- Pooling & activations page (pool.*, act.*, up.*) ------------------------------------

@@ -16,7 +16,7 @@ from vizconv.errors import MessageError
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model, load_user_weights
 from vizconv.server import configure_allocator, configure_threads
-from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, text
+from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
 # Once per server process, before any page computes: one torch thread per request unless
 # VIZCONV_TORCH_THREADS says otherwise, and freed tensor memory kept for the next rerun
@@ -48,6 +48,7 @@ __all__ = [
     "stepper",
     "show_error",
     "t",
+    "t_or",
 ]
 
 log = logging.getLogger("vizconv")
@@ -68,6 +69,12 @@ def lang() -> str:
 def t(key: str, **params: object) -> str:
     """Catalogue text ``key`` in the page language."""
     return text(key, lang(), **params)
+
+
+def t_or(key: str, default: str | None) -> str | None:
+    """Catalogue text ``key`` in the page language, or ``default`` where the catalogue has no ``key`` (a class
+    name without a translation, a sample without a description)."""
+    return t(key) if key in STRINGS else default
 
 
 def labels(key: str, param: str | None = None) -> Callable[[object], str]:

@@ -193,8 +193,8 @@ def test_play_advances_the_animation(server, page):
     assert page.locator(".js-plotly-plot .heatmaplayer image").count() >= 3
 
 
-def _animations() -> dict[str, dict]:
-    """Every animator's figure: a convolution, max pooling, and the transposed scatter view played with and
+def _animation(name: str) -> dict:
+    """One animator's figure: a convolution, max pooling, or the transposed scatter view played with and
     without redraws (partial sums in each frame, or only shapes when there would be too many values)."""
     import torch
 
@@ -205,15 +205,18 @@ def _animations() -> dict[str, dict]:
     from vizconv.transposed_animation import scatter_animation
 
     grid = torch.arange(25.0).reshape(1, 5, 5)
-    small = scatter_animation(trace_conv_transpose2d(grid[:, :2, :2], torch.ones(1, 1, 3, 3)))
-    large = scatter_animation(trace_conv_transpose2d(torch.rand(2, 12, 12), torch.ones(2, 4, 3, 3)))
-    assert small["layout"]["meta"]["partial_sums"] and not large["layout"]["meta"]["partial_sums"]
-    return {
-        "convolution": conv_animation(trace_conv2d(grid, torch.ones(2, 1, 3, 3))),
-        "max pooling": conv_animation(trace_pool2d(grid, "max", 2, 1)),
-        "transposed, partial sums": small,
-        "transposed, shapes only": large,
-    }
+    if name == "convolution":
+        return conv_animation(trace_conv2d(grid, torch.ones(2, 1, 3, 3)))
+    if name == "max pooling":
+        return conv_animation(trace_pool2d(grid, "max", 2, 1))
+    if name == "transposed, partial sums":
+        figure = scatter_animation(trace_conv_transpose2d(grid[:, :2, :2], torch.ones(1, 1, 3, 3)))
+        assert figure["layout"]["meta"]["partial_sums"]
+        return figure
+    assert name == "transposed, shapes only", name
+    figure = scatter_animation(trace_conv_transpose2d(torch.rand(2, 12, 12), torch.ones(2, 4, 3, 3)))
+    assert not figure["layout"]["meta"]["partial_sums"]
+    return figure
 
 
 @pytest.mark.parametrize("name", ["convolution", "max pooling", "transposed, partial sums", "transposed, shapes only"])
@@ -226,7 +229,7 @@ def test_played_to_the_end_no_output_stays_covered(page, name):
     """
     import plotly
 
-    figure = _animations()[name]
+    figure = _animation(name)
     frames = figure.pop("frames")
     plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     page.set_content(f"<div id=figure></div><script>{plotly_js.read_text()}</script>")

@@ -112,3 +112,33 @@ def test_input_titles_say_padded_only_when_there_is_padding():
 
     assert titles() == ["input channel 0", "input channel 1"]
     assert titles(padding=1) == ["input channel 0 (padded)", "input channel 1 (padded)"]
+
+
+def _subplot_rows(figure: dict) -> list[int]:
+    """How many subplots share each row of the figure, top to bottom (from the y axes' domains)."""
+    tops = [axis["domain"][1] for name, axis in figure["layout"].items() if name.startswith("yaxis")]
+    return [tops.count(top) for top in sorted(set(tops), reverse=True)]
+
+
+@pytest.mark.parametrize(
+    "shape, out_channels, padding, rows",
+    [
+        ((3, 5, 5), 2, 1, [3, 2]),  # CS231n: 3 inputs of 7 padded cells a row
+        ((4, 6, 6), 4, 1, [4, 4]),  # 8 cells each: four still fit a row
+        ((1, 28, 28), 4, 0, [1, 4]),  # a picture, no values written: as many as fit the rule of 4
+        ((3, 14, 14), 2, 1, [2, 1, 2]),  # 16 cells with values: two a row, so each number has room
+    ],
+)
+def test_subplots_a_row_leave_room_for_the_values(shape, out_channels, padding, rows):
+    trace = trace_conv2d(torch.rand(*shape), torch.ones(out_channels, shape[0], 3, 3), padding=padding)
+    assert _subplot_rows(conv_animation(trace)) == rows
+
+
+def test_the_transposed_scatter_view_of_many_channels_uses_two_columns():
+    """Four 11×11 canvases (stride 3, dilation 2) with their values: two a row instead of four cramped ones."""
+    from vizconv.transposed import trace_conv_transpose2d
+    from vizconv.transposed_animation import scatter_animation
+
+    trace = trace_conv_transpose2d(torch.rand(1, 3, 3), torch.ones(1, 4, 3, 3), stride=3, dilation=2)
+    assert trace.canvas.shape[1:] == (11, 11)
+    assert _subplot_rows(scatter_animation(trace)) == [1, 2, 2]

@@ -48,6 +48,7 @@ __all__ = [
 _GAP = 0.03  # space between subplots, as a fraction of the figure
 _CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
 _TITLE_PX = 36
+_TEXT_CELLS_PER_ROW = 32  # cells with written values that fit side by side in a row of subplots
 _SHAPE_STYLES = {  # layout.template shapes that frames name in ``templateitemname``
     "window": {"line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH}, "layer": "above"},
     "cursor": {"line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH}, "layer": "above"},
@@ -154,10 +155,16 @@ class SubplotGrid:
 
     c_in: int
     c_out: int
+    text_side: int = 0  # the longest side, in cells, of a subplot that writes its values in its cells (0: none)
 
     @property
     def columns(self) -> int:
-        return max(self.c_in, min(self.c_out, 4))
+        """Every input channel on one row, up to 4 outputs a row; fewer where values are written in the cells,
+        so that a cell stays wide enough for its number (a 1024-px screen has room for about 32 such cells)."""
+        columns = max(self.c_in, min(self.c_out, 4))
+        if self.text_side:
+            columns = min(columns, max(1, _TEXT_CELLS_PER_ROW // self.text_side))
+        return columns
 
     @property
     def rows_in(self) -> int:
@@ -478,10 +485,10 @@ def conv_animation(
     h_out, w_out = trace.out_size
     positions = trace.positions
     position = min(max(int(position), 0), positions - 1)
-    grid = SubplotGrid(c_in, c_out)
 
     if show_values is None:
         show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
+    grid = SubplotGrid(c_in, c_out, max(hp, wp, h_out, w_out) if show_values else 0)
     fmt_in = value_format(trace.padded) if show_values else None
     fmt_out = value_format(trace.output) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
 

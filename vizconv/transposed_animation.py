@@ -149,7 +149,6 @@ def scatter_animation(
     (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
     positions = trace.positions
     position = min(max(int(position), 0), positions - 1)
-    grid = SubplotGrid(c_in, c_out)
     # what the canvas holds in the end, before the crop: every contribution plus the bias
     final = trace.canvas if trace.bias is None else trace.canvas + trace.bias[:, None, None]  # (C_out, Hc, Wc)
     partial_sums = positions * final.numel() <= MAX_FRAME_VALUES
@@ -162,6 +161,7 @@ def scatter_animation(
 
     if show_values is None:
         show_values = max(hc, wc) <= style.MAX_TEXT_CELLS
+    grid = SubplotGrid(c_in, c_out, max(h, w, hc, wc) if show_values else 0)
     fmt_in = value_format(trace.input) if show_values else None
     fmt_out = value_format(sums) if show_values else None
 

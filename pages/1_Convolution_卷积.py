@@ -215,7 +215,7 @@ if padding_kind != "number":
 if not preset.startswith("random"):
     unused.add("kernel_seed")
 # The link (the position and kernel are clamped below; a link's receiver clamps them the same way).
-ui.share_box(
+show_link = ui.share_box(
     memory.publish(unused), (t("share.kernel_note"),) + ((t("share.upload_note"),) if source == "upload" else ())
 )
 
@@ -328,7 +328,7 @@ with panel.container(border=True):
     for line in step_latex(step, trace.bias is not None):
         st.latex(line)
     st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))
-memory.publish(unused)  # the address bar: the position and kernel, now clamped to this output
+show_link(memory.publish(unused))  # the address bar and the box: the position and kernel, clamped to this output
 
 # ---------------------------------------------------------------- downloads (for these settings)
 st.markdown(f"**{t('export.header')}**")

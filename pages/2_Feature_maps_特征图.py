@@ -138,7 +138,7 @@ with st.sidebar:
     else:
         upload = ui.image_uploader("fm_upload")
 memory.sync()
-ui.share_box(
+show_link = ui.share_box(
     memory.publish(),
     (() if memory.get("source") == "sample" else (t("share.own_picture_note"),))
     + ((t("share.own_weights_note"),) if weights == "own" else ()),
@@ -397,4 +397,4 @@ colour_filters = first_weight.shape[1] == 3  # filter_grid draws RGB filters as 
 st.image(
     filter_grid(first_weight), caption=t("fm.filters_caption_rgb" if colour_filters else "fm.filters_caption_gray")
 )
-memory.publish()  # the address bar: the layer, channel and activation as shown (clamped to this layer)
+show_link(memory.publish())  # the address bar and the box: the layer, channel and activation as shown (clamped)

@@ -25,6 +25,52 @@ t = ui.t
 state = st.session_state
 
 ui.page_setup("pool.title", "🟦")
+IMAGE_SAMPLES = [key for key, sample in SAMPLES.items() if sample.is_image]
+GRID_SAMPLES = [key for key, sample in SAMPLES.items() if not sample.is_image]
+PHOTOS = ["camera", "chelsea", "coffee", "astronaut"]
+SECTIONS = ("pooling", "activations", "upsampling")
+SPEEDS = (1, 2, 4, 8, 16, 32)  # window positions per second
+MAX_SIDE = 16  # the largest upsampling source (16×16 random numbers or digit): output cells up to 16 × 3 − 1
+# What a link carries (?pool_kind=avg ...): each setting with the values a URL may give it; the page clamps the
+# window position, the channel and the explained upsampled cell to the map it shows.
+SHARED = {
+    "section": ui.OneOf(SECTIONS),
+    "source": ui.OneOf(("lenet", "sample", "random", "upload")),
+    "digit": ui.Whole(0, 9),
+    "stage": ui.OneOf(tuple(LENET_STAGES)),
+    "channels": ui.Whole(1, 6),
+    "sample": ui.OneOf((*IMAGE_SAMPLES, *GRID_SAMPLES)),
+    "side": ui.Whole(4, 32),
+    "colour": ui.Flag(),
+    "random_channels": ui.Whole(1, 4),
+    "random_size": ui.Whole(2, 16),
+    "seed": ui.Whole(0, 9999),
+    "kind": ui.OneOf(POOL_KINDS),
+    "kernel_h": ui.Whole(1, 5),
+    "kernel_w": ui.Whole(1, 5),
+    "stride_default": ui.Flag(),
+    "stride_h": ui.Whole(1, 5),
+    "stride_w": ui.Whole(1, 5),
+    "padding_h": ui.Whole(0, 2),
+    "padding_w": ui.Whole(0, 2),
+    "speed": ui.OneOf(SPEEDS),
+    "position": ui.Whole(0, 99_999),  # state keys pool_position and pool_step_c: the stepper clamps them
+    "step_c": ui.Whole(0, 5),
+    "act_source": ui.OneOf(("lenet", "kernel")),
+    "act_channel": ui.Whole(0, 5),
+    "act_picture": ui.OneOf((*PHOTOS, "upload")),
+    "act_kernel": ui.OneOf(tuple(FIXED_3X3)),
+    "activation": ui.OneOf(ACTIVATIONS),
+    "slope": ui.Decimal(0.0, 0.5, 2),
+    "up_source": ui.OneOf(("lenet", "digit", "random")),
+    "up_channel": ui.Whole(0, 5),
+    "up_size": ui.Whole(2, MAX_SIDE),
+    "mode": ui.OneOf(UPSAMPLE_MODES),
+    "scale": ui.OneOf((2, 3)),
+    "corners": ui.Flag(),
+    "up_oy": ui.Whole(0, 3 * MAX_SIDE - 1),
+    "up_ox": ui.Whole(0, 3 * MAX_SIDE - 1),
+}
 memory = ui.WidgetMemory(
     "pool",
     {
@@ -63,11 +109,13 @@ memory = ui.WidgetMemory(
         "up_oy": 0,
         "up_ox": 0,
     },
+    shared=SHARED,
 )
+linked = memory.from_url()  # a link opened: its settings
+memory.restore(**linked)
+if linked:
+    state.pool_upload_from_link = "upload" in (linked.get("source"), linked.get("act_picture"))
 teaching.show_notes("pool", ui.lang(), st)
-IMAGE_SAMPLES = [key for key, sample in SAMPLES.items() if sample.is_image]
-GRID_SAMPLES = [key for key, sample in SAMPLES.items() if not sample.is_image]
-PHOTOS = ["camera", "chelsea", "coffee", "astronaut"]
 
 
 def _lenet(picture: Image.Image) -> dict[str, torch.Tensor]:
@@ -91,8 +139,9 @@ def _upload(key: str) -> Image.Image | None:
     """The uploaded picture, or None (with a prompt or the reason it cannot be read)."""
     upload = ui.image_uploader(key)
     if upload is None:
-        st.info(t("pool.upload_prompt"), icon="⬅️")
+        st.info(t("share.upload_needed" if state.get("pool_upload_from_link") else "pool.upload_prompt"), icon="⬅️")
         return None
+    state.pool_upload_from_link = False  # the link's request for a picture is answered
     try:
         return load_image(upload.getvalue())
     except MessageError as exc:
@@ -100,10 +149,9 @@ def _upload(key: str) -> Image.Image | None:
         return None
 
 
-sections = ("pooling", "activations", "upsampling")
 with st.sidebar:
     section = st.radio(
-        t("pool.section"), sections, format_func=ui.labels("pool.section."), **memory.seed("section", sections)
+        t("pool.section"), SECTIONS, format_func=ui.labels("pool.section."), **memory.seed("section", SECTIONS)
     )
 
 
@@ -196,7 +244,7 @@ def show_pooling() -> None:
     st.subheader(t("pool.animation"))
     speed = st.select_slider(
         t("conv.speed"),
-        options=[1, 2, 4, 8, 16, 32],
+        options=SPEEDS,
         format_func=ui.labels("conv.speed_value", "n"),
         **memory.seed("speed"),
     )
@@ -409,9 +457,40 @@ def show_upsampling() -> None:
         st.caption(t("up.torch_check", value=format_number(float(upsampled[oy, ox]), 4)))
 
 
+def shown(values: dict) -> set[str]:
+    """The shared settings this view uses (the others stay out of the link: it is shorter, and reads as the view)."""
+    if values["section"] == "pooling":
+        used = {"source", "kind", "kernel_h", "kernel_w", "stride_default", "padding_h", "padding_w", "speed"}
+        used |= {"position", "step_c"} | (set() if values["stride_default"] else {"stride_h", "stride_w"})
+        used |= {
+            "lenet": {"digit", "stage", "channels"},
+            "sample": {"sample"} | ({"side", "colour"} if SAMPLES[values["sample"]].is_image else set()),
+            "random": {"random_channels", "random_size", "seed"},
+            "upload": {"side", "colour"},
+        }[values["source"]]
+    elif values["section"] == "activations":
+        used = {"act_source", "activation"} | ({"slope"} if values["activation"] == "leaky_relu" else set())
+        used |= {"digit", "act_channel"} if values["act_source"] == "lenet" else {"act_picture", "act_kernel"}
+    else:
+        used = {"up_source", "mode", "scale", "up_oy", "up_ox"} | (
+            set() if values["mode"] == "nearest" else {"corners"}
+        )
+        used |= {"lenet": {"digit", "up_channel"}, "digit": {"up_size", "digit"}, "random": {"up_size", "seed"}}[
+            values["up_source"]
+        ]
+    return used | {"section"}
+
+
 if section == "pooling":
     show_pooling()
 elif section == "activations":
     show_activations()
 else:
     show_upsampling()
+
+# The link, once the position and the explained cell are clamped to what the page shows.
+values = memory.sync()
+uploaded = (section == "pooling" and values["source"] == "upload") or (
+    section == "activations" and values["act_source"] == "kernel" and values["act_picture"] == "upload"
+)
+ui.share_box(memory.publish(set(SHARED) - shown(values)), (t("share.upload_note"),) if uploaded else ())

@@ -49,23 +49,67 @@ DEFAULTS = {
     "edit_ic": 0,
     "edit_oc": 0,
 }
-memory = ui.WidgetMemory("tconv", DEFAULTS)
+SPEEDS = (1, 2, 4, 8, 16)  # steps per second
+VIEWS = ("scatter", "equivalent")
+MAX_CELLS = 99  # bound on an output row or column read from a link (the page clamps it to the output)
+# What a link carries (?tconv_stride=2 ...): each setting with the values a URL may give it. The stepped positions
+# and channels are state keys (tconv_position, tconv_eq_position, ...) that the page clamps to the output.
+SHARED = {
+    "source": ui.OneOf(("example", "random")),
+    "example": ui.OneOf(tuple(EXAMPLES)),
+    "channels": ui.Whole(1, 3),
+    "height": ui.Whole(2, 6),
+    "width": ui.Whole(2, 6),
+    "seed": ui.Whole(0, 9999),
+    "out_channels": ui.Whole(1, 4),
+    "kernel": ui.Whole(1, 5),
+    "stride": ui.Whole(1, 4),
+    "padding": ui.Whole(0, 4),
+    "output_padding": ui.Whole(0, 3),
+    "dilation": ui.Whole(1, 3),
+    "groups": ui.Whole(1, 4),
+    "bias": ui.Flag(),
+    "preset": ui.OneOf(PRESETS),
+    "kernel_seed": ui.Whole(0, 9999),
+    "view": ui.OneOf(VIEWS),
+    "speed": ui.OneOf(SPEEDS),
+    "position": ui.Whole(0, MAX_CELLS**2),  # the scatter view: the input cell and channel
+    "step_ic": ui.Whole(0, 2),
+    "out_oc": ui.Whole(0, 3),  # the scatter view: the gathered output value
+    "out_y": ui.Whole(0, MAX_CELLS),
+    "out_x": ui.Whole(0, MAX_CELLS),
+    "eq_position": ui.Whole(0, MAX_CELLS**2),  # the equivalent convolution: the output cell and channel
+    "eq_oc": ui.Whole(0, 3),
+}
+memory = ui.WidgetMemory("tconv", DEFAULTS, shared=SHARED)
 teaching.show_notes("tconv", ui.lang(), st)
 
 
-def _apply_example() -> None:
+def _example_settings(key: str) -> dict:
     """An example brings its own kernel, stride and padding."""
-    example = EXAMPLES[state.tconv_example]
-    memory.set(
-        out_channels=1,
-        kernel=len(example.weight[0][0]),
-        stride=example.stride,
-        padding=example.padding,
-        output_padding=0,
-        dilation=1,
-        groups=1,
-        preset="example",
-    )
+    example = EXAMPLES[key]
+    return {
+        "out_channels": 1,
+        "kernel": len(example.weight[0][0]),
+        "stride": example.stride,
+        "padding": example.padding,
+        "output_padding": 0,
+        "dilation": 1,
+        "groups": 1,
+        "preset": "example",
+    }
+
+
+def _apply_example() -> None:
+    memory.set(**_example_settings(state.tconv_example))
+
+
+# A link opened: its settings, over the ones its example brings (a hand-written link may name only a few).
+linked = memory.from_url()
+if linked:
+    if linked.get("source", memory.get("source")) == "example":
+        linked = _example_settings(linked.get("example", memory.get("example"))) | linked
+    memory.restore(**linked)
 
 
 # ---------------------------------------------------------------- controls (sidebar)
@@ -119,6 +163,20 @@ with st.sidebar:
         st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("kernel_seed"))
 
 values = memory.sync()
+# Settings this view does not use stay out of the link (it is shorter, and reads as the view).
+unused = set()
+if source != "random":
+    unused |= {"channels", "height", "width", "seed"}
+if source != "example":
+    unused.add("example")
+if preset != "random_int":
+    unused.add("kernel_seed")
+if memory.get("view") == "scatter":  # the view's radio is drawn below: this is its current value
+    unused |= {"eq_position", "eq_oc"}
+else:
+    unused |= {"position", "step_ic", "out_oc", "out_y", "out_x"}
+# The link (the positions are clamped below, and the link shown again then).
+show_link = ui.share_box(memory.publish(unused), (t("share.kernel_note"),))
 
 # ---------------------------------------------------------------- input and weights
 if source == "example":
@@ -217,13 +275,12 @@ cols[2].metric(t("tconv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
 cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 
 # ---------------------------------------------------------------- the two views
-views = ("scatter", "equivalent")
 view = st.radio(
-    t("tconv.view"), views, format_func=ui.labels("tconv.view."), horizontal=True, **memory.seed("view", views)
+    t("tconv.view"), VIEWS, format_func=ui.labels("tconv.view."), horizontal=True, **memory.seed("view", VIEWS)
 )
 speed = st.select_slider(
     t("tconv.speed"),
-    options=[1, 2, 4, 8, 16],
+    options=SPEEDS,
     format_func=ui.labels("tconv.speed_value", "n"),
     **memory.seed("speed"),
 )
@@ -353,6 +410,8 @@ else:
         for line in step_latex(equivalent.step(steps.channel, oy, ox), trace.bias is not None):
             st.latex(line)
         st.caption(t("tconv.gather_check", value=format_number(float(trace.output[steps.channel, oy, ox]), 4)))
+
+show_link(memory.publish(unused))  # the address bar and the box: the positions, now clamped to this output
 
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))

@@ -11,14 +11,18 @@ from vizconv.builder import (
     CORRECTED_RESIDUAL_CODE,
     KINDS,
     LIMITS,
+    MAX_LAYERS,
+    MAX_STACK_CHARS,
     NOTES_RESIDUAL_CODE,
     PRESETS,
     LayerSpec,
     auto_fix,
     build_stack,
+    encode_stack,
     fit_stack,
     fit_to,
     layer_summary,
+    parse_stack,
     sequential_code,
 )
 from vizconv.errors import MessageError
@@ -28,11 +32,44 @@ state = st.session_state
 INPUT_SIZES = {"in_channels", "num_features", "in_features"}  # what "fit to the stack" fills in
 
 ui.page_setup("nb.title", "🧱")
+DEFAULT_PRESET = "lenet5"
+CUSTOM = "custom"  # the preset select's entry for a stack the user has changed
 
+
+def _input() -> tuple[int, int, int]:
+    return (int(memory.get("c")), int(memory.get("h")), int(memory.get("w")))
+
+
+def _stack_text(specs: object) -> str | None:
+    """The stack as the link writes it (``conv5c6p2-sigmoid-…``); an empty one stays out ("custom" alone is empty)."""
+    return encode_stack(_input(), specs) if specs else None
+
+
+def _setting_kind(name: str) -> object:
+    if name == "bias":
+        return ui.Flag()
+    if name == "function":
+        return ui.OneOf(tuple(ACTIVATIONS))
+    return ui.Whole(*LIMITS[name])
+
+
+# What a link carries (?nb_stack=conv5c6p2-sigmoid-… &nb_c=1 …): the input, the stack spelled out (vizconv.builder's
+# encode_stack), the preset's name, and the "Add a layer" form.
+SHARED = {
+    "preset": ui.OneOf((*PRESETS, CUSTOM)),
+    "c": ui.Whole(*LIMITS["input"]),
+    "h": ui.Whole(*LIMITS["input"]),
+    "w": ui.Whole(*LIMITS["input"]),
+    "stack": ui.Encoded(_stack_text, max_chars=MAX_STACK_CHARS),  # the page parses it with the input shape
+    "kind": ui.OneOf(tuple(KINDS)),
+    "autofit": ui.Flag(),
+    **{f"{kind}_{name}": _setting_kind(name) for kind, params in KINDS.items() for name in params},
+    "pick": ui.Whole(1, MAX_LAYERS),
+}
 memory = ui.WidgetMemory(
     "nb",
     {
-        "preset": "lenet5",
+        "preset": DEFAULT_PRESET,
         "c": 1,
         "h": 28,
         "w": 28,
@@ -41,6 +78,7 @@ memory = ui.WidgetMemory(
         "pick": 1,
         **{f"{kind}_{name}": value for kind, params in KINDS.items() for name, value in params.items()},
     },
+    shared=SHARED,
 )
 teaching.show_notes("nb", ui.lang(), st)
 
@@ -54,24 +92,49 @@ def _load(name: str) -> None:
     state.pop("nb_message", None)
 
 
-CUSTOM = "custom"  # the preset select's entry for a stack the user has changed
-
-
 def _edited() -> None:
     """The stack is no longer the preset's: the preset select says so (and picking a preset loads it again)."""
     memory.set(preset=CUSTOM)
     state.nb_loaded = CUSTOM
 
 
+def _open_link() -> None:
+    """A link opened (the session's first run of the page): its input shape, its stack and the form's settings.
+
+    The stack is read for the link's input shape. An unreadable stack (damaged, hand-edited, too long) is
+    left out with a message: the page opens the link's preset, or its default one.
+    """
+    linked = memory.from_url()
+    sent = memory.fresh and memory.key("stack") in st.query_params  # a stack was sent (readable or not)
+    if not linked and not sent:
+        return
+    preset = linked.get("preset", DEFAULT_PRESET)
+    base = PRESETS[preset][0] if preset in PRESETS else _input()
+    shape = tuple(linked.get(name, size) for name, size in zip("chw", base, strict=True))
+    if sent:
+        stack = parse_stack(linked.get("stack"), shape)  # None: unreadable (or too long for from_url)
+        state.nb_link_broken = stack is None
+    else:
+        stack = [] if preset == CUSTOM else None  # "custom" without a stack: an empty stack
+    if stack is None:  # the preset as it comes, and the link's input shape unless its stack was unreadable
+        _load(preset if preset in PRESETS else DEFAULT_PRESET)
+        memory.set(preset=preset if preset in PRESETS else DEFAULT_PRESET)
+        if not sent:
+            memory.set(**{name: linked[name] for name in "chw" if name in linked})
+    else:  # the preset's name only where the stack is still that preset's
+        label = preset if preset in PRESETS and stack == list(PRESETS[preset][1]) else CUSTOM
+        memory.set(preset=label, c=shape[0], h=shape[1], w=shape[2])
+        state.nb_stack = stack
+        state.nb_loaded = label
+    memory.restore(**{name: value for name, value in linked.items() if name not in ("preset", "c", "h", "w", "stack")})
+
+
+_open_link()
 if memory.get("preset") == CUSTOM:  # keep whatever stack there is
     state.nb_loaded = CUSTOM
 elif state.get("nb_loaded") != memory.get("preset"):  # a new preset was picked (or this is the first run)
     _load(memory.get("preset"))
 state.setdefault("nb_stack", [])
-
-
-def _input() -> tuple[int, int, int]:
-    return (int(memory.get("c")), int(memory.get("h")), int(memory.get("w")))
 
 
 def _incoming(steps) -> tuple[int, ...] | None:
@@ -90,6 +153,9 @@ def _safe_steps() -> list:
 
 def _append() -> None:
     kind = memory.get("kind")
+    if len(state.nb_stack) >= MAX_LAYERS:
+        state.nb_message = MessageError("nb.err.too_many", n=MAX_LAYERS)
+        return
     try:
         spec = LayerSpec(kind, {name: memory.get(f"{kind}_{name}") for name in KINDS[kind]})
     except MessageError as exc:
@@ -216,9 +282,21 @@ with st.sidebar:
         st.button(t("nb.clear"), key="nb_clear", on_click=_clear, width="stretch")
 
 memory.sync()
+# The link: the form's settings for the chosen kind only, and no input size that autofit fills in.
+unused = {f"{other}_{name}" for other, params in KINDS.items() if other != kind for name in params}
+if autofit and incoming is not None:
+    unused |= {f"{kind}_{name}" for name in INPUT_SIZES}
+if not state.nb_stack:
+    unused.add("pick")
+notes = (t("share.stack_note"),)
+if state.nb_stack and _stack_text(state.nb_stack) is None:
+    notes = (t("share.stack_not_in_link", n=MAX_LAYERS),)
+ui.share_box(memory.publish(unused), notes)
 
 # ---------------------------------------------------------------- the stack, layer by layer
 st.subheader(t("nb.stack"))
+if state.pop("nb_link_broken", False):
+    st.warning(t("share.stack_broken", n=MAX_LAYERS), icon="🔗")
 failed = steps[-1] if steps and steps[-1].error is not None else None
 built = [step for step in steps if step.error is None]
 

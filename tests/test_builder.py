@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 
 import pytest
 import torch
@@ -19,17 +20,23 @@ from torchvision.models.resnet import Bottleneck
 from tests_support import metric, open_page
 from vizconv.architectures import lenet5
 from vizconv.builder import (
+    ACTIVATIONS,
     CORRECTED_RESIDUAL_CODE,
     KINDS,
+    LIMITS,
+    MAX_LAYERS,
+    MAX_STACK_CHARS,
     NOTES_RESIDUAL_CODE,
     PRESETS,
     LayerSpec,
     auto_fix,
     build_stack,
+    encode_stack,
     fit_stack,
     fit_to,
     layer,
     layer_summary,
+    parse_stack,
     sequential_code,
     to_module,
     to_sequential,
@@ -382,6 +389,201 @@ def test_random_stacks_match_the_exported_code(stack):
     steps = build_stack(input_shape, specs)
     assert all(step.error is None for step in steps)
     _check_code_against_builder(input_shape, specs)
+
+
+# ---------------------------------------------------------------- the stack as text (shareable links)
+
+
+def _setting(name: str):
+    """Every value the page's widgets allow for one setting."""
+    if name == "bias":
+        return st.booleans()
+    if name == "function":
+        return st.sampled_from(list(ACTIVATIONS))
+    return st.integers(*LIMITS[name])
+
+
+@st.composite
+def any_layer(draw):
+    """Any layer of any kind with settings within the page's limits (a pooling padding at most half its window)."""
+    kind = draw(st.sampled_from(list(KINDS)))
+    params = {name: draw(_setting(name)) for name in KINDS[kind]}
+    if kind in ("maxpool", "avgpool"):
+        params["padding"] = min(params["padding"], params["kernel_size"] // 2)
+    return LayerSpec(kind, params)
+
+
+@st.composite
+def any_stack(draw):
+    """Any stack the page can hold: random layers, about half of them fitted to what comes in (as autofit does),
+    so that stacks fit for a while and then stop fitting, on small and on large inputs."""
+    sides = st.one_of(st.integers(1, 32), st.integers(*LIMITS["input"]))
+    input_shape = (draw(sides), draw(sides), draw(sides))
+    specs: list[LayerSpec] = []
+    for _ in range(draw(st.integers(0, 6))):
+        spec = draw(any_layer())
+        steps = build_stack(input_shape, specs)
+        if draw(st.booleans()) and (not steps or steps[-1].error is None):
+            spec = fit_to(steps[-1].shape if steps else input_shape, spec)
+        specs.append(spec)
+    return input_shape, specs
+
+
+@given(any_stack())
+def test_any_stack_survives_its_text(stack):
+    input_shape, specs = stack
+    text = encode_stack(input_shape, specs)
+    assert text is not None and len(text) <= MAX_STACK_CHARS
+    assert re.fullmatch(r"[a-z0-9-]*", text), text  # nothing a URL has to escape
+    assert parse_stack(text, input_shape) == specs
+
+
+@given(stacks())
+def test_a_fitting_stack_needs_no_input_sizes(stack):
+    """Where every layer fits, the text names no in_channels / num_features / in_features: they are fitted back."""
+    input_shape, specs = stack
+    text = encode_stack(input_shape, specs)
+    assert not re.search(r"i[0-9]", text), text
+    assert parse_stack(text, input_shape) == specs
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("end", [0, 1])
+def test_every_kind_at_the_ends_of_its_limits_survives_its_text(kind, end):
+    params = {
+        name: (end == 1 if name == "bias" else list(ACTIVATIONS)[-end] if name == "function" else LIMITS[name][end])
+        for name in KINDS[kind]
+    }
+    if kind in ("maxpool", "avgpool"):
+        params["padding"] = min(params["padding"], params["kernel_size"] // 2)
+    spec = LayerSpec(kind, params)
+    for input_shape in ((1, 1, 1), (LIMITS["input"][1],) * 3, (7, 40, 40)):
+        for specs in ([spec], [fit_to(input_shape, spec)], [layer("flatten"), spec], [spec, spec]):
+            assert parse_stack(encode_stack(input_shape, specs), input_shape) == specs, (input_shape, specs)
+
+
+def test_the_presets_as_text():
+    assert encode_stack(*PRESETS["lenet5"]) == (
+        "conv5c6p2-sigmoid-avgpool2-conv5c16-sigmoid-avgpool2-flatten-linear120-sigmoid-linear84-sigmoid-linear10"
+    )
+    assert encode_stack(*PRESETS["basic_block"]) == "basicblockc64-basicblockc128s2"
+    assert encode_stack(*PRESETS["bottleneck"]) == "bottleneckw64-bottleneckw128s2"
+    # a layer that does not fit writes its input size, and so does every layer after it
+    assert encode_stack(*PRESETS["mismatch"]) == "conv5c16i3-relu-maxpool2-flatten-linear10i2304"
+    assert encode_stack((1, 28, 28), []) == ""
+
+
+def test_a_hand_written_stack_is_fitted_to_its_input():
+    specs = parse_stack("conv3c16p1-relu-maxpool2-flatten-linear10", (3, 32, 32))
+    assert specs == [
+        layer("conv2d", in_channels=3, out_channels=16, kernel_size=3, padding=1),
+        layer("activation", function="relu"),
+        layer("maxpool", kernel_size=2, stride=2),
+        layer("flatten"),
+        layer("linear", in_features=16 * 16 * 16, out_features=10),
+    ]
+    # settings at their defaults may be written out too
+    assert parse_stack("conv3c16s1p1d1b1i3-relu-maxpool2s2p0-flatten-linear10b1", (3, 32, 32)) == specs
+    assert parse_stack("conv3c16p1,relu,maxpool2,flatten,linear10", (3, 32, 32)) == specs  # commas, as typed
+    assert parse_stack("", (3, 32, 32)) == []
+
+
+def test_the_longest_stack():
+    relus = [layer("activation", function="relu")] * MAX_LAYERS
+    text = encode_stack((1, 28, 28), relus)
+    assert parse_stack(text, (1, 28, 28)) == relus
+    assert encode_stack((1, 28, 28), [*relus, relus[0]]) is None
+    assert parse_stack(text + "-relu", (1, 28, 28)) is None
+    widest = "-".join(["conv31c4096s8p15d8i16384b0"] * MAX_LAYERS)  # the longest layer, written out
+    assert len(widest) <= MAX_STACK_CHARS and parse_stack(widest, (1, 28, 28)) is not None
+
+
+def test_a_setting_beyond_the_limits_is_not_written():
+    assert encode_stack((1, 28, 28), [layer("conv2d", out_channels=LIMITS["out_channels"][1] + 1)]) is None
+    assert encode_stack((1, 28, 28), [layer("maxpool", kernel_size=9, stride=9)]) is None  # stride beyond 8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "relu,",  # an empty layer
+        ",relu",
+        "relu,,relu",
+        "relu-",
+        "relu--relu",
+        "relu,-relu",
+        "conv3",  # no output channels
+        "conv3c16c4",  # a letter twice
+        "conv03c4",  # a leading zero
+        "conv3c0",  # below the limit
+        "conv32c4",  # kernel beyond 31
+        "conv3c4097",
+        "conv3c-4",
+        "conv3c4q1",  # a letter conv does not have
+        "conv1x1",
+        "conv1x1k3c4",
+        "conv1x13c4",  # conv1x1 takes no number of its own
+        "basicblock64",
+        "bnc4",
+        "maxpool3p2",  # padding beyond half the window (torch refuses it)
+        "maxpool9",  # its default stride 9 is beyond 8
+        "linear10b2",
+        "flatten3",
+        "relu1",
+        "swish",
+        "Conv3c4",
+        "RELU",
+        "relu ,relu",
+        "conv3c4\n",
+        "conv\uff13c4",  # a full-width digit
+        "conv3c4i5,conv3c4",  # after a layer that does not fit, the input size cannot be worked out
+        "linear1000000000",
+        "conv3c99999999999",
+        ",".join(["relu"] * (MAX_LAYERS + 1)),
+        "relu," * 600,
+        "x" * 5000,
+        "<script>alert(1)</script>",
+    ],
+)
+def test_broken_stack_text_is_refused(text):
+    assert parse_stack(text, (1, 28, 28)) is None
+
+
+@pytest.mark.parametrize("value", [None, 3, b"relu", ["relu"]])
+def test_stack_text_that_is_not_text_is_refused(value):
+    assert parse_stack(value, (1, 28, 28)) is None
+
+
+@given(st.text(max_size=300))
+def test_random_text_never_raises(text):
+    result = parse_stack(text, (1, 28, 28))
+    assert result is None or all(isinstance(spec, LayerSpec) for spec in result)
+
+
+@st.composite
+def mutated_stack_text(draw):
+    """A valid stack's text with a few random edits: mostly broken, sometimes another valid stack."""
+    input_shape, specs = draw(any_stack())
+    text = list(encode_stack(input_shape, specs))
+    alphabet = "abcdiklnoprstwx0123456789,-"
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if edit == "insert" or at == len(text):
+            text.insert(at, draw(st.sampled_from(alphabet)))
+        elif edit == "delete":
+            del text[at]
+        else:
+            text[at] = draw(st.sampled_from(alphabet))
+    return input_shape, "".join(text)
+
+
+@given(mutated_stack_text())
+def test_damaged_stack_text_is_refused_or_read_as_a_stack(case):
+    input_shape, text = case
+    result = parse_stack(text, input_shape)
+    if result is not None:  # the edit made another valid stack: it is written back the same way
+        assert parse_stack(encode_stack(input_shape, result), input_shape) == result
 
 
 # ---------------------------------------------------------------- the notes' residual block

@@ -27,6 +27,7 @@ References:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,17 +44,21 @@ __all__ = [
     "CORRECTED_RESIDUAL_CODE",
     "KINDS",
     "LIMITS",
+    "MAX_LAYERS",
+    "MAX_STACK_CHARS",
     "NOTES_RESIDUAL_CODE",
     "PRESETS",
     "LayerSpec",
     "StepResult",
     "auto_fix",
     "build_stack",
+    "encode_stack",
     "fit_stack",
     "fit_to",
     "layer",
     "layer_code",
     "layer_summary",
+    "parse_stack",
     "sequential_code",
     "to_module",
     "to_sequential",
@@ -435,24 +440,27 @@ def _input_shape(input_shape: object) -> tuple[int, int, int]:
     )
 
 
-def build_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[StepResult]:
-    """Apply the layers in order to an input [C, H, W]: one StepResult per layer up to the first that does not fit.
+class _Stacker:
+    """Applies layers one at a time to an input [C, H, W] (build_stack's loop; parse_stack reads ``incoming``)."""
 
-    If a layer does not fit, its StepResult carries the explained ``error`` and
-    the list ends there. Bad input numbers raise ParameterError.
-    """
-    shape: Shape = _input_shape(input_shape)
-    for spec in specs:
-        if not isinstance(spec, LayerSpec):
-            raise ParameterError("nb.err.kind", value=repr(spec), kinds=", ".join(KINDS))
-    rf, jump = 1, 1
-    vector: _Vector | None = None
-    steps: list[StepResult] = []
-    for index, spec in enumerate(specs, start=1):
-        error = _check(index, spec, shape, vector)
+    def __init__(self, input_shape: Sequence[int]) -> None:
+        self.shape: Shape = _input_shape(input_shape)
+        self.rf, self.jump = 1, 1
+        self.vector: _Vector | None = None
+        self.steps: list[StepResult] = []
+
+    @property
+    def incoming(self) -> Shape | None:
+        """The shape the next layer receives; None once a layer did not fit."""
+        return None if self.steps and self.steps[-1].error is not None else self.shape
+
+    def add(self, spec: LayerSpec) -> StepResult:
+        """Apply one more layer (only while ``incoming`` is not None)."""
+        index, shape = len(self.steps) + 1, self.shape
+        error = _check(index, spec, shape, self.vector)
         if error is not None:
-            steps.append(StepResult(index, spec, shape, None, 0, None, None, error=error))
-            break
+            self.steps.append(StepResult(index, spec, shape, None, 0, None, None, error=error))
+            return self.steps[-1]
         with torch.device("meta"):  # torch's shape rules, no memory
             module = to_module(spec).eval()
             with torch.no_grad():
@@ -463,21 +471,44 @@ def build_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[
             if len(shape) == 1:
                 note = MessageError("nb.warn.flatten_noop", index=index, size=shape[0])
             else:
-                vector = _Vector(index, "flatten", shape)
+                self.vector = _Vector(index, "flatten", shape)
         elif spec.kind == "linear":
-            vector = _Vector(index, "linear", None)
+            self.vector = _Vector(index, "linear", None)
         if len(out_shape) == 3:
             for kernel, dilation, stride in _windows(spec):
-                rf, jump = rf + (kernel - 1) * dilation * jump, jump * stride
+                self.rf, self.jump = self.rf + (kernel - 1) * dilation * self.jump, self.jump * stride
         params = sum(p.numel() for p in module.parameters())
         spatial = len(out_shape) == 3
-        steps.append(
+        self.steps.append(
             StepResult(
-                index, spec, shape, out_shape, params, rf if spatial else None, jump if spatial else None, note=note
+                index,
+                spec,
+                shape,
+                out_shape,
+                params,
+                self.rf if spatial else None,
+                self.jump if spatial else None,
+                note=note,
             )
         )
-        shape = out_shape
-    return steps
+        self.shape = out_shape
+        return self.steps[-1]
+
+
+def build_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[StepResult]:
+    """Apply the layers in order to an input [C, H, W]: one StepResult per layer up to the first that does not fit.
+
+    If a layer does not fit, its StepResult carries the explained ``error`` and
+    the list ends there. Bad input numbers raise ParameterError.
+    """
+    stacker = _Stacker(input_shape)
+    for spec in specs:
+        if not isinstance(spec, LayerSpec):
+            raise ParameterError("nb.err.kind", value=repr(spec), kinds=", ".join(KINDS))
+    for spec in specs:
+        if stacker.add(spec).error is not None:
+            break
+    return stacker.steps
 
 
 # ---------------------------------------------------------------- fitting sizes to the input
@@ -526,6 +557,206 @@ def fit_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> list[La
         if fixed == specs:
             break
         specs = fixed
+    return specs
+
+
+# ---------------------------------------------------------------- the stack as text (shareable links)
+
+MAX_LAYERS = 64  # the longest stack the page builds and a link carries
+MAX_STACK_CHARS = 32 * MAX_LAYERS  # a link's stack text: the longest layer is 26 characters
+_IN_SIZE = {"conv2d": "in_channels", "conv1x1": "in_channels", "batchnorm2d": "num_features", "linear": "in_features"}
+_IN_SIZE |= {kind: "in_channels" for kind in _BLOCKS}
+
+
+@dataclass(frozen=True)
+class _Form:
+    """How one kind of layer is written: a word, maybe a number right after it, then letter+number fields."""
+
+    kind: str
+    lead: str | None = None  # the setting written right after the word: conv5 is kernel_size 5
+    fields: tuple[tuple[str, str], ...] = ()  # (letter, setting) in the order they are written
+    required: tuple[str, ...] = ()  # settings always written (the others have a default)
+    fixed: tuple[tuple[str, object], ...] = ()  # settings the word itself gives (relu: function "relu")
+
+
+_FORMS: dict[str, _Form] = {
+    "conv": _Form(
+        "conv2d",
+        "kernel_size",
+        (
+            ("c", "out_channels"),
+            ("s", "stride"),
+            ("p", "padding"),
+            ("d", "dilation"),
+            ("i", "in_channels"),
+            ("b", "bias"),
+        ),
+        ("kernel_size", "out_channels"),
+    ),
+    "conv1x1": _Form(
+        "conv1x1",
+        None,
+        (("c", "out_channels"), ("s", "stride"), ("i", "in_channels"), ("b", "bias")),
+        ("out_channels",),
+    ),
+    "maxpool": _Form("maxpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",)),
+    "avgpool": _Form("avgpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",)),
+    **{name.replace("_", ""): _Form("activation", fixed=(("function", name),)) for name in ACTIVATIONS},
+    "bn": _Form("batchnorm2d", None, (("i", "num_features"),)),
+    "flatten": _Form("flatten"),
+    "linear": _Form("linear", "out_features", (("i", "in_features"), ("b", "bias")), ("out_features",)),
+    "basicblock": _Form(
+        "basic_block", None, (("c", "out_channels"), ("s", "stride"), ("i", "in_channels")), ("out_channels",)
+    ),
+    "bottleneck": _Form("bottleneck", None, (("w", "width"), ("s", "stride"), ("i", "in_channels")), ("width",)),
+}
+_NUMBER = r"(?:0|[1-9][0-9]{0,8})"  # no sign, no leading zeros, at most 9 digits
+# longest words first: conv1x1 before conv
+_TOKEN = re.compile(
+    rf"(?P<word>{'|'.join(sorted(_FORMS, key=len, reverse=True))})(?P<lead>{_NUMBER})?(?P<fields>(?:[a-z]{_NUMBER})*)"
+)
+_FIELD = re.compile(rf"([a-z])({_NUMBER})")
+_SEPARATOR = re.compile(r"[-,]")  # between layers: "-" as written, "," as people may type it
+
+
+def _fitted_size(kind: str, incoming: Shape | None) -> int | None:
+    """The input size fit_to gives a layer of ``kind`` after ``incoming``; None where it cannot be worked out."""
+    name = _IN_SIZE.get(kind)
+    if name is None or incoming is None:
+        return None
+    blank = LayerSpec(kind)
+    fitted = fit_to(incoming, blank)
+    return None if fitted is blank else fitted.params[name]  # fit_to returns the spec itself where it sets nothing
+
+
+def _default(form: _Form, name: str, params: dict) -> object:
+    """The value of an optional setting that is not written (the input size is handled by the caller)."""
+    if name == "stride" and form.kind in ("maxpool", "avgpool"):
+        return params["kernel_size"]  # PyTorch's default: the window
+    return {"stride": 1, "padding": 0, "dilation": 1, "bias": True}[name]
+
+
+def _in_limits(name: str, value: object) -> bool:
+    if name == "bias":
+        return isinstance(value, bool)
+    low, high = LIMITS[name]
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _layer_text(spec: LayerSpec, incoming: Shape | None) -> str | None:
+    """One layer as text; None when a setting is outside the page's limits."""
+    form = next(f for f in _FORMS.values() if f.kind == spec.kind and dict(f.fixed).items() <= spec.params.items())
+    word = next(w for w, f in _FORMS.items() if f is form)
+    p, in_size = spec.params, _IN_SIZE.get(spec.kind)
+    fitted = in_size is not None and p[in_size] == _fitted_size(spec.kind, incoming)  # left out: the reader fits it
+    if not all(_in_limits(name, p[name]) for name in p if name != "function" and not (fitted and name == in_size)):
+        return None
+    text = word + ("" if form.lead is None else str(p[form.lead]))
+    for letter, name in form.fields:
+        if name == in_size:
+            if fitted:
+                continue
+        elif name not in form.required and p[name] == _default(form, name, p):
+            continue
+        text += letter + str(int(p[name]))
+    return text
+
+
+def encode_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> str | None:
+    """The stack as one line of text for a link: ``conv5c6p2-sigmoid-avgpool2-flatten-linear10``.
+
+    One word per layer, joined by ``-`` (a character that URLs leave as it is; parse_stack also takes commas);
+    numbers follow the word and single letters:
+
+    - ``conv{k}c{out}`` Conv2d with a k×k kernel, then ``s`` stride, ``p`` padding, ``d`` dilation (when not
+      1, 0, 1), ``i`` in_channels, ``b0`` without bias; ``conv1x1c{out}`` the 1×1 Conv2d (``s``, ``i``, ``b0``);
+    - ``maxpool{k}``, ``avgpool{k}``, then ``s`` stride (when not k, PyTorch's default) and ``p`` padding;
+    - ``relu``, ``leakyrelu``, ``sigmoid``, ``tanh``, ``gelu``; ``bn`` BatchNorm2d (``i`` num_features);
+      ``flatten``; ``linear{out}`` (``i`` in_features, ``b0``);
+    - ``basicblockc{out}``, ``bottleneckw{width}``, then ``s`` stride and ``i`` in_channels.
+
+    An input size is left out where it equals the size the incoming shape gives it (what fit_to sets), so a
+    hand-written stack needs none; it is written where the stack does not fit there, or after the first layer
+    that does not fit. None when the stack cannot be written: more than MAX_LAYERS layers, or a setting outside
+    the page's limits (LIMITS).
+    """
+    if len(specs) > MAX_LAYERS:
+        return None
+    stacker = _Stacker(input_shape)
+    words = []
+    for spec in specs:
+        word = _layer_text(spec, stacker.incoming)
+        if word is None:
+            return None
+        words.append(word)
+        if stacker.incoming is not None:
+            stacker.add(spec)
+    return "-".join(words)
+
+
+def _parse_layer(token: str, incoming: Shape | None) -> LayerSpec | None:
+    match = _TOKEN.fullmatch(token)
+    if match is None:
+        return None
+    form = _FORMS[match["word"]]
+    letters = dict(form.fields)
+    params: dict[str, object] = dict(form.fixed)
+    if (match["lead"] is None) != (form.lead is None):
+        return None
+    if form.lead is not None:
+        params[form.lead] = int(match["lead"])
+    for letter, number in _FIELD.findall(match["fields"]):
+        name = letters.get(letter)
+        if name is None or name in params:  # a letter this layer does not have, or written twice
+            return None
+        value = int(number)
+        if name == "bias":
+            if value not in (0, 1):
+                return None
+            params[name] = bool(value)
+        else:
+            params[name] = value
+    if any(name not in params for name in form.required):
+        return None
+    for _, name in form.fields:
+        if name not in params and name != _IN_SIZE.get(form.kind):
+            params[name] = _default(form, name, params)
+    if not all(_in_limits(name, value) for name, value in params.items() if name != "function"):
+        return None  # every written (or default) setting within the page's limits
+    in_size = _IN_SIZE.get(form.kind)
+    if in_size is not None and in_size not in params:
+        params[in_size] = _fitted_size(form.kind, incoming)  # fitted, like fit_to: no limit but torch's
+        if params[in_size] is None:  # left out where the incoming shape cannot give it
+            return None
+    try:
+        return LayerSpec(form.kind, params)
+    except MessageError:  # a pooling padding larger than half the window
+        return None
+
+
+def parse_stack(text: object, input_shape: Sequence[int]) -> list[LayerSpec] | None:
+    """The stack that ``encode_stack`` wrote for ``input_shape``; None for anything else (never raises for text).
+
+    Strict: every layer must be one of the forms above with its settings within LIMITS, each letter at most
+    once, layers separated by one "-" or ",", at most MAX_LAYERS layers and MAX_STACK_CHARS characters. ""
+    is the empty stack.
+    """
+    if not isinstance(text, str) or len(text) > MAX_STACK_CHARS:
+        return None
+    if text == "":
+        return []
+    tokens = _SEPARATOR.split(text)
+    if len(tokens) > MAX_LAYERS:
+        return None
+    stacker = _Stacker(input_shape)
+    specs = []
+    for token in tokens:
+        spec = _parse_layer(token, stacker.incoming)
+        if spec is None:
+            return None
+        specs.append(spec)
+        if stacker.incoming is not None:
+            stacker.add(spec)
     return specs
 
 

@@ -1535,6 +1535,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "{kernel} − 1) + 1），但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小窗口、增加填充，"
         "或删除前面某个缩小特征图的层。",
     },
+    "nb.err.too_many": {
+        "en": "The stack already has {n} layers, the most the builder (and a shared link) holds. Remove a layer "
+        "before adding another.",
+        "zh": "这个网络已经有 {n} 层，这是搭建器（以及分享链接）能容纳的最多层数。请先删除一层，再添加新的层。",
+    },
     "nb.warn.flatten_noop": {
         "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values.",
         "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {size} 个值的向量。",
@@ -1570,6 +1575,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Your own picture (drawn or uploaded) cannot travel in a link: whoever opens it sees the chosen "
         "sample picture instead, with the same model, layer and channel.",
         "zh": "你自己的图片（手绘或上传）无法放进链接：打开链接的人会看到所选的示例图片，模型、层和通道都相同。",
+    },
+    "share.stack_note": {
+        "en": "The link spells the stack out layer by layer, and you can edit it: `conv5c6p2` is a 5×5 Conv2d "
+        "with 6 output channels and padding 2, `maxpool2` a 2×2 max pooling, `linear10` a Linear with 10 outputs.",
+        "zh": "链接逐层写出了这个网络，你也可以手动修改它：`conv5c6p2` 表示 5×5 的 Conv2d，6 个输出通道，填充 2；"
+        "`maxpool2` 表示 2×2 最大池化；`linear10` 表示有 10 个输出的 Linear。",
+    },
+    "share.stack_not_in_link": {
+        "en": "This stack cannot travel in a link (more than {n} layers, or a size beyond the page's limits): "
+        "whoever opens it sees an empty stack.",
+        "zh": "这个网络无法放进链接（超过 {n} 层，或某个尺寸超出页面的范围）：打开链接的人会看到一个空网络。",
+    },
+    "share.stack_broken": {
+        "en": "The layer stack in this link could not be read (damaged, mistyped, or more than {n} layers), so "
+        "the page shows a preset instead.",
+        "zh": "无法读取这个链接中的网络层（链接损坏、写错，或超过 {n} 层），所以页面显示的是一个预设网络。",
     },
     "present.toggle": {"en": "Presenter mode", "zh": "演示模式"},
     "present.help": {

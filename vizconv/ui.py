@@ -27,6 +27,8 @@ configure_allocator()
 __all__ = [
     "LANG_KEY",
     "PRESENT_KEY",
+    "Decimal",
+    "Encoded",
     "Flag",
     "Name",
     "OneOf",
@@ -431,6 +433,7 @@ def stepper(position_key: str, channel_key: str, figure_key: str, positions: int
     return Stepper(position_key, channel_key, figure_key, positions, channels, width)
 
 
+MAX_VALUE_CHARS = 64  # a shared value longer than this in the URL is ignored (unless its kind says otherwise)
 _NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 
@@ -463,6 +466,48 @@ class OneOf:
 
     def format(self, value: object) -> str | None:
         return str(value) if value in self.options else None
+
+
+_DECIMAL = re.compile(r"-?[0-9]{1,6}(?:\.[0-9]{1,6})?")
+
+
+@dataclass(frozen=True)
+class Decimal:
+    """A shareable number in [low, high] with at most ``places`` decimals (a slider's 0.01 steps): ``0.15``."""
+
+    low: float
+    high: float
+    places: int
+
+    def parse(self, raw: str) -> float | None:
+        if not _DECIMAL.fullmatch(raw) or len(raw.partition(".")[2]) > self.places:
+            return None
+        value = float(raw)
+        return value if self.low <= value <= self.high else None
+
+    def format(self, value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.low <= value <= self.high:
+            return None
+        written = f"{value:.{self.places}f}"
+        return written.rstrip("0").rstrip(".") if "." in written else written
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A shareable value the page writes as text with its own function (a layer stack).
+
+    ``encode`` turns the value into text (None: it stays out of the link). Reading hands the raw text (at most
+    ``max_chars`` characters) to the page, which decodes it where it knows what it depends on.
+    """
+
+    encode: Callable[[object], str | None]
+    max_chars: int = MAX_VALUE_CHARS
+
+    def parse(self, raw: str) -> str | None:
+        return raw if len(raw) <= self.max_chars else None
+
+    def format(self, value: object) -> str | None:
+        return self.encode(value)
 
 
 _NAME = re.compile(r"[A-Za-z0-9_.#-]{1,64}")
@@ -507,7 +552,8 @@ class WidgetMemory:
     keys of the page's prefix such as ``conv_position``), each with its type and bounds. On the
     session's first run of the page ``from_url()`` reads them from the query parameters
     (``?conv_stride_h=2``: the key is the widget key); ``publish()`` writes them back on every run.
-    A value that is not valid is ignored when read and never written.
+    A value that is not valid is ignored when read and never written, and so is one longer than
+    ``MAX_VALUE_CHARS`` unless its kind has its own ``max_chars`` (a layer stack).
     """
 
     def __init__(self, prefix: str, defaults: dict, shared: dict | None = None) -> None:
@@ -571,7 +617,7 @@ class WidgetMemory:
         found = {}
         for name, kind in self.shared.items():
             raw = st.query_params.get(self.key(name))
-            if isinstance(raw, str) and len(raw) <= 64:
+            if isinstance(raw, str) and len(raw) <= getattr(kind, "max_chars", MAX_VALUE_CHARS):
                 value = kind.parse(raw)
                 if value is not None:
                     found[name] = value
@@ -624,11 +670,20 @@ def page_address() -> str:
     return urlunsplit((parts.scheme, parts.netloc, quote("/".join(segments)), "", ""))
 
 
-def share_box(query: str, notes: tuple[str, ...] = ()) -> None:
-    """The sidebar's "share this view" box: the link (with the page's address where known) and notes."""
-    link = f"{page_address()}?{query}"
+def share_box(query: str, notes: tuple[str, ...] = ()) -> Callable[[str], None]:
+    """The sidebar's "share this view" box: the link (with the page's address where known) and notes.
+
+    Returns a function that shows a later query instead (the page's final ``publish``, once the positions are
+    clamped), so the box can be drawn before the page computes, and still shows the link of this run.
+    """
     with st.sidebar.expander(t("share.title"), icon=":material/link:"):
         st.caption(t("share.help"))
-        st.code(link, language=None, wrap_lines=True)
+        slot = st.empty()
         for note in notes:
             st.caption(note)
+
+    def show(query: str) -> None:
+        slot.code(f"{page_address()}?{query}", language=None, wrap_lines=True)
+
+    show(query)
+    return show

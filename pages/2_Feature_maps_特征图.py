@@ -66,7 +66,13 @@ upload = None
 with st.sidebar:
     st.header(t("fm.model_header"))
     models = list(available_models())
-    model_name = st.selectbox(t("fm.model"), models, format_func=ui.labels("fm.model."), **memory.seed("model", models))
+    model_name = st.selectbox(
+        t("fm.model"),
+        models,
+        format_func=ui.labels("fm.model."),
+        help=t("fm.model_help"),
+        **memory.seed("model", models),
+    )
     weight_kinds = ("bundled", "own")
     weight_label = ui.labels("fm.weights.")
     pretrained = t("fm.weights.pretrained")  # a downloaded model's weights are not vizconv's
@@ -272,6 +278,8 @@ heatmap = {
     "layout": {
         "height": 420,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "hovermode": "closest",
+        "hoverdistance": -1,  # a click picks the cell under the pointer (see click_targets)
         "yaxis": {**cell_axis(values.shape[0], downwards=True), "scaleanchor": "x"},
         "xaxis": cell_axis(values.shape[1]),
     },

@@ -18,7 +18,7 @@ from vizconv.images import load_image
 from vizconv.kernels import FIXED_3X3
 from vizconv.pool import POOL_KINDS, trace_pool2d
 from vizconv.samples import SAMPLES, random_grid, sample_input
-from vizconv.steps import format_number, matrix_latex, pool_step_latex
+from vizconv.steps import approximate_number, format_number, matrix_latex, pool_step_latex
 from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
 
 t = ui.t
@@ -170,7 +170,11 @@ def pooling_input() -> torch.Tensor | None:
         digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
         stages = tuple(LENET_STAGES)
         stage = st.selectbox(
-            t("pool.stage"), stages, format_func=ui.labels("pool.stage."), **memory.seed("stage", stages)
+            t("pool.stage"),
+            stages,
+            format_func=ui.labels("pool.stage."),
+            help=t("pool.stage_help"),
+            **memory.seed("stage", stages),
         )
         channels = st.slider(t("pool.channels"), 1, 6, help=t("pool.channels_help"), **memory.seed("channels"))
         return _lenet(_digit_picture(digit))[stage][:channels]
@@ -335,10 +339,11 @@ def show_activations() -> None:
     cols[0].metric(t("act.negative"), f"{result.negative:.0%}")
     cols[1].metric(t("act.zeroed"), f"{result.zeroed:.0%}", help=t("act.zeroed_help"))
     cols[2].metric(
-        t("act.range_before"), f"{format_number(float(before.min()))} … {format_number(float(before.max()))}"
+        t("act.range_before"), f"{approximate_number(float(before.min()))} … {approximate_number(float(before.max()))}"
     )
     cols[3].metric(
-        t("act.range_after"), f"{format_number(float(result.after.min()))} … {format_number(float(result.after.max()))}"
+        t("act.range_after"),
+        f"{approximate_number(float(result.after.min()))} … {approximate_number(float(result.after.max()))}",
     )
     hover = t("pool.hover") + "<extra></extra>"
     left, right = st.columns(2)
@@ -360,7 +365,7 @@ def show_activations() -> None:
         t("act.count"),
     )
     ui.plotly_figure(figure, key="act_histogram")
-    st.caption(t("act.histogram_help"))
+    st.caption(t("act.histogram_help." + name))
 
 
 # ==================================================================== upsampling
@@ -438,23 +443,34 @@ def show_upsampling() -> None:
     oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
     ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
     memory.sync()  # the sliders show the cell ``step`` (above) explains
+    clamped = step.unclamped != step.source
     with st.container(border=True):
+        sy, sx = (
+            format_number(used, 3) if raw == used else f"{format_number(raw, 3)} → {format_number(used, 3)}"
+            for raw, used in zip(step.unclamped, step.source, strict=True)
+        )
         st.markdown(
             t(
                 "up.step_where",
                 oy=oy,
                 ox=ox,
-                sy=format_number(step.source[0], 3),
-                sx=format_number(step.source[1], 3),
+                sy=sy,
+                sx=sx,
                 rows=", ".join(map(str, step.rows)),
                 cols=", ".join(map(str, step.cols)),
             )
         )
+        if clamped:
+            st.caption(t("up.clamped"))
         st.latex(
-            rf"y_{{{oy},{ox}}} = \sum {matrix_latex(step.values)} \odot {matrix_latex(step.weights, 4)}"
+            rf"y_{{{oy},{ox}}} = \sum {matrix_latex(step.values, 4)} \odot {matrix_latex(step.weights, 4)}"
             rf" = \mathbf{{{format_number(step.value, 4)}}}"
         )
-        st.caption(t("up.torch_check", value=format_number(float(upsampled[oy, ox]), 4)))
+        reference = float(upsampled[oy, ox])  # F.interpolate's own output
+        if abs(step.value - reference) <= 1e-4 * max(1.0, abs(reference)):
+            st.caption(t("up.torch_check", value=format_number(reference, 4)))
+        else:
+            st.error(t("up.torch_mismatch", value=format_number(reference, 4), step=format_number(step.value, 4)))
 
 
 def shown(values: dict) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -10,13 +12,15 @@ import torch
 from vizconv import teaching, ui
 from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
+from vizconv.export import file_name
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
 from vizconv.steps import format_number, matrix_latex, step_latex
-from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_code
+from vizconv.torch_code import conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
     EXAMPLES,
     PRESETS,
+    LineCoverage,
     layer_weight,
     trace_conv_transpose2d,
 )
@@ -132,6 +136,7 @@ with st.sidebar:
             on_change=_apply_example,
             **memory.seed("example", examples),
         )
+        st.caption(t("tconv.example.about." + memory.get("example")))
     else:
         st.slider(t("tconv.channels"), 1, 3, **memory.seed("channels"))
         left, right = st.columns(2)
@@ -256,6 +261,7 @@ except MessageError as exc:
     st.stop()
 
 h_out, w_out = trace.out_size
+torch_output = run_transpose_code(trace)  # (C_out, H_out, W_out): what nn.ConvTranspose2d gives, for every check
 with st.container(border=True):
     st.markdown(f"**{t('tconv.formula')}**")
     for symbol, size in (("H", x.shape[1]), ("W", x.shape[2])):
@@ -297,6 +303,31 @@ def _term(value: float) -> str:
 
 def _span(values: torch.Tensor) -> str:
     return f"{int(values[0])}–{int(values[-1])}"
+
+
+def _empty_reason(axis: int, line: LineCoverage) -> str:
+    """Why no input value writes to this output row (axis 0) or column (axis 1)."""
+    dilation = trace.dilation[axis]
+    return t(
+        f"tconv.empty.{('rows', 'cols')[axis]}.{line.kind}",
+        index=line.index,
+        source=line.source,
+        next=None if line.source is None else line.source + 1,
+        stride=trace.stride[axis],
+        span=dilation * (trace.kernel_size[axis] - 1) + 1,
+        dilation=dilation,
+        output_padding=trace.output_padding[axis],
+    )
+
+
+def _check(total: float, expected: float) -> None:
+    """✅ when the step's sum equals nn.ConvTranspose2d's output at the cell (up to float32 rounding), else ❌."""
+    diff = abs(total - expected)
+    numbers = {"value": format_number(expected, 4), "total": format_number(total, 4), "diff": f"{diff:.2g}"}
+    if diff <= 1e-4 * max(1.0, abs(expected)):
+        st.success(t("tconv.gather_match", **numbers), icon="✅")
+    else:
+        st.error(t("tconv.gather_mismatch", **numbers), icon="❌")
 
 
 if view == "scatter":
@@ -351,25 +382,31 @@ if view == "scatter":
     oc = oc_col.number_input(t("tconv.out_oc"), 0, c_out - 1, key="tconv_out_oc")
     oy = oy_col.number_input(t("tconv.out_y"), 0, h_out - 1, key="tconv_out_y")
     ox = ox_col.number_input(t("tconv.out_x"), 0, w_out - 1, key="tconv_out_x")
-    terms = trace.contributions(int(oc), int(oy), int(ox))
-    bias = trace.bias_of(int(oc))
-    value = float(trace.output[oc, oy, ox])
-    with st.container(border=True):
+    oc, oy, ox = int(oc), int(oy), int(ox)
+    terms = trace.contributions(oc, oy, ox)
+    bias = trace.bias_of(oc)
+    per_group = trace.weight.shape[1]  # weight [C_in, C_out/groups, kH, kW]: oc is column oc % per_group of its group
+    with st.container(border=True, key="tconv_gather_panel"):
         if terms:
-            st.markdown(t("tconv.gather_where", n=len(terms)))
+            st.markdown(t("tconv.gather_where_one") if len(terms) == 1 else t("tconv.gather_where", n=len(terms)))
             sum_text = " + ".join(
                 rf"\underbrace{{{_term(term.value)} \cdot {_term(term.weight)}}}"
-                rf"_{{x_{{{term.ic},{term.iy},{term.ix}}}\,w_{{{term.ky},{term.kx}}}}}"
+                rf"_{{x_{{{term.ic},{term.iy},{term.ix}}}\,w_{{{term.ic},{oc % per_group},{term.ky},{term.kx}}}}}"
                 for term in terms
             )
         else:
-            st.markdown(t("tconv.gather_none"))
+            st.markdown(t("tconv.gather_none") if trace.bias is not None else t("tconv.gather_none_no_bias"))
+            coverage = trace.coverage(oy, ox)  # (row, column): a cell is empty when either is never written
+            reasons = [_empty_reason(axis, line) for axis, line in enumerate(coverage) if line.kind != "written"]
+            st.markdown("\n".join(f"- {reason}" for reason in reasons))
             sum_text = "0"
         if trace.bias is not None:
             sum_text += rf" + \underbrace{{{_term(bias)}}}_{{b_{{{oc}}}}}"
         total = sum(term.product for term in terms) + bias
         st.latex(rf"y_{{{oc},{oy},{ox}}} = {sum_text} = \mathbf{{{format_number(total, 4)}}}")
-        st.caption(t("tconv.gather_check", value=format_number(value, 4)))
+        if terms:
+            st.caption(t("tconv.gather_indices", oc=oc, per_group=per_group, j=oc % per_group))
+        _check(total, float(torch_output[oc, oy, ox]))
 else:
     equivalent = trace.equivalent
     top, bottom, left, right = trace.equivalent_padding
@@ -407,16 +444,27 @@ else:
     steps.controls(panel, t("tconv.position"), t("tconv.step_output"), t("tconv.back"), t("tconv.forward"))
     oy, ox = equivalent.position(steps.position)
     with panel.container(border=True):
-        for line in step_latex(equivalent.step(steps.channel, oy, ox), trace.bias is not None):
+        step = equivalent.step(steps.channel, oy, ox)
+        for line in step_latex(step, trace.bias is not None):
             st.latex(line)
-        st.caption(t("tconv.gather_check", value=format_number(float(trace.output[steps.channel, oy, ox]), 4)))
+        _check(step.value, float(torch_output[steps.channel, oy, ox]))
 
 show_link(memory.publish(unused))  # the address bar and the box: the positions, now clamped to this output
 
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))
-st.code(conv_transpose2d_code(trace), language="python")
-difference = check_transpose_with_torch(trace)
+st.code(conv_transpose2d_script(trace), language="python")  # runs as copied: imports, x, weight and bias written out
+st.download_button(
+    t("export.script"),
+    partial(conv_transpose2d_script, trace, max_values=None),  # written on click; prints the output above
+    file_name=file_name("transposed_convolution", ext="py"),
+    mime="text/x-python",
+    key="tconv_download_script",
+    help=t("export.script_help"),
+    icon=":material/code:",
+    on_click="ignore",
+)
+difference = float((torch_output - trace.output).abs().max())
 if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
     st.success(t("tconv.torch_match", diff=f"{difference:.2g}"), icon="✅")
 else:

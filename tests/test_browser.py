@@ -291,6 +291,29 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
     assert z[0][0] == 0 and z[0][-1] > 0.85  # the ramp: 0 on the left, 225/255 on the right
 
 
+@pytest.mark.parametrize(
+    "query, axis, cells",
+    [
+        # a 40-pixel photo: 38×38 outputs of about 7 screen pixels a cell
+        ("conv_sample=astronaut&conv_side=40&conv_colour=0", "2", [(10, 10, 0, 0), (20, 3, 0.3, -0.3)]),
+        # the CS231n grid: 3×3 outputs of about 60 pixels a cell, clicked near a corner
+        ("conv_sample=cs231n_7x7x3", "4", [(2, 1, 0.4, 0.4), (0, 2, -0.4, -0.4)]),
+    ],
+)
+def test_a_click_explains_the_cell_under_the_pointer(server, page, query, axis, cells):
+    """Wherever the pointer is inside an output cell, small cell or large, the click explains that cell (the
+    click targets once overlapped on small cells, so the cell below and to the right won)."""
+    _open(page, f"{server}/Convolution_卷积?lang=en&conv_source=sample&{query}")
+    page.locator(".js-plotly-plot").first.wait_for()
+    for row, col, dy, dx in cells:
+        point = _cell_point(page, axis, row + dy, col + dx)
+        page.mouse.click(point[0], point[1])
+        page.get_by_test_id("stMarkdownContainer").filter(
+            has_text=f"Output channel 0, row {row}, column {col}:"
+        ).first.wait_for(timeout=60_000)
+        _open(page, page.url)  # the run that the click started is over
+
+
 def test_clicking_an_output_cell_explains_it(server, page):
     """A click on an output cell moves the step panel to that cell."""
     _open(page, server + "/Convolution_卷积")
@@ -587,25 +610,34 @@ def test_subplot_titles_do_not_overlap_at_1024_px(server, browser, lang):
         context.close()
 
 
-def test_every_sample_name_fits_the_sidebar_select(server, page):
-    """Every sample name (the Convolution, Pooling and Feature maps pages' pictures), in both languages, fits
-    the sidebar's select box: a name wider than the box is cut off there ("Grid 5×5×3, padded to 7×7×3, stri").
-    """
+# The catalogue entries that name the options of the sidebar's select boxes (format_func=ui.labels(prefix)).
+_SIDEBAR_CHOICES = ("sample.", "preset.", "fm.model.", "pool.stage.", "tconv.example.", "nb.preset.")
+
+
+def test_every_sidebar_choice_fits_its_select_box(server, page):
+    """Every option of the sidebar's select boxes (samples, kernel presets, models, LeNet stages, transposed
+    examples, builder presets), in both languages, fits the box once chosen: the box shows the choice on one
+    line and cuts off what is wider ("Grid 5×5×3, padded to 7×7×3, stri", "conv1 + ReLU: 6×28×28 (what LeN")."""
     from vizconv.strings import LANGUAGES, STRINGS, text
 
     _open(page, f"{server}/Convolution_卷积?lang=en")
-    box = page.locator(".st-key-conv_sample input")
+    box = page.locator(".st-key-conv_sample input")  # every sidebar select box is as wide as this one
     box.wait_for()
-    keys = [key for key in STRINGS if key.startswith("sample.") and not key.startswith("sample.about.")]
+    keys = [
+        key
+        for key in STRINGS
+        for prefix in _SIDEBAR_CHOICES
+        if key.startswith(prefix) and "." not in key[len(prefix) :]
+    ]
     names = [text(key, lang) for key in keys for lang in LANGUAGES]
-    assert len(names) > 40, names
+    assert len(names) > 60, names
     too_wide = page.evaluate(
         """([box, names]) => {
             const style = getComputedStyle(box);
             const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
             const context = document.createElement('canvas').getContext('2d');
             context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-            return names.map(name => [name, context.measureText(name).width, room])
+            return names.map(name => [name, Math.round(context.measureText(name).width), Math.round(room)])
                 .filter(([, width, room]) => width > room);
         }""",
         [box.element_handle(), names],

@@ -166,7 +166,7 @@ def test_rows_and_columns_between_windows_are_pointed_out():
 
 def test_lenet_filters_are_a_kernel_preset():
     at = _conv(conv_kernel_h=5, conv_kernel_w=5)
-    assert "LeNet-5 learned filters (conv1, 5×5)" in at.selectbox(key="conv_preset").options
+    assert "LeNet-5 conv1 (learned)" in at.selectbox(key="conv_preset").options
     at.selectbox(key="conv_preset").set_value("lenet5_conv1").run()
     assert not at.exception
     assert metric(at, "Output") == "[2, 24, 24]"

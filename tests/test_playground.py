@@ -13,7 +13,7 @@ from vizconv.geometry import PADDING_MODES
 from vizconv.kernels import KERNEL_PRESETS
 from vizconv.playground import LIMITS, PlaygroundSettings, build_input, run_playground
 from vizconv.samples import SAMPLES
-from vizconv.steps import format_number, step_latex
+from vizconv.steps import approximate_number, format_number, step_latex
 from vizconv.torch_code import check_with_torch, conv2d_code, conv2d_script
 
 
@@ -146,3 +146,12 @@ def test_format_number():
     assert format_number(-0.25) == "-0.25"
     assert format_number(1 / 3) == "0.333"
     assert format_number(-0.0001) == "0"
+
+
+def test_approximate_number_marks_a_value_rounded_to_a_whole_number():
+    """A sigmoid's 0.99999 reads "≈ 1", not 1 (a value it never reaches); exact whole numbers stay plain."""
+    assert approximate_number(0.99999) == "≈ 1"
+    assert approximate_number(-0.99996) == "≈ -1"
+    assert approximate_number(1.0) == "1" and approximate_number(0.0) == "0"
+    assert approximate_number(0.00001) == "≈ 0"  # a tiny sigmoid output is not exactly 0 either
+    assert approximate_number(0.5) == "0.5" and approximate_number(0.1234) == "0.123"

@@ -148,3 +148,14 @@ def test_animation_reuses_the_convolution_animator():
         assert winners[0]["path"].startswith(f"M{wx - 0.5:g},{wy - 0.5:g}")
     avg = conv_animation(trace_pool2d(torch.randn(2, 5, 5), "avg", 2))
     assert not any(s["templateitemname"] == "winner" for f in avg["frames"] for s in f["layout"]["shapes"])
+
+
+def test_step_latex_writes_the_window_with_the_decimals_of_its_sum():
+    """Adding up the window as written gives the written sum: 3.2794 + 4.2496 + … not 3.279 + 4.25 + …"""
+    x = torch.tensor([[[3.27941, 4.24963], [2.05318, 3.20354]]])
+    mean = pool_step_latex(trace_pool2d(x, "avg", 2).step(0, 0, 0))
+    assert "3.2794 & 4.2496" in mean and "2.0532 & 3.2035" in mean
+    # the written entries add to 12.7857; the exact sum rounds to 12.7858: at most the last digit differs
+    assert r"\frac{12.7858}{4}" in mean
+    top = pool_step_latex(trace_pool2d(x, "max", 2).step(0, 0, 0))
+    assert r"\boxed{4.2496}" in top and top.endswith(r"\mathbf{4.2496}")

@@ -47,8 +47,12 @@ def test_average_pooling_writes_the_mean():
 
 def test_impossible_padding_is_explained():
     at = open_page(PAGE, pool_padding_h=2)  # 2x2 window: padding at most 1
-    assert any("more than half" in e.value for e in at.error)
+    assert any("Pooling padding 2 along the height is more than half" in e.value for e in at.error)
     assert not at.get("plotly_chart")
+    at = open_page(PAGE, pool_kernel_h=3, pool_kernel_w=1, pool_padding_w=1)  # a window 1 wide takes no padding
+    assert any("along the width" in e.value and "Reduce that padding to 0," in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
 
 
 def test_an_uploaded_picture_is_pooled():
@@ -70,11 +74,21 @@ def test_a_broken_upload_is_explained():
     assert at.error
 
 
-@pytest.mark.parametrize("name", ["relu", "leaky_relu", "sigmoid", "tanh", "gelu"])
-def test_activations_on_lenet_conv1(name):
+@pytest.mark.parametrize(
+    "name, histogram_says",
+    [
+        ("relu", "piles up in the bin at zero"),
+        ("leaky_relu", "move towards zero (multiplied by the slope)"),
+        ("sigmoid", "between 0 and 1"),
+        ("tanh", "between −1 and 1"),
+        ("gelu", "positive values barely move"),
+    ],
+)
+def test_activations_on_lenet_conv1(name, histogram_says):
     at = open_page(PAGE, pool_section="activations", pool_activation=name)
     zeroed = metric(at, "Set to zero")
     assert (zeroed != "0%") == (name == "relu")
+    assert any(histogram_says in c.value for c in at.caption), [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) == 3  # before, after, histograms
     histogram = chart_spec(at, 2)
     assert [trace["type"] for trace in histogram["data"]] == ["bar", "bar"]
@@ -108,6 +122,18 @@ def test_the_explained_upsampled_cell_and_its_inputs_are_boxed():
         (3, 0),
         (3, 1),
     ]
+
+
+def test_a_clamped_bilinear_coordinate_is_shown_with_its_clamp():
+    """Bilinear ×2 without align_corners: output row 0 maps to (0 + 0.5) / 2 − 0.5 = −0.25, which PyTorch
+    clamps to 0; the step panel says both, and compares its sum with F.interpolate's value."""
+    at = open_page(PAGE, pool_section="upsampling", pool_mode="bilinear", pool_scale=2, pool_up_oy=0, pool_up_ox=3)
+    where = next(m.value for m in at.markdown if "maps to input coordinate" in m.value)
+    assert "(-0.25 → 0, 1.25)" in where
+    assert any("clamps a coordinate below 0 to 0" in c.value for c in at.caption)
+    assert any("the same number as the sum above" in c.value for c in at.caption)
+    at = open_page(PAGE, pool_section="upsampling", pool_mode="bilinear", pool_scale=2, pool_up_oy=3, pool_up_ox=3)
+    assert not any("clamps a coordinate" in c.value for c in at.caption)
 
 
 def test_switching_sections_keeps_each_sections_settings():

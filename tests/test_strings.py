@@ -16,6 +16,11 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 LATIN_IN_ZH = {
     "home.title",
     "fm.model.resnet20",
+    "fm.model.resnet18",
+    "fm.model.lenet5",
+    "fm.model.lenet5-classic",
+    "pool.stage.conv1",
+    "pool.stage.relu1",
     "fm.bar_max",
     "fm.bar_min",
     "pool.source.lenet",

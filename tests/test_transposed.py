@@ -15,11 +15,13 @@ from tests_support import metric, open_page, path_area
 from vizconv import ParameterError
 from vizconv.animation import conv_animation
 from vizconv.formulas import transposed_output_size_latex
-from vizconv.torch_code import check_transpose_with_torch
+from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
+    COVERAGE,
     EXAMPLES,
     conv_transpose_output_size,
     layer_weight,
+    line_coverage,
     trace_conv_transpose2d,
 )
 from vizconv.transposed_animation import (
@@ -290,6 +292,152 @@ def test_torch_code_reproduces_the_trace():
         groups=2, dilation=(1, 2),
     )  # fmt: skip
     assert check_transpose_with_torch(trace) < 1e-5
+    torch.testing.assert_close(run_transpose_code(trace), trace.output, rtol=1e-5, atol=1e-5)
+
+
+def _run_script(code: str) -> torch.Tensor:
+    """Run a script as a student would, in a namespace of its own (it imports what it needs), quietly."""
+    namespace: dict = {"print": lambda *args: None}
+    exec(code, namespace)  # our own generated code, built from numbers only
+    return namespace["y"]
+
+
+@given(tconv_configs())
+def test_the_script_runs_as_copied_and_gives_conv_transpose2d(config):
+    """The page's script, with its imports and every value written out, gives F.conv_transpose2d's output."""
+    expected = _reference(config)
+    if expected is None:  # torch refuses: the page explains, shows no code
+        return
+    trace = trace_conv_transpose2d(*_tensors(config), **_settings(config))
+    script = conv_transpose2d_script(trace, max_values=None)
+    assert "torch.rand" not in script and script.startswith("import torch\n")
+    torch.testing.assert_close(_run_script(script), expected, rtol=0, atol=1e-5)
+
+
+def test_the_script_names_every_setting_and_prints_the_output():
+    trace = trace_conv_transpose2d(
+        torch.rand(2, 3, 4), torch.randn(2, 2, 3, 2), torch.randn(4), stride=(2, 3), padding=1, output_padding=(1, 2),
+        groups=2, dilation=(1, 2),
+    )  # fmt: skip
+    script = conv_transpose2d_script(trace)
+    for fragment in (
+        "x = torch.tensor(",
+        "weight = torch.tensor(",
+        "bias = torch.tensor(",
+        "nn.ConvTranspose2d(",
+        "in_channels=2, out_channels=4, kernel_size=(3, 2)",
+        "stride=(2, 3), padding=1, output_padding=(1, 2)",
+        "groups=2, bias=True, dilation=(1, 2)",
+        "print(y)",
+    ):
+        assert fragment in script
+    printed = []
+    namespace: dict = {"print": printed.append}
+    exec(script, namespace)  # our own generated code
+    torch.testing.assert_close(printed[0], trace.output, rtol=0, atol=1e-5)
+    assert "bias =" not in conv_transpose2d_script(trace_conv_transpose2d(torch.rand(1, 2, 2), torch.rand(1, 1, 2, 2)))
+
+
+# ---------------------------------------------------------------- which output rows and columns are written
+
+
+@st.composite
+def axis_configs(draw):
+    """One axis of a layer torch accepts (output size at least 1), and one of its output rows."""
+    size, kernel = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    stride, dilation = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    output_padding = draw(st.integers(0, max(stride, dilation) - 1))
+    written = (size - 1) * stride + dilation * (kernel - 1) + 1
+    padding = draw(st.integers(0, (written + output_padding - 1) // 2))
+    out = written + output_padding - 2 * padding
+    index = draw(st.integers(0, out - 1))
+    return {
+        "index": index, "size": size, "kernel": kernel, "stride": stride, "padding": padding,
+        "output_padding": output_padding, "dilation": dilation,
+    }  # fmt: skip
+
+
+def _brute_force(index, size, kernel, stride, padding, output_padding, dilation):
+    """Every (input, kernel) pair that lands on the row, and where the row lies among the stamps' taps."""
+    line = index + padding
+    reached = {i * stride + dilation * k for i in range(size) for k in range(kernel)}
+    taps = sorted((i, k) for i in range(size) for k in range(kernel) if i * stride + dilation * k == line)
+    if taps:
+        return "written", taps
+    if line > max(reached):
+        return "output_padding", taps
+    inside_a_stamp = any(i * stride <= line <= i * stride + dilation * (kernel - 1) for i in range(size))
+    return ("dilation_gap" if inside_a_stamp else "stride_gap"), taps
+
+
+@given(axis_configs())
+def test_line_coverage_agrees_with_every_input_and_kernel_pair(config):
+    """Written: exactly the (i, k) pairs with i·s + d·k = row + padding; else the first line past every tap is
+    output padding, a line inside some stamp's span a dilation gap, and a line between stamps a stride gap."""
+    coverage = line_coverage(**config)
+    kind, taps = _brute_force(**config)
+    assert coverage.kind == kind and list(coverage.taps) == taps
+    assert coverage.index == config["index"] and coverage.line == config["index"] + config["padding"]
+    stride, dilation, kernel = config["stride"], config["dilation"], config["kernel"]
+    if kind == "stride_gap":  # only a stride larger than a stamp's span leaves lines between stamps
+        assert stride > dilation * (kernel - 1) + 1
+        source = coverage.source
+        assert source * stride + dilation * (kernel - 1) < coverage.line < (source + 1) * stride
+        assert source + 1 < config["size"]
+    elif kind == "dilation_gap":  # a tap of the stamp of input `source` lies on each side
+        assert dilation > 1 and kernel > 1
+        offset = coverage.line - coverage.source * stride
+        assert 0 < offset < dilation * (kernel - 1) and offset % dilation
+    elif kind == "output_padding":  # only output padding makes the output reach past the last tap
+        assert config["output_padding"] > 0 and coverage.source is None
+    assert coverage.kind in COVERAGE
+
+
+@given(tconv_configs(), st.data())
+def test_a_cell_is_written_exactly_when_its_row_and_column_are(config, data):
+    """trace.coverage against torch itself: ones through F.conv_transpose2d count the terms of every cell."""
+    if _reference(config) is None:
+        return
+    x, weight, bias = _tensors(config)
+    trace = trace_conv_transpose2d(x, weight, bias, **_settings(config))
+    counts = F.conv_transpose2d(torch.ones(1, *x.shape), torch.ones_like(weight), **_settings(config))[0]
+    oc = data.draw(st.integers(0, trace.out_channels - 1))
+    oy, ox = data.draw(st.integers(0, trace.out_size[0] - 1)), data.draw(st.integers(0, trace.out_size[1] - 1))
+    row, col = trace.coverage(oy, ox)
+    written = row.kind == col.kind == "written"
+    assert written == bool(trace.contributions(oc, oy, ox)) == bool(counts[oc, oy, ox] > 0)
+    per_group = config["c_in"] // config["groups"]
+    assert len(trace.contributions(oc, oy, ox)) == per_group * len(row.taps) * len(col.taps) == counts[oc, oy, ox]
+
+
+@pytest.mark.parametrize(
+    ("settings", "index", "kind", "source"),
+    [
+        # the audit's link: stride = kernel = 3, so no gap; row 8 is output padding (canvas rows 0-8 written)
+        ({"size": 3, "kernel": 3, "stride": 3, "padding": 1, "output_padding": 2}, 8, "output_padding", None),
+        ({"size": 3, "kernel": 3, "stride": 3, "padding": 1, "output_padding": 2}, 7, "written", None),
+        ({"size": 2, "kernel": 1, "stride": 2}, 1, "stride_gap", 0),  # stamps at 0 and 2
+        ({"size": 3, "kernel": 2, "stride": 4}, 3, "stride_gap", 0),  # stamps 0-1, 4-5, 8-9: 2 and 3 empty
+        ({"size": 2, "kernel": 2, "dilation": 3}, 2, "dilation_gap", 1),  # taps 0, 3 and 1, 4
+        ({"size": 1, "kernel": 3, "dilation": 2, "padding": 1}, 0, "dilation_gap", 0),  # taps 0, 2, 4; row 0 = line 1
+        ({"size": 2, "kernel": 1, "stride": 1, "dilation": 2, "output_padding": 1}, 2, "output_padding", None),
+    ],
+)
+def test_line_coverage_examples(settings, index, kind, source):
+    coverage = line_coverage(index, **settings)
+    assert (coverage.kind, coverage.source) == (kind, source)
+
+
+def test_line_coverage_rejects_what_torch_rejects():
+    with pytest.raises(ParameterError, match="outside the output"):
+        line_coverage(5, size=2, kernel=2, stride=2)  # output 4 rows
+    with pytest.raises(ParameterError, match="must be smaller than the stride"):
+        line_coverage(0, size=2, kernel=2, stride=2, output_padding=2)
+    with pytest.raises(ParameterError, match="at least 0"):
+        line_coverage(-1, size=2, kernel=2)
+    trace = trace_conv_transpose2d(torch.ones(1, 2, 2), torch.ones(1, 1, 2, 2))
+    with pytest.raises(ParameterError, match="outside the output"):
+        trace.coverage(0, 3)
 
 
 # ---------------------------------------------------------------- the scatter animation

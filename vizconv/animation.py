@@ -255,6 +255,7 @@ def figure_layout(grid: SubplotGrid, shapes: tuple[str, ...] = tuple(_SHAPE_STYL
         "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
         "paper_bgcolor": "white",
         "hovermode": "closest",
+        "hoverdistance": -1,  # the nearest cell centre, however large the cells (see click_targets)
         "template": {"layout": {"shapes": [{"name": name, **_SHAPE_STYLES[name]} for name in shapes]}},
         "annotations": [],
     }
@@ -283,7 +284,10 @@ def heatmap(z: list, axis: int, coloraxis: str, hover: str | None, fmt: str | No
 def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
     """Invisible markers on every output cell: heatmaps cannot be selected, scatter points can.
 
-    A click selects the nearest marker; Streamlit's on_select then reports it.
+    A click selects the marker nearest to the pointer (the layout's hoverdistance is unlimited), which is the
+    centre of the cell under it; Streamlit's on_select then reports it. The markers are tiny: Plotly counts a
+    point under its marker as at distance 0, so markers wider than a small cell overlapped and the last drawn of
+    them (the cell below and to the right) won the click.
     """
     xr, yr = axis_names(axis)
     cells = [(y, x) for y in range(len(values)) for x in range(len(values[0]))]
@@ -296,7 +300,7 @@ def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
         "customdata": [values[y][x] for y, x in cells],
         "xaxis": xr,
         "yaxis": yr,
-        "marker": {"size": 12, "symbol": "square", "opacity": 0},
+        "marker": {"size": 1, "symbol": "square", "opacity": 0},
         "selected": invisible,
         "unselected": invisible,
         "hovertemplate": hover,

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from vizconv.conv import _as_tensor as as_tensor
 from vizconv.errors import ParameterError
 from vizconv.geometry import SlidingWindows, as_pair, output_length, sliding_windows
+from vizconv.strings import Term
 
 __all__ = ["POOL_KINDS", "PoolStep", "PoolTrace", "trace_pool2d"]
 
@@ -122,9 +123,9 @@ def trace_pool2d(
     kernel = as_pair(kernel_size, "kernel_size", 1)
     strides = kernel if stride is None else as_pair(stride, "stride", 1)
     ph, pw = as_pair(padding, "padding", 0)
-    for pad, k in ((ph, kernel[0]), (pw, kernel[1])):
+    for pad, k, axis in ((ph, kernel[0], "axis.height"), (pw, kernel[1], "axis.width")):
         if pad > k // 2:
-            raise ParameterError("err.pool_padding", pad=pad, kernel=k, limit=k // 2)
+            raise ParameterError("err.pool_padding", pad=pad, kernel=k, limit=k // 2, axis=Term(axis))
     h_out = output_length(h, kernel[0], strides[0], ph, ph, 1, axis=0)
     w_out = output_length(w, kernel[1], strides[1], pw, pw, 1, axis=1)
     fill = float("-inf") if kind == "max" else 0.0

@@ -11,7 +11,15 @@ import torch
 from vizconv.conv import ConvStep
 from vizconv.pool import PoolStep
 
-__all__ = ["ONE_LINE_MAX_COLUMNS", "exact_number", "format_number", "matrix_latex", "pool_step_latex", "step_latex"]
+__all__ = [
+    "ONE_LINE_MAX_COLUMNS",
+    "approximate_number",
+    "exact_number",
+    "format_number",
+    "matrix_latex",
+    "pool_step_latex",
+    "step_latex",
+]
 
 # Three matrices this wide, with three-decimal numbers, fit a 900-pixel column side by side; wider ones do not.
 ONE_LINE_MAX_COLUMNS = 3
@@ -26,6 +34,14 @@ def format_number(value: float, digits: int = 3) -> str:
         return str(int(round(value)))
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def approximate_number(value: float, digits: int = 3) -> str:
+    """``format_number`` with "≈ " in front where rounding turned a value into a whole number it is not (a
+    sigmoid's 0.99999 would otherwise read 1, a value it never reaches)."""
+    text = format_number(value, digits)
+    whole = "." not in text and "infty" not in text
+    return f"≈ {text}" if whole and float(text) != float(value) else text
 
 
 def exact_number(value: float) -> str:
@@ -84,9 +100,10 @@ def pool_step_latex(step: PoolStep) -> str:
     target = rf"y_{{{step.c},{step.oy},{step.ox}}}"
     if step.kind == "max":
         winner = (step.winner[0] - int(step.rows[0]), step.winner[1] - int(step.cols[0]))
-        return rf"{target} = \max {matrix_latex(step.window, boxed=winner)} = \mathbf{{{format_number(step.value, 4)}}}"
+        window = matrix_latex(step.window, 4, boxed=winner)
+        return rf"{target} = \max {window} = \mathbf{{{format_number(step.value, 4)}}}"
     total = format_number(float(step.window.sum()), 4)
-    return (
-        rf"{target} = \frac{{1}}{{{step.count}}} \sum {matrix_latex(step.window)}"
+    return (  # the window with as many decimals as its sum and mean, so that adding it up by hand agrees
+        rf"{target} = \frac{{1}}{{{step.count}}} \sum {matrix_latex(step.window, 4)}"
         rf" = \frac{{{total}}}{{{step.count}}} = \mathbf{{{format_number(step.value, 4)}}}"
     )

@@ -51,6 +51,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- words used inside other messages -------------------------------------------
     "axis.rows": {"en": "rows", "zh": "行"},
     "axis.cols": {"en": "columns", "zh": "列"},
+    "axis.height": {"en": "height", "zh": "高度"},
+    "axis.width": {"en": "width", "zh": "宽度"},
     # --- engine errors (vizconv.geometry, vizconv.conv) -------------------------------
     "err.not_int": {
         "en": "{name} must be a whole number, but it is {value}.",
@@ -148,10 +150,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "池化类型 {value} 不在可选范围内：{kinds}。",
     },
     "err.pool_padding": {
-        "en": "Pooling padding {pad} is more than half the {kernel}-wide window (at most {limit}): a window could "
-        "then hold only padding. Reduce the padding to {limit} or less, or make the window larger.",
-        "zh": "池化填充 {pad} 超过了宽为 {kernel} 的窗口的一半（最多 {limit}）：那样某个窗口可能只含填充。"
-        "请把填充减到 {limit} 或更小，或增大窗口。",
+        "en": "Pooling padding {pad} along the {axis} is more than half the window's {axis} {kernel} (at most "
+        "{limit}): a window could then hold only padding. Reduce that padding to {limit}, or make the window larger.",
+        "zh": "池化在{axis}方向上的填充 {pad} 超过了窗口{axis} {kernel} 的一半（最多 {limit}）：那样某个窗口可能只含填充。"
+        "请把这个填充减到 {limit}，或增大窗口。",
     },
     "err.pool_no_winner": {
         "en": "Average pooling has no winning cell: every value in the window counts.",
@@ -554,11 +556,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "这些权重含有 NaN 或无穷大的值（在 {examples} 中）；模型只会输出无意义的结果。",
     },
     # --- Convolution page: learned kernels --------------------------------------------------
-    "preset.lenet5_conv1": {"en": "LeNet-5 learned filters (conv1, 5×5)", "zh": "LeNet-5 学到的滤波器（conv1，5×5）"},
-    "preset.resnet20_conv1": {
-        "en": "ResNet-20 learned filters (conv1, 3×3×3)",
-        "zh": "ResNet-20 学到的滤波器（conv1，3×3×3）",
-    },
+    "preset.lenet5_conv1": {"en": "LeNet-5 conv1 (learned)", "zh": "LeNet-5 conv1（学到的）"},
+    "preset.resnet20_conv1": {"en": "ResNet-20 conv1 (learned)", "zh": "ResNet-20 conv1（学到的）"},
     # --- Feature maps page ---------------------------------------------------------------
     "fm.title": {"en": "Feature maps", "zh": "特征图"},
     "fm.title.intro": {
@@ -591,13 +590,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "你自己的 {name} 权重（sha256 {sha}…），已按网络结构检查；只有你能看到。",
     },
     "fm.model": {"en": "Trained model", "zh": "训练好的模型"},
-    "fm.model.lenet5": {"en": "LeNet-5 (ReLU, max pooling) · MNIST", "zh": "LeNet-5（ReLU，最大池化）· MNIST"},
-    "fm.model.lenet5-classic": {
-        "en": "LeNet-5 classic (sigmoid, average pooling) · MNIST",
-        "zh": "经典 LeNet-5（sigmoid，平均池化）· MNIST",
+    # Labels fit the sidebar's select box; fm.model_help has the details.
+    "fm.model.lenet5": {"en": "LeNet-5 (ReLU) · MNIST", "zh": "LeNet-5（ReLU）· MNIST"},
+    "fm.model.lenet5-classic": {"en": "LeNet-5 (sigmoid) · MNIST", "zh": "LeNet-5（sigmoid）· MNIST"},
+    "fm.model_help": {
+        "en": "LeNet-5 (ReLU): ReLU and max pooling, as networks are built today. LeNet-5 (sigmoid): sigmoid and "
+        "average pooling, as in Dive into Deep Learning (LeCun et al., 1998, used a scaled tanh and trainable "
+        "subsampling). Both read 28×28 MNIST digits. ResNet-20 reads 32×32 CIFAR-10 pictures. ResNet-18's ImageNet "
+        "weights come from torchvision and are downloaded once.",
+        "zh": "LeNet-5（ReLU）：ReLU 加最大池化，是如今搭网络的常见做法。LeNet-5（sigmoid）：sigmoid 加平均池化，与"
+        "《动手学深度学习》相同（LeCun 等人 1998 年的原版用的是缩放的 tanh 和可训练的下采样）。两者都读 28×28 的 MNIST "
+        "数字。ResNet-20 读 32×32 的 CIFAR-10 图片。ResNet-18 的 ImageNet 权重来自 torchvision，需下载一次。",
     },
     "fm.model.resnet20": {"en": "ResNet-20 · CIFAR-10", "zh": "ResNet-20 · CIFAR-10"},
-    "fm.model.resnet18": {"en": "ResNet-18 · ImageNet (downloaded once)", "zh": "ResNet-18 · ImageNet（需下载一次）"},
+    "fm.model.resnet18": {"en": "ResNet-18 · ImageNet", "zh": "ResNet-18 · ImageNet"},
     "fm.input_header": {"en": "Input", "zh": "输入"},
     "fm.source": {"en": "Source", "zh": "来源"},
     "fm.source.sample": {"en": "Sample", "zh": "示例"},
@@ -775,12 +781,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.source.upload": {"en": "Upload", "zh": "上传"},
     "pool.digit": {"en": "MNIST digit", "zh": "MNIST 数字"},
     "pool.stage": {"en": "LeNet-5 layer output", "zh": "LeNet-5 某层的输出"},
-    "pool.stage.conv1": {"en": "conv1 (before ReLU): 6×28×28", "zh": "conv1（ReLU 之前）：6×28×28"},
-    "pool.stage.relu1": {
-        "en": "conv1 + ReLU: 6×28×28 (what LeNet-5 pools)",
-        "zh": "conv1 + ReLU：6×28×28（LeNet-5 对它做池化）",
+    "pool.stage.conv1": {"en": "conv1: 6×28×28", "zh": "conv1：6×28×28"},
+    "pool.stage.relu1": {"en": "conv1 + ReLU: 6×28×28", "zh": "conv1 + ReLU：6×28×28"},
+    "pool.stage.pool1": {"en": "max pooled: 6×14×14", "zh": "最大池化后：6×14×14"},
+    "pool.stage_help": {
+        "en": "The bundled LeNet-5's first layer for this digit: conv1's output before ReLU, after ReLU (what "
+        "LeNet-5 pools), or after its 2×2 max pooling.",
+        "zh": "内置 LeNet-5 对这个数字的第一层输出：conv1 在 ReLU 之前、ReLU 之后（LeNet-5 对它做池化），或 2×2 "
+        "最大池化之后。",
     },
-    "pool.stage.pool1": {"en": "after 2×2 max pooling: 6×14×14", "zh": "2×2 最大池化之后：6×14×14"},
     "pool.channels": {"en": "Channels shown", "zh": "显示的通道数"},
     "pool.channels_help": {
         "en": "LeNet-5's first layer makes 6 channels; pooling treats each one on its own.",
@@ -875,15 +884,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "一个小的正响应会保留下来。特征图变得稀疏。如果卷积层之间没有非线性，堆叠起来的卷积会塌缩成一个线性映射。",
     },
     "act.why.leaky_relu": {
-        "en": "Leaky ReLU keeps a small slope for negative values, so they shrink instead of vanishing and their "
-        "gradient is never exactly zero.",
-        "zh": "Leaky ReLU 对负值保留一个小斜率，负值只是被缩小而不会消失，梯度也永远不会恰好为零。",
+        "en": "Leaky ReLU keeps a small slope for negative values (PyTorch's default is 0.01), so they shrink "
+        "instead of vanishing, and their gradient is the slope rather than zero. With slope 0 it is ReLU.",
+        "zh": "Leaky ReLU 对负值保留一个小斜率（PyTorch 默认 0.01），负值只是被缩小而不会消失，梯度等于这个斜率而不是零。"
+        "斜率为 0 时它就是 ReLU。",
     },
     "act.why.sigmoid": {
-        "en": "Sigmoid squashes every value into (0, 1); zero becomes 0.5, so nothing is zeroed. The classic LeNet-5 "
-        "used it; large values saturate, which slows training of deep networks.",
-        "zh": "Sigmoid 把每个值压缩到 (0, 1)；零变成 0.5，所以没有值被置零。经典的 LeNet-5 用的就是它；"
-        "值很大时会饱和，这会拖慢深层网络的训练。",
+        "en": "Sigmoid squashes every value into (0, 1); zero becomes 0.5, so nothing is zeroed. The LeNet-5 of "
+        'Dive into Deep Learning (this app\'s "classic" model) uses it (LeCun et al., 1998, used a scaled tanh, '
+        "1.7159·tanh(2x/3)); large values saturate, which slows training of deep networks.",
+        "zh": "Sigmoid 把每个值压缩到 (0, 1)；零变成 0.5，所以没有值被置零。《动手学深度学习》中的 LeNet-5（本应用的“经典”模型）"
+        "用的就是它（LeCun 等人 1998 年的原版用的是缩放的 tanh：1.7159·tanh(2x/3)）；值很大时会饱和，这会拖慢深层网络的训练。",
     },
     "act.why.tanh": {
         "en": "Tanh squashes values into (−1, 1) and keeps their sign; large values saturate.",
@@ -907,9 +918,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "act.histogram": {"en": "Values before and after", "zh": "之前与之后的数值分布"},
     "act.value": {"en": "value", "zh": "数值"},
     "act.count": {"en": "number of cells", "zh": "单元格个数"},
-    "act.histogram_help": {
-        "en": "The same bins for both: after ReLU every negative value piles up in the bin at zero.",
-        "zh": "两者使用相同的分箱：经过 ReLU 之后，所有负值都堆积到零所在的那一箱。",
+    "act.histogram_help.relu": {
+        "en": "The same bins for both: after ReLU every negative value piles up in the bin at zero, and the "
+        "positive values stay where they were.",
+        "zh": "两者使用相同的分箱：经过 ReLU 之后，所有负值都堆积到零所在的那一箱，正值保持原位。",
+    },
+    "act.histogram_help.leaky_relu": {
+        "en": "The same bins for both: after Leaky ReLU the negative values move towards zero (multiplied by the "
+        "slope) but stay negative, and the positive values stay where they were.",
+        "zh": "两者使用相同的分箱：经过 Leaky ReLU 之后，负值向零靠拢（乘以斜率）但仍为负，正值保持原位。",
+    },
+    "act.histogram_help.sigmoid": {
+        "en": "The same bins for both: after Sigmoid every value lies between 0 and 1, zero moves to 0.5, and the "
+        "large values crowd together just below 1.",
+        "zh": "两者使用相同的分箱：经过 Sigmoid 之后，所有值都落在 0 和 1 之间，零变成 0.5，较大的值挤在略低于 1 的地方。",
+    },
+    "act.histogram_help.tanh": {
+        "en": "The same bins for both: after Tanh every value lies between −1 and 1 with its sign kept, and the "
+        "large values crowd together near −1 and 1.",
+        "zh": "两者使用相同的分箱：经过 Tanh 之后，所有值都落在 −1 和 1 之间且符号不变，较大的值挤在 −1 和 1 附近。",
+    },
+    "act.histogram_help.gelu": {
+        "en": "The same bins for both: after GELU the positive values barely move, and the negative values are "
+        "pulled towards zero, none below about −0.17.",
+        "zh": "两者使用相同的分箱：经过 GELU 之后，正值几乎不变，负值被拉向零，没有一个小于约 −0.17。",
     },
     "up.source": {"en": "Map to upsample", "zh": "要上采样的特征图"},
     "up.source.lenet": {"en": "LeNet-5 pooled map", "zh": "LeNet-5 池化后的特征图"},
@@ -953,9 +985,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "输出第 **{oy}** 行、第 **{ox}** 列对应输入坐标 ({sy}, {sx})；它读取输入的第 {rows} 行、第 {cols} "
         "列（越过边界的下标被截到边界上）。",
     },
+    "up.clamped": {
+        "en": "Bilinear upsampling without align_corners clamps a coordinate below 0 to 0 (as PyTorch does): the "
+        "first output rows and columns copy the input's border instead of reaching outside it.",
+        "zh": "不使用 align_corners 的双线性上采样会把小于 0 的坐标截为 0（与 PyTorch 相同）：前几行和前几列输出直接"
+        "复制输入的边界，而不会取到输入之外。",
+    },
     "up.torch_check": {
-        "en": "F.interpolate gives {value} here: the same number.",
-        "zh": "F.interpolate 在这里给出 {value}：同一个数。",
+        "en": "F.interpolate gives {value} here: the same number as the sum above.",
+        "zh": "F.interpolate 在这里给出 {value}：与上面的求和结果相同。",
+    },
+    "up.torch_mismatch": {
+        "en": "F.interpolate gives {value} here, but the sum above gives {step}. Please report this.",
+        "zh": "F.interpolate 在这里给出 {value}，但上面的求和结果是 {step}。请报告这个问题。",
     },
     # (end of pooling & activations)
     # --- Transposed convolution page (tconv.*) -------------------------------------------------
@@ -971,13 +1013,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.source.example": {"en": "Example", "zh": "例子"},
     "tconv.source.random": {"en": "Random", "zh": "随机"},
     "tconv.example": {"en": "Example", "zh": "例子"},
-    "tconv.example.d2l_2x2": {
-        "en": "Dive into Deep Learning: 2×2 input, 2×2 kernel, stride 1",
-        "zh": "《动手学深度学习》：2×2 输入，2×2 卷积核，步幅 1",
+    # Labels fit the sidebar's select box; tconv.example.about.* under it says where each comes from.
+    "tconv.example.d2l_2x2": {"en": "D2L: kernel 2×2, stride 1", "zh": "D2L：2×2 核，步幅 1"},
+    "tconv.example.dumoulin_stride2": {"en": "Dumoulin & Visin: stride 2", "zh": "Dumoulin & Visin：步幅 2"},
+    "tconv.example.about.d2l_2x2": {
+        "en": "Dive into Deep Learning, “Transposed Convolution”: a 2×2 input and a 2×2 kernel, stride 1, give "
+        "a 3×3 output.",
+        "zh": "《动手学深度学习》“转置卷积”一节：2×2 输入、2×2 卷积核、步幅 1，得到 3×3 输出。",
     },
-    "tconv.example.dumoulin_stride2": {
-        "en": "Dumoulin & Visin fig. 4.5: 2×2 input, 3×3 kernel, stride 2",
-        "zh": "Dumoulin & Visin 图 4.5：2×2 输入，3×3 卷积核，步幅 2",
+    "tconv.example.about.dumoulin_stride2": {
+        "en": "Dumoulin & Visin, “A guide to convolution arithmetic for deep learning”, figure 4.5: a 2×2 input "
+        "and a 3×3 kernel, stride 2, give a 5×5 output.",
+        "zh": "Dumoulin 与 Visin《A guide to convolution arithmetic for deep learning》图 4.5：2×2 输入、3×3 卷积核、"
+        "步幅 2，得到 5×5 输出。",
     },
     "tconv.channels": {"en": "Input channels", "zh": "输入通道数"},
     "tconv.height": {"en": "Height", "zh": "高"},
@@ -996,9 +1044,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.output_padding": {"en": "Output padding", "zh": "输出填充"},
     "tconv.output_padding_help": {
         "en": "Adds rows and columns at the bottom and right only; it must be smaller than the stride or the dilation.",
-        "zh": "只在下方和右侧增加行和列；它必须小于步幅或膨胀。",
+        "zh": "只在下方和右侧增加行和列；它必须小于步幅或膨胀率。",
     },
-    "tconv.dilation": {"en": "Dilation", "zh": "膨胀"},
+    "tconv.dilation": {"en": "Dilation", "zh": "膨胀率"},
     "tconv.groups": {"en": "Groups", "zh": "分组数"},
     "tconv.groups_help": {
         "en": "Input and output channels are split into this many groups; each input channel writes only to the "
@@ -1027,15 +1075,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.symbols": {
         "en": "s = stride, p = padding (cropped from each side), k = kernel size, d = dilation, "
         "p_out = output padding (added at the bottom/right). Nothing is divided, so nothing is rounded.",
-        "zh": "s = 步幅，p = 填充（从每一侧裁掉），k = 卷积核尺寸，d = 膨胀，p_out = 输出填充（加在下方/右侧）。"
+        "zh": "s = 步幅，p = 填充（从每一侧裁掉），k = 卷积核尺寸，d = 膨胀率，p_out = 输出填充（加在下方/右侧）。"
         "这里没有除法，所以不需要取整。",
     },
     "tconv.not_inverse": {
         "en": "A transposed convolution is not the inverse of a convolution: it restores the shape of the "
-        "convolution's input, not its values. It is the convolution's transpose (its gradient with respect to the "
-        "input), a learnable upsampling.",
-        "zh": "转置卷积不是卷积的逆运算：它恢复的是卷积输入的形状，而不是它的数值。它是卷积的转置（卷积对输入的梯度）"
-        "，一种可学习的上采样。",
+        "convolution's input, not its values. Written as a matrix, it multiplies by the transpose of the "
+        "convolution's matrix: the operation backpropagation uses to carry a convolution's output gradient back "
+        "to its input. With learned weights it is a learnable upsampling.",
+        "zh": "转置卷积不是卷积的逆运算：它恢复的是卷积输入的形状，而不是它的数值。写成矩阵时，它乘的是卷积矩阵的"
+        "转置：反向传播正是用这个运算，把卷积输出的梯度传回到卷积的输入。权重可以学习，所以它是一种可学习的上采样。",
     },
     "tconv.output_padding_why": {
         "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
@@ -1099,26 +1148,86 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "全部落在输出之内：第 {rows} 行，第 {cols} 列。",
     },
     "tconv.scatter_cropped": {
-        "en": "{kept} of the {taps} cells land inside the output; the others fall in the {padding} row(s)/column(s) "
-        "that padding crops away.",
-        "zh": "{taps} 个单元格中有 {kept} 个落在输出之内；其余的落在被填充裁掉的 {padding} 行/列中。",
+        "en": "{kept} of the {taps} cells land inside the output; the others fall in the rows or columns that "
+        "padding {padding} crops away.",
+        "zh": "{taps} 个单元格中有 {kept} 个落在输出之内；其余的落在被填充 {padding} 裁掉的行或列中。",
     },
     "tconv.gather": {"en": "Where one output value comes from", "zh": "一个输出值从哪里来"},
     "tconv.out_oc": {"en": "Output channel", "zh": "输出通道"},
     "tconv.out_y": {"en": "Output row", "zh": "输出行"},
     "tconv.out_x": {"en": "Output column", "zh": "输出列"},
+    "tconv.gather_where_one": {
+        "en": "One input value writes here, times one kernel weight:",
+        "zh": "只有 1 个输入值写到这里，它乘以一个卷积核权重：",
+    },
     "tconv.gather_where": {
-        "en": "{n} input value(s) write here, each times one kernel weight:",
+        "en": "{n} input values write here, each times one kernel weight:",
         "zh": "有 {n} 个输入值写到这里，每个都乘以一个卷积核权重：",
     },
-    "tconv.gather_none": {
-        "en": "No input value writes here (the stride leaves a gap between the stamped kernels), so it holds only "
-        "the bias.",
-        "zh": "没有任何输入值写到这里（步幅在盖印的卷积核之间留下了空隙），所以它只有偏置。",
+    "tconv.gather_indices": {
+        "en": "$x_{{c,i,j}}$ is `input[c, i, j]`; $w_{{c,o,k_y,k_x}}$ is `weight[c, o, ky, kx]`, indexed as "
+        "nn.ConvTranspose2d stores it, [C_in, C_out/groups, kH, kW]: input channel c, then output channel "
+        "{oc}'s number within its group of {per_group} (o = {oc} mod {per_group} = {j}), then the kernel row and "
+        "column.",
+        "zh": "$x_{{c,i,j}}$ 是 `input[c, i, j]`；$w_{{c,o,k_y,k_x}}$ 是 `weight[c, o, ky, kx]`，下标顺序与 "
+        "nn.ConvTranspose2d 存储权重的顺序 [C_in, C_out/groups, kH, kW] 相同：先是输入通道 c，然后是输出通道 {oc} "
+        "在它所在的组（每组 {per_group} 个）里的编号（o = {oc} mod {per_group} = {j}），最后是卷积核的行和列。",
     },
-    "tconv.gather_check": {
-        "en": "The output holds {value} here: the same number.",
-        "zh": "输出在这里的值是 {value}：同一个数。",
+    "tconv.gather_none": {
+        "en": "No input value writes to this cell, so it holds only the bias.",
+        "zh": "没有任何输入值写到这个单元格，所以它只有偏置。",
+    },
+    "tconv.gather_none_no_bias": {
+        "en": "No input value writes to this cell, so it holds 0 (this layer has no bias).",
+        "zh": "没有任何输入值写到这个单元格，所以它的值是 0（这一层没有偏置）。",
+    },
+    "tconv.empty.rows.output_padding": {
+        "en": "Row {index} lies below the last row any stamped kernel reaches: it is one of the rows that output "
+        "padding ({output_padding}) adds at the bottom, and no input value writes there.",
+        "zh": "第 {index} 行在所有盖印的卷积核能到达的最后一行之下：它是输出填充（{output_padding}）在下方增加的行之一，"
+        "没有任何输入值写到那里。",
+    },
+    "tconv.empty.cols.output_padding": {
+        "en": "Column {index} lies right of the last column any stamped kernel reaches: it is one of the columns "
+        "that output padding ({output_padding}) adds at the right, and no input value writes there.",
+        "zh": "第 {index} 列在所有盖印的卷积核能到达的最后一列的右边：它是输出填充（{output_padding}）在右侧增加的列之一，"
+        "没有任何输入值写到那里。",
+    },
+    "tconv.empty.rows.stride_gap": {
+        "en": "Row {index} falls between the stamps of input rows {source} and {next}: stamps start every {stride} "
+        "rows, but each reaches only {span} (d·(k − 1) + 1), so the rows in between are never written.",
+        "zh": "第 {index} 行落在输入第 {source} 行和第 {next} 行的盖印之间：盖印每隔 {stride} 行开始一次，但每次只覆盖 "
+        "{span} 行（d·(k − 1) + 1），所以中间的行从来没有被写到。",
+    },
+    "tconv.empty.cols.stride_gap": {
+        "en": "Column {index} falls between the stamps of input columns {source} and {next}: stamps start every "
+        "{stride} columns, but each reaches only {span} (d·(k − 1) + 1), so the columns in between are never "
+        "written.",
+        "zh": "第 {index} 列落在输入第 {source} 列和第 {next} 列的盖印之间：盖印每隔 {stride} 列开始一次，但每次只覆盖 "
+        "{span} 列（d·(k − 1) + 1），所以中间的列从来没有被写到。",
+    },
+    "tconv.empty.rows.dilation_gap": {
+        "en": "Row {index} falls between two taps of the kernel that input row {source} stamps: dilation {dilation} "
+        "puts the taps {dilation} rows apart, and no other stamp has a tap on this row.",
+        "zh": "第 {index} 行落在输入第 {source} 行所盖印的卷积核的两个抽头之间：膨胀率 {dilation} 让相邻抽头相隔 "
+        "{dilation} 行，而且没有别的盖印在这一行上有抽头。",
+    },
+    "tconv.empty.cols.dilation_gap": {
+        "en": "Column {index} falls between two taps of the kernel that input column {source} stamps: dilation "
+        "{dilation} puts the taps {dilation} columns apart, and no other stamp has a tap on this column.",
+        "zh": "第 {index} 列落在输入第 {source} 列所盖印的卷积核的两个抽头之间：膨胀率 {dilation} 让相邻抽头相隔 "
+        "{dilation} 列，而且没有别的盖印在这一列上有抽头。",
+    },
+    "tconv.gather_match": {
+        "en": "nn.ConvTranspose2d gives {value} at this cell, and the sum above is {total}: the same, up to float32 "
+        "rounding (difference {diff}).",
+        "zh": "nn.ConvTranspose2d 在这个单元格给出 {value}，上面的和是 {total}：两者一致，差别不超过 float32 的舍入误差"
+        "（差值 {diff}）。",
+    },
+    "tconv.gather_mismatch": {
+        "en": "nn.ConvTranspose2d gives {value} at this cell, but the sum above is {total} (difference {diff}). "
+        "Please report this.",
+        "zh": "nn.ConvTranspose2d 在这个单元格给出 {value}，但上面的和是 {total}（差值 {diff}）。请报告这个问题。",
     },
     "tconv.equivalent": {"en": "The same output as an ordinary convolution", "zh": "同样的输出，作为一次普通卷积"},
     "tconv.equivalent_help": {
@@ -1129,7 +1238,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "the dotted line is the zero-inserted input.",
         "zh": "在相邻的输入值之间插入 {zeros} 个零（步幅变成了插零），再填充 d·(k − 1) − p：上方 {top} 行、下方 "
         "{bottom} 行，左侧 {left} 列、右侧 {right} 列（输出填充加在下方/右侧；负数表示改为裁剪），然后用上下、"
-        "左右都翻转过的卷积核，以步幅 1、膨胀 {dilation} 滑动。阴影单元格是填充；虚线是插零后的输入。",
+        "左右都翻转过的卷积核，以步幅 1、膨胀率 {dilation} 滑动。阴影单元格是填充；虚线是插零后的输入。",
     },
     "tconv.shape_zero_inserted": {"en": "Zero-inserted input", "zh": "插零后的输入"},
     "tconv.shape_padded": {"en": "Padded, zero-inserted input", "zh": "插零并填充后的输入"},

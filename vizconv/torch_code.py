@@ -21,6 +21,8 @@ __all__ = [
     "conv2d_code",
     "conv2d_script",
     "conv_transpose2d_code",
+    "conv_transpose2d_script",
+    "run_transpose_code",
 ]
 
 
@@ -80,12 +82,8 @@ def _tensor_literal(values: torch.Tensor) -> str:
     return f"torch.tensor({nested(values.tolist())}, dtype=torch.float32)"
 
 
-def conv2d_script(trace: ConvTrace, max_values: int | None = SCRIPT_VALUES) -> str:
-    """``conv2d_code`` as a script that runs as copied: the imports, then ``x``, ``weight`` and ``bias``.
-
-    A tensor of more than ``max_values`` values (None: no limit) is replaced by random numbers of its shape,
-    with a comment saying so: the script still runs, but its ``y`` is not the page's.
-    """
+def _script(trace: ConvTrace | ConvTransposeTrace, code: str, max_values: int | None) -> str:
+    """``code`` after the imports and ``x``, ``weight`` and ``bias`` written out, then ``print(y)``."""
     lines = ["import torch", "from torch import nn", ""]
     tensors = [("x", trace.input), ("weight", trace.weight)]
     if trace.bias is not None:
@@ -96,7 +94,16 @@ def conv2d_script(trace: ConvTrace, max_values: int | None = SCRIPT_VALUES) -> s
             lines.append(f"{name} = {_tensor_literal(values)}  # [{shape}]")
         else:
             lines.append(f"{name} = torch.rand({shape})  # stand-in: {values.numel():,} values, too many to print")
-    return "\n".join(lines) + "\n\n" + conv2d_code(trace) + "\nprint(y)\n"
+    return "\n".join(lines) + "\n\n" + code + "\nprint(y)\n"
+
+
+def conv2d_script(trace: ConvTrace, max_values: int | None = SCRIPT_VALUES) -> str:
+    """``conv2d_code`` as a script that runs as copied: the imports, then ``x``, ``weight`` and ``bias``.
+
+    A tensor of more than ``max_values`` values (None: no limit) is replaced by random numbers of its shape,
+    with a comment saying so: the script still runs, but its ``y`` is not the page's.
+    """
+    return _script(trace, conv2d_code(trace), max_values)
 
 
 def conv_transpose2d_code(trace: ConvTransposeTrace) -> str:
@@ -114,15 +121,30 @@ def conv_transpose2d_code(trace: ConvTransposeTrace) -> str:
     )
 
 
-def _difference(code: str, trace: ConvTrace | ConvTransposeTrace) -> float:
+def conv_transpose2d_script(trace: ConvTransposeTrace, max_values: int | None = SCRIPT_VALUES) -> str:
+    """``conv_transpose2d_code`` as a script that runs as copied (as ``conv2d_script``): it prints the output."""
+    return _script(trace, conv_transpose2d_code(trace), max_values)
+
+
+def _run(code: str, trace: ConvTrace | ConvTransposeTrace) -> torch.Tensor:
+    """``y`` from running ``code`` on the trace's own ``x``, ``weight`` and ``bias``."""
     namespace = {"torch": torch, "nn": nn, "x": trace.input, "weight": trace.weight, "bias": trace.bias}
     exec(code, namespace)  # our own generated code, built from numbers only
-    return float((namespace["y"] - trace.output).abs().max())
+    return namespace["y"]
+
+
+def _difference(code: str, trace: ConvTrace | ConvTransposeTrace) -> float:
+    return float((_run(code, trace) - trace.output).abs().max())
 
 
 def check_with_torch(trace: ConvTrace) -> float:
     """Run ``conv2d_code(trace)`` and return max |y - trace.output|."""
     return _difference(conv2d_code(trace), trace)
+
+
+def run_transpose_code(trace: ConvTransposeTrace) -> torch.Tensor:
+    """The output [C_out, H_out, W_out] that nn.ConvTranspose2d gives: ``conv_transpose2d_code(trace)``, run."""
+    return _run(conv_transpose2d_code(trace), trace)
 
 
 def check_transpose_with_torch(trace: ConvTransposeTrace) -> float:

@@ -34,14 +34,17 @@ from vizconv.geometry import as_int, as_pair
 from vizconv.strings import Term
 
 __all__ = [
+    "COVERAGE",
     "EXAMPLES",
     "PRESETS",
     "Contribution",
     "ConvTransposeTrace",
+    "LineCoverage",
     "Scatter",
     "TransposedExample",
     "conv_transpose_output_size",
     "layer_weight",
+    "line_coverage",
     "trace_conv_transpose2d",
 ]
 
@@ -84,6 +87,59 @@ class Contribution:
     value: float
     weight: float
     product: float
+
+
+# Why an output row (or column) is, or is not, written by some input value × kernel weight:
+COVERAGE = (
+    "written",  # some input index i and kernel tap k land on it: i·s + d·k = row + padding
+    "output_padding",  # below (right of) the last line any stamped kernel reaches: a row output padding adds
+    "stride_gap",  # between the stamps of input lines i and i + 1: the stride is larger than a stamp's span d·(k − 1) + 1
+    "dilation_gap",  # inside input line i's stamp, between two of its taps (dilation > 1), and on no other stamp's tap
+)
+
+
+@dataclass(frozen=True)
+class LineCoverage:
+    """One output row (or column): which (input, kernel tap) index pairs write to it, or why none does."""
+
+    kind: str  # one of COVERAGE
+    index: int  # the output row (column)
+    line: int  # the same row on the uncropped canvas: index + padding
+    taps: tuple[tuple[int, int], ...]  # (input index, kernel index) pairs with i·s + d·k = line; empty unless written
+    source: int | None  # stride or dilation gap: the input line whose stamp starts last at or before it; else None
+
+
+def line_coverage(
+    index: int, size: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
+) -> LineCoverage:
+    """Whether output row (or column) ``index`` of one axis is written, and if not why (see COVERAGE).
+
+    ``size`` is the input's length along the axis; the other arguments are the layer's settings along it.
+    ParameterError for settings torch rejects and for an index outside the output.
+    """
+    size = as_int(size, "size", 1)
+    kernel = as_int(kernel, "kernel", 1)
+    stride = as_int(stride, "stride", 1)
+    padding = as_int(padding, "padding", 0)
+    output_padding = as_int(output_padding, "output_padding", 0)
+    dilation = as_int(dilation, "dilation", 1)
+    out = _output_length(size, kernel, stride, padding, output_padding, dilation, axis=0)
+    index = as_int(index, "index", 0)
+    _check_range(("index",), (index,), (out,), "err.step_range")
+    line = index + padding  # uncropped canvas coordinate
+    taps = tuple(
+        ((line - dilation * k) // stride, k)
+        for k in range(kernel)
+        if (line - dilation * k) % stride == 0 and 0 <= (line - dilation * k) // stride < size
+    )
+    if taps:
+        return LineCoverage("written", index, line, tuple(sorted(taps)), None)
+    span = dilation * (kernel - 1)  # a stamp covers lines i·s .. i·s + span
+    if line > (size - 1) * stride + span:  # past the last stamp's last tap: only output padding reaches here
+        return LineCoverage("output_padding", index, line, (), None)
+    source = min(line // stride, size - 1)  # the last stamp that starts at or before this line
+    kind = "dilation_gap" if line <= source * stride + span else "stride_gap"
+    return LineCoverage(kind, index, line, (), source)
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,6 +268,23 @@ class ConvTransposeTrace:
 
     def bias_of(self, oc: int) -> float:
         return 0.0 if self.bias is None else float(self.bias[oc])
+
+    def coverage(self, oy: int, ox: int) -> tuple[LineCoverage, LineCoverage]:
+        """Output row ``oy`` and column ``ox``: written, or why not. A cell is written when both are."""
+        h_out, w_out = self.out_size
+        _check_range(("oy", "ox"), (oy, ox), (h_out, w_out), "err.step_range")
+        return tuple(
+            line_coverage(
+                index,
+                self.in_size[axis],
+                self.kernel_size[axis],
+                self.stride[axis],
+                self.padding[axis],
+                self.output_padding[axis],
+                self.dilation[axis],
+            )
+            for axis, index in enumerate((oy, ox))
+        )
 
 
 def _check_range(names: tuple[str, ...], values: tuple[int, ...], sizes: tuple[int, ...], key: str) -> None:

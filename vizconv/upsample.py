@@ -40,6 +40,7 @@ class UpsampleStep:
     oy: int
     ox: int
     source: tuple[float, float]  # the (row, col) coordinate in the input that output cell maps to
+    unclamped: tuple[float, float]  # the same before bilinear's clamp at 0 (equal to source where nothing clamps)
     rows: tuple[int, ...]  # input rows read (clamped at the border, so a row may repeat)
     cols: tuple[int, ...]
     row_weights: tuple[float, ...]
@@ -59,21 +60,22 @@ class UpsampleTrace:
     align_corners: bool
     output: torch.Tensor  # (C, H * scale, W * scale)
 
-    def _axis(self, dst: int, size: int) -> tuple[float, tuple[int, ...], tuple[float, ...]]:
+    def _axis(self, dst: int, size: int) -> tuple[float, float, tuple[int, ...], tuple[float, ...]]:
+        """(source coordinate, the same before any clamp, input indices read, their weights) on one axis."""
         out = size * self.scale
         if self.mode == "nearest":
             src = min(math.floor(dst / self.scale), size - 1)
-            return float(src), (src,), (1.0,)
+            return float(src), float(src), (src,), (1.0,)
         if self.align_corners:
             src = dst * (size - 1) / (out - 1) if out > 1 else 0.0
         else:
             src = (dst + 0.5) / self.scale - 0.5
         if self.mode == "bilinear":
-            src = max(src, 0.0)
+            raw, src = src, max(src, 0.0)
             i0 = min(math.floor(src), size - 1)
             i1 = i0 + (1 if i0 < size - 1 else 0)
             t = src - i0
-            return src, (i0, i1), (1.0 - t, t)
+            return src, raw, (i0, i1), (1.0 - t, t)
         i = math.floor(src)
         t = src - i
         a = CUBIC_A
@@ -85,7 +87,7 @@ class UpsampleTrace:
             return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
 
         taps = tuple(min(max(i + k, 0), size - 1) for k in (-1, 0, 1, 2))
-        return src, taps, (far(t + 1), near(t), near(1 - t), far(2 - t))
+        return src, src, taps, (far(t + 1), near(t), near(1 - t), far(2 - t))
 
     def step(self, c: int, oy: int, ox: int) -> UpsampleStep:
         """The source coordinate, input cells and weights that make output[c, oy, ox]."""
@@ -93,8 +95,8 @@ class UpsampleTrace:
         for name, value, size in (("c", c, c_out), ("oy", oy, h_out), ("ox", ox, w_out)):
             if not 0 <= value < size:
                 raise ParameterError("err.step_range", name=name, value=value, size=size)
-        sy, rows, wy = self._axis(oy, self.input.shape[1])
-        sx, cols, wx = self._axis(ox, self.input.shape[2])
+        sy, ry, rows, wy = self._axis(oy, self.input.shape[1])
+        sx, rx, cols, wx = self._axis(ox, self.input.shape[2])
         values = self.input[c].double()[list(rows)][:, list(cols)]  # (len(rows), len(cols))
         weights = torch.tensor(wy, dtype=torch.float64)[:, None] * torch.tensor(wx, dtype=torch.float64)[None, :]
         return UpsampleStep(
@@ -102,6 +104,7 @@ class UpsampleTrace:
             oy=oy,
             ox=ox,
             source=(sy, sx),
+            unclamped=(ry, rx),
             rows=rows,
             cols=cols,
             row_weights=wy,

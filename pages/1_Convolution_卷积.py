@@ -16,6 +16,7 @@ from vizconv.errors import MessageError
 from vizconv.export import MAX_FRAMES, animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES, index_ranges
+from vizconv.images import picture_size
 from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER, available_presets
 from vizconv.playground import (
     EXAMPLE_PRESET,
@@ -132,7 +133,7 @@ with st.sidebar:
         horizontal=True,
         **memory.seed("source", sources),
     )
-    colour_image = False
+    picture = colours = False  # a picture to scale (the side slider); one with colour (the colour switch)
     if source == "sample":
         sample_keys = list(SAMPLES)
         sample_key = st.selectbox(
@@ -145,7 +146,7 @@ with st.sidebar:
         about = ui.t_or(f"sample.about.{sample_key}", None)
         if about:
             st.caption(about)
-        colour_image = SAMPLES[sample_key].is_image
+        picture, colours = SAMPLES[sample_key].is_image, SAMPLES[sample_key].is_colour
     elif source == "random":
         st.slider(t("conv.random_channels"), *LIMITS["random_channels"], **memory.seed("random_channels"))
         left, right = st.columns(2)
@@ -154,9 +155,10 @@ with st.sidebar:
         st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("random_seed"))
     else:
         upload = ui.image_uploader("conv_upload")
-        colour_image = True
-    if colour_image:
+        picture = colours = True
+    if picture:
         st.slider(t("conv.side"), *LIMITS["side"], help=t("conv.side_help"), **memory.seed("side"))
+    if colours:  # a grey photo or a digit has one channel: the switch would do nothing
         st.toggle(t("conv.colour"), help=t("conv.colour_help"), **memory.seed("colour"))
 
     st.header(t("conv.layer"))
@@ -206,8 +208,10 @@ settings = PlaygroundSettings(**{name: values[name] for name in PlaygroundSettin
 unused = set()
 if source != "random":
     unused |= {"random_channels", "random_height", "random_width", "random_seed"}
-if not colour_image:
-    unused |= {"side", "colour"}
+if not picture:
+    unused.add("side")
+if not colours:
+    unused.add("colour")
 if source != "sample":
     unused.add("sample")
 if padding_kind != "number":
@@ -229,6 +233,8 @@ except MessageError as exc:
         ui.show_error(exc)
     st.stop()
 state.conv_upload_from_link = False  # the link's request for a picture is answered (or was never made)
+if source == "upload" and max(x.shape[1:]) > (original := max(picture_size(upload.getvalue()))):
+    st.info(t("conv.upload_enlarged", original=original, side=settings.side), icon="🔍")
 
 in_channels = x.shape[0]
 per_group = max(in_channels // max(settings.groups, 1), 1)

@@ -111,7 +111,9 @@ def test_input_titles_say_padded_only_when_there_is_padding():
         return [a["text"] for a in figure["layout"]["annotations"] if a["text"].startswith("input")]
 
     assert titles() == ["input channel 0", "input channel 1"]
-    assert titles(padding=1) == ["input channel 0 (padded)", "input channel 1 (padded)"]
+    assert titles(padding=1) == ["input channel 0<br>(padded)", "input channel 1<br>(padded)"]  # two a row
+    one = conv_animation(trace_conv2d(torch.rand(1, 5, 5), torch.ones(1, 1, 3, 3), padding=1))
+    assert one["layout"]["annotations"][0]["text"] == "input channel 0 (padded)"  # alone on its row: one line
 
 
 def _subplot_rows(figure: dict) -> list[int]:

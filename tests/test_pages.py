@@ -99,6 +99,21 @@ def test_an_uploaded_png_is_used():
     # scaled to 28 px on the longer side: 28 x 17, one channel
     assert metric(at, "Input") == "[1, 17, 28]"
     assert chart_spec(at)["data"][0]["z"][0][:2] == [0.0, 0.0]
+    # a 10-pixel picture enlarged to 28 says so, and how to convolve its own pixels
+    assert any("only 10 pixels on its longer side, so it was enlarged to 28" in i.value for i in at.info)
+    at.slider(key="conv_side").set_value(10).run()
+    assert metric(at, "Input") == "[1, 6, 10]"
+    assert not any("enlarged" in i.value for i in at.info)
+
+
+def test_the_colour_switch_shows_only_for_colour_pictures():
+    at = _conv(conv_sample="camera")  # a grey photo: one channel, whatever the switch says
+    assert metric(at, "Input").startswith("[1,")
+    assert not any(toggle.key == "conv_colour" for toggle in at.toggle)
+    assert any(slider.key == "conv_side" for slider in at.slider)
+    at = _conv(conv_sample="chelsea")
+    assert any(toggle.key == "conv_colour" for toggle in at.toggle)
+    assert metric(at, "Input").startswith("[3,")
 
 
 def test_a_broken_upload_is_explained():

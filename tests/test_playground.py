@@ -155,3 +155,11 @@ def test_approximate_number_marks_a_value_rounded_to_a_whole_number():
     assert approximate_number(1.0) == "1" and approximate_number(0.0) == "0"
     assert approximate_number(0.00001) == "≈ 0"  # a tiny sigmoid output is not exactly 0 either
     assert approximate_number(0.5) == "0.5" and approximate_number(0.1234) == "0.123"
+
+
+def test_step_latex_writes_the_channel_sums_with_the_digits_of_the_value():
+    """Σ of the channel sums as written is the value as written: 0.2781 + 0.3615 + 0.2311 = 0.8707 (with three
+    decimals the sums read 0.278 + 0.361 + 0.231 = 0.870, under a value of 0.8707)."""
+    x = torch.tensor([[[0.27812]], [[0.36149]], [[0.23106]]])
+    step = trace_conv2d(x, torch.ones(1, 3, 1, 1)).step(0, 0, 0)
+    assert step_latex(step, with_bias=False)[-1] == r"y_{0,0,0} = 0.2781 + 0.3615 + 0.2311 = \mathbf{0.8707}"

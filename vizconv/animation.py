@@ -193,8 +193,8 @@ class SubplotGrid:
     ) -> int:
         """Add the axes and title of a channel's subplot of ``cells`` (rows, columns) to ``layout``; its index.
 
-        ``note`` (such as " (padded)") follows the title, on a line of its own when three or more subplots
-        share a row: on a 1024-px screen their titles would otherwise run into each other.
+        ``note`` (such as " (padded)") follows the title, on a line of its own when subplots share a row:
+        on a 1024-px screen (three or four a row) or a phone (two a row) their titles would run into each other.
         """
         columns, row_h, height = self.columns, self.row_h, self.height
         index = channel + (self.c_in if output else 0)
@@ -229,7 +229,7 @@ class SubplotGrid:
             layout["xaxis" + suffix]["dtick"] = 1
         if height_cells <= 10:
             layout["yaxis" + suffix]["dtick"] = 1
-        narrow = columns >= 3
+        narrow = columns >= 2
         layout["annotations"].append(
             {
                 "text": f"{title}<br>{note.strip()}" if note and narrow else title + note,

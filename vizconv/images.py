@@ -17,7 +17,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vizconv.errors import ImageError
 
-__all__ = ["ALLOWED_FORMATS", "MAX_PIXELS", "MAX_UPLOAD_BYTES", "fit_image", "image_to_tensor", "load_image"]
+__all__ = [
+    "ALLOWED_FORMATS",
+    "MAX_PIXELS",
+    "MAX_UPLOAD_BYTES",
+    "fit_image",
+    "image_to_tensor",
+    "load_image",
+    "picture_size",
+]
 
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")  # never let Pillow sniff EPS and friends
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a phone photo is 2-6 MB
@@ -104,6 +112,12 @@ def load_image(data: bytes | bytearray | memoryview | BinaryIO) -> Image.Image:
     if image.width < 1 or image.height < 1:
         raise ImageError("img.empty")
     return image
+
+
+def picture_size(data: bytes) -> tuple[int, int]:
+    """(width, height) of a file that load_image accepted, read from its header (nothing is decoded)."""
+    with Image.open(io.BytesIO(bytes(data)), formats=ALLOWED_FORMATS) as image:
+        return image.size
 
 
 def fit_image(image: Image.Image, side: int) -> Image.Image:

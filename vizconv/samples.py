@@ -6,6 +6,7 @@ A grid sample may carry the settings of the textbook example it comes from
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,17 @@ class Sample:
     @property
     def is_image(self) -> bool:
         return self.path is not None
+
+    @property
+    def is_colour(self) -> bool:
+        """An image sample with colour channels (a grey photo or a digit has one channel, whatever is asked)."""
+        return self.path is not None and _image_mode(self.path) not in ("1", "L", "LA", "I", "I;16", "F")
+
+
+@functools.cache
+def _image_mode(path: str) -> str:
+    with Image.open(ASSETS / path) as image:
+        return image.mode
 
 
 # Dive into Deep Learning §7.2 (corr2d): X = 0..8, K = [[0, 1], [2, 3]] -> [[19, 25], [37, 43]].

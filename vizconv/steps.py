@@ -76,7 +76,7 @@ def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:
     lines = []
     sums = []
     for i, channel in enumerate(step.input_channels):
-        total = format_number(float(step.channel_sums[i]))
+        total = format_number(float(step.channel_sums[i]), 4)  # the digits of the value they add up to
         sums.append(total)
         window, kernel, products = (matrix_latex(m[i]) for m in (step.window, step.kernel, step.products))
         if step.kernel.shape[-1] <= ONE_LINE_MAX_COLUMNS:
@@ -88,7 +88,7 @@ def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:
             )
     total = _signed_sum(sums)
     if with_bias:
-        bias = format_number(step.bias)
+        bias = format_number(step.bias, 4)
         sign, magnitude = ("-", bias[1:]) if bias.startswith("-") else ("+", bias)
         total += rf" {sign} \underbrace{{{magnitude}}}_{{b_{{{step.oc}}}}}"
     lines.append(rf"y_{{{step.oc},{step.oy},{step.ox}}} = {total} = \mathbf{{{format_number(step.value, 4)}}}")

@@ -327,6 +327,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "PNG, JPEG, WebP, BMP, GIF or TIFF, up to {limit} MB.",
         "zh": "PNG、JPEG、WebP、BMP、GIF 或 TIFF，最大 {limit} MB。",
     },
+    "conv.upload_enlarged": {
+        "en": "Your picture is only {original} pixels on its longer side, so it was enlarged to {side} (bicubic "
+        "interpolation), which makes up the values in between. To convolve its own pixels, set the side to "
+        "{original} (5 at least) or upload a larger picture.",
+        "zh": "你的图片较长的一边只有 {original} 像素，所以被放大到了 {side}（双三次插值），中间的值是插值算出来的。"
+        "要对它原本的像素做卷积，请把边长设为 {original}（至少 5），或上传一张更大的图片。",
+    },
     "conv.upload_prompt": {
         "en": "Upload an image in the sidebar to convolve it.",
         "zh": "在侧边栏上传一张图片，对它做卷积。",

@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 _GAP = 0.03  # space between subplots, as a fraction of the figure
-_CONTROLS_PX = 100  # room below the heatmaps for the slider and the buttons
+_CONTROLS_PX = 130  # room below the heatmaps for the slider and, under it, the buttons
+_BUTTONS_PX = 78  # from the top of the controls down to the Play / Pause buttons (below the slider)
 _TITLE_PX = 36
 _TEXT_CELLS_PER_ROW = 32  # cells with written values that fit side by side in a row of subplots
 _SHAPE_STYLES = {  # layout.template shapes that frames name in ``templateitemname``
@@ -444,9 +445,10 @@ def add_controls(
             "showactive": False,
             "x": 0.0,
             "xanchor": "left",
-            "y": grid.controls,
+            # under the slider, not beside it: on a phone the buttons covered the slider's start
+            "y": grid.controls - _BUTTONS_PX / grid.height,
             "yanchor": "top",
-            "pad": {"t": 40, "r": 10},
+            "pad": {"t": 0, "r": 10},
             "buttons": [
                 {"label": text("anim.play", lang), "method": "animate", "args": [None, play]},
                 {"label": text("anim.pause", lang), "method": "animate", "args": [[None], still]},
@@ -456,8 +458,8 @@ def add_controls(
     layout["sliders"] = [
         {
             "active": position,
-            "x": 0.27,  # clear of the Play and Pause buttons, also with presenter mode's larger type
-            "len": 0.73,
+            "x": 0.0,
+            "len": 1.0,
             "y": grid.controls,
             "yanchor": "top",
             "pad": {"t": 10},

@@ -421,8 +421,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.unread_cols": {"en": "columns {lines}", "zh": "第 {lines} 列"},
     "conv.unread_and": {"en": " and ", "zh": "以及"},
     "conv.animation": {"en": "The kernel sliding", "zh": "卷积核的滑动"},
-    "conv.speed": {"en": "Speed", "zh": "速度"},
-    "conv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
+    "conv.speed": {"en": "Speed (window positions per second)", "zh": "速度（每秒的窗口位置数）"},
+    "conv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
         "en": "{frames} window positions. Orange: the window on each input channel (shaded cells are padding, "
         "dotted line the original input). Green: the output cell being computed, on every output channel (each "
@@ -1109,8 +1109,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.view": {"en": "View", "zh": "视角"},
     "tconv.view.scatter": {"en": "scatter: value × kernel", "zh": "散布：值 × 卷积核"},
     "tconv.view.equivalent": {"en": "equivalent convolution", "zh": "等价的卷积"},
-    "tconv.speed": {"en": "Speed", "zh": "速度"},
-    "tconv.speed_value": {"en": "{n} positions/s", "zh": "每秒 {n} 个位置"},
+    "tconv.speed": {"en": "Speed (steps per second)", "zh": "速度（每秒的步数）"},
+    "tconv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 步"},
     "tconv.scatter": {"en": "Each input value stamps value × kernel", "zh": "每个输入值盖印“值 × 卷积核”"},
     "tconv.scatter_help": {
         "en": "{frames} input positions. Green: the input value being used. Orange: the cells where value × "

@@ -94,7 +94,9 @@ def _script(trace: ConvTrace | ConvTransposeTrace, code: str, max_values: int | 
             lines.append(f"{name} = {_tensor_literal(values)}  # [{shape}]")
         else:
             lines.append(f"{name} = torch.rand({shape})  # stand-in: {values.numel():,} values, too many to print")
-    return "\n".join(lines) + "\n\n" + code + "\nprint(y)\n"
+    # every value, as the page shows them (torch shortens a large tensor to its corners and "...")
+    ending = 'torch.set_printoptions(profile="full", precision=4, sci_mode=False)\nprint(y)\n'
+    return "\n".join(lines) + "\n\n" + code + "\n" + ending
 
 
 def conv2d_script(trace: ConvTrace, max_values: int | None = SCRIPT_VALUES) -> str:

@@ -114,7 +114,7 @@ try:
             st.stop()
         # This session's own model: kept in its session state only, never in a shared cache.
         model, info = ui.session_model(model_name, weights_file.getvalue())
-        st.caption(t("fm.weights_loaded", name=model_name, sha=info.card["sha256"][:12]))
+        st.caption(t("fm.weights_loaded", name=t("fm.model." + model_name), sha=info.card["sha256"][:12]))
     elif model_name == "resnet18" and not resnet18_weights_path().exists():
         bar = st.progress(0.0, text=t("fm.downloading"))
         try:
@@ -382,7 +382,8 @@ elif isinstance(module, torch.nn.Conv2d):
         bias = format_number(step.bias, 4)
         bias_term = f"- {bias[1:]}" if bias.startswith("-") else f"+ {bias}"
         st.latex(
-            rf"\sum_{{c=0}}^{{{len(sums) - 1}}} (\text{{window}}_c \odot \text{{kernel}}_c) + b"
+            rf"\sum_{{c=0}}^{{{len(sums) - 1}}} (\text{{{t('fm.formula_window')}}}_c \odot "
+            rf"\text{{{t('fm.formula_kernel')}}}_c) + b"
             rf" = {total} {bias_term} = \mathbf{{{format_number(step.value, 4)}}}"
         )
         matches = abs(step.value - explained.captured) <= 1e-4 * max(1.0, abs(explained.captured))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -22,7 +24,8 @@ from vizconv.builder import (
     fit_stack,
     fit_to,
     layer_summary,
-    parse_stack,
+    limits,
+    read_stack,
     sequential_code,
 )
 from vizconv.errors import MessageError
@@ -40,17 +43,33 @@ def _input() -> tuple[int, int, int]:
     return (int(memory.get("c")), int(memory.get("h")), int(memory.get("w")))
 
 
+def _link_kept() -> dict | None:
+    """The link's stack text that could not be read to the end, while the stack and the input are still what
+    the page made of it (``nb_link``, set by _open_link); None otherwise."""
+    link = state.get("nb_link")
+    if link is None or link["stack"] != list(state.get("nb_stack", [])) or link["shape"] != _input():
+        return None
+    return link
+
+
 def _stack_text(specs: object) -> str | None:
-    """The stack as the link writes it (``conv5c6p2-sigmoid-…``); an empty one stays out ("custom" alone is empty)."""
+    """The stack as the link writes it (``conv5c6p2-sigmoid-…``); an empty one stays out ("custom" alone is empty).
+
+    A link's text that could not be read to the end stays as it was typed until the stack or the input changes,
+    so the teacher can correct it in the address bar.
+    """
+    link = _link_kept()
+    if link is not None and link["text"] is not None:
+        return link["text"]
     return encode_stack(_input(), specs) if specs else None
 
 
-def _setting_kind(name: str) -> object:
+def _setting_kind(kind: str, name: str) -> object:
     if name == "bias":
         return ui.Flag()
     if name == "function":
         return ui.OneOf(tuple(ACTIVATIONS))
-    return ui.Whole(*LIMITS[name])
+    return ui.Whole(*limits(kind, name))
 
 
 # What a link carries (?nb_stack=conv5c6p2-sigmoid-… &nb_c=1 …): the input, the stack spelled out (vizconv.builder's
@@ -63,7 +82,7 @@ SHARED = {
     "stack": ui.Encoded(_stack_text, max_chars=MAX_STACK_CHARS),  # the page parses it with the input shape
     "kind": ui.OneOf(tuple(KINDS)),
     "autofit": ui.Flag(),
-    **{f"{kind}_{name}": _setting_kind(name) for kind, params in KINDS.items() for name in params},
+    **{f"{kind}_{name}": _setting_kind(kind, name) for kind, params in KINDS.items() for name in params},
     "pick": ui.Whole(1, MAX_LAYERS),
 }
 memory = ui.WidgetMemory(
@@ -101,26 +120,30 @@ def _edited() -> None:
 def _open_link() -> None:
     """A link opened (the session's first run of the page): its input shape, its stack and the form's settings.
 
-    The stack is read for the link's input shape. An unreadable stack (damaged, hand-edited, too long) is
-    left out with a message: the page opens the link's preset, or its default one.
+    The stack is read for the link's input shape. Where its text cannot be read to the end (mistyped, a setting
+    out of range, too long), the page shows the layers before the first one that cannot be read, says which one
+    and why, and keeps the text in the URL until the stack or the input changes (``nb_link``), so a hand edit is
+    not lost.
     """
     linked = memory.from_url()
-    sent = memory.fresh and memory.key("stack") in st.query_params  # a stack was sent (readable or not)
+    raw = st.query_params.get(memory.key("stack")) if memory.fresh else None
+    sent = isinstance(raw, str)  # a stack was sent (readable or not)
     if not linked and not sent:
         return
     preset = linked.get("preset", DEFAULT_PRESET)
     base = PRESETS[preset][0] if preset in PRESETS else _input()
     shape = tuple(linked.get(name, size) for name, size in zip("chw", base, strict=True))
     if sent:
-        stack = parse_stack(linked.get("stack"), shape)  # None: unreadable (or too long for from_url)
-        state.nb_link_broken = stack is None
+        stack, problem = read_stack(raw, shape)
+        if problem is not None:  # text too long to read is not kept in the URL
+            kept = raw if len(raw) <= MAX_STACK_CHARS else None
+            state.nb_link = {"text": kept, "shape": shape, "stack": list(stack), "problem": problem}
     else:
         stack = [] if preset == CUSTOM else None  # "custom" without a stack: an empty stack
-    if stack is None:  # the preset as it comes, and the link's input shape unless its stack was unreadable
+    if stack is None:  # the preset as it comes, with the link's input shape
         _load(preset if preset in PRESETS else DEFAULT_PRESET)
         memory.set(preset=preset if preset in PRESETS else DEFAULT_PRESET)
-        if not sent:
-            memory.set(**{name: linked[name] for name in "chw" if name in linked})
+        memory.set(**{name: linked[name] for name in "chw" if name in linked})
     else:  # the preset's name only where the stack is still that preset's
         label = preset if preset in PRESETS and stack == list(PRESETS[preset][1]) else CUSTOM
         memory.set(preset=label, c=shape[0], h=shape[1], w=shape[2])
@@ -253,7 +276,7 @@ with st.sidebar:
             st.selectbox(label, functions, format_func=ACTIVATIONS.get, **memory.seed(key, functions))
         else:
             fixed = autofit and incoming is not None and name in INPUT_SIZES
-            st.number_input(label, *LIMITS[name], disabled=fixed, help=t("nb.help." + name), **memory.seed(key))
+            st.number_input(label, *limits(kind, name), disabled=fixed, help=t("nb.help." + name), **memory.seed(key))
     st.button(t("nb.add"), key="nb_add", on_click=_append, type="primary", width="stretch")
     message = state.pop("nb_message", None)  # why the last Add was refused, shown once
     if isinstance(message, MessageError):
@@ -282,6 +305,9 @@ with st.sidebar:
         st.button(t("nb.clear"), key="nb_clear", on_click=_clear, width="stretch")
 
 memory.sync()
+link = _link_kept()  # the link's unreadable text, while the stack and the input are what the page made of it
+if link is None:
+    state.pop("nb_link", None)  # changed: from now on the URL spells out the stack
 # The link: the form's settings for the chosen kind only, and no input size that autofit fills in.
 unused = {f"{other}_{name}" for other, params in KINDS.items() if other != kind for name in params}
 if autofit and incoming is not None:
@@ -295,10 +321,20 @@ ui.share_box(memory.publish(unused), notes)
 
 # ---------------------------------------------------------------- the stack, layer by layer
 st.subheader(t("nb.stack"))
-if state.pop("nb_link_broken", False):
-    st.warning(t("share.stack_broken", n=MAX_LAYERS), icon="🔗")
+if link is not None:  # said as long as the URL keeps the text it is about
+    st.warning(link["problem"].message(ui.lang()), icon="🔗")
+    if link["text"] is None:  # too long to keep: said once
+        state.pop("nb_link")
 failed = steps[-1] if steps and steps[-1].error is not None else None
 built = [step for step in steps if step.error is None]
+
+
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#|~$]")
+
+
+def _cell(value: str) -> str:
+    """Table text shown as it is (st.table reads Markdown in every cell: "#" alone is a heading)."""
+    return _MARKDOWN.sub(lambda match: "\\" + match.group(), value)
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -326,11 +362,11 @@ for step in steps:
 for index, spec in enumerate(state.nb_stack[len(steps) :], start=len(steps) + 1):
     rows.append([str(index), _layer_name(spec), layer_summary(spec), t("nb.not_built"), "", "", ""])
 columns = ["col_index", "col_layer", "col_settings", "col_shape", "col_params", "col_rf", "col_jump"]
-st.dataframe(
-    pd.DataFrame(rows, columns=[t("nb." + c) for c in columns]),
+# A static table: its text wraps, so every column fits a 1024-pixel projector, and it is as tall as its rows, also
+# with presenter mode's larger type (a data grid keeps one line a cell and scrolls inside its own box).
+st.table(
+    pd.DataFrame([[_cell(v) for v in row] for row in rows], columns=[_cell(t("nb." + c)) for c in columns]),
     hide_index=True,
-    width="stretch",
-    height=min(560, 38 + 35 * len(rows)),
 )
 if not state.nb_stack:
     st.info(t("nb.empty"), icon="➕")
@@ -342,15 +378,15 @@ for step in built:
 if failed is not None:
     ui.show_error(failed.error)
     fixed_stack = auto_fix(input_shape, state.nb_stack)
-    left, right = st.columns(2)
     if fixed_stack != list(state.nb_stack):
         if len(fixed_stack) > len(state.nb_stack):
             label = t("nb.fix.flatten", value=fixed_stack[failed.index].params["in_features"])
         else:
             name = next(n for n in INPUT_SIZES if n in failed.spec.params)
             label = t("nb.fix.size", name=name, value=fixed_stack[failed.index - 1].params[name])
-        left.button(label, key="nb_fix", on_click=_fix, type="primary", width="stretch")
-        right.button(t("nb.fit_all"), key="nb_fit_all", on_click=_fit_all, width="stretch")
+        with st.container(horizontal=True):  # as wide as their labels; the second wraps below where both do not fit
+            st.button(label, key="nb_fix", on_click=_fix, type="primary")
+            st.button(t("nb.fit_all"), key="nb_fit_all", on_click=_fit_all)
     else:
         st.caption(t("nb.no_auto_fix"))
 
@@ -374,7 +410,7 @@ if failed is not None:
 else:
     code = sequential_code(input_shape, state.nb_stack)
     st.caption(t("nb.code_caption"))
-    st.code(code, language="python")
+    st.code(code, language="python", wrap_lines=True)  # the shape comments stay in view on a narrow screen
     st.download_button(t("nb.download"), code, file_name="model.py", mime="text/x-python", key="nb_download", icon="⬇️")
 
 # ---------------------------------------------------------------- teaching notes
@@ -387,8 +423,8 @@ with st.expander(t("nb.note.residual_title")):
     st.markdown(t("nb.note.residual"))
 with st.expander(t("nb.note.mistake_title")):
     st.markdown(t("nb.note.mistake"))
-    left, right = st.columns(2)
-    left.caption(t("nb.note.as_written"))
-    left.code(NOTES_RESIDUAL_CODE, language="python")
-    right.caption(t("nb.note.corrected"))
-    right.code(CORRECTED_RESIDUAL_CODE, language="python")
+    # one above the other, lines wrapped: side by side, a 1024-pixel projector hides the ends of the lines
+    st.caption(t("nb.note.as_written"))
+    st.code(NOTES_RESIDUAL_CODE, language="python", wrap_lines=True)
+    st.caption(t("nb.note.corrected"))
+    st.code(CORRECTED_RESIDUAL_CODE, language="python", wrap_lines=True)

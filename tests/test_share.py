@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT, metric, open_page
 from vizconv import style, ui
-from vizconv.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack
+from vizconv.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
 from vizconv.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
@@ -586,7 +586,7 @@ def test_transposed_positions_past_the_end_are_clamped():
 
 def _shapes(at: AppTest) -> list[str]:
     """The stack table's output-shape column, input row first."""
-    return list(at.dataframe[0].value.iloc[:, 3])
+    return list(at.table[0].value.iloc[:, 3])
 
 
 def test_the_builder_url_carries_the_stack():
@@ -633,6 +633,7 @@ def test_a_shared_builder_url_reproduces_the_stack():
     assert second.session_state["nb_stack"] == first.session_state["nb_stack"]
     assert _shapes(second) == _shapes(first)
     assert _view(second) == _view(first)
+    assert [t.value.to_dict() for t in second.table] == [t.value.to_dict() for t in first.table]  # the whole table
     assert second.selectbox(key="nb_preset").value == "custom" and second.selectbox(key="nb_pick").value == 4
     assert dict(second.query_params) == dict(first.query_params)
 
@@ -668,27 +669,84 @@ def test_a_preset_link_without_a_stack_loads_the_preset():
 
 
 @pytest.mark.parametrize(
-    "stack",
+    ("stack", "read", "says"),
     [
-        "conv3c16,,relu",
-        "conv3c16i5,conv3c8",  # after a layer that does not fit, an input size cannot be left out
-        "maxpool3p2",
-        "conv3c99999999999",
-        "<script>alert(1)</script>",
-        "relu," * (MAX_LAYERS + 1),
-        ",".join(["relu"] * (MAX_LAYERS + 1)),
-        "x" * 5000,  # longer than any stack: not even read
+        ("conv3c16,,relu", 1, "could not be read at layer 2: it is empty"),
+        ("conv3c16p1-relu-maxpool3s1p2-flatten-linear10", 2, "`maxpool3s1p2`: MaxPool2d: padding 2 is more than half"),
+        ("relu-conv3c99999999999", 1, "`conv3c99999999999`: conv: out_channels 99999999999 is outside its range"),
+        ("relu-Conv3c8-swish", 2, "at layer 3, `swish`: `swish` is not a layer"),
+        ("<script>alert(1)</script>", 0, "`<script>alert(1)</script>`: `<script>alert(1)</script>` is not a layer"),
+        ("-".join(["relu"] * (MAX_LAYERS + 1)), MAX_LAYERS, f"at layer {MAX_LAYERS + 1}, `relu`: the builder holds"),
     ],
 )
-def test_a_broken_stack_in_a_link_is_explained_and_left_out(stack):
-    at = _open(BUILDER, nb_stack=stack, nb_c="3")
-    lenet = encode_stack(*PRESETS["lenet5"])
+def test_a_broken_stack_in_a_link_names_the_layer_and_keeps_the_text(stack, read, says):
+    """The layers before the first one that cannot be read are shown, the message quotes that one and says why,
+    and the URL keeps the teacher's text (so it can be corrected there) until the stack or the input changes."""
+    at = _open(BUILDER, nb_stack=stack, nb_c="3", nb_h="32", nb_w="32")
+    expected = read_stack(stack, (3, 32, 32))[1].message("en")
     assert not at.error
-    assert [w.value for w in at.warning] == [text("share.stack_broken", "en", n=MAX_LAYERS)]
-    assert metric(at, "Layers") == "12" and metric(at, "Output shape") == "10"  # the default preset, as it comes
-    assert at.query_params["nb_stack"] == lenet and at.query_params["nb_c"] == "1"
+    assert [w.value for w in at.warning] == [expected] and says in expected
+    assert metric(at, "Layers") == str(read) and len(at.table[0].value) == read + 1
+    assert at.selectbox(key="nb_preset").value == "custom"
+    assert at.query_params["nb_stack"] == stack and at.query_params["nb_c"] == "3"  # not the preset's
+    assert _links(at) == ["?" + urlencode(dict(at.query_params))]  # the share box too
+    at.selectbox(key="nb_kind").set_value("activation").run()  # a change that leaves the stack alone
+    assert [w.value for w in at.warning] == [expected] and at.query_params["nb_stack"] == stack
+    if read < MAX_LAYERS:
+        at.button(key="nb_add").click().run()  # the stack changes: from now on the URL spells it out
+        assert not at.warning and metric(at, "Layers") == str(read + 1)
+        assert at.query_params["nb_stack"] == encode_stack((3, 32, 32), at.session_state["nb_stack"])
+    else:
+        at.number_input(key="nb_h").set_value(30).run()  # so does the input
+        assert not at.warning and at.query_params["nb_stack"] == "-".join(["relu"] * MAX_LAYERS)
+
+
+def test_a_broken_stack_in_a_chinese_link_is_explained_in_chinese():
+    at = _open(BUILDER, lang="zh", nb_stack="relu-maxpool3s1p2")
+    assert [w.value for w in at.warning] == [read_stack("relu-maxpool3s1p2", (1, 28, 28))[1].message("zh")]
+    assert "第 2 层 `maxpool3s1p2`" in at.warning[0].value and "填充 2 超过了窗口的一半" in at.warning[0].value
+
+
+def test_a_stack_too_long_to_read_is_said_once_and_dropped():
+    stack = "x" * 5000  # longer than any stack: not even read
+    at = _open(BUILDER, nb_stack=stack, nb_c="3")
+    assert [w.value for w in at.warning] == [text("nb.link.too_long", "en", length=5000, limit=32 * MAX_LAYERS)]
+    assert metric(at, "Layers") == "0" and "nb_stack" not in at.query_params and at.query_params["nb_c"] == "3"
     at.run()
     assert not at.warning  # said once
+
+
+@pytest.mark.parametrize(
+    ("stack", "shapes", "written"),
+    [
+        ("conv3c16p1-avgpool16", ["3×32×32", "16×32×32", "16×2×2"], "conv3c16p1-avgpool16"),  # stride = window > 8
+        ("Conv3c8-ReLU", ["3×32×32", "8×30×30", "8×30×30"], "conv3c8-relu"),  # any case
+        ("flatten-conv3c4", ["3×32×32", "3072", "✖ does not fit"], "flatten-conv3c4"),  # the classic mistake
+    ],
+)
+def test_hand_edited_stacks_that_look_valid_are_read(stack, shapes, written):
+    at = _open(BUILDER, nb_stack=stack, nb_c="3", nb_h="32", nb_w="32")
+    assert not at.warning
+    assert _shapes(at) == shapes
+    assert at.query_params["nb_stack"] == written
+    if "✖" in shapes[-1]:  # the builder's own explanation, and no fix it could make alone
+        assert [e.value for e in at.error] == [
+            build_stack((3, 32, 32), at.session_state["nb_stack"])[-1].error.message()
+        ]
+        assert "needs a feature map" in at.error[0].value and "nb_fix" not in [b.key for b in at.button]
+
+
+def test_the_add_form_takes_a_pooling_stride_as_large_as_its_window():
+    """The form and a link agree: a 16×16 average pooling with stride 16 is added, travels and is read back."""
+    at = _open(BUILDER, nb_preset="custom", nb_c="3", nb_h="32", nb_w="32")
+    at.selectbox(key="nb_kind").set_value("avgpool").run()
+    at.number_input(key="nb_avgpool_kernel_size").set_value(16).run()
+    at.number_input(key="nb_avgpool_stride").set_value(16).run()
+    at.button(key="nb_add").click().run()
+    assert not at.error and at.query_params["nb_stack"] == "avgpool16"
+    assert at.query_params["nb_avgpool_stride"] == "16"
+    second = _open(BUILDER, **dict(at.query_params))
+    assert _shapes(second) == ["3×32×32", "3×2×2"] and second.number_input(key="nb_avgpool_stride").value == 16
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ import torch
 from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
+from vizconv import strings
 from vizconv.errors import MessageError, ParameterError
 from vizconv.geometry import as_int, output_length
 from vizconv.strings import Term
@@ -49,6 +50,7 @@ __all__ = [
     "NOTES_RESIDUAL_CODE",
     "PRESETS",
     "LayerSpec",
+    "StackTextError",
     "StepResult",
     "auto_fix",
     "build_stack",
@@ -58,7 +60,9 @@ __all__ = [
     "layer",
     "layer_code",
     "layer_summary",
+    "limits",
     "parse_stack",
+    "read_stack",
     "sequential_code",
     "to_module",
     "to_sequential",
@@ -568,6 +572,14 @@ _IN_SIZE = {"conv2d": "in_channels", "conv1x1": "in_channels", "batchnorm2d": "n
 _IN_SIZE |= {kind: "in_channels" for kind in _BLOCKS}
 
 
+def limits(kind: str, name: str) -> tuple[int, int]:
+    """The page's bounds for setting ``name`` of a ``kind`` layer (the Add form's and a link's): LIMITS, except
+    that a pooling stride may be as large as any window, since PyTorch's default stride is the window."""
+    if name == "stride" and kind in ("maxpool", "avgpool"):
+        return LIMITS["kernel_size"]
+    return LIMITS[name]
+
+
 @dataclass(frozen=True)
 class _Form:
     """How one kind of layer is written: a word, maybe a number right after it, then letter+number fields."""
@@ -577,6 +589,7 @@ class _Form:
     fields: tuple[tuple[str, str], ...] = ()  # (letter, setting) in the order they are written
     required: tuple[str, ...] = ()  # settings always written (the others have a default)
     fixed: tuple[tuple[str, object], ...] = ()  # settings the word itself gives (relu: function "relu")
+    example: str = ""  # a short example, for messages
 
 
 _FORMS: dict[str, _Form] = {
@@ -592,41 +605,59 @@ _FORMS: dict[str, _Form] = {
             ("b", "bias"),
         ),
         ("kernel_size", "out_channels"),
+        example="conv3c16",
     ),
     "conv1x1": _Form(
         "conv1x1",
         None,
         (("c", "out_channels"), ("s", "stride"), ("i", "in_channels"), ("b", "bias")),
         ("out_channels",),
+        example="conv1x1c16",
     ),
-    "maxpool": _Form("maxpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",)),
-    "avgpool": _Form("avgpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",)),
+    "maxpool": _Form(
+        "maxpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",), example="maxpool2"
+    ),
+    "avgpool": _Form(
+        "avgpool", "kernel_size", (("s", "stride"), ("p", "padding")), ("kernel_size",), example="avgpool2"
+    ),
     **{name.replace("_", ""): _Form("activation", fixed=(("function", name),)) for name in ACTIVATIONS},
     "bn": _Form("batchnorm2d", None, (("i", "num_features"),)),
     "flatten": _Form("flatten"),
-    "linear": _Form("linear", "out_features", (("i", "in_features"), ("b", "bias")), ("out_features",)),
-    "basicblock": _Form(
-        "basic_block", None, (("c", "out_channels"), ("s", "stride"), ("i", "in_channels")), ("out_channels",)
+    "linear": _Form(
+        "linear", "out_features", (("i", "in_features"), ("b", "bias")), ("out_features",), example="linear10"
     ),
-    "bottleneck": _Form("bottleneck", None, (("w", "width"), ("s", "stride"), ("i", "in_channels")), ("width",)),
+    "basicblock": _Form(
+        "basic_block",
+        None,
+        (("c", "out_channels"), ("s", "stride"), ("i", "in_channels")),
+        ("out_channels",),
+        example="basicblockc64",
+    ),
+    "bottleneck": _Form(
+        "bottleneck", None, (("w", "width"), ("s", "stride"), ("i", "in_channels")), ("width",), example="bottleneckw64"
+    ),
 }
-_NUMBER = r"(?:0|[1-9][0-9]{0,8})"  # no sign, no leading zeros, at most 9 digits
-# longest words first: conv1x1 before conv
-_TOKEN = re.compile(
-    rf"(?P<word>{'|'.join(sorted(_FORMS, key=len, reverse=True))})(?P<lead>{_NUMBER})?(?P<fields>(?:[a-z]{_NUMBER})*)"
-)
-_FIELD = re.compile(rf"([a-z])({_NUMBER})")
+_WORDS = sorted(_FORMS, key=len, reverse=True)  # longest first: conv1x1 before conv
+_LEAD = re.compile(r"[0-9]+")
+_FIELD = re.compile(r"([a-z])([0-9]+)")  # one setting: a letter and a number (leading zeros are harmless)
 _SEPARATOR = re.compile(r"[-,]")  # between layers: "-" as written, "," as people may type it
+_SHOWN_CHARS = 40  # a token quoted in a message is cut here
 
 
-def _fitted_size(kind: str, incoming: Shape | None) -> int | None:
-    """The input size fit_to gives a layer of ``kind`` after ``incoming``; None where it cannot be worked out."""
+def _assumed_size(kind: str, incoming: Shape | None) -> int | None:
+    """The input size a layer of ``kind`` gets when its text leaves it out: what fit_to gives it after
+    ``incoming``; where that cannot be worked out (a vector into a Conv, or after a layer that does not fit), the
+    default (KINDS), as in the Add form, so "flatten-conv3c4" reads and the builder explains the mistake. None for
+    a kind without an input size."""
     name = _IN_SIZE.get(kind)
-    if name is None or incoming is None:
+    if name is None:
         return None
-    blank = LayerSpec(kind)
-    fitted = fit_to(incoming, blank)
-    return None if fitted is blank else fitted.params[name]  # fit_to returns the spec itself where it sets nothing
+    if incoming is not None:
+        blank = LayerSpec(kind)
+        fitted = fit_to(incoming, blank)
+        if fitted is not blank:  # fit_to returns the spec itself where it sets nothing
+            return fitted.params[name]
+    return KINDS[kind][name]
 
 
 def _default(form: _Form, name: str, params: dict) -> object:
@@ -636,10 +667,10 @@ def _default(form: _Form, name: str, params: dict) -> object:
     return {"stride": 1, "padding": 0, "dilation": 1, "bias": True}[name]
 
 
-def _in_limits(name: str, value: object) -> bool:
+def _in_limits(kind: str, name: str, value: object) -> bool:
     if name == "bias":
         return isinstance(value, bool)
-    low, high = LIMITS[name]
+    low, high = limits(kind, name)
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
@@ -648,13 +679,14 @@ def _layer_text(spec: LayerSpec, incoming: Shape | None) -> str | None:
     form = next(f for f in _FORMS.values() if f.kind == spec.kind and dict(f.fixed).items() <= spec.params.items())
     word = next(w for w, f in _FORMS.items() if f is form)
     p, in_size = spec.params, _IN_SIZE.get(spec.kind)
-    fitted = in_size is not None and p[in_size] == _fitted_size(spec.kind, incoming)  # left out: the reader fits it
-    if not all(_in_limits(name, p[name]) for name in p if name != "function" and not (fitted and name == in_size)):
+    assumed = in_size is not None and p[in_size] == _assumed_size(spec.kind, incoming)  # left out: the reader knows it
+    checked = (name for name in p if name != "function" and not (assumed and name == in_size))
+    if not all(_in_limits(spec.kind, name, p[name]) for name in checked):
         return None
     text = word + ("" if form.lead is None else str(p[form.lead]))
     for letter, name in form.fields:
         if name == in_size:
-            if fitted:
+            if assumed:
                 continue
         elif name not in form.required and p[name] == _default(form, name, p):
             continue
@@ -676,9 +708,10 @@ def encode_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> str 
     - ``basicblockc{out}``, ``bottleneckw{width}``, then ``s`` stride and ``i`` in_channels.
 
     An input size is left out where it equals the size the incoming shape gives it (what fit_to sets), so a
-    hand-written stack needs none; it is written where the stack does not fit there, or after the first layer
-    that does not fit. None when the stack cannot be written: more than MAX_LAYERS layers, or a setting outside
-    the page's limits (LIMITS).
+    hand-written stack needs none; where the incoming shape cannot give it (after Flatten for a map layer, or
+    after the first layer that does not fit) it is left out where it is the default (KINDS), and written
+    otherwise. None when the stack cannot be written: more than MAX_LAYERS layers, or a setting outside the
+    page's limits (``limits``).
     """
     if len(specs) > MAX_LAYERS:
         return None
@@ -694,70 +727,134 @@ def encode_stack(input_shape: Sequence[int], specs: Sequence[LayerSpec]) -> str 
     return "-".join(words)
 
 
-def _parse_layer(token: str, incoming: Shape | None) -> LayerSpec | None:
-    match = _TOKEN.fullmatch(token)
-    if match is None:
-        return None
-    form = _FORMS[match["word"]]
-    letters = dict(form.fields)
-    params: dict[str, object] = dict(form.fixed)
-    if (match["lead"] is None) != (form.lead is None):
-        return None
-    if form.lead is not None:
-        params[form.lead] = int(match["lead"])
-    for letter, number in _FIELD.findall(match["fields"]):
-        name = letters.get(letter)
-        if name is None or name in params:  # a letter this layer does not have, or written twice
-            return None
-        value = int(number)
-        if name == "bias":
-            if value not in (0, 1):
-                return None
-            params[name] = bool(value)
+def _shown(fragment: str) -> str:
+    """Text from a link, safe to quote in a message's `code span`: at most _SHOWN_CHARS characters, no
+    backtick, nothing unprintable."""
+    fragment = "".join(c if c.isprintable() and c != "`" else "\ufffd" for c in fragment)
+    return fragment if len(fragment) <= _SHOWN_CHARS else fragment[:_SHOWN_CHARS] + "…"
+
+
+def _letters(form: _Form) -> str:
+    return ", ".join(f"{letter} ({name})" for letter, name in form.fields)
+
+
+class StackTextError(MessageError):
+    """Why a link's stack text cannot be read: the first layer that cannot (its position and its text) and the
+    reason (itself a MessageError: the Add form's own message where there is one)."""
+
+    def __init__(self, index: int, token: str, reason: MessageError | None, read: int) -> None:
+        """``reason`` None: the layer is empty; ``read``: how many layers were read before it."""
+        self.index, self.token, self.reason = index, token, reason
+        if reason is None:
+            super().__init__("nb.link.layer_empty", index=index, read=read)
         else:
-            params[name] = value
-    if any(name not in params for name in form.required):
-        return None
-    for _, name in form.fields:
-        if name not in params and name != _IN_SIZE.get(form.kind):
-            params[name] = _default(form, name, params)
-    if not all(_in_limits(name, value) for name, value in params.items() if name != "function"):
-        return None  # every written (or default) setting within the page's limits
+            shown = _shown(token.strip())
+            super().__init__("nb.link.layer", index=index, token=shown, reason=reason.message(), read=read)
+
+    def message(self, lang: str = "en") -> str:
+        if self.reason is None:
+            return super().message(lang)
+        return strings.text(self.key, lang, **{**self.params, "reason": self.reason.message(lang)})
+
+
+def _number(word: str, name: str, kind: str, digits: str) -> object:
+    """A setting's number from the text, checked against the page's limits."""
+    value = int(digits)
+    if name == "bias":
+        if value not in (0, 1):
+            raise MessageError("nb.link.bias", value=_shown(digits))
+        return bool(value)
+    low, high = limits(kind, name)
+    if not low <= value <= high:
+        raise MessageError("nb.link.range", word=word, name=name, value=_shown(digits), low=low, high=high)
+    return value
+
+
+def _read_layer(token: str, incoming: Shape | None) -> LayerSpec:
+    """One layer from its text (any case, spaces around it ignored); raises MessageError saying why not."""
+    written = token.strip().lower()  # not empty: read_stack sees to that
+    word = next((w for w in _WORDS if written.startswith(w)), None)
+    rest = written[len(word) :] if word else written
+    if word is None or re.match(r"[a-z]{2}", rest):  # not a word we know (settings are one letter each)
+        unknown = (word or "") + re.match(r"[a-z]*", rest).group()
+        raise MessageError("nb.link.word", word=_shown(unknown or written), words=", ".join(_FORMS))
+    form = _FORMS[word]
+    params: dict[str, object] = dict(form.fixed)
+    if not form.fields and form.lead is None and rest:
+        raise MessageError("nb.link.no_settings", word=word)
+    lead = _LEAD.match(rest)
+    if form.lead is None and lead:
+        raise MessageError("nb.link.lead_extra", word=word, letters=_letters(form))
+    if form.lead is not None:
+        if not lead:
+            raise MessageError("nb.link.lead_missing", word=word, name=form.lead, example=form.example)
+        params[form.lead] = _number(word, form.lead, form.kind, lead.group())
+        rest = rest[lead.end() :]
+    letters = dict(form.fields)
+    while rest:
+        field = _FIELD.match(rest)
+        if field is None:
+            raise MessageError("nb.link.syntax", done=_shown(written[: len(written) - len(rest)]), rest=_shown(rest))
+        letter, digits = field.groups()
+        name = letters.get(letter)
+        if name is None:
+            raise MessageError("nb.link.letter", word=word, letter=letter, letters=_letters(form))
+        if name in params:
+            raise MessageError("nb.link.twice", letter=letter, name=name)
+        params[name] = _number(word, name, form.kind, digits)
+        rest = rest[field.end() :]
+    missing = next((name for name in form.required if name not in params), None)
+    if missing is not None:
+        letter = next(letter for letter, name in form.fields if name == missing)
+        raise MessageError("nb.link.missing", word=word, letter=letter, name=missing, example=form.example)
     in_size = _IN_SIZE.get(form.kind)
-    if in_size is not None and in_size not in params:
-        params[in_size] = _fitted_size(form.kind, incoming)  # fitted, like fit_to: no limit but torch's
-        if params[in_size] is None:  # left out where the incoming shape cannot give it
-            return None
-    try:
-        return LayerSpec(form.kind, params)
-    except MessageError:  # a pooling padding larger than half the window
-        return None
+    for _, name in form.fields:
+        if name not in params:
+            params[name] = _assumed_size(form.kind, incoming) if name == in_size else _default(form, name, params)
+    return LayerSpec(form.kind, params)  # a pooling padding over half the window: the Add form's own message
 
 
-def parse_stack(text: object, input_shape: Sequence[int]) -> list[LayerSpec] | None:
-    """The stack that ``encode_stack`` wrote for ``input_shape``; None for anything else (never raises for text).
+def read_stack(text: str, input_shape: Sequence[int]) -> tuple[list[LayerSpec], MessageError | None]:
+    """The layers a link's stack text holds, and why it stops where it does (None: it was read to the end).
 
-    Strict: every layer must be one of the forms above with its settings within LIMITS, each letter at most
-    once, layers separated by one "-" or ",", at most MAX_LAYERS layers and MAX_STACK_CHARS characters. ""
-    is the empty stack.
+    The layers are read up to the first one that cannot be; the error (a StackTextError) names it, quotes its
+    text and says why: a word that is not a layer, a missing or unknown letter, a letter written twice, a number
+    outside the page's limits (with the range), a pooling padding over half the window (the Add form's message),
+    more than MAX_LAYERS layers. Text longer than MAX_STACK_CHARS is not read at all. Lenient where nothing is
+    lost: any case, spaces around a layer, leading zeros, "," for "-". Bad input numbers raise ParameterError.
     """
-    if not isinstance(text, str) or len(text) > MAX_STACK_CHARS:
-        return None
-    if text == "":
-        return []
-    tokens = _SEPARATOR.split(text)
-    if len(tokens) > MAX_LAYERS:
-        return None
     stacker = _Stacker(input_shape)
-    specs = []
-    for token in tokens:
-        spec = _parse_layer(token, stacker.incoming)
-        if spec is None:
-            return None
+    if len(text) > MAX_STACK_CHARS:
+        return [], MessageError("nb.link.too_long", length=len(text), limit=MAX_STACK_CHARS)
+    if text == "":
+        return [], None
+    specs: list[LayerSpec] = []
+    for index, token in enumerate(_SEPARATOR.split(text), start=1):
+        try:
+            if index > MAX_LAYERS:
+                raise MessageError("nb.link.too_many", n=MAX_LAYERS)
+            if not token.strip():
+                return specs, StackTextError(index, token, None, read=len(specs))
+            spec = _read_layer(token, stacker.incoming)
+        except MessageError as reason:
+            return specs, StackTextError(index, token, reason, read=len(specs))
         specs.append(spec)
         if stacker.incoming is not None:
             stacker.add(spec)
-    return specs
+    return specs, None
+
+
+def parse_stack(text: object, input_shape: Sequence[int]) -> list[LayerSpec] | None:
+    """The stack that ``encode_stack`` wrote for ``input_shape``, or one written by hand; None for text that
+    ``read_stack`` cannot read to the end, and for anything that is not text (never raises for text).
+
+    Every layer is one of the forms above with its settings within ``limits``, each letter at most once, layers
+    separated by one "-" or ",", at most MAX_LAYERS layers and MAX_STACK_CHARS characters. "" is the empty stack.
+    """
+    if not isinstance(text, str):
+        return None
+    specs, error = read_stack(text, input_shape)
+    return None if error is not None else specs
 
 
 # ---------------------------------------------------------------- presets

@@ -592,6 +592,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Upload your {name} state_dict in the sidebar, or choose the weights trained by vizconv.",
         "zh": "请在侧边栏上传你的 {name} state_dict，或者选择 vizconv 训练的权重。",
     },
+    "fm.formula_window": {"en": "window", "zh": "窗口"},
+    "fm.formula_kernel": {"en": "kernel", "zh": "卷积核"},
     "fm.weights_loaded": {
         "en": "Your own {name} weights (sha256 {sha}…), checked against the architecture; only you see them.",
         "zh": "你自己的 {name} 权重（sha256 {sha}…），已按网络结构检查；只有你能看到。",
@@ -1432,13 +1434,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "nb.preset": {"en": "Preset", "zh": "预设"},
     "nb.preset.lenet5": {"en": "LeNet-5 (as in the notes)", "zh": "LeNet-5（与笔记中相同）"},
     "nb.preset.custom": {"en": "Your own stack (changed)", "zh": "你自己的网络（已修改）"},
-    "nb.preset.basic_block": {"en": "ResNet basic blocks", "zh": "ResNet 基本残差块（BasicBlock）"},
-    "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks", "zh": "ResNet 瓶颈残差块（Bottleneck）"},
-    "nb.preset.mismatch": {
-        "en": "Mistake: a 3-channel kernel on a 1-channel digit",
-        "zh": "错误示例：3 通道的卷积核用在 1 通道的数字图片上",
-    },
-    "nb.preset.no_flatten": {"en": "Mistake: Linear without Flatten", "zh": "错误示例：Linear 之前没有 Flatten"},
+    # preset names fit the sidebar's select box (about 190 px of text; tests/test_browser_builder.py measures them)
+    "nb.preset.basic_block": {"en": "ResNet basic blocks", "zh": "ResNet 基本块（BasicBlock）"},
+    "nb.preset.bottleneck": {"en": "ResNet bottleneck blocks", "zh": "ResNet 瓶颈块（Bottleneck）"},
+    "nb.preset.mismatch": {"en": "Mistake: wrong in_channels", "zh": "错误示例：输入通道数不匹配"},
+    "nb.preset.no_flatten": {"en": "Mistake: Linear without Flatten", "zh": "错误示例：缺少 Flatten"},
     "nb.reset": {"en": "Reload the preset", "zh": "重新载入预设"},
     "nb.input": {"en": "Input", "zh": "输入"},
     "nb.input_c": {"en": "channels C", "zh": "通道数 C"},
@@ -1559,12 +1559,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "计算了 `sout = self.extra(x) + out`，却返回 `out`：捷径分支被丢掉了，这个块只是三个卷积的简单堆叠。\n3. "
         "最后一个 ReLU 放在了相加之前；ResNet 是先相加，再对和做 ReLU。\n4. 无论 `cha_out` 是多少，conv3 总是输出 256 "
         "个通道；ResNet 的瓶颈残差块输出的是 4 × width（64 → 256）。\n\n“ResNet "
-        "瓶颈残差块”预设搭建的是正确的残差块（torchvision 的 Bottleneck）。",
+        "瓶颈块”预设搭建的是正确的残差块（torchvision 的 Bottleneck）。",
     },
     "nb.note.as_written": {"en": "As written in the notes", "zh": "笔记中的写法"},
     "nb.note.corrected": {
         "en": "Corrected (what the bottleneck preset builds, without stride)",
-        "zh": "修正后（即瓶颈残差块预设搭建的残差块，不含步幅）",
+        "zh": "修正后（即“ResNet 瓶颈块”预设搭建的残差块，不含步幅）",
     },
     # errors and remarks (vizconv.builder)
     "nb.err.kind": {
@@ -1660,6 +1660,67 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values.",
         "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {size} 个值的向量。",
     },
+    # a link's stack text that cannot be read (vizconv.builder.read_stack): where, then why
+    "nb.link.layer": {
+        "en": "The layer stack in this link could not be read at layer {index}, `{token}`: {reason} Only the layers "
+        "before it are shown ({read} of them). The address bar keeps your text until you change the stack, so you "
+        "can correct it there and reload.",
+        "zh": "无法读取这个链接中网络的第 {index} 层 `{token}`：{reason}下面只显示它之前的层（共 {read} 层）。"
+        "在你修改网络之前，地址栏会保留你写的文字，你可以在那里改正后重新打开。",
+    },
+    "nb.link.layer_empty": {
+        "en": "The layer stack in this link could not be read at layer {index}: it is empty (two separators in a "
+        "row, or one at an end). Only the layers before it are shown ({read} of them). The address bar keeps your "
+        "text until you change the stack, so you can correct it there and reload.",
+        "zh": "无法读取这个链接中网络的第 {index} 层：这一层是空的（两个分隔符连在一起，或分隔符在开头或结尾）。"
+        "下面只显示它之前的层（共 {read} 层）。在你修改网络之前，地址栏会保留你写的文字，你可以在那里改正后重新打开。",
+    },
+    "nb.link.word": {
+        "en": "`{word}` is not a layer. A layer starts with one of: {words}.",
+        "zh": "`{word}` 不是一种层。每一层都以下列词之一开头：{words}。",
+    },
+    "nb.link.no_settings": {
+        "en": "{word} takes no settings: write just `{word}`.",
+        "zh": "{word} 没有设置项：只写 `{word}` 即可。",
+    },
+    "nb.link.lead_extra": {
+        "en": "{word} takes no number right after its name; its settings are a letter and a number each: {letters}.",
+        "zh": "{word} 的名字后面不跟数字；它的每个设置项都写成一个字母加一个数字：{letters}。",
+    },
+    "nb.link.lead_missing": {
+        "en": "{word} needs a number right after its name ({name}), as in `{example}`.",
+        "zh": "{word} 的名字后面需要紧跟一个数字（{name}），例如 `{example}`。",
+    },
+    "nb.link.syntax": {
+        "en": "after `{done}`, `{rest}` cannot be read: each setting is one letter followed by a number, as in `c16`.",
+        "zh": "在 `{done}` 之后，`{rest}` 无法读取：每个设置项都是一个字母后跟一个数字，例如 `c16`。",
+    },
+    "nb.link.letter": {
+        "en": "{word} has no setting `{letter}`; its letters are: {letters}.",
+        "zh": "{word} 没有设置项 `{letter}`；它的字母是：{letters}。",
+    },
+    "nb.link.twice": {
+        "en": "the letter `{letter}` ({name}) is written twice.",
+        "zh": "字母 `{letter}`（{name}）写了两次。",
+    },
+    "nb.link.missing": {
+        "en": "{word} needs `{letter}` ({name}), as in `{example}`.",
+        "zh": "{word} 需要 `{letter}`（{name}），例如 `{example}`。",
+    },
+    "nb.link.range": {
+        "en": "{word}: {name} {value} is outside its range {low}–{high}.",
+        "zh": "{word}：{name} 为 {value}，超出了它的范围 {low}–{high}。",
+    },
+    "nb.link.bias": {
+        "en": "`b` (bias) is 0 (no bias) or 1, not {value}.",
+        "zh": "`b`（bias）只能是 0（不用偏置）或 1，不能是 {value}。",
+    },
+    "nb.link.too_many": {"en": "the builder holds at most {n} layers.", "zh": "搭建器最多容纳 {n} 层。"},
+    "nb.link.too_long": {
+        "en": "The layer stack in this link is {length} characters long, more than the {limit} a link may carry, "
+        "so it was not read.",
+        "zh": "这个链接中的网络有 {length} 个字符，超过了链接能携带的 {limit} 个字符，因此没有读取。",
+    },
     # (end of network builder)
     # --- Classroom: shareable links, presenter mode, export (share.*, present.*, export.*) ---------
     "share.title": {"en": "Share this view", "zh": "分享当前视图"},
@@ -1702,11 +1763,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This stack cannot travel in a link (more than {n} layers, or a size beyond the page's limits): "
         "whoever opens it sees an empty stack.",
         "zh": "这个网络无法放进链接（超过 {n} 层，或某个尺寸超出页面的范围）：打开链接的人会看到一个空网络。",
-    },
-    "share.stack_broken": {
-        "en": "The layer stack in this link could not be read (damaged, mistyped, or more than {n} layers), so "
-        "the page shows a preset instead.",
-        "zh": "无法读取这个链接中的网络层（链接损坏、写错，或超过 {n} 层），所以页面显示的是一个预设网络。",
     },
     "present.toggle": {"en": "Presenter mode", "zh": "演示模式"},
     "present.help": {

@@ -1,0 +1,132 @@
+"""The Network builder page in headless Chromium on a 1024 × 768 projector: nothing is cut off.
+
+Uses tests/test_browser.py's server and browser fixtures (a ``streamlit run app.py`` on a free port, Debian's
+Chromium); skipped with them where Chromium is missing. Screenshots go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from test_browser import _open, _shot, browser, server  # noqa: F401 (pytest finds the fixtures by name)
+
+from vizconv.strings import LANGUAGES, STRINGS, text
+
+pytestmark = pytest.mark.browser
+
+PAGE = "/Network_builder_搭建网络"
+# the audit's example: a ResNet-style stack on CIFAR-sized input, ten rows with the input row
+STACK = (
+    "nb_c=3&nb_h=32&nb_w=32"
+    "&nb_stack=conv3c16p1-bn-relu-basicblockc16-basicblockc32s2-basicblockc64s2-avgpool8-flatten-linear10"
+)
+COLUMNS = ["col_index", "col_layer", "col_settings", "col_shape", "col_params", "col_rf", "col_jump"]
+
+
+@pytest.fixture
+def projector(browser):  # noqa: F811 (the imported fixture)
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def _layer_table(page) -> dict:
+    """The layer table's box, its column headers' boxes, its rows' boxes, and any element inside it that scrolls
+    (content wider or taller than its box where overflow lets it scroll)."""
+    table = page.locator('[data-testid="stMain"] :is([data-testid="stTable"], [data-testid="stDataFrame"])').first
+    table.wait_for()
+    table.evaluate("e => e.scrollIntoView({block: 'start'})")
+    time.sleep(0.5)
+    return table.evaluate(
+        """(el) => {
+            const box = (e) => { const r = e.getBoundingClientRect();
+                                 return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+            const scrolls = (e) => {
+                const s = getComputedStyle(e);
+                return (e.scrollWidth > e.clientWidth + 1 && /auto|scroll/.test(s.overflowX))
+                    || (e.scrollHeight > e.clientHeight + 1 && /auto|scroll/.test(s.overflowY));
+            };
+            return {
+                box: box(el),
+                headers: [...el.querySelectorAll('thead th, [role=columnheader]')]
+                    .map(h => ({text: h.innerText.trim(), ...box(h)})),
+                rows: [...el.querySelectorAll('tbody tr, [role=row]')].map(box),
+                scrolling: [el, ...el.querySelectorAll('*')].filter(scrolls)
+                    .map(e => [e.className, e.scrollWidth, e.clientWidth, e.scrollHeight, e.clientHeight]),
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["sidebar", "presenter"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_column_and_row_of_the_layer_table_fits_a_projector(server, projector, lang, present):  # noqa: F811
+    """At 1024 × 768 every column header of the layer table lies inside the table's box, nothing in it scrolls,
+    and every row shows, also with presenter mode's larger type (it was a data grid that hid "receptive field"
+    and "jump" past its right edge and, in presenter mode, its last rows behind an inner scroll bar)."""
+    page = projector
+    _open(page, f"{server}{PAGE}?lang={lang}{'&present=1' if present else ''}&{STACK}")
+    if present:
+        page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
+    table = _layer_table(page)
+    _shot(page, f"builder_table_1024_{lang}{'_present' if present else ''}")
+    box = table["box"]
+    assert [h["text"] for h in table["headers"]] == [text("nb." + c, lang) for c in COLUMNS], table["headers"]
+    for header in table["headers"]:
+        assert box["left"] - 1 <= header["left"] and header["right"] <= box["right"] + 1, (header, box)
+    assert table["scrolling"] == [], table["scrolling"]
+    assert len(table["rows"]) == 10, table["rows"]  # the input and nine layers
+    for row in table["rows"]:
+        assert box["top"] - 1 <= row["top"] and row["bottom"] <= box["bottom"] + 1, (row, box)
+    assert box["right"] <= 1024
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_builders_labels_and_code_fit_a_projector(server, projector, lang):  # noqa: F811
+    """At 1024 × 768: every preset name fits the sidebar's select box, the fix button shows its whole label (with
+    the in_features it sets), and the exported code and the notes' code wrap instead of hiding line ends."""
+    page = projector
+    _open(page, f"{server}{PAGE}?lang={lang}&nb_preset=no_flatten")
+    select = page.locator(".st-key-nb_preset input")
+    select.wait_for()
+    names = [text(key, lang) for key in STRINGS if key.startswith("nb.preset.")]
+    too_wide = page.evaluate(
+        """([box, names]) => {
+            const style = getComputedStyle(box);
+            const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            return names.map(name => [name, context.measureText(name).width, room])
+                .filter(([, width, room]) => width > room);
+        }""",
+        [select.element_handle(), names],
+    )
+    assert too_wide == [], too_wide
+
+    fix = page.locator(".st-key-nb_fix button")
+    fix.evaluate("e => e.scrollIntoView({block: 'center'})")
+    time.sleep(0.3)
+    label, cut = fix.evaluate(
+        """e => [e.innerText, [e, ...e.querySelectorAll('*')].filter(x => x.scrollWidth > x.clientWidth + 1)
+            .map(x => [x.className, x.scrollWidth, x.clientWidth])]"""
+    )
+    assert "1176" in label and cut == [], (label, cut)  # Streamlit ends a label that does not fit in "…"
+    _shot(page, f"builder_fix_button_1024_{lang}")
+
+    fix.click()  # the stack fits now: the exported code appears
+    code = page.locator('[data-testid="stCode"]:has-text("model = nn.Sequential(")')
+    code.wait_for()
+    page.get_by_text(text("nb.note.mistake_title", lang)).click()
+    page.locator('[data-testid="stCode"]:has-text("class Res")').first.wait_for()
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stCode] pre')]
+            .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+            .map(pre => [pre.innerText.slice(0, 40), pre.scrollWidth, pre.clientWidth])"""
+    )
+    assert wide == [], wide
+    code.evaluate("e => e.scrollIntoView({block: 'start'})")
+    time.sleep(0.3)
+    _shot(page, f"builder_code_1024_{lang}")

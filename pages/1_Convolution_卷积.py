@@ -374,16 +374,8 @@ cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
 cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
 cols[3].metric(t("conv.positions"), f"{positions:,}")
 st.code(conv2d_script(trace), language="python")  # runs as copied (a photo's values get a stand-in)
-st.download_button(
-    t("export.script"),
-    partial(conv2d_script, trace, max_values=None),  # written on click, like the GIF
-    file_name=file_name("convolution", ext="py"),
-    mime="text/x-python",
-    key="conv_download_script",
-    help=t("export.script_help"),
-    icon=":material/code:",
-    on_click="ignore",
-)
+# the .py with every value, written only when clicked
+ui.script_download(partial(conv2d_script, trace, max_values=None), "convolution", "conv_download_script")
 difference = check_with_torch(trace)
 if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
     st.success(t("conv.torch_match", diff=f"{difference:.2g}"), icon="✅")

@@ -12,7 +12,6 @@ import torch
 from vizconv import teaching, ui
 from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
-from vizconv.export import file_name
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
 from vizconv.steps import format_number, matrix_latex, step_latex
@@ -454,15 +453,9 @@ show_link(memory.publish(unused))  # the address bar and the box: the positions,
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))
 st.code(conv_transpose2d_script(trace), language="python")  # runs as copied: imports, x, weight and bias written out
-st.download_button(
-    t("export.script"),
-    partial(conv_transpose2d_script, trace, max_values=None),  # written on click; prints the output above
-    file_name=file_name("transposed_convolution", ext="py"),
-    mime="text/x-python",
-    key="tconv_download_script",
-    help=t("export.script_help"),
-    icon=":material/code:",
-    on_click="ignore",
+# the .py with every value, written only when clicked
+ui.script_download(
+    partial(conv_transpose2d_script, trace, max_values=None), "transposed_convolution", "tconv_download_script"
 )
 difference = float((torch_output - trace.output).abs().max())
 if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):

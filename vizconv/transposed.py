@@ -117,12 +117,9 @@ def line_coverage(
     ``size`` is the input's length along the axis; the other arguments are the layer's settings along it.
     ParameterError for settings torch rejects and for an index outside the output.
     """
-    size = as_int(size, "size", 1)
-    kernel = as_int(kernel, "kernel", 1)
-    stride = as_int(stride, "stride", 1)
-    padding = as_int(padding, "padding", 0)
-    output_padding = as_int(output_padding, "output_padding", 0)
-    dilation = as_int(dilation, "dilation", 1)
+    size, kernel, stride, padding, output_padding, dilation = _axis_settings(
+        size, kernel, stride, padding, output_padding, dilation
+    )
     out = _output_length(size, kernel, stride, padding, output_padding, dilation, axis=0)
     index = as_int(index, "index", 0)
     _check_range(("index",), (index,), (out,), "err.step_range")
@@ -327,13 +324,21 @@ def conv_transpose_output_size(
     size: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
 ) -> int:
     """(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, or ParameterError."""
-    size = as_int(size, "size", 1)
-    kernel = as_int(kernel, "kernel", 1)
-    stride = as_int(stride, "stride", 1)
-    padding = as_int(padding, "padding", 0)
-    output_padding = as_int(output_padding, "output_padding", 0)
-    dilation = as_int(dilation, "dilation", 1)
-    return _output_length(size, kernel, stride, padding, output_padding, dilation, axis=0)
+    return _output_length(*_axis_settings(size, kernel, stride, padding, output_padding, dilation), axis=0)
+
+
+def _axis_settings(
+    size: object, kernel: object, stride: object, padding: object, output_padding: object, dilation: object
+) -> tuple[int, int, int, int, int, int]:
+    """One axis's input length and layer settings as whole numbers within their lower bounds, or ParameterError."""
+    return (
+        as_int(size, "size", 1),
+        as_int(kernel, "kernel", 1),
+        as_int(stride, "stride", 1),
+        as_int(padding, "padding", 0),
+        as_int(output_padding, "output_padding", 0),
+        as_int(dilation, "dilation", 1),
+    )
 
 
 def trace_conv_transpose2d(

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from vizconv.errors import MessageError
+from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
 from vizconv.models import load_model, load_user_weights
 from vizconv.server import configure_allocator, configure_threads
@@ -48,6 +49,7 @@ __all__ = [
     "share_box",
     "Stepper",
     "stepper",
+    "script_download",
     "show_error",
     "t",
     "t_or",
@@ -274,6 +276,20 @@ def session_model(name: str, data: bytes):
         kept = ((name, digest), model, info)
         st.session_state["ui_own_model"] = kept
     return kept[1], kept[2]
+
+
+def script_download(script: Callable[[], str], name: str, key: str) -> None:
+    """A download button for a generated PyTorch script, written only when clicked (``script()``)."""
+    st.download_button(
+        t("export.script"),
+        script,
+        file_name=file_name(name, ext="py"),
+        mime="text/x-python",
+        key=key,
+        help=t("export.script_help"),
+        icon=":material/code:",
+        on_click="ignore",
+    )
 
 
 def image_uploader(key: str):

@@ -84,8 +84,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The output would be empty (the formula gives {out} {axis}): the kernel spans {span} {axis} "
         "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} "
         "({size} + {padding} padding). Make the kernel or the dilation smaller, or add padding.",
-        "zh": "输出将为空（按公式为 {out} {axis}）：卷积核跨越 {span} {axis}（膨胀 {dilation} × (卷积核 {kernel} − 1) + 1），"
-        "但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小卷积核或膨胀，或增加填充。",
+        "zh": "输出将为空（按公式为 {out} {axis}）：卷积核跨越 {span} {axis}（膨胀率 {dilation} × (卷积核 {kernel} − 1) + 1），"
+        "但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小卷积核或膨胀率，或增加填充。",
     },
     "err.empty_output_window": {
         "en": "The output would be empty (the formula gives {out} {axis}): the window spans {span} {axis}, but "
@@ -255,7 +255,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "picture) with any stride, padding, dilation, groups and channel count, and shows how each output value "
         "is made. Every number is checked against PyTorch.",
         "zh": "vizconv 让卷积核在你选择的输入上滑动（手写数字、照片、课堂上的小网格，或你自己的图片），"
-        "可以任意设置步幅、填充、膨胀、分组和通道数，并展示每个输出值是怎样算出来的。每个数字都与 PyTorch "
+        "可以任意设置步幅、填充、膨胀率、分组和通道数，并展示每个输出值是怎样算出来的。每个数字都与 PyTorch "
         "的结果核对过。",
     },
     "home.pages": {"en": "Pages", "zh": "页面"},
@@ -303,7 +303,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "3. Click any output cell to see the arithmetic that made it.  \n"
         "4. Change stride, padding or dilation and watch the output size formula update.",
         "zh": "1. 在侧边栏打开 **Convolution 卷积**。  \n2. 先选课堂小网格“5×5 网格，配经典的 3×3 卷积核”（下面的链接直接打开它），按 **▶ 播放**。  \n3. "
-        "点击任意输出单元格，查看得到它的算式。  \n4. 改变步幅、填充或膨胀，观察输出尺寸公式随之更新。",
+        "点击任意输出单元格，查看得到它的算式。  \n4. 改变步幅、填充或膨胀率，观察输出尺寸公式随之更新。",
     },
     # --- Convolution page ----------------------------------------------------------------
     "conv.title": {"en": "Convolution", "zh": "卷积"},
@@ -365,7 +365,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.mode.reflect": {"en": "reflect", "zh": "反射（reflect）"},
     "conv.mode.replicate": {"en": "replicate", "zh": "复制边缘（replicate）"},
     "conv.mode.circular": {"en": "circular", "zh": "循环（circular）"},
-    "conv.dilation": {"en": "Dilation", "zh": "膨胀"},
+    "conv.dilation": {"en": "Dilation", "zh": "膨胀率"},
     "conv.groups": {"en": "Groups", "zh": "分组数"},
     "conv.groups_help": {
         "en": "1: every kernel sees every input channel. C_in: depthwise, each kernel sees one channel. "
@@ -406,14 +406,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.mistake": {
         "en": "p = padding on each side, k = kernel size, d = dilation, s = stride. A common mistake "
         "(also in some notes) is ${wrong}$: the + 1 belongs outside the division, which is rounded down.",
-        "zh": "p = 每一侧的填充，k = 卷积核尺寸，d = 膨胀，s = 步幅。常见错误（有些笔记里也有）是写成 ${wrong}$：+ 1 "
+        "zh": "p = 每一侧的填充，k = 卷积核尺寸，d = 膨胀率，s = 步幅。常见错误（有些笔记里也有）是写成 ${wrong}$：+ 1 "
         "应放在除法之外，而除法结果向下取整。",
     },
     "conv.unread": {
         "en": "No window reads {what} of the padded input (marked ✕): the windows step over them, or stop "
         "before the end. Change stride, padding, kernel or dilation to use them.",
         "zh": "没有任何窗口读取填充后输入的{what}（标记为 ✕）：窗口跨过了它们，或在末尾之前就停下了。"
-        "改变步幅、填充、卷积核或膨胀即可用上它们。",
+        "改变步幅、填充、卷积核或膨胀率即可用上它们。",
     },
     "conv.unread_row": {"en": "row {lines}", "zh": "第 {lines} 行"},
     "conv.unread_rows": {"en": "rows {lines}", "zh": "第 {lines} 行"},
@@ -822,7 +822,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "pool.formula": {
         "en": "Output size: the same formula as convolution (dilation 1)",
-        "zh": "输出尺寸：与卷积相同的公式（膨胀为 1）",
+        "zh": "输出尺寸：与卷积相同的公式（膨胀率为 1）",
     },
     "pool.formula_note": {
         "en": "Padding is at most half the window. Max pooling pads with −∞, so padding never wins; average "
@@ -1218,14 +1218,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.empty.rows.dilation_gap": {
         "en": "Row {index} falls between two taps of the kernel that input row {source} stamps: dilation {dilation} "
         "puts the taps {dilation} rows apart, and no other stamp has a tap on this row.",
-        "zh": "第 {index} 行落在输入第 {source} 行所盖印的卷积核的两个抽头之间：膨胀率 {dilation} 让相邻抽头相隔 "
-        "{dilation} 行，而且没有别的盖印在这一行上有抽头。",
+        "zh": "第 {index} 行落在输入第 {source} 行所盖印的卷积核的两个元素之间：膨胀率 {dilation} 让相邻元素相隔 "
+        "{dilation} 行，而且没有别的盖印在这一行上有元素。",
     },
     "tconv.empty.cols.dilation_gap": {
         "en": "Column {index} falls between two taps of the kernel that input column {source} stamps: dilation "
         "{dilation} puts the taps {dilation} columns apart, and no other stamp has a tap on this column.",
-        "zh": "第 {index} 列落在输入第 {source} 列所盖印的卷积核的两个抽头之间：膨胀率 {dilation} 让相邻抽头相隔 "
-        "{dilation} 列，而且没有别的盖印在这一列上有抽头。",
+        "zh": "第 {index} 列落在输入第 {source} 列所盖印的卷积核的两个元素之间：膨胀率 {dilation} 让相邻元素相隔 "
+        "{dilation} 列，而且没有别的盖印在这一列上有元素。",
     },
     "tconv.gather_match": {
         "en": "nn.ConvTranspose2d gives {value} at this cell, and the sum above is {total}: the same, up to float32 "
@@ -1310,7 +1310,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Output padding {output_padding} ({axis}) must be smaller than the stride ({stride}) or the "
         "dilation ({dilation}): it only chooses among the output sizes the stride makes ambiguous. Use at most "
         "{largest}, or raise the stride.",
-        "zh": "输出填充 {output_padding}（{axis}）必须小于步幅（{stride}）或膨胀（{dilation}）："
+        "zh": "输出填充 {output_padding}（{axis}）必须小于步幅（{stride}）或膨胀率（{dilation}）："
         "它只用来在步幅造成的多个可能的输出尺寸中做选择。请最多使用 {largest}，或增大步幅。",
     },
     "err.tconv_empty_output": {
@@ -1319,7 +1319,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "write to. Use a padding of at most {largest}, or a larger input, kernel, stride or dilation.",
         "zh": "输出将只有 {out} {axis}：({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + "
         "{output_padding} + 1 = {out}。填充从卷积核写入的 {written} {axis}两侧各裁掉 {padding} {axis}。请使用最多 "
-        "{largest} 的填充，或增大输入、卷积核、步幅或膨胀。",
+        "{largest} 的填充，或增大输入、卷积核、步幅或膨胀率。",
     },
     # (end of transposed convolution)
     # --- Network builder page (nb.*) -----------------------------------------------------------
@@ -1416,7 +1416,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Rows and columns added on every side (zeros; pooling pads with −∞ or 0).",
         "zh": "在每一侧添加的行数和列数（补零；池化用 −∞ 或 0 填充）。",
     },
-    "nb.help.dilation": {"en": "Spacing between the kernel's taps.", "zh": "卷积核各抽头之间的间隔。"},
+    "nb.help.dilation": {"en": "Spacing between the kernel's taps.", "zh": "卷积核各元素之间的间隔。"},
     "nb.help.num_features": {
         "en": "Channels to normalise: must equal the channels of the input.",
         "zh": "要归一化的通道数：必须等于输入的通道数。",
@@ -1647,7 +1647,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "(dilation {dilation} × (kernel {kernel} − 1) + 1), but the padded input has only {padded} ({size} + "
         "{padding} padding). Make the window smaller, add padding, or remove a layer before it that shrinks "
         "the map.",
-        "zh": "第 {index} 层（{layer}）：输出将只有 {out} {axis}。窗口跨越 {span} {axis}（膨胀 {dilation} × (卷积核 "
+        "zh": "第 {index} 层（{layer}）：输出将只有 {out} {axis}。窗口跨越 {span} {axis}（膨胀率 {dilation} × (卷积核 "
         "{kernel} − 1) + 1），但填充后的输入只有 {padded} {axis}（{size} + 填充 {padding}）。请减小窗口、增加填充，"
         "或删除前面某个缩小特征图的层。",
     },
@@ -1878,15 +1878,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖；"
         "步幅大于卷积核时，窗口之间的行和列会被跨过：本页用 ✕ 标出所有没有被任何窗口读取的单元格。",
     },
-    "teach.conv.dilation.title": {"en": "Dilation", "zh": "膨胀"},
+    "teach.conv.dilation.title": {"en": "Dilation", "zh": "膨胀率"},
     "teach.conv.dilation": {
         "en": "Dilation d leaves d − 1 cells between the kernel's taps: a 3×3 kernel with d = 2 spans 5×5 of the "
         "input but still has 9 weights. The receptive field grows without more parameters, and without the "
         "resolution a stride would lose. In the output-size formula the kernel size k becomes the span "
         "$d(k - 1) + 1$: on 28×28, a 3×3 kernel with d = 2 and no padding gives 24×24, not 26×26.",
-        "zh": "膨胀 d 在卷积核的各抽头之间空出 d − 1 格：膨胀为 2 的 3×3 卷积核覆盖输入的 5×5 范围，"
+        "zh": "膨胀率 d 在卷积核的各元素之间空出 d − 1 格：膨胀率为 2 的 3×3 卷积核覆盖输入的 5×5 范围，"
         "但仍然只有 9 个权重。感受野变大了，参数却没有增加，也不像步幅那样损失分辨率。在输出尺寸公式中，"
-        "卷积核尺寸 k 要换成跨度 $d(k - 1) + 1$：在 28×28 上，膨胀为 2、不填充的 3×3 卷积核得到 24×24，"
+        "卷积核尺寸 k 要换成跨度 $d(k - 1) + 1$：在 28×28 上，膨胀率为 2、不填充的 3×3 卷积核得到 24×24，"
         "而不是 26×26。",
     },
     "teach.conv.shared.title": {"en": "Shared weights", "zh": "共享权重"},
@@ -1939,7 +1939,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "25/2 + 1 = 13.5, and the output has 13 rows.",
         "zh": "沿一条边数一数窗口的位置：第一个窗口从最上方开始，只要还放得下，就可以每次移动 s 格，一共还能移动 "
         "$\\lfloor (H + 2p - k)/s \\rfloor$ 次。位置数 = 移动次数 + 1，所以 + 1 在除法之后，而且除法要向下取整"
-        "（有膨胀时，k 换成 $d(k - 1) + 1$：即本页“输出尺寸”方框中的公式）。有些笔记写成 $(H + 2p - k + 1)/s$："
+        "（有膨胀率时，k 换成 $d(k - 1) + 1$：即本页“输出尺寸”方框中的公式）。有些笔记写成 $(H + 2p - k + 1)/s$："
         "步幅为 1 时结果相同，但一般情况下不对。本页的 CS231n 网格（5×5，k = 3，p = 1，s = 2）输出是 3×3，"
         "而那个公式给出 5/2 = 2.5。另一些笔记写成 $(W - F + 2P)/S + 1$：除法向下取整之后才正确，因为对 28×28、"
         "k = 3、s = 2、不填充，它给出 25/2 + 1 = 13.5，而输出只有 13 行。",
@@ -2085,7 +2085,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "步幅为 2 的卷积（3×3，填充 1）会把 7×7 和 8×8 的输入都变成 4×4，因为其中的除法要向下取整。反过来时，"
         "`nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1)` 无法知道你想要哪一个，于是给出 7×7；"
         "`output_padding=1` 在下方加一行、在右侧加一列，给出 8×8。所以要让尺寸翻倍的解码器，"
-        "在这个卷积核、步幅和填充下会写 `output_padding=1`：4×4 → 8×8。它不增加任何权重，而且必须小于步幅（或膨胀）。",
+        "在这个卷积核、步幅和填充下会写 `output_padding=1`：4×4 → 8×8。它不增加任何权重，而且必须小于步幅（或膨胀率）。",
     },
     # Network builder page (its own notes, nb.note.*, cover 1×1, the classifier head and residual blocks)
     "teach.nb.params.title": {"en": "Where the parameters are", "zh": "参数在哪里"},

@@ -6,7 +6,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests_support import conv_configs, reference_conv, trace_of
+from tests_support import conv_configs, reference_conv, run_script, trace_of
 from vizconv import ParameterError, trace_conv2d
 from vizconv.animation import conv_animation
 from vizconv.geometry import PADDING_MODES
@@ -92,13 +92,6 @@ def test_torch_code_names_every_setting():
     assert check_with_torch(trace) < 1e-5
 
 
-def _run_script(code: str) -> torch.Tensor:
-    """Run a script as a student would, in a namespace of its own (it imports what it needs), quietly."""
-    namespace: dict = {"print": lambda *args: None}
-    exec(code, namespace)  # our own generated code, built from numbers only
-    return namespace["y"]
-
-
 @given(conv_configs())
 def test_the_script_runs_as_copied_and_gives_the_pages_output(config):
     """The page's code, with its imports and every value written out, gives exactly the traced output."""
@@ -107,14 +100,14 @@ def test_the_script_runs_as_copied_and_gives_the_pages_output(config):
     except (RuntimeError, ValueError, NotImplementedError):  # torch refuses: the page explains, shows no code
         return
     trace = trace_of(config, conv, x)
-    torch.testing.assert_close(_run_script(conv2d_script(trace, max_values=None)), trace.output, rtol=0, atol=1e-5)
+    torch.testing.assert_close(run_script(conv2d_script(trace, max_values=None)), trace.output, rtol=0, atol=1e-5)
 
 
 def test_the_script_stands_in_for_a_photo_too_large_to_print():
     trace = trace_conv2d(torch.rand(3, 20, 20), torch.rand(2, 3, 3, 3), torch.rand(2))
     script = conv2d_script(trace)
     assert "x = torch.rand(3, 20, 20)  # stand-in: 1,200 values" in script and "weight = torch.tensor(" in script
-    assert _run_script(script).shape == trace.output.shape  # it still runs, on other numbers
+    assert run_script(script).shape == trace.output.shape  # it still runs, on other numbers
     assert "torch.rand" not in conv2d_script(trace, max_values=None)
 
 

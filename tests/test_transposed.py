@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests_support import metric, open_page, path_area
+from tests_support import metric, open_page, path_area, run_script
 from vizconv import ParameterError
 from vizconv.animation import conv_animation
 from vizconv.formulas import transposed_output_size_latex
@@ -295,13 +295,6 @@ def test_torch_code_reproduces_the_trace():
     torch.testing.assert_close(run_transpose_code(trace), trace.output, rtol=1e-5, atol=1e-5)
 
 
-def _run_script(code: str) -> torch.Tensor:
-    """Run a script as a student would, in a namespace of its own (it imports what it needs), quietly."""
-    namespace: dict = {"print": lambda *args: None}
-    exec(code, namespace)  # our own generated code, built from numbers only
-    return namespace["y"]
-
-
 @given(tconv_configs())
 def test_the_script_runs_as_copied_and_gives_conv_transpose2d(config):
     """The page's script, with its imports and every value written out, gives F.conv_transpose2d's output."""
@@ -311,7 +304,7 @@ def test_the_script_runs_as_copied_and_gives_conv_transpose2d(config):
     trace = trace_conv_transpose2d(*_tensors(config), **_settings(config))
     script = conv_transpose2d_script(trace, max_values=None)
     assert "torch.rand" not in script and script.startswith("import torch\n")
-    torch.testing.assert_close(_run_script(script), expected, rtol=0, atol=1e-5)
+    torch.testing.assert_close(run_script(script), expected, rtol=0, atol=1e-5)
 
 
 def test_the_script_names_every_setting_and_prints_the_output():

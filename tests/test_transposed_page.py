@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import torch
 
-from tests_support import open_page
+from tests_support import open_page, run_script
 from vizconv.strings import text
 
 PAGE = "pages/4_Transposed_convolution_转置卷积.py"
@@ -121,19 +120,13 @@ def test_one_and_several_input_values_are_counted_in_words():
     assert not any("value(s)" in m.value for m in at.markdown)
 
 
-def _run_script(code: str) -> torch.Tensor:
-    namespace: dict = {"print": lambda *args: None}
-    exec(code, namespace)  # the page's own generated code
-    return namespace["y"]
-
-
 @pytest.mark.parametrize("query", [OUTPUT_PADDING_LINK, DILATION_GAP, {}])
 def test_the_code_runs_as_copied_and_can_be_downloaded(query):
     """The code block imports torch and defines x, weight (and bias): pasted alone it gives the page's output."""
     at = open_page(PAGE, query=query)
     code = next(c.value for c in at.code if "nn.ConvTranspose2d(" in c.value)
     assert code.startswith("import torch\n") and "x = torch.tensor(" in code and "weight = torch.tensor(" in code
-    y = _run_script(code)
+    y = run_script(code)
     shape = next(m.value for m in at.metric if m.label.startswith("Output"))
     assert list(y.shape) == [int(n) for n in shape.strip("[]").split(", ")]
     oc, oy, ox = (at.number_input(key=f"tconv_out_{name}").value for name in ("oc", "y", "x"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -143,6 +144,22 @@ def manifests() -> dict[str, dict]:
 def _container(manifests) -> dict:
     (container,) = manifests["Deployment"]["spec"]["template"]["spec"]["containers"]
     return container
+
+
+def test_the_dev_requirements_install_what_tests_would_skip_without():
+    """Every module a test skips without (pytest.importorskip) is installed by requirements-dev.txt, so a fresh
+    ``pip install -r requirements-dev.txt`` runs every test (PyYAML was missing: the manifests went unchecked)."""
+    distributions = {"yaml": "pyyaml", "playwright": "playwright", "ruff": "ruff"}  # import name -> pip name
+    skipped = set()
+    for path in (ROOT / "tests").glob("*.py"):
+        skipped |= set(re.findall(r"importorskip\(\s*[\"']([A-Za-z_]+)", path.read_text(encoding="utf-8")))
+    required = {
+        re.split(r"[<>=!~\[ ;]", line.strip(), maxsplit=1)[0].lower()
+        for line in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "-r"))
+    }
+    assert skipped, "the scan found no importorskip: the pattern is broken"
+    assert sorted(m for m in skipped if distributions.get(m, m) not in required) == []
 
 
 def test_deployment_runs_several_probed_replicas_with_resources(manifests):

@@ -225,7 +225,7 @@ show_link = ui.share_box(
 
 # ---------------------------------------------------------------- input and weights
 try:
-    x = build_input(settings, upload.getvalue() if upload is not None else None)
+    x = build_input(settings, ui.uploaded_picture(upload, "conv_upload") if upload is not None else None)
 except MessageError as exc:
     if source == "upload" and upload is None:
         st.info(t("share.upload_needed" if state.get("conv_upload_from_link") else "conv.upload_prompt"), icon="⬅️")

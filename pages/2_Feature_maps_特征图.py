@@ -15,16 +15,15 @@ from vizconv.charts import cell_axis
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
-from vizconv.images import load_image
 from vizconv.layers import layer_table
 from vizconv.models import (
     DOWNLOADED_MODELS,
     MAX_WEIGHTS_BYTES,
     available_models,
     download_resnet18,
-    resnet18_weights_path,
+    resnet18_downloaded,
 )
-from vizconv.samples import model_samples
+from vizconv.samples import ASSETS, SampleError, model_samples, open_picture
 from vizconv.steps import format_number, step_latex
 
 t = ui.t
@@ -115,7 +114,7 @@ try:
         # This session's own model: kept in its session state only, never in a shared cache.
         model, info = ui.session_model(model_name, weights_file.getvalue())
         st.caption(t("fm.weights_loaded", name=t("fm.model." + model_name), sha=info.card["sha256"][:12]))
-    elif model_name == "resnet18" and not resnet18_weights_path().exists():
+    elif model_name == "resnet18" and not resnet18_downloaded():
         bar = st.progress(0.0, text=t("fm.downloading"))
         try:
             download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
@@ -140,7 +139,8 @@ with st.sidebar:
         drawing = ui.digit_canvas("fm_canvas")
     elif source == "sample":
         keys = list(samples)
-        sample_key = st.selectbox(t("fm.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
+        if keys:  # none where the install lost its pictures (the page says so below)
+            sample_key = st.selectbox(t("fm.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
     else:
         upload = ui.image_uploader("fm_upload")
 memory.sync()
@@ -152,8 +152,9 @@ show_link = ui.share_box(
 
 try:
     if source == "sample":
-        with Image.open(samples[sample_key]) as opened:
-            picture = opened.convert("RGB")
+        if not samples:
+            raise SampleError("asset.samples_none", folder=str(ASSETS / "samples"))
+        picture = open_picture(samples[sample_key], "RGB")
     elif source == "draw":
         if drawing is None or int(drawing[..., :3].max()) == 0:
             st.info(t("fm.draw_prompt"), icon="⬅️")
@@ -163,7 +164,7 @@ try:
         st.info(t("fm.upload_prompt"), icon="⬅️")
         st.stop()
     else:
-        picture = load_image(upload.getvalue())
+        picture = ui.uploaded_picture(upload, "fm_upload")
 except MessageError as exc:
     ui.show_error(exc)
     st.stop()

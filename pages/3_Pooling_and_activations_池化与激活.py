@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 import torch
 import torch.nn.functional as F
@@ -14,10 +16,9 @@ from vizconv.charts import cell_box, colour_range, heatmap_figure, histogram_fig
 from vizconv.errors import MessageError
 from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
 from vizconv.formulas import output_size_latex
-from vizconv.images import load_image
 from vizconv.kernels import FIXED_3X3
 from vizconv.pool import POOL_KINDS, trace_pool2d
-from vizconv.samples import SAMPLES, random_grid, sample_input
+from vizconv.samples import SAMPLES, open_picture, random_grid, sample_input
 from vizconv.steps import approximate_number, format_number, matrix_latex, pool_step_latex
 from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
 
@@ -116,6 +117,7 @@ memory.restore(**linked)
 if linked:
     state.pool_upload_from_link = "upload" in (linked.get("source"), linked.get("act_picture"))
 teaching.show_notes("pool", ui.lang(), st)
+notices = st.container()  # why an input cannot be shown (a broken install), above the section's content
 
 
 def _lenet(picture: Image.Image) -> dict[str, torch.Tensor]:
@@ -124,8 +126,19 @@ def _lenet(picture: Image.Image) -> dict[str, torch.Tensor]:
 
 
 def _digit_picture(digit: int) -> Image.Image:
-    with Image.open(digit_path(digit)) as opened:
-        return opened.convert("RGB")
+    return open_picture(digit_path(digit), "RGB")
+
+
+def _input(read: Callable[[], torch.Tensor | None]) -> torch.Tensor | None:
+    """``read()``, the section's input; None, with the reason above the section, where the install lacks a file
+    it needs (LeNet-5's weights, a sample picture): the other inputs keep working."""
+    try:
+        return read()
+    except MessageError as exc:
+        with notices:
+            ui.show_error(exc)
+            st.info(t("pool.other_input"), icon="⬅️")
+        return None
 
 
 def _pair(label: str, name: str, low: int, high: int, disabled: bool = False) -> tuple[int, int]:
@@ -143,7 +156,7 @@ def _upload(key: str) -> Image.Image | None:
         return None
     state.pool_upload_from_link = False  # the link's request for a picture is answered
     try:
-        return load_image(upload.getvalue())
+        return ui.uploaded_picture(upload, key)
     except MessageError as exc:
         ui.show_error(exc)
         return None
@@ -202,7 +215,7 @@ def pooling_input() -> torch.Tensor | None:
 def show_pooling() -> None:
     with st.sidebar:
         st.header(t("pool.input"))
-        x = pooling_input()
+        x = _input(pooling_input)
         st.header(t("pool.layer"))
         kind = st.radio(
             t("pool.kind"),
@@ -318,7 +331,7 @@ def activation_input() -> torch.Tensor | None:
 def show_activations() -> None:
     with st.sidebar:
         st.header(t("pool.input"))
-        before = activation_input()
+        before = _input(activation_input)
         st.header(t("act.function"))
         name = st.selectbox(
             t("act.function"),
@@ -394,7 +407,7 @@ def upsampling_input() -> torch.Tensor | None:
 def show_upsampling() -> None:
     with st.sidebar:
         st.header(t("pool.input"))
-        source = upsampling_input()
+        source = _input(upsampling_input)
         st.header(t("up.layer"))
         mode = st.radio(t("up.mode"), UPSAMPLE_MODES, horizontal=True, **memory.seed("mode", UPSAMPLE_MODES))
         scale = st.radio(t("up.scale"), (2, 3), horizontal=True, **memory.seed("scale", (2, 3)))

@@ -14,12 +14,12 @@ import torch
 from PIL import Image
 from torch import nn
 
+from vizconv import samples
 from vizconv.capture import capture
 from vizconv.conv import trace_conv2d
 from vizconv.images import fit_image, image_to_tensor
 from vizconv.kernels import make_weight
 from vizconv.models import ModelInfo
-from vizconv.samples import ASSETS
 
 __all__ = ["LENET_STAGES", "digit_path", "kernel_response", "lenet_maps", "picture_tensor"]
 
@@ -29,7 +29,7 @@ LENET_STAGES = {"conv1": "0", "relu1": "1", "pool1": "2"}
 
 def digit_path(digit: int) -> Path:
     """The bundled MNIST sample of ``digit``."""
-    return ASSETS / "samples" / "mnist" / f"digit_{digit}.png"
+    return samples.ASSETS / "samples" / "mnist" / f"digit_{digit}.png"
 
 
 def lenet_maps(model: nn.Module, info: ModelInfo, picture: Image.Image) -> dict[str, torch.Tensor]:

@@ -9,6 +9,7 @@ ImageNet weights, downloaded to torch's hub cache on first use.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import urllib.request
@@ -35,6 +36,7 @@ __all__ = [
     "load_user_weights",
     "preprocess_cifar",
     "preprocess_digit",
+    "resnet18_downloaded",
     "resnet18_weights_path",
 ]
 
@@ -117,15 +119,39 @@ def preprocess_cifar(image: Image.Image) -> torch.Tensor:
     return ((x - mean) / std)[None]
 
 
+BUNDLED_CLASSES = 10  # MNIST's digits and CIFAR-10's classes: what a bundled card's class names must number
+
+
+def _read_card(name: str, path: Path) -> dict:
+    """A bundled model's card, with the sha256 and class names that loading needs; ModelError if it has not."""
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        raise ModelError("model.card_broken", name=name, path=str(path)) from exc
+    if not isinstance(card, dict):
+        raise ModelError("model.card_broken", name=name, path=str(path))
+    classes = card.get("classes")
+    named = isinstance(classes, list) and len(classes) == BUNDLED_CLASSES and all(isinstance(c, str) for c in classes)
+    if not named or not isinstance(card.get("sha256"), str):
+        raise ModelError("model.card_broken", name=name, path=str(path))
+    return card
+
+
 def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
     weights, card_path = models_dir / f"{name}.pt", models_dir / f"{name}.json"
-    if not weights.exists() or not card_path.exists():
-        raise ModelError("model.missing", name=name, path=str(weights))
-    card = json.loads(card_path.read_text(encoding="utf-8"))
-    if sha256_of(weights) != card["sha256"]:
-        raise ModelError("model.altered", name=name)
+    try:
+        for path in (weights, card_path):
+            if not path.is_file():
+                raise ModelError("model.missing", name=name, path=str(path))
+        card = _read_card(name, card_path)
+        if sha256_of(weights) != card["sha256"]:
+            raise ModelError("model.altered", name=name, path=str(weights))
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except OSError as exc:  # a folder or file the server may not read
+        reason = exc.strerror or str(exc)
+        raise ModelError("model.unreadable", name=name, path=str(models_dir), reason=reason) from exc
     model = RECIPES[name]["build"]()
-    model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    model.load_state_dict(state)  # the file is the one its card's sha256 names: vizconv's own
     model.eval()
     if RECIPES[name]["dataset"] == "mnist":
         info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
@@ -141,32 +167,64 @@ def resnet18_weights_path() -> Path:
     return Path(torch.hub.get_dir()) / "checkpoints" / ResNet18_Weights.DEFAULT.url.rsplit("/", 1)[1]
 
 
+def resnet18_downloaded() -> bool:
+    """Whether the ResNet-18 weights are in torch's hub cache (False also where the cache cannot be looked into)."""
+    try:
+        return resnet18_weights_path().is_file()
+    except OSError:  # a cache folder the server may not read: download_resnet18 says what is wrong
+        return False
+
+
+def _unwritable(target: Path, exc: OSError) -> ModelError:
+    return ModelError(
+        "model.cache_unwritable", name="ResNet-18", folder=str(target.parent), reason=exc.strerror or str(exc)
+    )
+
+
 def download_resnet18(progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
     """Download the ResNet-18 ImageNet weights into torch's hub cache, reporting the fraction done.
 
-    ModelError when the download fails (offline); nothing half-written is left behind.
+    ModelError when the cache folder cannot be written (said so, with TORCH_HOME as the way out: that is not
+    "no internet") or the download fails (offline); nothing half-written is left behind.
     """
     from torchvision.models import ResNet18_Weights
 
     url = ResNet18_Weights.DEFAULT.url
     target = resnet18_weights_path()
-    if target.exists():
+    if resnet18_downloaded():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
+    try:  # before anything is downloaded: a folder the server cannot write
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file = open(partial, "wb")  # noqa: SIM115 (closed below, after the download)
+    except OSError as exc:
+        raise _unwritable(target, exc) from exc
+    written = False
     try:
-        with urllib.request.urlopen(url, timeout=30) as response, open(partial, "wb") as file:
+        with file, urllib.request.urlopen(url, timeout=30) as response:
             total = int(response.headers.get("Content-Length") or 0)
             done = 0
             while block := response.read(chunk):
-                file.write(block)
+                try:
+                    file.write(block)
+                except OSError as exc:  # the disk is full
+                    raise _unwritable(target, exc) from exc
                 done += len(block)
                 if progress and total:
                     progress(min(done / total, 1.0))
-        partial.replace(target)
-    except Exception as exc:  # URLError, HTTPError, timeouts, OSError: no usable download
-        partial.unlink(missing_ok=True)
+        try:
+            partial.replace(target)
+        except OSError as exc:
+            raise _unwritable(target, exc) from exc
+        written = True
+    except ModelError:
+        raise
+    except Exception as exc:  # URLError, HTTPError, timeouts, a broken connection: no usable download
         raise ModelError("model.offline", name="ResNet-18", url=url, path=str(target)) from exc
+    finally:
+        if not written:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
     return target
 
 
@@ -176,12 +234,12 @@ def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
     weights = ResNet18_Weights.DEFAULT
     path = download_resnet18()
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a damaged cache file: remove it so the next try downloads again
-        path.unlink(missing_ok=True)
-        raise ModelError("model.offline", name="ResNet-18", url=weights.url, path=str(path)) from exc
-    model = resnet18()
-    model.load_state_dict(state)
+        model = resnet18()
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    except Exception as exc:  # a damaged cache file: remove it (where the folder allows) so the next try downloads
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise ModelError("model.damaged", name="ResNet-18", path=str(path)) from exc
     model.eval()
     transform = weights.transforms()
 
@@ -197,10 +255,11 @@ def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
     return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
 
 
-def load_model(name: str, models_dir: Path = MODELS_DIR) -> tuple[nn.Module, ModelInfo]:
-    """Model ``name`` in eval mode and its ModelInfo; ModelError when it cannot be had."""
+def load_model(name: str, models_dir: Path | None = None) -> tuple[nn.Module, ModelInfo]:
+    """Model ``name`` in eval mode and its ModelInfo; ModelError when it cannot be had (bundled models are read
+    from ``models_dir``, by default MODELS_DIR as it is when called)."""
     if name in BUNDLED_MODELS:
-        return _load_bundled(name, models_dir)
+        return _load_bundled(name, MODELS_DIR if models_dir is None else models_dir)
     if name in DOWNLOADED_MODELS:
         return _load_resnet18()
     raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from PIL import Image
 
 from vizconv.conv import ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
@@ -76,8 +77,9 @@ class PlaygroundSettings:
         return self.padding_kind if self.padding_kind in ("same", "valid") else (self.padding_h, self.padding_w)
 
 
-def build_input(settings: PlaygroundSettings, upload: bytes | None = None) -> torch.Tensor:
-    """The input x [C_in, H, W]; ImageError for an unreadable upload."""
+def build_input(settings: PlaygroundSettings, upload: bytes | Image.Image | None = None) -> torch.Tensor:
+    """The input x [C_in, H, W]; ``upload``: the file's bytes, or its picture as load_image read it (ImageError
+    when the file cannot be read)."""
     if settings.source == "random":
         return random_grid(
             settings.random_channels, settings.random_height, settings.random_width, settings.random_seed
@@ -85,7 +87,7 @@ def build_input(settings: PlaygroundSettings, upload: bytes | None = None) -> to
     if settings.source == "upload":
         if upload is None:
             raise ParameterError("err.no_upload")
-        image = fit_image(load_image(upload), settings.side)
+        image = fit_image(upload if isinstance(upload, Image.Image) else load_image(upload), settings.side)
         return image_to_tensor(image, 3 if settings.colour and image.mode == "RGB" else 1)
     sample = SAMPLES[settings.sample]
     if sample.is_image:

@@ -13,11 +13,35 @@ from pathlib import Path
 import torch
 from PIL import Image
 
+from vizconv.errors import MessageError
 from vizconv.images import fit_image, image_to_tensor
 
-__all__ = ["ASSETS", "SAMPLES", "Sample", "model_samples", "random_grid", "sample_input"]
+__all__ = [
+    "ASSETS",
+    "SAMPLES",
+    "Sample",
+    "SampleError",
+    "model_samples",
+    "open_picture",
+    "random_grid",
+    "sample_input",
+]
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"  # read when used, so tests may point it elsewhere
+
+
+class SampleError(MessageError):
+    """A bundled sample picture that is missing or cannot be read (a broken install)."""
+
+
+def open_picture(path: Path, mode: str | None = None) -> Image.Image:
+    """The bundled picture at ``path``, loaded (converted to ``mode`` if given); SampleError if it cannot be read."""
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return image.convert(mode) if mode else image.copy()
+    except (OSError, ValueError, SyntaxError) as exc:  # missing, unreadable, not an image
+        raise SampleError("asset.sample_missing", path=str(path)) from exc
 
 
 @dataclass(frozen=True)
@@ -39,12 +63,18 @@ class Sample:
     @property
     def is_colour(self) -> bool:
         """An image sample with colour channels (a grey photo or a digit has one channel, whatever is asked)."""
-        return self.path is not None and _image_mode(self.path) not in ("1", "L", "LA", "I", "I;16", "F")
+        if self.path is None:
+            return False
+        try:
+            mode = _image_mode(ASSETS / self.path)
+        except (OSError, ValueError, SyntaxError):  # a broken install: sample_input says so
+            return False
+        return mode not in ("1", "L", "LA", "I", "I;16", "F")
 
 
 @functools.cache
-def _image_mode(path: str) -> str:
-    with Image.open(ASSETS / path) as image:
+def _image_mode(path: Path) -> str:
+    with Image.open(path) as image:
         return image.mode
 
 
@@ -108,9 +138,7 @@ def sample_input(key: str, side: int | None = None, channels: int | None = None)
     sample = SAMPLES[key]
     if not sample.is_image:
         return torch.tensor(sample.grid, dtype=torch.float32)
-    with Image.open(ASSETS / sample.path) as image:
-        image.load()
-        fitted = fit_image(image, side or sample.default_side)
+    fitted = fit_image(open_picture(ASSETS / sample.path), side or sample.default_side)
     return image_to_tensor(fitted, channels)
 
 

@@ -222,6 +222,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The image has more than {limit} pixels, too many to process safely. Choose a smaller image.",
         "zh": "图片超过 {limit} 像素，太大，无法安全处理。请选择一张更小的图片。",
     },
+    "img.too_elongated": {
+        "en": "The image is {width} × {height} pixels: one side is more than {limit} times the other, too thin to "
+        "show. Crop it to a less elongated shape.",
+        "zh": "图片为 {width} × {height} 像素：一条边是另一条边的 {limit} 倍以上，太细长，无法显示。请把它裁剪得不那么细长。",
+    },
+    "img.too_much_memory": {
+        "en": "The image is {width} × {height} pixels and would take about {need} MB of memory to read (the limit "
+        "is {limit} MB). Choose a smaller image, or save it with 8 bits per channel and without transparency.",
+        "zh": "图片为 {width} × {height} 像素，读取它大约需要 {need} MB 内存（上限为 {limit} MB）。"
+        "请选择一张更小的图片，或者把它另存为每通道 8 位、不带透明度的图片。",
+    },
     "img.unknown_format": {
         "en": "This file is not an image we can read. Supported formats: {formats}.",
         "zh": "这个文件不是我们能读取的图片。支持的格式：{formats}。",
@@ -513,12 +524,57 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset.random_normal": {"en": "Random (normal)", "zh": "随机（正态分布）"},
     # --- models (vizconv.models) ---------------------------------------------------------
     "model.missing": {
-        "en": "The weights of {name} are missing ({path}). Reinstall vizconv or retrain the model.",
-        "zh": "{name} 的权重文件缺失（{path}）。请重新安装 vizconv 或重新训练模型。",
+        "en": "A file of {name} is missing: `{path}`. Restore vizconv's bundled files: in a clone of vizconv run "
+        "`git checkout assets` (or reinstall vizconv), or retrain the model with `python -m vizconv.train {name}`.",
+        "zh": "{name} 的一个文件缺失：`{path}`。请恢复 vizconv 自带的文件：在 vizconv 的克隆目录中运行 "
+        "`git checkout assets`（或重新安装 vizconv），或者用 `python -m vizconv.train {name}` 重新训练模型。",
     },
     "model.altered": {
-        "en": "The weights of {name} do not match the sha256 in their model card, so they are not used.",
-        "zh": "{name} 的权重与其模型卡中的 sha256 不符，因此不会使用。",
+        "en": "The weights of {name} (`{path}`) do not match the sha256 in their model card, so they are not used. "
+        "Restore vizconv's bundled files: in a clone of vizconv run `git checkout assets` (or reinstall vizconv). "
+        "A model retrained on purpose needs the card its training wrote next to the weights.",
+        "zh": "{name} 的权重（`{path}`）与其模型卡中的 sha256 不符，因此不会使用。请恢复 vizconv 自带的文件：在 "
+        "vizconv 的克隆目录中运行 `git checkout assets`（或重新安装 vizconv）。有意重新训练的模型需要训练时写在权重旁边的模型卡。",
+    },
+    "model.card_broken": {
+        "en": "The model card of {name} (`{path}`) cannot be read: it must be JSON with the weights' sha256 and the "
+        "class names. Restore it: in a clone of vizconv run `git checkout assets` (or reinstall vizconv).",
+        "zh": "{name} 的模型卡（`{path}`）无法读取：它必须是包含权重 sha256 和类别名称的 JSON 文件。请恢复它：在 "
+        "vizconv 的克隆目录中运行 `git checkout assets`（或重新安装 vizconv）。",
+    },
+    "model.unreadable": {
+        "en": "The files of {name} in `{path}` cannot be read ({reason}). Let the user that runs vizconv read that "
+        "folder, or reinstall vizconv.",
+        "zh": "无法读取 `{path}` 中 {name} 的文件（{reason}）。请让运行 vizconv 的用户可以读取这个文件夹，或者重新安装 vizconv。",
+    },
+    "model.cache_unwritable": {
+        "en": "{name} needs its ImageNet weights, downloaded once into torch's cache folder `{folder}`, and that "
+        "folder cannot be written ({reason}), so nothing was downloaded. Set the environment variable TORCH_HOME "
+        "to a folder the server may write (for example `TORCH_HOME=/var/cache/vizconv/torch`) and restart "
+        "vizconv. The bundled models keep working.",
+        "zh": "{name} 需要它的 ImageNet 权重，需下载一次到 torch 的缓存文件夹 `{folder}`，但这个文件夹无法写入"
+        "（{reason}），所以没有下载任何内容。请把环境变量 TORCH_HOME 设置为服务器可以写入的文件夹（例如 "
+        "`TORCH_HOME=/var/cache/vizconv/torch`），然后重新启动 vizconv。内置模型仍可正常使用。",
+    },
+    "model.damaged": {
+        "en": "The downloaded weights of {name} (`{path}`) cannot be read: the file is damaged or incomplete. "
+        "vizconv removed it where the folder allows; delete it if it is still there, then open the page again to "
+        "download it anew.",
+        "zh": "已下载的 {name} 权重（`{path}`）无法读取：文件已损坏或不完整。vizconv 已在文件夹允许时删除了它；"
+        "如果它还在，请手动删除，然后重新打开页面再次下载。",
+    },
+    "asset.sample_missing": {
+        "en": "The sample picture `{path}` is missing or cannot be read. Restore vizconv's bundled files: in a clone "
+        "of vizconv run `git checkout assets` (or reinstall vizconv). Inputs that need no file (random numbers, "
+        "the classroom grids, your own picture) keep working.",
+        "zh": "示例图片 `{path}` 缺失或无法读取。请恢复 vizconv 自带的文件：在 vizconv 的克隆目录中运行 "
+        "`git checkout assets`（或重新安装 vizconv）。不需要文件的输入（随机数、课堂网格、你自己的图片）仍可正常使用。",
+    },
+    "asset.samples_none": {
+        "en": "There are no sample pictures for this model in `{folder}`. Restore vizconv's bundled files: in a "
+        "clone of vizconv run `git checkout assets` (or reinstall vizconv). Meanwhile, upload a picture of your own.",
+        "zh": "`{folder}` 中没有这个模型的示例图片。请恢复 vizconv 自带的文件：在 vizconv 的克隆目录中运行 "
+        "`git checkout assets`（或重新安装 vizconv）。在此期间，可以上传你自己的图片。",
     },
     "model.offline": {
         "en": "{name} needs its ImageNet weights, downloaded once from {url}, and the download failed (no internet?). "
@@ -782,6 +838,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.upload_prompt": {
         "en": "Upload a picture in the sidebar (PNG, JPEG, WebP, BMP, GIF or TIFF).",
         "zh": "在侧边栏上传一张图片（PNG、JPEG、WebP、BMP、GIF 或 TIFF）。",
+    },
+    "pool.other_input": {
+        "en": "Meanwhile, choose another input in the sidebar: the others do not need this file.",
+        "zh": "在此期间，请在侧边栏中选择其他输入：其他输入不需要这个文件。",
     },
     "pool.source": {"en": "Feature map", "zh": "特征图"},
     "pool.source.lenet": {"en": "LeNet-5", "zh": "LeNet-5"},

@@ -11,10 +11,11 @@ from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 import streamlit as st
+from PIL import Image
 
 from vizconv.errors import MessageError
 from vizconv.export import file_name
-from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES
+from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
 from vizconv.models import load_model, load_user_weights
 from vizconv.server import configure_allocator, configure_threads
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
@@ -53,6 +54,7 @@ __all__ = [
     "show_error",
     "t",
     "t_or",
+    "uploaded_picture",
 ]
 
 log = logging.getLogger("vizconv")
@@ -292,15 +294,27 @@ def script_download(script: Callable[[], str], name: str, key: str) -> None:
     )
 
 
+UPLOADS_KEY = "ui_uploads"  # uploader key -> (sha256, its picture or refusal): vizconv.images.decode_once
+
+
 def image_uploader(key: str):
     """The file uploader for pictures: the formats load_image accepts, its size limit in the help."""
-    return st.file_uploader(
+    upload = st.file_uploader(
         t("conv.upload"),
         type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
         key=key,
         help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
         max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024),  # refused in the browser, before it reaches the server
     )
+    if upload is None:  # removed: its picture is not kept
+        st.session_state.get(UPLOADS_KEY, {}).pop(key, None)
+    return upload
+
+
+def uploaded_picture(upload, key: str) -> Image.Image:
+    """The picture of ``upload`` (from ``image_uploader(key)``), decoded once and kept in this session only
+    (not on every rerun; never in a cache other sessions share). ImageError when it cannot be read."""
+    return decode_once(st.session_state.setdefault(UPLOADS_KEY, {}), key, upload.getvalue())
 
 
 # The sidebar's content column is 240 pixels wide (Streamlit's default sidebar of 300, less its padding): a

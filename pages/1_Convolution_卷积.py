@@ -13,7 +13,7 @@ import torch
 from vizconv import teaching, ui
 from vizconv.animation import conv_animation, output_curves
 from vizconv.errors import MessageError
-from vizconv.export import MAX_FRAMES, animation_gif, file_name, step_csv
+from vizconv.export import animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES, index_ranges
 from vizconv.images import picture_size
@@ -30,6 +30,7 @@ from vizconv.playground import (
 )
 from vizconv.samples import SAMPLES
 from vizconv.steps import step_latex
+from vizconv.strings import Count
 from vizconv.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
@@ -234,7 +235,10 @@ except MessageError as exc:
     st.stop()
 state.conv_upload_from_link = False  # the link's request for a picture is answered (or was never made)
 if source == "upload" and max(x.shape[1:]) > (original := max(picture_size(upload.getvalue()))):
-    st.info(t("conv.upload_enlarged", original=original, side=settings.side), icon="🔍")
+    st.info(
+        t("conv.upload_enlarged", original=original, pixels=Count("count.pixels", original), side=settings.side),
+        icon="🔍",
+    )
 
 in_channels = x.shape[0]
 per_group = max(in_channels // max(settings.groups, 1), 1)
@@ -310,7 +314,7 @@ speed = st.select_slider(
 )
 figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
 steps.figure(figure, output_curves(figure))
-st.caption(t("conv.animation_help", frames=positions))
+st.caption(t("conv.animation_help", frames=Count("count.window_positions", positions)))
 
 # ---------------------------------------------------------------- step panel
 st.subheader(t("conv.step"))
@@ -345,7 +349,7 @@ gif_col.download_button(
     file_name=file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
     mime="image/gif",
     key="conv_download_gif",
-    help=t("export.gif_help", frames=MAX_FRAMES),
+    help=t("export.gif_help", frames=Count("count.frames", positions)),
     icon=":material/movie:",
     on_click="ignore",
 )

@@ -25,6 +25,7 @@ from vizconv.models import (
 )
 from vizconv.samples import ASSETS, SampleError, model_samples, open_picture
 from vizconv.steps import format_number, step_latex
+from vizconv.strings import Count, text_n
 
 t = ui.t
 state = st.session_state
@@ -243,7 +244,12 @@ layer = layer_col.selectbox(
 shared = scale_col.toggle(t("fm.shared"), help=t("fm.shared_help"), **memory.seed("shared"))
 layer_maps = acts[layer][0]  # (C, H, W)
 grid = channel_grid(layer_maps, shared=shared, labels=(t("fm.bar_max"), t("fm.bar_min")))
-st.image(grid.png, caption=t("fm.grid_caption", n=layer_maps.shape[0], h=layer_maps.shape[1], w=layer_maps.shape[2]))
+st.image(
+    grid.png,
+    caption=t(
+        "fm.grid_caption", n=Count("count.channels", layer_maps.shape[0]), h=layer_maps.shape[1], w=layer_maps.shape[2]
+    ),
+)
 st.download_button(
     t("export.png"),
     grid.png,
@@ -392,7 +398,7 @@ elif isinstance(module, torch.nn.Conv2d):
             t("fm.captured", value=format_number(explained.captured, 4)), icon="✅" if matches else "❌"
         )
     strongest = np.argsort(-np.abs(np.array(sums)))[:3]
-    with st.expander(t("fm.strongest")):
+    with st.expander(text_n("fm.strongest", len(strongest), ui.lang(), n=len(strongest))):
         lines = step_latex(step, with_bias=module.bias is not None)
         for c in strongest:
             st.latex(lines[int(c)])

@@ -20,6 +20,7 @@ from vizconv.kernels import FIXED_3X3
 from vizconv.pool import POOL_KINDS, trace_pool2d
 from vizconv.samples import SAMPLES, open_picture, random_grid, sample_input
 from vizconv.steps import approximate_number, format_number, matrix_latex, pool_step_latex
+from vizconv.strings import Count
 from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
 
 t = ui.t
@@ -267,7 +268,7 @@ def show_pooling() -> None:
     )
     figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
     steps.figure(figure, output_curves(figure))
-    st.caption(t("pool.animation_help." + kind, frames=positions))
+    st.caption(t("pool.animation_help." + kind, frames=Count("count.window_positions", positions)))
 
     st.subheader(t("conv.step"))
     panel = st.container(key="pool_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)

@@ -15,6 +15,7 @@ from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
 from vizconv.steps import format_number, matrix_latex, step_latex
+from vizconv.strings import Count, text_n
 from vizconv.torch_code import conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
     EXAMPLES,
@@ -269,7 +270,15 @@ with st.container(border=True):
     st.info(t("tconv.not_inverse"), icon="↩️")
     low = (x.shape[1] - 1) * stride - 2 * padding + dilation * (kernel - 1) + 1  # H_out with output_padding 0
     if stride > 1 and low >= 1:  # conv maps sizes low .. low + stride - 1 all to H: output_padding picks one
-        st.caption(t("tconv.output_padding_why", h=x.shape[1], low=low, high=low + stride - 1, stride=stride))
+        st.caption(
+            t(
+                "tconv.output_padding_why",
+                rows=Count("count.rows", x.shape[1]),
+                low=low,
+                high=low + stride - 1,
+                stride=stride,
+            )
+        )
 
 # ---------------------------------------------------------------- shapes
 c_out = trace.out_channels
@@ -338,7 +347,7 @@ if view == "scatter":
     steps.figure(figure, input_curves(figure))
     st.caption(
         " ".join(
-            [t("tconv.scatter_help", frames=positions)]
+            [t("tconv.scatter_help", frames=Count("count.input_positions", positions))]
             + ([t("tconv.scatter_padding", padding=padding)] if padding else [])
             + ([t("tconv.scatter_output_padding", output_padding=output_padding)] if output_padding else [])
         )
@@ -371,7 +380,7 @@ if view == "scatter":
         if kept == taps:
             st.caption(t("tconv.scatter_all_inside", rows=_span(scatter.out_rows), cols=_span(scatter.out_cols)))
         else:
-            st.caption(t("tconv.scatter_cropped", kept=kept, taps=taps, padding=padding))
+            st.caption(text_n("tconv.scatter_cropped", kept, ui.lang(), kept=kept, taps=taps, padding=padding))
 
     st.subheader(t("tconv.gather"))
     oc_col, oy_col, ox_col = st.columns(3)
@@ -413,10 +422,10 @@ else:
     st.caption(
         t(
             "tconv.equivalent_help",
-            zeros=stride - 1,
-            top=top,
+            zeros=Count("count.zeros", stride - 1),
+            top=Count("count.rows", top),
             bottom=bottom,
-            left=left,
+            left=Count("count.cols", left),
             right=right,
             dilation=dilation,
         )

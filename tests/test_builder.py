@@ -234,6 +234,16 @@ def test_a_missing_flatten_is_explained():
     assert "Add a Flatten before it" in message and "6 × 14 × 14 = 1176" in message
 
 
+def test_counts_of_one_are_singular_in_the_builders_messages():
+    """A conv expecting one channel, a one-channel input to batch norm, a vector of one value: "1 channel"."""
+    message = str(_error((6, 8, 8), [layer("conv2d", in_channels=1, out_channels=4)]))
+    assert "expects 1 input channel, the input has 6" in message and "makes 1 channel." in message
+    assert "the input has 1 channel;" in str(_error((1, 8, 8), [layer("batchnorm2d", num_features=6)]))
+    specs = [layer("flatten"), layer("linear", in_features=1, out_features=1), fit_to((1,), layer("conv2d"))]
+    assert "a vector of 1 value (since layer 2" in str(_error((1, 1, 1), specs))
+    assert "its input has 1 value" in str(_error((1, 1, 1), [layer("flatten"), layer("linear", in_features=4)]))
+
+
 @pytest.mark.parametrize("kind", ["conv2d", "maxpool", "batchnorm2d", "bottleneck"])
 def test_a_map_layer_after_flatten_is_explained(kind):
     specs = [layer("flatten"), fit_to((400,), layer(kind))]

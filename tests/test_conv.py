@@ -139,6 +139,25 @@ def test_unread_cells_are_exactly_those_the_output_does_not_depend_on(size, kern
             "3 input channels cannot be split",
         ),
         ({"x": torch.zeros(4, 5, 5), "weight": torch.zeros(3, 2, 3, 3), "groups": 2}, "3 kernels cannot be split"),
+        # a count of 1 takes the singular
+        ({"x": torch.zeros(1, 5, 5), "weight": torch.zeros(2, 1, 3, 3), "groups": 2}, "^[^(]*: 1 input channel cannot"),
+        ({"x": torch.zeros(2, 5, 5), "weight": torch.zeros(1, 1, 3, 3), "groups": 2}, ": 1 kernel cannot be split"),
+        (
+            {"x": torch.zeros(2, 5, 5), "weight": torch.zeros(1, 1, 3, 3)},
+            "has 1 channel per kernel, but 2 input channels in 1 group need 2",
+        ),
+        (
+            {"x": torch.zeros(1, 5, 5), "weight": torch.zeros(2, 1, 3, 3), "bias": torch.zeros(1)},
+            "has 1 value, but there are 2 kernels",
+        ),
+        (
+            {"x": torch.zeros(1, 1, 3), "weight": torch.zeros(1, 1, 1, 1), "padding": 1, "padding_mode": "reflect"},
+            "more than 1 row of input to mirror, but the input has 1 row[.]",
+        ),
+        (
+            {"x": torch.zeros(1, 1, 3), "weight": torch.zeros(1, 1, 1, 1), "padding": 2, "padding_mode": "circular"},
+            "only 1 row[)]",
+        ),
         ({"x": torch.zeros(1, 5, 5), "weight": torch.zeros(1, 1, 3, 3), "stride": 2, "padding": "same"}, "stride 1"),
         ({"x": torch.zeros(1, 3, 3), "weight": torch.zeros(1, 1, 5, 5)}, "window spans 5 rows"),
         ({"x": torch.zeros(1, 9, 9), "weight": torch.zeros(1, 1, 3, 3), "dilation": 5}, "dilation 5"),

@@ -53,15 +53,35 @@ def classic():
 # ---------------------------------------------------------------- GIF
 
 
-@pytest.mark.parametrize(("positions", "frames"), [(1, 1), (9, 9), (400, 400), (401, 400), (5776, 400)])
-def test_gif_positions_are_capped_evenly(positions, frames):
-    shown = gif_positions(positions)
+@pytest.mark.parametrize(
+    ("positions", "max_frames", "frames"),
+    [(1, MAX_FRAMES, 1), (9, MAX_FRAMES, 9), (676, MAX_FRAMES, 676), (76 * 76, MAX_FRAMES, 76 * 76), (5777, 400, 400)],
+)
+def test_gif_positions_keep_every_position_the_page_can_make(positions, max_frames, frames):
+    shown = gif_positions(positions, max_frames)
     assert len(shown) == frames
     assert shown[0] == 0 and shown[-1] == positions - 1
     assert all(b > a for a, b in zip(shown, shown[1:], strict=False))
-    if positions > MAX_FRAMES:
+    if positions > max_frames:  # only from code: the page's largest output has 76 × 76 positions
         gaps = np.diff(shown)
         assert gaps.max() - gaps.min() <= 1  # evenly spread
+
+
+def test_the_default_gif_shows_every_window_position():
+    """The Convolution page's default (a 28×28 digit, 3×3 kernels): 676 frames, and frame i boxes output cell i
+    (row-major) in green, so no position is skipped (it kept 400 of the 676)."""
+    settings = PlaygroundSettings()
+    trace = run_playground(settings, build_input(settings))
+    assert trace.positions == 26 * 26
+    frames = _frames(animation_gif(trace))
+    assert len(frames) == trace.positions
+    top, left, bottom, _ = _box(frames[0], style.CURSOR_COLOUR)  # the cursors on both outputs, side by side
+    cell = bottom - top
+    seen = []
+    for frame in frames:
+        y, x, _, _ = _box(frame, style.CURSOR_COLOUR)
+        seen.append(((y - top) / cell, (x - left) / cell))
+    assert seen == [trace.position(i) for i in range(trace.positions)]
 
 
 def test_gif_is_valid_with_one_frame_per_position(classic):
@@ -127,7 +147,8 @@ def test_gif_shows_every_dilated_tap():
 
 
 def test_gif_for_the_largest_settings_is_bounded():
-    """64 px colour picture padded by 6, 8 kernels of 1×1: 5776 positions, sampled down to 400 frames."""
+    """64 px colour picture padded by 6, 8 kernels of 1×1: all 5776 positions, the cells shrunk to keep the file
+    (and the time to draw it) bounded."""
     settings = PlaygroundSettings(
         sample="chelsea",
         side=64,
@@ -140,12 +161,12 @@ def test_gif_for_the_largest_settings_is_bounded():
         preset="random_normal",
     )
     trace = run_playground(settings, build_input(settings))
-    assert trace.positions == 76 * 76
+    assert trace.positions == 76 * 76 == MAX_FRAMES
     gif = animation_gif(trace, frame_ms=31)
     with Image.open(io.BytesIO(gif)) as image:
-        assert image.n_frames == MAX_FRAMES
+        assert image.n_frames == trace.positions
         assert max(image.size) < 1200
-    assert len(gif) < 2_000_000
+    assert len(gif) < 8_000_000
 
 
 def test_the_last_frame_stays_longer(classic):

@@ -38,7 +38,7 @@ from torchvision.models.resnet import BasicBlock, Bottleneck
 from vizconv import strings
 from vizconv.errors import MessageError, ParameterError
 from vizconv.geometry import as_int, output_length
-from vizconv.strings import Term
+from vizconv.strings import Count, Term
 
 __all__ = [
     "ACTIVATIONS",
@@ -383,7 +383,7 @@ def _check(step: int, spec: LayerSpec, shape: Shape, vector: _Vector | None) -> 
             "nb.err.needs_map",
             index=step,
             layer=_name(kind),
-            size=shape[0],
+            values=Count("count.values", shape[0]),
             source=vector.source,
             source_layer=_name(vector.kind),
         )
@@ -393,16 +393,28 @@ def _check(step: int, spec: LayerSpec, shape: Shape, vector: _Vector | None) -> 
             "nb.err.channels",
             index=step,
             layer=_name(kind),
-            expected=p["in_channels"],
+            wanted=Count("count.input_channels", p["in_channels"]),
+            made=Count("count.channels", p["in_channels"]),
             got=shape[0],
             weight=_shape_text((p["out_channels"], p["in_channels"], kernel, kernel)),
         )
     if kind in _BLOCKS and p["in_channels"] != shape[0]:
         return ParameterError(
-            "nb.err.block_channels", index=step, layer=_name(kind), expected=p["in_channels"], got=shape[0]
+            "nb.err.block_channels",
+            index=step,
+            layer=_name(kind),
+            wanted=Count("count.input_channels", p["in_channels"]),
+            made=Count("count.channels", p["in_channels"]),
+            got=shape[0],
         )
     if kind == "batchnorm2d" and p["num_features"] != shape[0]:
-        return ParameterError("nb.err.bn_channels", index=step, expected=p["num_features"], got=shape[0])
+        return ParameterError(
+            "nb.err.bn_channels",
+            index=step,
+            expected=p["num_features"],
+            got=shape[0],
+            channels=Count("count.channels", shape[0]),
+        )
     if kind in ("conv2d", "maxpool", "avgpool"):
         for axis, size in enumerate(shape[1:]):
             try:
@@ -414,7 +426,15 @@ def _check(step: int, spec: LayerSpec, shape: Shape, vector: _Vector | None) -> 
     if kind == "linear":
         if len(shape) == 3:
             c, h, w = shape
-            return ParameterError("nb.err.needs_flatten", index=step, c=c, h=h, w=w, size=c * h * w)
+            return ParameterError(
+                "nb.err.needs_flatten",
+                index=step,
+                c=c,
+                h=h,
+                w=w,
+                size=c * h * w,
+                values=Count("count.values", c * h * w),
+            )
         if p["in_features"] != shape[0]:
             if vector.kind == "flatten":
                 c, h, w = vector.map_shape
@@ -423,13 +443,19 @@ def _check(step: int, spec: LayerSpec, shape: Shape, vector: _Vector | None) -> 
                     index=step,
                     expected=p["in_features"],
                     got=shape[0],
+                    values=Count("count.values", shape[0]),
                     source=vector.source,
                     c=c,
                     h=h,
                     w=w,
                 )
             return ParameterError(
-                "nb.err.features", index=step, expected=p["in_features"], got=shape[0], source=vector.source
+                "nb.err.features",
+                index=step,
+                expected=p["in_features"],
+                got=shape[0],
+                values=Count("count.values", shape[0]),
+                source=vector.source,
             )
     return None
 
@@ -473,7 +499,7 @@ class _Stacker:
         note = None
         if spec.kind == "flatten":
             if len(shape) == 1:
-                note = MessageError("nb.warn.flatten_noop", index=index, size=shape[0])
+                note = MessageError("nb.warn.flatten_noop", index=index, values=Count("count.values", shape[0]))
             else:
                 self.vector = _Vector(index, "flatten", shape)
         elif spec.kind == "linear":

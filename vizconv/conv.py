@@ -23,6 +23,7 @@ from vizconv.geometry import (
     resolve_padding,
     sliding_windows,
 )
+from vizconv.strings import Count
 
 __all__ = ["ConvStep", "ConvTrace", "trace_conv2d"]
 
@@ -155,22 +156,24 @@ def trace_conv2d(
     dilation = as_pair(dilation, "dilation", 1)
     groups = as_int(groups, "groups", 1)
     if c_in % groups:
-        raise ParameterError("err.groups_in", groups=groups, c_in=c_in)
+        raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
     if c_out % groups:
-        raise ParameterError("err.groups_out", groups=groups, c_out=c_out)
+        raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
     if c_per_group != c_in // groups:
         raise ParameterError(
             "err.weight_channels",
             shape=list(weight.shape),
-            got=c_per_group,
+            got=Count("count.channels", c_per_group),
             want=c_in // groups,
-            c_in=c_in,
-            groups=groups,
+            c_in=Count("count.input_channels", c_in),
+            groups=Count("count.groups", groups),
         )
     if bias is not None:
         bias = _as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
         if bias.shape[0] != c_out:
-            raise ParameterError("err.bias_shape", got=bias.shape[0], c_out=c_out)
+            raise ParameterError(
+                "err.bias_shape", got=Count("count.values", bias.shape[0]), c_out=Count("count.kernels", c_out)
+            )
     pads = resolve_padding(padding, (kh, kw), stride, dilation)
     h_out = output_length(h, kh, stride[0], pads[0], pads[1], dilation[0], axis=0)
     w_out = output_length(w, kw, stride[1], pads[2], pads[3], dilation[1], axis=1)

@@ -1,22 +1,24 @@
 """Downloads for the user's own settings: the convolution animation as a GIF, the step panel as CSV.
 
 ``animation_gif`` draws with Pillow (no Plotly, no browser): the padded input
-channels on top, the output channels below, one frame per window position
-(evenly sampled down to ``MAX_FRAMES``), in the page's colour scales. Frames
-after the first hold only the pixels that changed (the rest transparent), so
-the file stays small. ``step_csv`` writes the numbers of the step panel.
+channels on top, the output channels below, one frame for every window
+position, in the page's colour scales. Frames are written as they are drawn:
+after the first, each holds only the box around what changed (unchanged pixels
+in it transparent), so the file stays small and no frame is kept in memory;
+with many frames the cells shrink (``MAX_PIXELS``). ``step_csv`` writes the numbers of the step panel.
 The feature-map grid is already a PNG (``feature_maps.channel_grid``).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
 
 from vizconv import style
 from vizconv.conv import ConvStep, ConvTrace
@@ -24,10 +26,15 @@ from vizconv.feature_maps import colour_lut
 from vizconv.steps import exact_number
 from vizconv.strings import text
 
-__all__ = ["MAX_FRAMES", "animation_gif", "file_name", "gif_positions", "step_csv"]
+__all__ = ["MAX_FRAMES", "MAX_PIXELS", "animation_gif", "file_name", "gif_positions", "step_csv"]
 
-MAX_FRAMES = 400  # frames in a GIF at most: larger outputs skip positions evenly
+# Every window position the Convolution page can make has its frame: at most a 64-pixel input padded by 6 on each
+# side under a 1×1 kernel, 76 × 76 positions. Larger traces (from code) skip positions evenly.
+MAX_FRAMES = 76 * 76
 TILE_PX = 280  # the padded input is drawn about this many pixels on its longer side (readable on a projector)
+# Pixels × frames at most, before the cells shrink (to 2 px at the least): bounds the time to draw and the file size
+# (the default 28 × 28 digit's 676 frames take about 0.3 G; 76 × 76 positions of a 64-pixel picture about 1 G).
+MAX_PIXELS = 1_500_000_000
 LAST_FRAME_MS = 1500  # the finished output stays on screen before the GIF loops
 _LEVELS = 100  # palette entries per colour scale
 _MARGIN, _GAP, _LABEL, _BAR = 8, 12, 20, 14
@@ -107,6 +114,12 @@ def _outline(pixels: np.ndarray, top: int, left: int, bottom: int, right: int, w
     pixels[top:bottom, right - width : right] = colour
 
 
+def _area(box: tuple[int, int, int, int]) -> tuple[slice, slice]:
+    """The pixels of ``box`` (top, left, bottom, right; bottom and right exclusive) as an index of an array."""
+    top, left, bottom, right = box
+    return np.s_[top:bottom, left:right]
+
+
 def _tile_values(
     draw: ImageDraw.ImageDraw, levels: np.ndarray, values: np.ndarray, origin, cell, font, fmt, palette: bytes
 ) -> None:
@@ -124,7 +137,8 @@ def _tile_values(
 def animation_gif(
     trace: ConvTrace, frame_ms: int = style.FRAME_MS, max_frames: int = MAX_FRAMES, tile_px: int = TILE_PX
 ) -> bytes:
-    """The convolution animation as an animated GIF: one frame per window position (at most ``max_frames``).
+    """The convolution animation as an animated GIF: one frame per window position (``max_frames`` evenly spread
+    where there are more: never from the page, whose largest output has ``MAX_FRAMES`` positions).
 
     Inputs in gray (black 0 .. white 1, as the page draws them), outputs in cividis from zero, or the
     diverging scale with zero at white when some output is negative; the window in orange, the output
@@ -136,7 +150,19 @@ def animation_gif(
     c_in, hp, wp = padded.shape
     c_out, h_out, w_out = output.shape
     (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
+    columns = max(c_in, min(c_out, 4))  # inputs in the top rows, outputs below (up to ``columns`` a row)
+    rows_in, rows_out = math.ceil(c_in / columns), math.ceil(c_out / columns)
+
+    def size(cell: int) -> tuple[int, int]:
+        """The GIF's (width, height) with cells of ``cell`` pixels."""
+        width = _MARGIN + columns * (max(wp, w_out) * cell + _GAP) + _BAR + 48
+        height = _MARGIN + rows_in * (hp * cell + _LABEL + _GAP) + rows_out * (h_out * cell + _LABEL + _GAP)
+        return width, height + _LABEL + _MARGIN
+
+    frames = len(gif_positions(trace.positions, max_frames))
     cell = max(2, min(48, tile_px // max(hp, wp)))
+    while cell > 2 and math.prod(size(cell)) * frames > MAX_PIXELS:  # many frames: smaller cells
+        cell -= 1
     line = 2 if cell >= 8 else 1
 
     low_in, high_in = float(padded.min()), float(padded.max())
@@ -149,16 +175,13 @@ def animation_gif(
         low_out = 0.0
     scale = style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE
 
-    # Layout: inputs in the top rows, outputs below (up to ``columns`` a row), a colour bar right of each part.
-    columns = max(c_in, min(c_out, 4))
+    # Layout: inputs in the top rows, outputs below, a colour bar right of each part.
     tile_in = (hp * cell, wp * cell)
     tile_out = (h_out * cell, w_out * cell)
     slot_w = max(tile_in[1], tile_out[1]) + _GAP
-    rows_in, rows_out = math.ceil(c_in / columns), math.ceil(c_out / columns)
     bar_x = _MARGIN + columns * slot_w
-    width = bar_x + _BAR + 48
+    width, height = size(cell)
     top_out = _MARGIN + rows_in * (tile_in[0] + _LABEL + _GAP)
-    height = top_out + rows_out * (tile_out[0] + _LABEL + _GAP) + _LABEL + _MARGIN
 
     pixels = np.full((height, width), _BACKGROUND, dtype=np.uint8)  # (H_gif, W_gif) palette indices
     origins_in, origins_out = [], []
@@ -214,61 +237,95 @@ def animation_gif(
             _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt, palette)
         for oc, origin in enumerate(origins_out):
             _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt, palette)
-    base = np.asarray(canvas).copy()
+    base = np.asarray(canvas).copy()  # (H_gif, W_gif): every output computed, no window, cursor or label
 
-    frames: list[Image.Image] = []
-    previous = None
-    shown = gif_positions(trace.positions, max_frames)
-    for index in shown:
-        oy, ox = trace.position(index)
-        pixels = base.copy()
-        for x0, y0 in origins_out:  # outputs after (oy, ox) in row-major order: not computed yet
-            pixels[y0 + oy * cell : y0 + (oy + 1) * cell, x0 + (ox + 1) * cell : x0 + tile_out[1]] = _COVER
-            pixels[y0 + (oy + 1) * cell : y0 + tile_out[0], x0 : x0 + tile_out[1]] = _COVER
-            box = (y0 + oy * cell, x0 + ox * cell, y0 + (oy + 1) * cell, x0 + (ox + 1) * cell)
-            _outline(pixels, *box, line, _CURSOR)
+    def boxes(oy: int, ox: int) -> list[tuple[tuple[int, int, int, int], int, int]]:
+        """(box, line width, colour) of the outlines at position (oy, ox): a cursor on every output channel, the
+        window (every tap, when dilated) on every input channel. Boxes are (top, left, bottom, right) in pixels."""
+        drawn = [
+            ((y0 + oy * cell, x0 + ox * cell, y0 + (oy + 1) * cell, x0 + (ox + 1) * cell), line, _CURSOR)
+            for x0, y0 in origins_out
+        ]
+        top_cell, left_cell = oy * sh, ox * sw
+        taps = (
+            [(top_cell, left_cell, kh, kw)]
+            if (dh, dw) == (1, 1)
+            else [(top_cell + i * dh, left_cell + j * dw, 1, 1) for i in range(kh) for j in range(kw)]
+        )
+        width = line + 1 if (dh, dw) == (1, 1) else line
         for x0, y0 in origins_in:
-            top_cell, left_cell = oy * sh, ox * sw
-            if (dh, dw) == (1, 1):
-                box = (
-                    y0 + top_cell * cell,
-                    x0 + left_cell * cell,
-                    y0 + (top_cell + kh) * cell,
-                    x0 + (left_cell + kw) * cell,
+            for r, c, rows, cols in taps:
+                drawn.append(
+                    ((y0 + r * cell, x0 + c * cell, y0 + (r + rows) * cell, x0 + (c + cols) * cell), width, _WINDOW)
                 )
-                _outline(pixels, *box, line + 1, _WINDOW)
-            else:  # every tap, so the dilation's gaps show
-                for i in range(kh):
-                    for j in range(kw):
-                        r, c = top_cell + i * dh, left_cell + j * dw
-                        box = (y0 + r * cell, x0 + c * cell, y0 + (r + 1) * cell, x0 + (c + 1) * cell)
-                        _outline(pixels, *box, line, _WINDOW)
-        label = f"y[:, {oy}, {ox}]"
-        frame = Image.fromarray(pixels, mode="P")
-        ImageDraw.Draw(frame).text((_MARGIN, height - _MARGIN - 12), label, fill=_DARK, font=font)
-        pixels = np.asarray(frame)
-        # after the first frame, only what changed: the rest is transparent and shows the frame before
-        changed = pixels if previous is None else np.where(pixels == previous, _TRANSPARENT, pixels).astype(np.uint8)
-        previous = pixels
-        image = Image.fromarray(changed, mode="P")
-        image.putpalette(palette)
-        frames.append(image)
+        return drawn
 
-    durations = [max(20, int(frame_ms))] * len(frames)
-    durations[-1] = max(durations[-1], LAST_FRAME_MS)
+    label_box = (height - _LABEL - _MARGIN, _MARGIN, height, min(width, _MARGIN + 240))  # "y[:, oy, ox]"
+
+    @functools.cache
+    def words(text: str) -> np.ndarray:
+        """``text`` drawn on the background, as tall as the label's box and as wide as the text."""
+        image = Image.new("P", (math.ceil(font.getlength(text)), label_box[2] - label_box[0]), _BACKGROUND)
+        ImageDraw.Draw(image).text((0, _LABEL + _MARGIN - 20), text, fill=_DARK, font=font)
+        return np.asarray(image)
+
+    def label(oy: int, ox: int) -> np.ndarray:
+        """The label's box with "y[:, oy, ox]" in it, from two pieces drawn once each (thousands of frames)."""
+        top, left, bottom, right = label_box
+        pixels = np.full((bottom - top, right - left), _BACKGROUND, dtype=np.uint8)
+        x = 0
+        for piece in (words(f"y[:, {oy}, "), words(f"{ox}]")):
+            shown = piece[:, : max(0, right - left - x)]
+            pixels[:, x : x + shown.shape[1]] = shown
+            x += piece.shape[1]
+        return pixels
+
+    # Frames are written as they are drawn (none is kept): each holds only the box around what changed since the
+    # one before, with the unchanged pixels in it transparent; the viewer keeps the rest (disposal 1).
+    plain = base.copy()  # the picture under the window, cursor and label: outputs not computed yet covered
+    for x0, y0 in origins_out:
+        plain[y0 : y0 + tile_out[0], x0 : x0 + tile_out[1]] = _COVER
+    shown = plain.copy()  # what the viewer shows after the last frame written
     buffer = io.BytesIO()
-    frames[0].save(
-        buffer,
-        format="GIF",
-        save_all=True,
-        append_images=frames[1:],
-        duration=durations if len(frames) > 1 else durations[0],
-        loop=0,
-        disposal=1,  # keep each frame: the next one draws only its changes over it
-        transparency=_TRANSPARENT,
-        palette=palette,
-        optimize=False,
-    )
+    drawn: list[tuple[tuple[int, int, int, int], int, int]] = []  # the outlines on ``shown``
+    done = -1  # the last position whose output cells are uncovered
+    indices = gif_positions(trace.positions, max_frames)
+    for number, index in enumerate(indices):
+        oy, ox = trace.position(index)
+        uncovered = [  # the output cells computed since the last frame, on every output channel
+            (y0 + py * cell, x0 + px * cell, y0 + (py + 1) * cell, x0 + (px + 1) * cell)
+            for py, px in map(trace.position, range(done + 1, index + 1))
+            for x0, y0 in origins_out
+        ]
+        done = index
+        outlines = boxes(oy, ox)
+        changed = [box for box, _, _ in drawn + outlines] + uncovered + [label_box]
+        top, left = min(box[0] for box in changed), min(box[1] for box in changed)
+        bottom, right = max(box[2] for box in changed), max(box[3] for box in changed)
+        before = shown[top:bottom, left:right].copy()
+        for box, _, _ in drawn:  # the last frame's outlines taken away
+            shown[_area(box)] = plain[_area(box)]
+        for box in uncovered:
+            plain[_area(box)] = shown[_area(box)] = base[_area(box)]
+        for box, line_width, colour in outlines:
+            _outline(shown, *box, line_width, colour)
+        drawn = outlines
+        shown[_area(label_box)] = label(oy, ox)
+
+        last = number == len(indices) - 1
+        duration = max(int(frame_ms), LAST_FRAME_MS) if last else max(20, int(frame_ms))
+        params = {"duration": duration, "disposal": 1, "transparency": _TRANSPARENT}
+        if number == 0:  # the whole picture, after the header with the palette
+            first = Image.fromarray(shown, mode="P")
+            first.putpalette(palette)
+            header, _ = GifImagePlugin.getheader(first, None, {"loop": 0, "transparency": _TRANSPARENT})
+            buffer.write(b"".join(header))
+            buffer.write(b"".join(GifImagePlugin.getdata(first, (0, 0), **params)))
+        else:  # the box around what changed, unchanged pixels transparent
+            now = shown[top:bottom, left:right]
+            delta = np.where(now == before, _TRANSPARENT, now).astype(np.uint8)
+            buffer.write(b"".join(GifImagePlugin.getdata(Image.fromarray(delta, mode="P"), (left, top), **params)))
+    buffer.write(b";")  # the GIF trailer
     return buffer.getvalue()
 
 

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from vizconv.errors import ParameterError
-from vizconv.strings import Term
+from vizconv.strings import Count, Term
 
 __all__ = [
     "PADDING_MODES",
@@ -35,6 +35,7 @@ __all__ = [
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _AXES = (Term("axis.rows"), Term("axis.cols"))
+_LINES = ("count.rows", "count.cols")  # a number of rows or columns, with its noun
 
 
 def as_int(value: object, name: str, minimum: int) -> int:
@@ -146,9 +147,22 @@ def pad_input(x: torch.Tensor, pads: tuple[int, int, int, int], mode: str) -> to
     for axis, (before, after) in enumerate(((top, bottom), (left, right))):
         pad = max(before, after)
         if mode == "reflect" and pad >= sizes[axis]:
-            raise ParameterError("err.reflect_too_big", axis=_AXES[axis], pad=pad, size=sizes[axis])
+            raise ParameterError(
+                "err.reflect_too_big",
+                axis=_AXES[axis],
+                pad=pad,
+                size=sizes[axis],
+                lines=Count(_LINES[axis], pad),
+                size_lines=Count(_LINES[axis], sizes[axis]),
+            )
         if mode == "circular" and pad > sizes[axis]:
-            raise ParameterError("err.circular_too_big", axis=_AXES[axis], pad=pad, size=sizes[axis])
+            raise ParameterError(
+                "err.circular_too_big",
+                axis=_AXES[axis],
+                pad=pad,
+                size=sizes[axis],
+                size_lines=Count(_LINES[axis], sizes[axis]),
+            )
     if mode == "zeros":
         return F.pad(x, (left, right, top, bottom))
     return F.pad(x, (left, right, top, bottom), mode=mode)

@@ -5,11 +5,20 @@ Pages never hold literal UI text; they call ``text(key, lang, **params)``
 parameter given as ``Term("key")`` is itself looked up in the same language,
 so an error raised in the library can name "rows" or "columns" in whichever
 language the page shows it.
+
+Counts: an entry whose text holds a number that can be 1 has an ``en_one``
+form, the English singular ("1 input channel"); Chinese has no plural, so it
+needs none (a ``zh_one`` is used where the Chinese for one reads differently).
+``text_n(key, n, lang, **params)`` picks the form for ``n``, and a parameter
+given as ``Count("count.rows", n)`` becomes "1 row" or "3 rows" (the entry
+``count.rows`` with ``{n}``), so one message can hold several counts.
 """
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "STRINGS", "Term", "text"]
+from dataclasses import dataclass
+
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "STRINGS", "Count", "Term", "text", "text_n"]
 
 LANGUAGES = ("en", "zh")  # English, Simplified Chinese
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}  # each in its own language, for the switch
@@ -21,14 +30,43 @@ class Term(str):
     __slots__ = ()
 
 
+@dataclass(frozen=True)
+class Count:
+    """A number with its noun, as a message parameter: the catalogue entry ``key`` (such as ``count.rows``,
+    "{n} rows") with ``{n}`` = ``n``, singular or plural in the message's language."""
+
+    key: str
+    n: int
+
+
+def _filled(template: str, lang: str, params: dict[str, object]) -> str:
+    if not params:
+        return template
+    filled = {
+        name: text(value, lang)
+        if isinstance(value, Term)
+        else text_n(value.key, value.n, lang, n=value.n)
+        if isinstance(value, Count)
+        else value
+        for name, value in params.items()
+    }
+    return template.format(**filled)
+
+
 def text(key: str, lang: str = "en", **params: object) -> str:
     """The catalogue entry ``key`` in ``lang`` (English if missing), formatted with params."""
     entry = STRINGS[key]
-    template = entry.get(lang) or entry["en"]
-    if not params:
-        return template
-    filled = {name: text(value, lang) if isinstance(value, Term) else value for name, value in params.items()}
-    return template.format(**filled)
+    return _filled(entry.get(lang) or entry["en"], lang, params)
+
+
+def text_n(key: str, count: int, lang: str = "en", **params: object) -> str:
+    """The catalogue entry ``key`` for a number ``count``: its ``<lang>_one`` form when ``count`` is 1 and the entry
+    has one (the English singular), else the usual form; formatted with params (which name the number themselves).
+    """
+    entry = STRINGS[key]
+    lang = lang if entry.get(lang) else "en"
+    one = entry.get(f"{lang}_one") if count == 1 else None
+    return _filled(one or entry[lang], lang, params)
 
 
 # CIFAR-10's classes in the dataset's order, with their Chinese names.
@@ -53,6 +91,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "axis.cols": {"en": "columns", "zh": "列"},
     "axis.height": {"en": "height", "zh": "高度"},
     "axis.width": {"en": "width", "zh": "宽度"},
+    # --- a number and its noun, singular when the number is 1 (strings.Count) --------------
+    "count.rows": {"en": "{n} rows", "en_one": "{n} row", "zh": "{n} 行"},
+    "count.cols": {"en": "{n} columns", "en_one": "{n} column", "zh": "{n} 列"},
+    "count.channels": {"en": "{n} channels", "en_one": "{n} channel", "zh": "{n} 个通道"},
+    "count.input_channels": {"en": "{n} input channels", "en_one": "{n} input channel", "zh": "{n} 个输入通道"},
+    "count.output_channels": {"en": "{n} output channels", "en_one": "{n} output channel", "zh": "{n} 个输出通道"},
+    "count.kernels": {"en": "{n} kernels", "en_one": "{n} kernel", "zh": "{n} 个卷积核"},
+    "count.groups": {"en": "{n} groups", "en_one": "{n} group", "zh": "{n} 组"},
+    "count.values": {"en": "{n} values", "en_one": "{n} value", "zh": "{n} 个值"},
+    "count.zeros": {"en": "{n} zeros", "en_one": "{n} zero", "zh": "{n} 个零"},
+    "count.pixels": {"en": "{n} pixels", "en_one": "{n} pixel", "zh": "{n} 像素"},
+    "count.frames": {"en": "{n} frames", "en_one": "{n} frame", "zh": "{n} 帧"},
+    "count.window_positions": {"en": "{n} window positions", "en_one": "{n} window position", "zh": "{n} 个窗口位置"},
+    "count.input_positions": {"en": "{n} input positions", "en_one": "{n} input position", "zh": "{n} 个输入位置"},
     # --- engine errors (vizconv.geometry, vizconv.conv) -------------------------------
     "err.not_int": {
         "en": "{name} must be a whole number, but it is {value}.",
@@ -94,15 +146,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "（{size} + 填充 {padding}）。请减小窗口，或增加填充。",
     },
     "err.reflect_too_big": {
-        "en": "Reflect padding of {pad} needs more than {pad} {axis} of input to mirror, but the input has "
-        "{size}. Reduce the padding below {size}, or pick zeros, replicate or circular padding.",
-        "zh": "反射填充 {pad} 需要输入有多于 {pad} {axis}可供镜像，但输入只有 {size} {axis}。请把填充减到 {size} "
+        "en": "Reflect padding of {pad} needs more than {lines} of input to mirror, but the input has {size_lines}. "
+        "Reduce the padding below {size}, or pick zeros, replicate or circular padding.",
+        "zh": "反射填充 {pad} 需要输入有多于 {lines}可供镜像，但输入只有 {size_lines}。请把填充减到 {size} "
         "以下，或改用零填充、复制填充或循环填充。",
     },
     "err.circular_too_big": {
-        "en": "Circular padding of {pad} would wrap around the input more than once (it has only {size} {axis}). "
+        "en": "Circular padding of {pad} would wrap around the input more than once (it has only {size_lines}). "
         "Reduce the padding to at most {size}, or pick another padding mode.",
-        "zh": "循环填充 {pad} 会绕输入不止一圈（输入只有 {size} {axis}）。请把填充减到最多 {size}，或换一种填充模式。",
+        "zh": "循环填充 {pad} 会绕输入不止一圈（输入只有 {size_lines}）。请把填充减到最多 {size}，或换一种填充模式。",
     },
     "err.not_tensor": {
         "en": "{name} must be an array of real numbers with shape {shape}.",
@@ -121,25 +173,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "权重是空的（形状 {shape}）：每个维度至少为 1。",
     },
     "err.groups_in": {
-        "en": "Groups must divide the input channels: {c_in} input channels cannot be split into {groups} "
-        "equal groups. Choose groups from the divisors of {c_in}.",
-        "zh": "分组数必须整除输入通道数：{c_in} 个输入通道无法平均分成 {groups} 组。请从 {c_in} 的约数中选择分组数。",
+        "en": "Groups must divide the input channels: {channels} cannot be split into {groups} equal groups. "
+        "Choose groups from the divisors of {c_in}.",
+        "zh": "分组数必须整除输入通道数：{channels}无法平均分成 {groups} 组。请从 {c_in} 的约数中选择分组数。",
     },
     "err.groups_out": {
-        "en": "Groups must divide the number of kernels too: {c_out} kernels cannot be split into {groups} "
-        "equal groups. Use a multiple of {groups} kernels, or fewer groups.",
-        "zh": "分组数也必须整除卷积核个数：{c_out} 个卷积核无法平均分成 {groups} 组。请使用 {groups} 的倍数个卷积核，"
+        "en": "Groups must divide the number of kernels too: {kernels} cannot be split into {groups} equal groups. "
+        "Use a multiple of {groups} kernels, or fewer groups.",
+        "zh": "分组数也必须整除卷积核个数：{kernels}无法平均分成 {groups} 组。请使用 {groups} 的倍数个卷积核，"
         "或减少分组数。",
     },
     "err.weight_channels": {
-        "en": "The weight {shape} has {got} channels per kernel, but {c_in} input channels in {groups} group(s) "
-        "need {want}. Each kernel must have C_in / groups channels.",
-        "zh": "权重 {shape} 的每个卷积核有 {got} 个通道，但 {c_in} 个输入通道分成 {groups} 组时需要 {want} 个。"
+        "en": "The weight {shape} has {got} per kernel, but {c_in} in {groups} need {want}. Each kernel must have "
+        "C_in / groups channels.",
+        "zh": "权重 {shape} 的每个卷积核有 {got}，但 {c_in}分成 {groups}时需要 {want} 个。"
         "每个卷积核的通道数必须是 C_in / groups。",
     },
     "err.bias_shape": {
-        "en": "The bias has {got} values, but there are {c_out} kernels: one bias per kernel.",
-        "zh": "偏置有 {got} 个值，但卷积核有 {c_out} 个：每个卷积核对应一个偏置。",
+        "en": "The bias has {got}, but there are {c_out}: one bias per kernel.",
+        "zh": "偏置有 {got}，但有 {c_out}：每个卷积核对应一个偏置。",
     },
     "err.step_range": {
         "en": "Position {name} = {value} is outside the output (valid: 0 to {size} − 1).",
@@ -339,10 +391,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "PNG、JPEG、WebP、BMP、GIF 或 TIFF，最大 {limit} MB。",
     },
     "conv.upload_enlarged": {
-        "en": "Your picture is only {original} pixels on its longer side, so it was enlarged to {side} (bicubic "
+        "en": "Your picture is only {pixels} on its longer side, so it was enlarged to {side} (bicubic "
         "interpolation), which makes up the values in between. To convolve its own pixels, set the side to "
         "{original} (5 at least) or upload a larger picture.",
-        "zh": "你的图片较长的一边只有 {original} 像素，所以被放大到了 {side}（双三次插值），中间的值是插值算出来的。"
+        "zh": "你的图片较长的一边只有 {pixels}，所以被放大到了 {side}（双三次插值），中间的值是插值算出来的。"
         "要对它原本的像素做卷积，请把边长设为 {original}（至少 5），或上传一张更大的图片。",
     },
     "conv.upload_prompt": {
@@ -435,11 +487,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.speed": {"en": "Speed (window positions per second)", "zh": "速度（每秒的窗口位置数）"},
     "conv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
-        "en": "{frames} window positions. Orange: the window on each input channel (shaded cells are padding, "
+        "en": "{frames}. Orange: the window on each input channel (shaded cells are padding, "
         "dotted line the original input). Green: the output cell being computed, on every output channel (each "
         "kernel computes its own at the same place). Play and the figure's slider run in your browser only: to "
         "explain a value below, click its output cell, or use the ◀ ▶ buttons of the step panel.",
-        "zh": "共 {frames} 个窗口位置。橙色：每个输入通道上的窗口（阴影单元格是填充，虚线是原始输入）。绿色："
+        "zh": "共 {frames}。橙色：每个输入通道上的窗口（阴影单元格是填充，虚线是原始输入）。绿色："
         "正在计算的输出单元格，每个输出通道上都有（每个卷积核在同一位置计算自己的输出）。“播放”和图中的滑块只在"
         "你的浏览器里运行：要在下方解释一个值，请点击它的输出单元格，或使用步骤面板的 ◀ ▶ 按钮。",
     },
@@ -734,7 +786,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # drawn into the channel grid's PNG with Pillow's default font, which has no CJK glyphs: Latin in both
     "fm.bar_max": {"en": "each max", "zh": "max"},
     "fm.bar_min": {"en": "each min", "zh": "min"},
-    "fm.grid_caption": {"en": "{n} channels of {h}×{w}, numbered.", "zh": "{n} 个 {h}×{w} 的通道，已编号。"},
+    "fm.grid_caption": {"en": "{n} of {h}×{w}, numbered.", "zh": "{n}，每个 {h}×{w}，已编号。"},
     "fm.channel": {"en": "One channel", "zh": "单个通道"},
     "fm.channel_pick": {"en": "Channel", "zh": "通道"},
     "fm.hover": {
@@ -765,8 +817,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "前向钩子在这里捕获的值是 {value}：与逐步重新计算的结果是同一个数。",
     },
     "fm.strongest": {
-        "en": "The three input channels that contribute most, written out",
-        "zh": "贡献最大的三个输入通道，完整写出",
+        "en": "The {n} input channels that contribute most, written out",
+        "en_one": "The input channel, written out",
+        "zh": "贡献最大的 {n} 个输入通道，完整写出",
+        "zh_one": "唯一的输入通道，完整写出",
     },
     "fm.not_conv.mixed": {
         "en": "No single kernel made this layer's values: Flatten and Linear mix every channel. Pick a Conv2d "
@@ -909,14 +963,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "所以通道数保持不变；只有高和宽缩小。",
     },
     "pool.animation_help.max": {
-        "en": "{frames} window positions. Press Play or drag the slider; the pink box marks the value each window "
+        "en": "{frames}. Press Play or drag the slider; the pink box marks the value each window "
         "keeps. Click an output cell to explain it below.",
-        "zh": "共 {frames} 个窗口位置。按“播放”或拖动滑块；粉色框标出每个窗口保留的值。点击一个输出单元格，"
+        "zh": "共 {frames}。按“播放”或拖动滑块；粉色框标出每个窗口保留的值。点击一个输出单元格，"
         "在下方查看它的解释。",
     },
     "pool.animation_help.avg": {
-        "en": "{frames} window positions. Press Play or drag the slider; click an output cell to explain it below.",
-        "zh": "共 {frames} 个窗口位置。按“播放”或拖动滑块；点击一个输出单元格，在下方查看它的解释。",
+        "en": "{frames}. Press Play or drag the slider; click an output cell to explain it below.",
+        "zh": "共 {frames}。按“播放”或拖动滑块；点击一个输出单元格，在下方查看它的解释。",
     },
     "pool.animation": {"en": "The window sliding", "zh": "窗口的滑动"},
     "pool.step_channel": {"en": "Channel", "zh": "通道"},
@@ -1157,11 +1211,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tconv.output_padding_why": {
         "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
-        "padding turns inputs of {low} to {high} rows all into {h} rows. Going back from {h} rows, the transposed "
+        "padding turns inputs of {low} to {high} rows all into {rows}. Going back from {rows}, the transposed "
         "convolution gives {low}; output padding p (0 ≤ p < {stride}, the stride) gives {low} + p, so any of "
         "the sizes from {low} to {high} can be chosen.",
         "zh": "为什么需要输出填充：步幅为 {stride} 时，用这个卷积核、步幅和填充做卷积，{low} 到 {high} "
-        "行的输入都会变成 {h} 行。从 {h} 行反推回去，转置卷积给出 {low} 行；输出填充 p（0 ≤ p < {stride}，即步幅）"
+        "行的输入都会变成 {rows}。从 {rows} 反推回去，转置卷积给出 {low} 行；输出填充 p（0 ≤ p < {stride}，即步幅）"
         "给出 {low} + p 行，所以 {low} 到 {high} 中的任何尺寸都可以选到。",
     },
     "tconv.shape_input": {"en": "Input [C_in, H, W]", "zh": "输入 [C_in, H, W]"},
@@ -1175,12 +1229,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 步"},
     "tconv.scatter": {"en": "Each input value stamps value × kernel", "zh": "每个输入值盖印“值 × 卷积核”"},
     "tconv.scatter_help": {
-        "en": "{frames} input positions. Green: the input value being used. Orange: the cells where value × "
+        "en": "{frames}. Green: the input value being used. Orange: the cells where value × "
         "kernel is added, on the uncropped output. The output shows running sums: after each step every cell "
         "holds what the input values so far have added there; the bias is added once per cell, at the last step. "
         "Grey: cells no value has reached yet; ✕: cells no input value ever writes to (they hold only the bias). "
         "Click an input cell to explain it below.",
-        "zh": "共 {frames} 个输入位置。绿色：正在使用的输入值。橙色：在未裁剪的输出上，加上“值 × 卷积核”的单元格。"
+        "zh": "共 {frames}。绿色：正在使用的输入值。橙色：在未裁剪的输出上，加上“值 × 卷积核”的单元格。"
         "输出显示的是累加和：每一步之后，每个单元格保存的是到目前为止各输入值加到这里的总和；偏置在最后一步给每个"
         "单元格加一次。灰色：还没有任何值写到的单元格；✕：没有任何输入值会写到的单元格（它们只有偏置）。"
         "点击一个输入单元格，在下方查看它的解释。",
@@ -1218,6 +1272,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tconv.scatter_cropped": {
         "en": "{kept} of the {taps} cells land inside the output; the others fall in the rows or columns that "
+        "padding {padding} crops away.",
+        "en_one": "{kept} of the {taps} cells lands inside the output; the others fall in the rows or columns that "
         "padding {padding} crops away.",
         "zh": "{taps} 个单元格中有 {kept} 个落在输出之内；其余的落在被填充 {padding} 裁掉的行或列中。",
     },
@@ -1300,13 +1356,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "tconv.equivalent": {"en": "The same output as an ordinary convolution", "zh": "同样的输出，作为一次普通卷积"},
     "tconv.equivalent_help": {
-        "en": "Insert {zeros} zero(s) between neighbouring input values (the stride becomes zero insertion), pad by "
-        "d·(k − 1) − p: {top} row(s) at the top and {bottom} at the bottom, {left} column(s) left and {right} "
-        "right (output padding adds to the bottom/right; a negative number crops instead), then slide the "
-        "kernel, flipped in both directions, with stride 1 and dilation {dilation}. Shaded cells are padding; "
-        "the dotted line is the zero-inserted input.",
-        "zh": "在相邻的输入值之间插入 {zeros} 个零（步幅变成了插零），再填充 d·(k − 1) − p：上方 {top} 行、下方 "
-        "{bottom} 行，左侧 {left} 列、右侧 {right} 列（输出填充加在下方/右侧；负数表示改为裁剪），然后用上下、"
+        "en": "Insert {zeros} between neighbouring input values (the stride becomes zero insertion), pad by "
+        "d·(k − 1) − p: {top} at the top and {bottom} at the bottom, {left} left and {right} right (output "
+        "padding adds to the bottom/right; a negative number crops instead), then slide the kernel, flipped in "
+        "both directions, with stride 1 and dilation {dilation}. Shaded cells are padding; the dotted line is the "
+        "zero-inserted input.",
+        "zh": "在相邻的输入值之间插入 {zeros}（步幅变成了插零），再填充 d·(k − 1) − p：上方 {top}、下方 "
+        "{bottom} 行，左侧 {left}、右侧 {right} 列（输出填充加在下方/右侧；负数表示改为裁剪），然后用上下、"
         "左右都翻转过的卷积核，以步幅 1、膨胀率 {dilation} 滑动。阴影单元格是填充；虚线是插零后的输入。",
     },
     "tconv.shape_zero_inserted": {"en": "Zero-inserted input", "zh": "插零后的输入"},
@@ -1349,22 +1405,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "位置 {name} = {value} 超出了输入范围（有效范围：0 到 {size} − 1）。",
     },
     "err.tconv_weight_in": {
-        "en": "The weight {shape} starts with {got}, but the input has {c_in} channels. A transposed convolution's "
+        "en": "The weight {shape} starts with {got}, but the input has {channels}. A transposed convolution's "
         "weight has shape [C_in, C_out/groups, kH, kW]: its first dimension is the number of input channels.",
-        "zh": "权重 {shape} 的第一维是 {got}，但输入有 {c_in} 个通道。转置卷积的权重形状是 [C_in, C_out/groups, kH, "
+        "zh": "权重 {shape} 的第一维是 {got}，但输入有 {channels}。转置卷积的权重形状是 [C_in, C_out/groups, kH, "
         "kW]：第一维是输入通道数。",
     },
     "err.tconv_groups_out": {
-        "en": "Groups must divide the output channels: {c_out} output channels cannot be split into {groups} "
-        "equal groups. Use a multiple of {groups} output channels, or fewer groups.",
-        "zh": "分组数必须整除输出通道数：{c_out} 个输出通道无法平均分成 {groups} 组。请使用 {groups} "
+        "en": "Groups must divide the output channels: {channels} cannot be split into {groups} equal groups. "
+        "Use a multiple of {groups} output channels, or fewer groups.",
+        "zh": "分组数必须整除输出通道数：{channels}无法平均分成 {groups} 组。请使用 {groups} "
         "的倍数个输出通道，或减少分组数。",
     },
     "err.tconv_bias": {
-        "en": "The bias has {got} values, but there are {c_out} output channels ({per_group} per group × {groups} "
-        "group(s)): one bias per output channel.",
-        "zh": "偏置有 {got} 个值，但输出通道有 {c_out} 个（每组 {per_group} 个 × {groups} 组）："
-        "每个输出通道对应一个偏置。",
+        "en": "The bias has {got}, but there are {c_out} ({per_group} per group × {groups}): one bias per "
+        "output channel.",
+        "zh": "偏置有 {got}，但有 {c_out}（每组 {per_group} 个 × {groups}）：每个输出通道对应一个偏置。",
     },
     "err.tconv_output_padding": {
         "en": "Output padding {output_padding} ({axis}) must be smaller than the stride ({stride}) or the "
@@ -1375,10 +1430,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "err.tconv_empty_output": {
         "en": "The output would have {out} {axis}: ({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) "
-        "+ {output_padding} + 1 = {out}. Padding crops {padding} {axis} from each side of the {written} the kernels "
+        "+ {output_padding} + 1 = {out}. Padding crops {cropped} from each side of the {written} the kernels "
         "write to. Use a padding of at most {largest}, or a larger input, kernel, stride or dilation.",
         "zh": "输出将只有 {out} {axis}：({size} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + "
-        "{output_padding} + 1 = {out}。填充从卷积核写入的 {written} {axis}两侧各裁掉 {padding} {axis}。请使用最多 "
+        "{output_padding} + 1 = {out}。填充从卷积核写入的 {written} {axis}两侧各裁掉 {cropped}。请使用最多 "
         "{largest} 的填充，或增大输入、卷积核、步幅或膨胀率。",
     },
     # (end of transposed convolution)
@@ -1655,51 +1710,49 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "输入形状必须是三个数 [C, H, W]，但现在是 {value}。",
     },
     "nb.err.channels": {
-        "en": "Layer {index} ({layer}): the kernel expects {expected} input channels, the input has {got}. Its "
-        "weight {weight} holds one filter per input channel in each kernel. Set in_channels to {got}, or add a "
-        "layer before it that makes {expected} channels.",
-        "zh": "第 {index} 层（{layer}）：卷积核期望 {expected} 个输入通道，而输入有 {got} 个。它的权重 {weight} "
-        "在每个卷积核中为每个输入通道存放一个滤波器。请把 in_channels 设为 {got}，或在它前面加一层，生成 {expected} "
-        "个通道。",
+        "en": "Layer {index} ({layer}): the kernel expects {wanted}, the input has {got}. Its weight {weight} holds "
+        "one filter per input channel in each kernel. Set in_channels to {got}, or add a layer before it that "
+        "makes {made}.",
+        "zh": "第 {index} 层（{layer}）：卷积核期望 {wanted}，而输入有 {got} 个。它的权重 {weight} "
+        "在每个卷积核中为每个输入通道存放一个滤波器。请把 in_channels 设为 {got}，或在它前面加一层，生成 {made}。",
     },
     "nb.err.block_channels": {
-        "en": "Layer {index} ({layer}): the block's first convolution and its shortcut expect {expected} input "
-        "channels, the input has {got}. Set in_channels to {got}, or add a layer before it that makes "
-        "{expected} channels.",
-        "zh": "第 {index} 层（{layer}）：残差块的第一个卷积及其捷径分支期望 {expected} 个输入通道，而输入有 {got} 个。"
-        "请把 in_channels 设为 {got}，或在它前面加一层，生成 {expected} 个通道。",
+        "en": "Layer {index} ({layer}): the block's first convolution and its shortcut expect {wanted}, the input "
+        "has {got}. Set in_channels to {got}, or add a layer before it that makes {made}.",
+        "zh": "第 {index} 层（{layer}）：残差块的第一个卷积及其捷径分支期望 {wanted}，而输入有 {got} 个。"
+        "请把 in_channels 设为 {got}，或在它前面加一层，生成 {made}。",
     },
     "nb.err.bn_channels": {
-        "en": "Layer {index} (BatchNorm2d): num_features is {expected}, but the input has {got} channels; batch "
-        "norm keeps one mean, variance, scale and shift per channel. Set num_features to {got}.",
-        "zh": "第 {index} 层（BatchNorm2d）：num_features 是 {expected}，但输入有 {got} 个通道；"
+        "en": "Layer {index} (BatchNorm2d): num_features is {expected}, but the input has {channels}; batch norm "
+        "keeps one mean, variance, scale and shift per channel. Set num_features to {got}.",
+        "zh": "第 {index} 层（BatchNorm2d）：num_features 是 {expected}，但输入有 {channels}；"
         "批归一化为每个通道保存一组均值、方差、缩放和平移。请把 num_features 设为 {got}。",
     },
     "nb.err.features_flat": {
-        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values: the Flatten at "
+        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {values}: the Flatten at "
         "layer {source} turned the {c}×{h}×{w} map into {c} × {h} × {w} = {got}. Set in_features to {got}, or "
         "change the layers before the Flatten.",
-        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {got} 个值：第 {source} 层的 Flatten "
+        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {values}：第 {source} 层的 Flatten "
         "把 {c}×{h}×{w} 的特征图变成了 {c} × {h} × {w} = {got} 个值。请把 in_features 设为 {got}，或修改 Flatten "
         "之前的层。",
     },
     "nb.err.features": {
-        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {got} values (the "
-        "out_features of layer {source}). Set in_features to {got}.",
-        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {got} 个值（第 {source} 层的 "
+        "en": "Layer {index} (Linear): in_features is {expected}, but its input has {values} (the out_features of "
+        "layer {source}). Set in_features to {got}.",
+        "zh": "第 {index} 层（Linear）：in_features 是 {expected}，但它的输入有 {values}（第 {source} 层的 "
         "out_features）。请把 in_features 设为 {got}。",
     },
     "nb.err.needs_flatten": {
         "en": "Layer {index} (Linear): its input is a {c}×{h}×{w} feature map, but Linear takes one vector per "
-        "example. Add a Flatten before it: it turns the map into {c} × {h} × {w} = {size} values, so in_features "
+        "example. Add a Flatten before it: it turns the map into {c} × {h} × {w} = {values}, so in_features "
         "must be {size}.",
         "zh": "第 {index} 层（Linear）：它的输入是 {c}×{h}×{w} 的特征图，但 Linear 要求每个样本是一个向量。"
-        "请在它前面加一个 Flatten：它把特征图变成 {c} × {h} × {w} = {size} 个值，所以 in_features 必须是 {size}。",
+        "请在它前面加一个 Flatten：它把特征图变成 {c} × {h} × {w} = {values}，所以 in_features 必须是 {size}。",
     },
     "nb.err.needs_map": {
-        "en": "Layer {index} ({layer}) needs a feature map [C, H, W], but its input is a vector of {size} values "
+        "en": "Layer {index} ({layer}) needs a feature map [C, H, W], but its input is a vector of {values} "
         "(since layer {source}, {source_layer}). Put this layer before the Flatten, or remove it.",
-        "zh": "第 {index} 层（{layer}）需要形状为 [C, H, W] 的特征图，但它的输入是有 {size} 个值的向量（从第 {source} "
+        "zh": "第 {index} 层（{layer}）需要形状为 [C, H, W] 的特征图，但它的输入是有 {values}的向量（从第 {source} "
         "层 {source_layer} 开始）。请把这一层放到 Flatten 之前，或删除它。",
     },
     "nb.err.empty": {
@@ -1717,8 +1770,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "这个网络已经有 {n} 层，这是搭建器（以及分享链接）能容纳的最多层数。请先删除一层，再添加新的层。",
     },
     "nb.warn.flatten_noop": {
-        "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {size} values.",
-        "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {size} 个值的向量。",
+        "en": "Layer {index} (Flatten) does nothing: its input is already a vector of {values}.",
+        "zh": "第 {index} 层（Flatten）不起作用：它的输入已经是有 {values}的向量。",
     },
     # a link's stack text that cannot be read (vizconv.builder.read_stack): where, then why
     "nb.link.layer": {
@@ -1834,10 +1887,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "export.header": {"en": "Download", "zh": "下载"},
     "export.gif": {"en": "Animation (GIF)", "zh": "动画（GIF）"},
     "export.gif_help": {
-        "en": "The kernel sliding over your input, one frame per window position at the speed chosen above (at "
-        "most {frames} frames: a larger output skips positions evenly). Drawn when you click.",
-        "zh": "卷积核在你的输入上滑动，每个窗口位置一帧，速度与上面选择的一致（最多 {frames} 帧：输出更大时均匀地跳过"
-        "一些位置）。点击时才生成。",
+        "en": "The kernel sliding over your input: {frames}, one for each window position, at the speed chosen "
+        "above. Drawn when you click (thousands of positions take a few seconds).",
+        "zh": "卷积核在你的输入上滑动：共 {frames}，每个窗口位置一帧，速度与上面选择的一致。点击时才生成"
+        "（几千个位置需要几秒钟）。",
     },
     "export.script": {"en": "This layer as a script (.py)", "zh": "这一层的脚本（.py）"},
     "export.script_help": {

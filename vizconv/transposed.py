@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from vizconv.conv import ConvTrace, _as_tensor, trace_conv2d
 from vizconv.errors import ParameterError
 from vizconv.geometry import as_int, as_pair
-from vizconv.strings import Term
+from vizconv.strings import Count, Term
 
 __all__ = [
     "COVERAGE",
@@ -311,6 +311,7 @@ def _output_length(size: int, kernel: int, stride: int, padding: int, output_pad
             size=size,
             stride=stride,
             padding=padding,
+            cropped=Count(("count.rows", "count.cols")[axis], padding),
             dilation=dilation,
             kernel=kernel,
             output_padding=output_padding,
@@ -372,14 +373,22 @@ def trace_conv_transpose2d(
     dilation = as_pair(dilation, "dilation", 1)
     groups = as_int(groups, "groups", 1)
     if c_in % groups:
-        raise ParameterError("err.groups_in", groups=groups, c_in=c_in)
+        raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
     if c_in_w != c_in:
-        raise ParameterError("err.tconv_weight_in", shape=list(weight.shape), got=c_in_w, c_in=c_in)
+        raise ParameterError(
+            "err.tconv_weight_in", shape=list(weight.shape), got=c_in_w, channels=Count("count.channels", c_in)
+        )
     c_out = c_per_group * groups
     if bias is not None:
         bias = _as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
         if bias.shape[0] != c_out:
-            raise ParameterError("err.tconv_bias", got=bias.shape[0], c_out=c_out, per_group=c_per_group, groups=groups)
+            raise ParameterError(
+                "err.tconv_bias",
+                got=Count("count.values", bias.shape[0]),
+                c_out=Count("count.output_channels", c_out),
+                per_group=c_per_group,
+                groups=Count("count.groups", groups),
+            )
     h_out = _output_length(h, kh, stride[0], padding[0], output_padding[0], dilation[0], axis=0)
     w_out = _output_length(w, kw, stride[1], padding[1], output_padding[1], dilation[1], axis=1)
     (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
@@ -479,9 +488,13 @@ def layer_weight(
     """
     groups = as_int(groups, "groups", 1)
     if in_channels % groups:
-        raise ParameterError("err.groups_in", groups=groups, c_in=in_channels)
+        raise ParameterError(
+            "err.groups_in", groups=groups, c_in=in_channels, channels=Count("count.input_channels", in_channels)
+        )
     if out_channels % groups:
-        raise ParameterError("err.tconv_groups_out", groups=groups, c_out=out_channels)
+        raise ParameterError(
+            "err.tconv_groups_out", groups=groups, channels=Count("count.output_channels", out_channels)
+        )
     shape = (in_channels, out_channels // groups, kernel, kernel)
     if preset == "example" and example in EXAMPLES:
         weight = torch.tensor(EXAMPLES[example].weight, dtype=torch.float32)

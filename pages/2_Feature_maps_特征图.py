@@ -97,6 +97,8 @@ with st.sidebar:
             max_upload_size=MAX_WEIGHTS_BYTES // (1024 * 1024),
             help=t("fm.weights_upload_help", name=model_name),
         )
+    if weights_file is None:  # an own model is kept only while its file is on the page: memory back to the server
+        ui.drop_session_model()
     st.header(t("fm.input_header"))
     sources = ("sample", "upload", "draw")
     source = st.radio(
@@ -293,16 +295,10 @@ heatmap = {
 }
 
 
-def _clicked() -> None:
-    """A click on the channel's heatmap picks the activation to explain."""
-    points = (state.get("fm_channel_map") or {}).get("selection", {}).get("points", [])
-    if points and "x" in points[0] and "y" in points[0]:
-        memory.set(oy=int(points[0]["y"]), ox=int(points[0]["x"]))
-
-
 chart_col, stats_col = st.columns([2, 1])
 with chart_col:
-    ui.plotly_figure(heatmap, key="fm_channel_map", on_select=_clicked)
+    # a click on the channel's heatmap picks the activation to explain
+    ui.plotly_figure(heatmap, key="fm_channel_map", on_select=ui.cell_picker(memory, "fm_channel_map", "oy", "ox"))
 with stats_col:
     st.metric(t("fm.min"), format_number(float(values.min()), 4))
     st.metric(t("fm.max"), format_number(float(values.max()), 4))

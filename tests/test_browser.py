@@ -372,6 +372,28 @@ def test_clicking_a_feature_map_cell_explains_it(server, page):
     assert page.get_by_test_id("stException").count() == 0
 
 
+def test_a_weights_key_named_like_an_image_is_text_in_the_page(server, page, tmp_path):
+    """A state_dict key written as a Markdown image is quoted as text in the message: no image, no request."""
+    import torch
+
+    from vizconv.architectures import lenet5
+
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    state = lenet5().state_dict()
+    state["![x](http://127.0.0.1:9/p.png)"] = torch.zeros(1)
+    torch.save(state, tmp_path / "mine.pt")
+    _open(page, server + "/Feature_maps_特征图")
+    page.get_by_test_id("stSidebar").get_by_text("my own", exact=True).click()
+    page.locator("input[type=file]").set_input_files(str(tmp_path / "mine.pt"))
+    alert = page.get_by_test_id("stAlert").filter(has_text="do not fit lenet5")
+    alert.wait_for()
+    assert "![x](http://127.0.0.1:9/p.png)" in alert.inner_text().replace("\u2060", "")  # invisible joiners
+    assert alert.locator("img").count() == 0 and alert.locator("a").count() == 0  # not even a link
+    assert not any("p.png" in url for url in requested)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def _language_shown(page) -> str:
     """The option the sidebar's language switch shows as selected."""
     return page.locator(".st-key-ui_lang").get_by_role("radio", checked=True).inner_text()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import re
+import weakref
 
 import torch
 from streamlit.testing.v1 import AppTest
@@ -67,3 +69,39 @@ def test_no_user_controlled_text_is_rendered_as_html():
             constant, *options = (part.strip() for part in argument.split(","))
             assert re.fullmatch(r"[A-Z_]+", constant), calls
             assert options == [] or (constant, options) == ("FIT_TO_WIDTH_HTML", ["unsafe_allow_javascript=True"])
+
+
+def test_a_session_holds_one_own_model_and_lets_it_go():
+    """New weights replace the old model, other weights drop it, and nothing outlives the session (weakref + gc)."""
+    at = open_page(FM, fm_weights="own")
+    _upload(at, _weights(1))
+    first = weakref.ref(at.session_state["ui_own_model"][1])
+    _upload(at, _weights(2))
+    gc.collect()
+    assert first() is None  # at most one model of its own per session
+    second = weakref.ref(at.session_state["ui_own_model"][1])
+    at.radio(key="fm_weights").set_value("bundled").run()
+    assert not at.exception and "ui_own_model" not in at.session_state
+    gc.collect()
+    assert second() is None
+    at.radio(key="fm_weights").set_value("own").run()
+    _upload(at, _weights(3))
+    third = weakref.ref(at.session_state["ui_own_model"][1])
+    del at  # the session ends
+    gc.collect()
+    assert third() is None
+
+
+def test_a_key_named_like_a_markdown_image_is_shown_as_text():
+    """A state_dict key ![x](http://host/p.png) is quoted in the message, never an image the browser fetches."""
+    at = open_page(FM, fm_weights="own")
+    torch.manual_seed(0)
+    state = lenet5().state_dict()
+    state["![x](http://host/p.png)"] = torch.zeros(1)
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    _upload(at, buffer.getvalue(), name="![y](http://host/q.png).pt")
+    (error,) = [e.value for e in at.error]
+    assert "do not fit lenet5" in error
+    bare = re.sub(r"\\[!-/:-@\[-`{-~]", "", error)  # what Markdown reads as syntax: the unescaped characters
+    assert "![" not in bare and "](" not in bare and "http:" not in bare and "q.png" not in error

@@ -156,3 +156,14 @@ def test_step_latex_writes_the_channel_sums_with_the_digits_of_the_value():
     x = torch.tensor([[[0.27812]], [[0.36149]], [[0.23106]]])
     step = trace_conv2d(x, torch.ones(1, 3, 1, 1)).step(0, 0, 0)
     assert step_latex(step, with_bias=False)[-1] == r"y_{0,0,0} = 0.2781 + 0.3615 + 0.2311 = \mathbf{0.8707}"
+
+
+def test_non_finite_and_huge_numbers_are_written_not_raised():
+    """NaN and infinities (a student's weights that overflow) as "nan", "∞", "-∞"; huge values in e-notation."""
+    from vizconv.steps import exact_number
+
+    for value, written in ((float("nan"), "nan"), (float("inf"), "∞"), (float("-inf"), "-∞")):
+        assert format_number(value) == format_number(value, 4) == written
+        assert approximate_number(value) == exact_number(value) == written
+    assert format_number(1e300) == "1e+300" and format_number(-3e38, 4) == "-3e+38"
+    assert format_number(999_999_999_999.0) == "999999999999" and exact_number(1e300) == "1e+300"

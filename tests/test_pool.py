@@ -127,7 +127,7 @@ def test_step_outside_the_output_is_a_parameter_error():
 def test_step_latex_boxes_the_winner_and_writes_the_mean():
     x = torch.arange(16.0).reshape(1, 4, 4)
     line = pool_step_latex(trace_pool2d(x, "max", 3, 2, 1).step(0, 0, 0))
-    assert r"\boxed{5}" in line and r"-\infty" in line and line.endswith(r"\mathbf{5}")
+    assert r"\boxed{5}" in line and "-∞" in line and line.endswith(r"\mathbf{5}")
     mean = pool_step_latex(trace_pool2d(x, "avg", 2).step(0, 1, 1))
     assert r"\frac{50}{4}" in mean and mean.endswith(r"\mathbf{12.5}")
 

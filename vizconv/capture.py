@@ -78,13 +78,37 @@ def _lock_for(model: nn.Module) -> threading.Lock:
         return lock
 
 
+class _ModulePaths(Mapping[str, nn.Module]):
+    """Path -> module in registration order, read-only; "" is the model itself, held weakly. Kept as the value
+    of a WeakKeyDictionary keyed by that model, a strong reference to it would keep the model alive for as
+    long as the server runs (a student's own model, after the session that loaded it has ended)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        self._model = weakref.ref(model)
+        self._children = MappingProxyType({name: module for name, module in model.named_modules() if name})
+
+    def __getitem__(self, path: str) -> nn.Module:
+        if path == "":
+            model = self._model()
+            if model is not None:
+                return model
+        return self._children[path]
+
+    def __iter__(self) -> Iterator[str]:
+        yield ""
+        yield from self._children
+
+    def __len__(self) -> int:
+        return 1 + len(self._children)
+
+
 def _structure(model: nn.Module) -> tuple[dict[str, nn.Module], Mapping[str, nn.Module]]:
     """The model's capturable layers and all its modules (path -> module, registration order), read once."""
     structure = _structures.get(model)
     if structure is None:
-        named = dict(model.named_modules())
+        named = _ModulePaths(model)
         layers = {name: module for name, module in named.items() if name and isinstance(module, CAPTURED_TYPES)}
-        structure = _structures[model] = (layers, MappingProxyType(named))
+        structure = _structures[model] = (layers, named)
     return structure
 
 

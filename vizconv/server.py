@@ -13,6 +13,13 @@ The cost is resident memory that stays at its high-water mark rather than
 shrinking between reruns; ``MALLOC_ARENA_MAX=2`` (deploy/entrypoint.sh) bounds
 how many heaps keep memory. ``VIZCONV_MALLOC=default`` leaves glibc's defaults.
 
+What is freed for good is another matter: a student's own ResNet-18 (47 MB of
+tensors, each below the mmap threshold, so on the heap) is freed when their
+session ends, and glibc would keep those pages, scattered between live blocks
+where no trim threshold reaches them. ``trim_soon()`` (called when such a model
+dies) hands free heap pages back to the system with ``malloc_trim(0)`` a moment
+later, in every arena.
+
 ``configure_threads()`` sets torch's intra-op thread count from the
 ``VIZCONV_TORCH_THREADS`` environment variable (default 1; ``0`` or ``auto``
 means one per CPU core of the machine). Captures on one shared model are
@@ -33,7 +40,15 @@ import threading
 
 import torch
 
-__all__ = ["ALLOCATOR_ENV", "THREADS_ENV", "configure_allocator", "configure_threads", "torch_threads"]
+__all__ = [
+    "ALLOCATOR_ENV",
+    "THREADS_ENV",
+    "configure_allocator",
+    "configure_threads",
+    "torch_threads",
+    "trim_memory",
+    "trim_soon",
+]
 
 THREADS_ENV = "VIZCONV_TORCH_THREADS"
 DEFAULT_THREADS = 1  # an unknown machine: never more threads than cores (see the module docstring)
@@ -119,3 +134,30 @@ def configure_allocator(environ: dict | None = None, libc: object | None = None)
             else:
                 _allocator = "unchanged (mallopt refused)"
         return _allocator
+
+
+def trim_memory(libc: object | None = None) -> bool:
+    """Hand the free pages of every malloc arena back to the system now (glibc's ``malloc_trim(0)``).
+
+    True when glibc released memory; False when it had none to release or the C library is not glibc.
+    ``libc`` is for tests (an object with ``malloc_trim``).
+    """
+    libc = libc if libc is not None else _glibc()
+    return bool(libc is not None and libc.malloc_trim(0))
+
+
+TRIM_DELAY = 1.0  # seconds: a dying model's tensors are freed just after it, and several may die together
+_trim_timer: threading.Timer | None = None
+_trim_guard = threading.Lock()
+
+
+def trim_soon(delay: float = TRIM_DELAY) -> None:
+    """``trim_memory()`` ``delay`` seconds from now, on a thread of its own: for a finalizer, which runs while
+    the object is still being freed. Calls while one is pending share it."""
+    global _trim_timer
+    with _trim_guard:
+        if _trim_timer is not None and _trim_timer.is_alive():
+            return
+        _trim_timer = threading.Timer(delay, trim_memory)
+        _trim_timer.daemon = True
+        _trim_timer.start()

@@ -6,6 +6,8 @@ Pooling: the window and its maximum (the winner boxed) or its mean.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from vizconv.conv import ConvStep
@@ -25,12 +27,25 @@ __all__ = [
 ONE_LINE_MAX_COLUMNS = 3
 
 
+def _non_finite(value: float) -> str | None:
+    """NaN and the infinities as "nan", "∞", "-∞" (readable both in Markdown and in KaTeX); None for a number.
+    The minus is ASCII, as in every other number written here, so that code splitting off a sign still can."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "-∞" if value < 0 else "∞"
+    return None
+
+
 def format_number(value: float, digits: int = 3) -> str:
-    """Integers as integers, other values with at most ``digits`` decimals (trailing zeros dropped)."""
+    """Integers as integers, other values with at most ``digits`` decimals (trailing zeros dropped); NaN and
+    infinities as "nan", "∞", "-∞"."""
     value = float(value)
-    if value in (float("inf"), float("-inf")):
-        return r"-\infty" if value < 0 else r"\infty"
-    if value == round(value) and abs(value) < 1e12:
+    if (special := _non_finite(value)) is not None:
+        return special
+    if abs(value) >= 1e12:  # not 1000000000000000052504760255204420248704468581108159154915854115511802…
+        return format(value, f".{max(digits, 1)}g")
+    if value == round(value):
         return str(int(round(value)))
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -40,14 +55,17 @@ def approximate_number(value: float, digits: int = 3) -> str:
     """``format_number`` with "≈ " in front where rounding turned a value into a whole number it is not (a
     sigmoid's 0.99999 would otherwise read 1, a value it never reaches)."""
     text = format_number(value, digits)
-    whole = "." not in text and "infty" not in text
+    whole = "." not in text and _non_finite(float(value)) is None
     return f"≈ {text}" if whole and float(text) != float(value) else text
 
 
 def exact_number(value: float) -> str:
     """A float32 value written so that reading it back gives the same value (9 significant digits); 0 × −1
-    written 0, not −0. For files and code, where format_number's rounding would lose digits."""
-    return format(float(value) + 0.0, ".9g")
+    written 0, not −0; NaN and infinities as "nan", "∞", "-∞". For files and code, where format_number's rounding
+    would lose digits."""
+    value = float(value)
+    special = _non_finite(value)
+    return special if special is not None else format(value + 0.0, ".9g")
 
 
 def matrix_latex(values: torch.Tensor, digits: int = 3, boxed: tuple[int, int] | None = None) -> str:

@@ -645,10 +645,67 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "文件大于 {limit_mb} MB，超过了这些模型所需的大小（ResNet-18 的 state_dict 约 45 MB）。请选择单个模型的 state_dict。",
     },
     "weights.unreadable": {
-        "en": "This file cannot be loaded safely as PyTorch weights (torch.load with weights_only=True refused it). "
-        "Save your weights with torch.save(model.state_dict(), 'weights.pt') and upload that file.",
-        "zh": "这个文件无法作为 PyTorch 权重被安全加载（torch.load 在 weights_only=True 下拒绝了它）。请用 "
-        "torch.save(model.state_dict(), 'weights.pt') 保存权重，再上传该文件。",
+        "en": "This file cannot be loaded safely as PyTorch weights (it is not a file written by torch.save, or "
+        "torch.load with weights_only=True refused it). Save your weights with "
+        "torch.save(model.state_dict(), 'weights.pt') and upload that file.",
+        "zh": "这个文件无法作为 PyTorch 权重被安全加载（它不是 torch.save 写出的文件，或者 torch.load 在 "
+        "weights_only=True 下拒绝了它）。请用 torch.save(model.state_dict(), 'weights.pt') 保存权重，再上传该文件。",
+    },
+    "weights.legacy": {
+        "en": "This file is in PyTorch's old format (from before PyTorch 1.6), which cannot be checked before it is "
+        "unpacked, so it is not loaded. Load it in PyTorch and save it again with "
+        "torch.save(model.state_dict(), 'weights.pt'): any PyTorch since 1.6 writes the current format.",
+        "zh": "这个文件是 PyTorch 的旧格式（PyTorch 1.6 之前），无法在解包之前检查，因此不会加载。请在 PyTorch 中"
+        "加载它，再用 torch.save(model.state_dict(), 'weights.pt') 重新保存：PyTorch 1.6 及以后的版本都会写出新格式。",
+    },
+    "weights.compressed": {
+        "en": "This file's contents are compressed, which torch.save never does, so it is not unpacked (a small "
+        "compressed file can unpack to many gigabytes). Upload the file exactly as "
+        "torch.save(model.state_dict(), 'weights.pt') wrote it, not zipped again.",
+        "zh": "这个文件的内容经过了压缩，而 torch.save 从不压缩，因此不会解包（一个很小的压缩文件可能解包成好几 GB）。"
+        "请上传 torch.save(model.state_dict(), 'weights.pt') 原样写出的文件，不要再次压缩。",
+    },
+    "weights.too_many_records": {
+        "en": "This file holds more tensors than the weights of {name} can need (at most {limit}), so it is not "
+        "unpacked. Upload only the state_dict of one {name}: torch.save(model.state_dict(), 'weights.pt').",
+        "zh": "这个文件里的张量比 {name} 的权重可能需要的还多（最多 {limit} 个），因此不会解包。请只上传一个 {name} 的 "
+        "state_dict：torch.save(model.state_dict(), 'weights.pt')。",
+    },
+    "weights.too_many_bytes": {
+        "en": "This file would unpack to more than the weights of {name} can need (at most {limit_mb} MB), so it is "
+        "not unpacked. Are they the weights of a larger model? Upload only the state_dict of one {name}: "
+        "torch.save(model.state_dict(), 'weights.pt').",
+        "zh": "这个文件解包后会超过 {name} 的权重可能需要的大小（最多 {limit_mb} MB），因此不会解包。它是不是更大的"
+        "模型的权重？请只上传一个 {name} 的 state_dict：torch.save(model.state_dict(), 'weights.pt')。",
+    },
+    "weights.too_many_keys": {
+        "en": "This file names more entries than the weights of {name} can need (its index is larger than "
+        "{limit_kb} KB), so it is not unpacked. Upload only the state_dict of one {name}: "
+        "torch.save(model.state_dict(), 'weights.pt').",
+        "zh": "这个文件列出的条目比 {name} 的权重可能需要的还多（索引大于 {limit_kb} KB），因此不会解包。请只上传一个 "
+        "{name} 的 state_dict：torch.save(model.state_dict(), 'weights.pt')。",
+    },
+    "weights.kind": {
+        "en": "{count} value(s) in these weights are not tensors the model can compute with, for example "
+        "{examples}. Only dense floating-point tensors on the CPU are accepted (whole numbers for BatchNorm's "
+        "num_batches_tracked): not sparse, quantized, complex or meta tensors. Save the model's own "
+        "state_dict, on the CPU: torch.save(model.cpu().state_dict(), 'weights.pt').",
+        "zh": "这些权重中有 {count} 个值不是模型可以用来计算的张量，例如 {examples}。只接受 CPU 上的稠密浮点张量"
+        "（BatchNorm 的 num_batches_tracked 为整数）：不接受稀疏、量化、复数或 meta 张量。请在 CPU 上保存模型自己的 "
+        "state_dict：torch.save(model.cpu().state_dict(), 'weights.pt')。",
+    },
+    "weights.too_large_values": {
+        "en": "These weights contain values larger than {limit} in magnitude once converted to float32, the type "
+        "the model computes in (in {examples}). Trained weights are far smaller; values this large make the "
+        "activations overflow to infinity.",
+        "zh": "这些权重在转换为模型计算所用的 float32 之后，含有绝对值大于 {limit} 的值（在 {examples} 中）。"
+        "训练得到的权重远比这小；这么大的值会让激活值溢出为无穷大。",
+    },
+    "weights.negative_variance": {
+        "en": "These weights contain a negative BatchNorm running variance (in {examples}). A variance is never "
+        "below zero, and its square root would turn every activation after it into NaN.",
+        "zh": "这些权重中 BatchNorm 的滑动方差（running_var）有负值（在 {examples} 中）。方差不会小于零，"
+        "而对负数开平方会让其后的每个激活值都变成 NaN。",
     },
     "weights.not_state_dict": {
         "en": "The file holds a {kind}, not a state_dict (a dictionary from parameter names to tensors). Save it with "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
+import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
@@ -17,7 +19,7 @@ from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
 from vizconv.models import load_model, load_user_weights
-from vizconv.server import configure_allocator, configure_threads
+from vizconv.server import configure_allocator, configure_threads, trim_soon
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
 # Once per server process, before any page computes: one torch thread per request unless
@@ -38,7 +40,9 @@ __all__ = [
     "WidgetMemory",
     "Whole",
     "cached_model",
+    "cell_picker",
     "session_model",
+    "drop_session_model",
     "digit_canvas",
     "image_uploader",
     "labels",
@@ -265,19 +269,32 @@ def cached_model(name: str):
     return load_model(name)
 
 
+OWN_MODEL_KEY = "ui_own_model"  # ((architecture, sha256), model, info): this session's own model, at most one
+
+
 def session_model(name: str, data: bytes):
     """A student's own weights for architecture ``name``, loaded once and kept in this session only.
 
-    Never in st.cache_resource (shared by every session): one student's weights stay theirs.
+    Never in st.cache_resource (shared by every session): one student's weights stay theirs. A session keeps
+    one such model: the one it had is let go before other weights are loaded. Nothing else holds it (the
+    per-model tables of vizconv.capture and vizconv.layers hold it weakly), so it is freed with the session's
+    state, and its memory handed back to the system (``server.trim_soon``, since glibc would keep it).
     """
     digest = hashlib.sha256(data).hexdigest()
-    kept = st.session_state.get("ui_own_model")
+    kept = st.session_state.get(OWN_MODEL_KEY)
     if kept is None or kept[0] != (name, digest):
+        drop_session_model()
         model, info = load_user_weights(name, data)
+        weakref.finalize(model, trim_soon)
         info.card["sha256"] = digest
         kept = ((name, digest), model, info)
-        st.session_state["ui_own_model"] = kept
+        st.session_state[OWN_MODEL_KEY] = kept
     return kept[1], kept[2]
+
+
+def drop_session_model() -> None:
+    """Let this session's own model go (the page shows other weights now); nothing when it has none."""
+    st.session_state.pop(OWN_MODEL_KEY, None)
 
 
 def script_download(script: Callable[[], str], name: str, key: str) -> None:
@@ -377,6 +394,22 @@ def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
         theme=None,
         config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]},
     )
+
+
+def cell_picker(memory: WidgetMemory, figure_key: str, row: str, col: str) -> Callable[[], None]:
+    """An on_select callback for figure ``figure_key``: a click on a cell sets settings ``row`` and ``col``.
+
+    Built here rather than as a function in the page: Streamlit keeps a widget's callback for the rest of the
+    session, one per figure drawn (a figure's id depends on its data), and a function defined in a page holds
+    that run's every variable (the model, its activations) through its globals.
+    """
+    return functools.partial(_pick_cell, memory, figure_key, row, col)
+
+
+def _pick_cell(memory: WidgetMemory, figure_key: str, row: str, col: str) -> None:
+    points = (st.session_state.get(figure_key) or {}).get("selection", {}).get("points", [])
+    if points and "x" in points[0] and "y" in points[0]:
+        memory.set(**{row: int(points[0]["y"]), col: int(points[0]["x"])})
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from vizconv import teaching, ui
-from vizconv.animation import conv_animation, output_curves
+from vizconv.animation import conv_animation, output_curves, unread_mark
 from vizconv.errors import MessageError
 from vizconv.export import animation_gif, file_name, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
@@ -30,7 +30,7 @@ from vizconv.playground import (
 )
 from vizconv.samples import SAMPLES
 from vizconv.steps import step_latex
-from vizconv.strings import Count
+from vizconv.strings import Count, Term
 from vizconv.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
@@ -299,7 +299,8 @@ with st.container(border=True):
         if lines:
             unread.append(t(f"conv.unread_{axis}" + ("s" if len(lines) > 1 else ""), lines=index_ranges(lines)))
     if unread:
-        st.warning(t("conv.unread", what=t("conv.unread_and").join(unread)), icon="✖️")
+        mark = Term("anim.mark." + unread_mark(trace))  # a ✕ in each cell, or a hatch where cells are small
+        st.warning(t("conv.unread", what=t("conv.unread_and").join(unread), mark=mark), icon="✖️")
 
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions
@@ -377,7 +378,7 @@ cols[0].metric(t("conv.shape_padded"), "[{}, {}, {}]".format(in_channels, *trace
 cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
 cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
 cols[3].metric(t("conv.positions"), f"{positions:,}")
-st.code(conv2d_script(trace), language="python")  # runs as copied (a photo's values get a stand-in)
+st.code(conv2d_script(trace), language="python", wrap_lines=True)  # runs as copied (a photo's values get a stand-in)
 # the .py with every value, written only when clicked
 ui.script_download(partial(conv2d_script, trace, max_values=None), "convolution", "conv_download_script")
 difference = check_with_torch(trace)

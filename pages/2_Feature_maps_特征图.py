@@ -28,6 +28,7 @@ from vizconv.steps import format_number, step_latex
 from vizconv.strings import Count, text_n
 
 t = ui.t
+BAR_AXIS_PX, BAR_PX = 140, 40  # the channel-sum chart: room for its axes and their titles, and per input channel
 state = st.session_state
 
 ui.page_setup("fm.title", "🧠")
@@ -378,6 +379,8 @@ elif isinstance(module, torch.nn.Conv2d):
         st.bar_chart(
             pd.DataFrame({t("fm.channel_sum_axis"): sums}),
             height=220,
+            # a few channels get narrow bars (one channel filled the column with one wide bar), many the column
+            width=BAR_AXIS_PX + BAR_PX * len(sums) if len(sums) <= 8 else "stretch",
             x_label=t("fm.input_channel_axis"),
             y_label=t("fm.channel_sum_axis"),
         )

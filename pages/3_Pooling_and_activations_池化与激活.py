@@ -360,13 +360,14 @@ def show_activations() -> None:
         f"{approximate_number(float(result.after.min()))} … {approximate_number(float(result.after.max()))}",
     )
     hover = t("pool.hover") + "<extra></extra>"
+    shared = colour_range(before, result.after)  # one scale for both: colours compare across the two maps
     left, right = st.columns(2)
     with left:
-        ui.plotly_figure(heatmap_figure(before, t("act.before"), hover=hover), key="act_before")
+        ui.plotly_figure(heatmap_figure(before, t("act.before"), shared, hover=hover, columns=2), key="act_before")
     with right:
-        ui.plotly_figure(
-            heatmap_figure(result.after, t("act.after", name=t("act." + name)), hover=hover), key="act_after"
-        )
+        after_title = t("act.after", name=t("act." + name))
+        ui.plotly_figure(heatmap_figure(result.after, after_title, shared, hover=hover, columns=2), key="act_after")
+    st.caption(t("act.same_scale"))
     low = min(float(before.min()), float(result.after.min()))
     high = max(float(before.max()), float(result.after.max()))
     figure = histogram_figure(
@@ -436,17 +437,20 @@ def show_upsampling() -> None:
     memory.clamp("up_oy", 0, h * scale - 1)
     memory.clamp("up_ox", 0, w * scale - 1)
     step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
-    source_figure = heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover)
+    source_figure = heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover, columns=2)
     source_figure["layout"]["shapes"] = [
         cell_box(r, c, style.WINDOW_COLOUR) for r in sorted(set(step.rows)) for c in sorted(set(step.cols))
     ]
-    output_figure = heatmap_figure(upsampled, t("up.output_title", h=h * scale, w=w * scale), shared, hover=hover)
+    output_title = t("up.output_title", h=h * scale, w=w * scale)
+    output_figure = heatmap_figure(upsampled, output_title, shared, hover=hover, columns=2)
     output_figure["layout"]["shapes"] = [cell_box(step.oy, step.ox, style.CURSOR_COLOUR)]
     left, right = st.columns(2)
     with left:
         ui.plotly_figure(source_figure, key="up_source_map")
     with right:
         ui.plotly_figure(output_figure, key="up_output_map")
+    if not (source_figure["layout"]["meta"]["values"] and output_figure["layout"]["meta"]["values"]):
+        st.caption(t("up.values_hidden"))
     if mode == "bicubic" and (
         float(upsampled.max()) > float(source.max()) or float(upsampled.min()) < float(source.min())
     ):

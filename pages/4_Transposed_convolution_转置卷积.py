@@ -15,7 +15,7 @@ from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
 from vizconv.steps import format_number, matrix_latex, step_latex
-from vizconv.strings import Count, text_n
+from vizconv.strings import Count, Term, text_n
 from vizconv.torch_code import conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
     EXAMPLES,
@@ -347,7 +347,13 @@ if view == "scatter":
     steps.figure(figure, input_curves(figure))
     st.caption(
         " ".join(
-            [t("tconv.scatter_help", frames=Count("count.input_positions", positions))]
+            [
+                t(
+                    "tconv.scatter_help",
+                    frames=Count("count.input_positions", positions),
+                    mark=Term("anim.mark_short." + (figure["layout"]["meta"]["unread"] or "cross")),
+                )
+            ]
             + ([t("tconv.scatter_padding", padding=padding)] if padding else [])
             + ([t("tconv.scatter_output_padding", output_padding=output_padding)] if output_padding else [])
         )
@@ -461,7 +467,8 @@ show_link(memory.publish(unused))  # the address bar and the box: the positions,
 
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))
-st.code(conv_transpose2d_script(trace), language="python")  # runs as copied: imports, x, weight and bias written out
+# runs as copied (imports, x, weight and bias written out); lines wrap rather than scroll on a narrow screen
+st.code(conv_transpose2d_script(trace), language="python", wrap_lines=True)
 # the .py with every value, written only when clicked
 ui.script_download(
     partial(conv_transpose2d_script, trace, max_values=None), "transposed_convolution", "tconv_download_script"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import streamlit as st
 
 from vizconv import teaching, ui
@@ -329,11 +328,11 @@ failed = steps[-1] if steps and steps[-1].error is not None else None
 built = [step for step in steps if step.error is None]
 
 
-_MARKDOWN = re.compile(r"[\\`*_\[\]<>#|~$]")
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#|~$:]")
 
 
 def _cell(value: str) -> str:
-    """Table text shown as it is (st.table reads Markdown in every cell: "#" alone is a heading)."""
+    """Table text shown as it is in a Markdown table ("#" alone is a heading, "|" ends a cell, ":red[…]" colours)."""
     return _MARKDOWN.sub(lambda match: "\\" + match.group(), value)
 
 
@@ -362,12 +361,16 @@ for step in steps:
 for index, spec in enumerate(state.nb_stack[len(steps) :], start=len(steps) + 1):
     rows.append([str(index), _layer_name(spec), layer_summary(spec), t("nb.not_built"), "", "", ""])
 columns = ["col_index", "col_layer", "col_settings", "col_shape", "col_params", "col_rf", "col_jump"]
-# A static table: its text wraps, so every column fits a 1024-pixel projector, and it is as tall as its rows, also
-# with presenter mode's larger type (a data grid keeps one line a cell and scrolls inside its own box).
-st.table(
-    pd.DataFrame([[_cell(v) for v in row] for row in rows], columns=[_cell(t("nb." + c)) for c in columns]),
-    hide_index=True,
-)
+numeric = {"col_index", "col_params", "col_jump"}  # right-aligned, as numbers are
+# A Markdown table: drawn with the page's text, at once (st.table's component arrived seconds after the rest, an
+# empty grey box until then). Its text wraps, so every column fits a 1024-pixel projector, and it is as tall as its
+# rows, also with presenter mode's larger type; on a phone it scrolls sideways in its own box (ui.FIT_TO_WIDTH_HTML).
+table = [
+    "| " + " | ".join(_cell(t("nb." + c)) for c in columns) + " |",
+    "|" + "|".join("---:" if c in numeric else "---" for c in columns) + "|",
+    *("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows),
+]
+st.container(key="nb_layers").markdown("\n".join(table))
 if not state.nb_stack:
     st.info(t("nb.empty"), icon="➕")
 

@@ -123,24 +123,35 @@ def _subplot_rows(figure: dict) -> list[int]:
 
 
 @pytest.mark.parametrize(
-    "shape, out_channels, padding, rows",
+    "shape, whole, out_channels, padding, rows, values",
     [
-        ((3, 5, 5), 2, 1, [3, 2]),  # CS231n: 3 inputs of 7 padded cells a row
-        ((4, 6, 6), 4, 1, [4, 4]),  # 8 cells each: four still fit a row
-        ((1, 28, 28), 4, 0, [1, 4]),  # a picture, no values written: as many as fit the rule of 4
-        ((3, 14, 14), 2, 1, [2, 1, 2]),  # 16 cells with values: two a row, so each number has room
+        ((3, 5, 5), True, 2, 1, [3, 2], [True, True]),  # CS231n: 3 inputs of 7 padded cells a row, digits legible
+        ((3, 5, 5), False, 2, 1, [2, 1, 2], [True, True]),  # "0.37" needs wider cells: two a row
+        ((4, 6, 6), True, 4, 1, [2, 2, 2, 2], [True, True]),  # four a row would write them in 8 px type
+        ((1, 28, 28), False, 4, 0, [1, 4], [False, False]),  # a picture: no values, as many as the rule of 4
+        ((3, 14, 14), True, 2, 1, [2, 1, 2], [True, False]),  # 16 cells: digits legible two a row, sums not
+        ((3, 14, 14), False, 2, 1, [3, 2], [False, False]),  # decimals would need one a row: 5 rows, too tall
     ],
 )
-def test_subplots_a_row_leave_room_for_the_values(shape, out_channels, padding, rows):
-    trace = trace_conv2d(torch.rand(*shape), torch.ones(out_channels, shape[0], 3, 3), padding=padding)
-    assert _subplot_rows(conv_animation(trace)) == rows
+def test_subplots_a_row_leave_room_for_legible_values(shape, whole, out_channels, padding, rows, values):
+    torch.manual_seed(0)
+    x = torch.randint(0, 10, shape).float() if whole else torch.rand(*shape)
+    figure = conv_animation(trace_conv2d(x, torch.ones(out_channels, shape[0], 3, 3), padding=padding))
+    assert _subplot_rows(figure) == rows
+    assert figure["layout"]["meta"]["values"] == values
+    written = [d["xaxis"] for d in figure["data"] if d["type"] == "heatmap" and "texttemplate" in d]
+    assert len(written) == values[0] * shape[0] + values[1] * out_channels
 
 
-def test_the_transposed_scatter_view_of_many_channels_uses_two_columns():
-    """Four 11×11 canvases (stride 3, dilation 2) with their values: two a row instead of four cramped ones."""
+def test_the_transposed_scatter_view_writes_only_legible_values():
+    """Four 11×11 canvases (stride 3, dilation 2): two a row would write their decimals in 7 px type, one a row
+    takes five rows; so four a row, the input's values written, the canvases' values left to the hover."""
     from vizconv.transposed import trace_conv_transpose2d
     from vizconv.transposed_animation import scatter_animation
 
     trace = trace_conv_transpose2d(torch.rand(1, 3, 3), torch.ones(1, 4, 3, 3), stride=3, dilation=2)
     assert trace.canvas.shape[1:] == (11, 11)
-    assert _subplot_rows(scatter_animation(trace)) == [1, 2, 2]
+    figure = scatter_animation(trace)
+    assert _subplot_rows(figure) == [1, 4]
+    assert figure["layout"]["meta"]["values"] == [True, False]
+    assert figure["layout"]["meta"]["unread"] == "hatch"  # 9-px cells: the cells stride 3 skips are hatched

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 from torchvision.models.resnet import Bottleneck
 
-from tests_support import metric, open_page
+from tests_support import markdown_table, metric, open_page
 from vizconv.architectures import lenet5
 from vizconv.builder import (
     ACTIVATIONS,
@@ -46,6 +46,7 @@ from vizconv.builder import (
 )
 from vizconv.errors import MessageError, ParameterError
 from vizconv.layers import trace_layers
+from vizconv.strings import text as catalogue_text
 
 FITTING = ["lenet5", "basic_block", "bottleneck"]
 MISTAKES = ["mismatch", "no_flatten"]
@@ -761,8 +762,9 @@ def test_the_corrected_block_is_torchvisions_bottleneck():
 PAGE = "pages/5_Network_builder_搭建网络.py"
 
 
-def _table(at: AppTest):
-    return at.table[0].value
+def _table(at: AppTest) -> list[list[str]]:
+    """The layer table's rows, the input row first (the page writes it as a Markdown table)."""
+    return markdown_table(at, "#")[1:]
 
 
 def _code(at: AppTest) -> str:
@@ -798,6 +800,23 @@ def test_page_explains_a_mistake_preset_and_fixes_it(name, message):
     assert not at.error
     assert metric(at, "Output shape") == "10"
     assert "nn.Sequential" in _code(at)
+
+
+def test_page_writes_the_layer_table_as_text_with_every_column():
+    """The table is Markdown, drawn with the page's text (st.table's component came seconds later): the headers in
+    the page language, one row per layer, settings as the constructor reads, escapes undone."""
+    at = open_page(PAGE, nb_preset="lenet5")
+    assert not at.table
+    input_shape, specs = PRESETS["lenet5"]
+    rows = markdown_table(at, "#")
+    header = ["col_index", "col_layer", "col_settings", "col_shape", "col_params", "col_rf", "col_jump"]
+    assert rows[0] == [catalogue_text("nb." + name, "en") for name in header]
+    assert rows[1] == ["0", "input", "", "×".join(map(str, input_shape)), "", "1×1", "1"]
+    steps = build_stack(input_shape, specs)
+    assert [row[2] for row in rows[2:]] == [layer_summary(spec) for spec in specs]
+    assert [row[4] for row in rows[2:]] == [f"{step.params:,}" for step in steps]
+    chinese = open_page(PAGE, {"lang": "zh"}, nb_preset="lenet5")
+    assert markdown_table(chinese, "#")[0] == [catalogue_text("nb." + name, "zh") for name in header]
 
 
 def test_page_adding_a_layer_changes_the_table_and_the_shape():

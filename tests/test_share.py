@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, metric, open_page
+from tests_support import ROOT, markdown_table, metric, open_page
 from vizconv import style, ui
 from vizconv.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
 from vizconv.strings import text
@@ -586,7 +586,7 @@ def test_transposed_positions_past_the_end_are_clamped():
 
 def _shapes(at: AppTest) -> list[str]:
     """The stack table's output-shape column, input row first."""
-    return list(at.table[0].value.iloc[:, 3])
+    return [row[3] for row in markdown_table(at, "#")[1:]]
 
 
 def test_the_builder_url_carries_the_stack():
@@ -633,7 +633,7 @@ def test_a_shared_builder_url_reproduces_the_stack():
     assert second.session_state["nb_stack"] == first.session_state["nb_stack"]
     assert _shapes(second) == _shapes(first)
     assert _view(second) == _view(first)
-    assert [t.value.to_dict() for t in second.table] == [t.value.to_dict() for t in first.table]  # the whole table
+    assert markdown_table(second, "#") == markdown_table(first, "#")  # the whole table
     assert second.selectbox(key="nb_preset").value == "custom" and second.selectbox(key="nb_pick").value == 4
     assert dict(second.query_params) == dict(first.query_params)
 
@@ -686,7 +686,7 @@ def test_a_broken_stack_in_a_link_names_the_layer_and_keeps_the_text(stack, read
     expected = read_stack(stack, (3, 32, 32))[1].message("en")
     assert not at.error
     assert [w.value for w in at.warning] == [expected] and says in expected
-    assert metric(at, "Layers") == str(read) and len(at.table[0].value) == read + 1
+    assert metric(at, "Layers") == str(read) and len(markdown_table(at, "#")) == read + 2  # header, input
     assert at.selectbox(key="nb_preset").value == "custom"
     assert at.query_params["nb_stack"] == stack and at.query_params["nb_c"] == "3"  # not the preset's
     assert _links(at) == ["?" + urlencode(dict(at.query_params))]  # the share box too

@@ -131,7 +131,12 @@ def test_counts_are_singular_for_one_only(key, n, expected):
             "1 window position.",
             None,
         ),
-        ("tconv.scatter_help", lambda n: {"frames": Count("count.input_positions", n)}, "1 input position.", None),
+        (
+            "tconv.scatter_help",
+            lambda n: {"frames": Count("count.input_positions", n), "mark": Term("anim.mark_short.cross")},
+            "1 input position.",
+            None,
+        ),
         ("export.gif_help", lambda n: {"frames": Count("count.frames", n)}, ": 1 frame,", "9 frames,"),
         (
             "fm.grid_caption",

@@ -479,7 +479,7 @@ def test_one_frame_per_input_position(trace):
     assert len(canvases) == trace.out_channels
     assert len(figure["frames"]) == 12
     assert len(figure["layout"]["sliders"][0]["steps"]) == 12
-    assert figure["layout"]["meta"] == {"partial_sums": True}
+    assert figure["layout"]["meta"]["partial_sums"] is True
     styles = {entry["name"] for entry in figure["layout"]["template"]["layout"]["shapes"]}
     for frame in figure["frames"]:
         assert set(frame) == {"name", "layout", "data", "traces"}
@@ -559,7 +559,7 @@ def test_json_stays_small_for_the_largest_page_settings(settings, partial_sums):
     )  # fmt: skip
     assert (trace.positions * trace.canvas.numel() <= MAX_FRAME_VALUES) is partial_sums
     figure = scatter_animation(trace)
-    assert figure["layout"]["meta"] == {"partial_sums": partial_sums}
+    assert figure["layout"]["meta"]["partial_sums"] is partial_sums
     assert all(("data" in frame) is partial_sums for frame in figure["frames"])
     assert figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"] is partial_sums
     if not partial_sums:  # the finished output, bias included, from the start
@@ -615,7 +615,7 @@ def test_page_renders_with_defaults():
     assert metric(at, "Output") == "[1, 5, 5]"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(spec["frames"]) == 4
-    assert spec["layout"]["meta"] == {"partial_sums": True}
+    assert spec["layout"]["meta"]["partial_sums"] is True
     assert spec["frames"][0]["data"][0]["z"][0] == [1.0, 0.0, 1.0, 0.0, 0.0]  # only input (0, 0) has written
     assert any("same output" in s.value for s in at.success)
     latex = " ".join(element.body for element in at.get("latex"))

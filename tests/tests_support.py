@@ -36,6 +36,20 @@ def metric(at: AppTest, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
 
 
+def markdown_table(at: AppTest, first_header: str) -> list[list[str]]:
+    """The rows of the page's Markdown table whose first column is headed ``first_header`` (header row first),
+    each cell as it reads on the page (Markdown escapes undone)."""
+    cell = re.compile(r"((?:\\.|[^|\\])*)\|")  # a cell, up to its "|": escaped characters or anything but "|"
+    for element in at.markdown:
+        lines = element.value.splitlines()
+        if len(lines) < 2 or not lines[0].startswith("|"):
+            continue
+        rows = [[re.sub(r"\\(.)", r"\1", c).strip() for c in cell.findall(line.strip()[1:])] for line in lines]
+        if rows[0][0] == first_header:
+            return [rows[0], *rows[2:]]  # without the alignment row
+    raise AssertionError(f"no Markdown table headed {first_header!r}")
+
+
 def chart_spec(at: AppTest, index: int = 0) -> dict:
     """The Plotly figure of the page's ``index``-th chart, as a dict."""
     return json.loads(at.get("plotly_chart")[index].proto.spec)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
-from vizconv import style
+from vizconv import legibility, style
 from vizconv.conv import ConvTrace
 from vizconv.pool import PoolTrace
 from vizconv.strings import text
@@ -36,11 +36,13 @@ __all__ = [
     "figure_layout",
     "frame_shapes",
     "heatmap",
+    "legible_grid",
     "meta_curves",
     "output_curves",
     "padding_overlays",
     "rect",
     "rounded",
+    "unread_mark",
     "value_format",
     "window_path",
 ]
@@ -49,7 +51,8 @@ _GAP = 0.03  # space between subplots, as a fraction of the figure
 _CONTROLS_PX = 130  # room below the heatmaps for the slider and, under it, the buttons
 _BUTTONS_PX = 78  # from the top of the controls down to the Play / Pause buttons (below the slider)
 _TITLE_PX = 36
-_TEXT_CELLS_PER_ROW = 32  # cells with written values that fit side by side in a row of subplots
+_MARGINS = {"l": 10, "r": 90, "t": 10, "b": 10}  # r: room for the colour bars
+_MOST_ROWS = 4  # rows of subplots at most where fewer a row would make written values legible (legible_grid)
 _SHAPE_STYLES = {  # layout.template shapes that frames name in ``templateitemname``
     "window": {"line": {"color": style.WINDOW_COLOUR, "width": style.WINDOW_WIDTH}, "layer": "above"},
     "cursor": {"line": {"color": style.CURSOR_COLOUR, "width": style.CURSOR_WIDTH}, "layer": "above"},
@@ -156,16 +159,13 @@ class SubplotGrid:
 
     c_in: int
     c_out: int
-    text_side: int = 0  # the longest side, in cells, of a subplot that writes its values in its cells (0: none)
+    most: int = 0  # at most this many subplots a row, so that written values stay legible (0: no such limit)
 
     @property
     def columns(self) -> int:
-        """Every input channel on one row, up to 4 outputs a row; fewer where values are written in the cells,
-        so that a cell stays wide enough for its number (a 1024-px screen has room for about 32 such cells)."""
+        """Every input channel on one row, up to 4 outputs a row; at most ``most`` (``legible_grid``)."""
         columns = max(self.c_in, min(self.c_out, 4))
-        if self.text_side:
-            columns = min(columns, max(1, _TEXT_CELLS_PER_ROW // self.text_side))
-        return columns
+        return min(columns, self.most) if self.most else columns
 
     @property
     def rows_in(self) -> int:
@@ -188,6 +188,15 @@ class SubplotGrid:
     @property
     def row_h(self) -> float:
         return (1 - self.controls) / (self.rows_in + self.rows_out)
+
+    def cell_px(self, cells: tuple[int, int]) -> float:
+        """The side, in screen pixels, of a cell of a subplot of ``cells`` (rows, columns), in a figure as wide as
+        the main column of a 1024-px screen (``vizconv.legibility``): the cells are square and fill the subplot's
+        width or its height, whichever runs out first (see ``place``)."""
+        width = (style.MAIN_COLUMN_PX - _MARGINS["l"] - _MARGINS["r"]) * (1 / self.columns - _GAP)
+        height = (self.height - _MARGINS["t"] - _MARGINS["b"]) * (self.row_h - _GAP / 2) - _TITLE_PX
+        rows, cols = cells
+        return min(width / cols, height / rows)
 
     def place(
         self, layout: dict, channel: int, output: bool, cells: tuple[int, int], title: str, note: str = ""
@@ -251,7 +260,7 @@ def figure_layout(grid: SubplotGrid, shapes: tuple[str, ...] = tuple(_SHAPE_STYL
     """The layout every animation starts from, with the named shape styles in its template."""
     return {
         "height": grid.height,
-        "margin": {"l": 10, "r": 90, "t": 10, "b": 10},  # r: room for the colour bars
+        "margin": dict(_MARGINS),
         "showlegend": False,
         "plot_bgcolor": "#e6e6e6",  # cell gaps: white (zero) cells stay visible
         "paper_bgcolor": "white",
@@ -310,9 +319,12 @@ def click_targets(values: list, axis: int, oc: int, hover: str) -> dict:
     }
 
 
-def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: torch.Tensor) -> list[dict]:
+def padding_overlays(
+    axis: int, margins: tuple[int, int, int, int], unreached: torch.Tensor, cell_px: float = 2 * style.MIN_CROSS_PX
+) -> list[dict]:
     """Static traces on a (H, W) grid: the ``margins`` (top, bottom, left, right) tinted, the inside outlined
-    by a dotted line, and the cells where ``unreached`` (H, W) is True marked ✕."""
+    by a dotted line, and the cells where ``unreached`` (H, W) is True marked: a ✕ in each where a cell (``cell_px``
+    on screen) is large enough, else a red hatch over them (``legibility.unread_mark``)."""
     xr, yr = axis_names(axis)
     hp, wp = unreached.shape
     top, bottom, left, right = margins
@@ -350,7 +362,7 @@ def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: t
             }
         )
     cells = unreached.nonzero().tolist()  # row-major (y, x)
-    if cells:
+    if cells and legibility.unread_mark(cell_px) == "cross":
         overlays.append(
             {
                 "type": "scatter",
@@ -361,9 +373,38 @@ def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: t
                 "mode": "markers",
                 "marker": {
                     "symbol": "x-thin-open",
-                    "size": max(4, 140 // max(hp, wp)),
+                    "size": round(min(20, 0.6 * cell_px)),
                     "color": style.UNREACHED_COLOUR,
                 },
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    elif cells:  # one filled outline per run of unread cells in a row, hatched
+        x, y = [], []
+        for r, row in enumerate(unreached.tolist()):
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    start = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    x += [start - 0.5, c - 0.5, c - 0.5, start - 0.5, start - 0.5, None]
+                    y += [r - 0.5, r - 0.5, r + 0.5, r + 0.5, r - 0.5, None]
+                else:
+                    c += 1
+        overlays.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "xaxis": xr,
+                "yaxis": yr,
+                "mode": "none",
+                "fill": "toself",
+                "fillcolor": style.UNREACHED_HATCH,
+                # diagonal lines, not crosses: at any cell size they read as a band, not as one ✕ per cell
+                "fillpattern": {"shape": "/", "fgcolor": style.UNREACHED_COLOUR, "size": 5, "solidity": 0.25},
                 "hoverinfo": "skip",
                 "showlegend": False,
             }
@@ -371,9 +412,51 @@ def padding_overlays(axis: int, margins: tuple[int, int, int, int], unreached: t
     return overlays
 
 
-def _input_overlays(trace: ConvTrace | PoolTrace, axis: int) -> list[dict]:
+def legible_grid(c_in: int, c_out: int, maps: list[tuple[tuple[int, int], int]]) -> tuple[SubplotGrid, list[bool]]:
+    """The subplot grid, and for each of ``maps`` ((rows, columns) of a subplot, characters of its longest written
+    value; 0: none written) whether its values are legible in its cells (``vizconv.legibility``).
+
+    As many subplots a row as usual, unless fewer (in rows of equal length) make more of the maps legible: then
+    the most that do so, within ``_MOST_ROWS`` rows (a taller figure would not fit a projector twice over: the
+    values are left out instead, the hover still shows them). A picture's 28 × 28 cells never hold numbers.
+    """
+
+    def fits(grid: SubplotGrid) -> list[bool]:
+        return [chars > 0 and legibility.numbers_fit(grid.cell_px(cells), chars) for cells, chars in maps]
+
+    usual = SubplotGrid(c_in, c_out)
+    best = (usual, fits(usual))
+    n = usual.columns
+    for columns in sorted({math.ceil(n / rows) for rows in range(2, n + 1)}, reverse=True):  # 2, 1 for 4
+        grid = SubplotGrid(c_in, c_out, columns)
+        if grid.rows_in + grid.rows_out > _MOST_ROWS:
+            break
+        shown = fits(grid)
+        if sum(shown) > sum(best[1]):
+            best = (grid, shown)
+    return best
+
+
+def _conv_grid(trace: ConvTrace | PoolTrace, show_values: bool = True) -> tuple[SubplotGrid, list[bool]]:
+    """``legible_grid`` for the padded inputs and the outputs of ``trace``."""
+    maps = []
+    for values, cells in ((trace.padded, tuple(trace.padded.shape[1:])), (trace.output, tuple(trace.out_size))):
+        maps.append((cells, legibility.text_chars(values, value_format(values)) if show_values else 0))
+    return legible_grid(trace.in_channels, trace.out_channels, maps)
+
+
+def unread_mark(trace: ConvTrace | PoolTrace) -> str | None:
+    """How ``conv_animation`` marks the input cells no window reads: "cross", "hatch", or None when there are none
+    (a page says so before the figure is drawn)."""
+    if not bool(trace.unread.any()):
+        return None
+    grid, _ = _conv_grid(trace)
+    return legibility.unread_mark(grid.cell_px(tuple(trace.padded.shape[1:])))
+
+
+def _input_overlays(trace: ConvTrace | PoolTrace, axis: int, cell_px: float) -> list[dict]:
     """Static traces on an input channel: padding tint, original outline, cells no window reaches."""
-    return padding_overlays(axis, trace.pads, trace.unread)
+    return padding_overlays(axis, trace.pads, trace.unread, cell_px)
 
 
 def add_colour_axes(
@@ -480,11 +563,13 @@ def conv_animation(
     position: int = 0,
     frame_ms: int = style.FRAME_MS,
     lang: str = "en",
-    show_values: bool | None = None,
+    show_values: bool = True,
 ) -> dict:
     """A Plotly figure dict that animates a convolution or a pooling ``trace``.
 
-    One frame per output position, starting at ``position``.
+    One frame per output position, starting at ``position``. Values are written in the cells where they are
+    legible (``show_values`` False: nowhere); ``layout.meta`` says where ("values": inputs, outputs) and how
+    unread input cells are marked ("unread": "cross", "hatch", or None when every cell is read).
     """
     c_in, c_out = trace.in_channels, trace.out_channels
     hp, wp = trace.padded.shape[1:]
@@ -492,27 +577,29 @@ def conv_animation(
     positions = trace.positions
     position = min(max(int(position), 0), positions - 1)
 
-    if show_values is None:
-        show_values = max(hp, wp) <= style.MAX_TEXT_CELLS
-    grid = SubplotGrid(c_in, c_out, max(hp, wp, h_out, w_out) if show_values else 0)
-    fmt_in = value_format(trace.padded) if show_values else None
-    fmt_out = value_format(trace.output) if show_values and max(h_out, w_out) <= style.MAX_TEXT_CELLS else None
+    fmt_in, fmt_out = value_format(trace.padded), value_format(trace.output)
+    grid, (values_in, values_out) = _conv_grid(trace, show_values)
+    cell_in = grid.cell_px((hp, wp))
 
     max_pooling = isinstance(trace, PoolTrace) and trace.kind == "max"
     # Only the shape styles this animation uses: Plotly draws an unused template shape at a default place.
     layout = figure_layout(grid, ("window", "cursor", "cover") + (("winner",) if max_pooling else ()))
+    layout["meta"] = {
+        "values": [values_in, values_out],
+        "unread": legibility.unread_mark(cell_in) if bool(trace.unread.any()) else None,
+    }
     data: list[dict] = []
     hover_in = text("anim.hover_input", lang) + "<extra></extra>"
     for ic in range(c_in):
         note = text("anim.padded_note", lang) if any(trace.pads) else ""
         index = grid.place(layout, ic, False, (hp, wp), text("anim.input_title", lang, channel=ic), note)
-        data.append(heatmap(rounded(trace.padded[ic]), index, "coloraxis", hover_in, fmt_in))
-        data.extend(_input_overlays(trace, index))
+        data.append(heatmap(rounded(trace.padded[ic]), index, "coloraxis", hover_in, fmt_in if values_in else None))
+        data.extend(_input_overlays(trace, index, cell_in))
     hover_out = text("anim.hover_output", lang).replace("%{z}", "%{customdata}") + "<extra></extra>"
     for oc in range(c_out):
         index = grid.place(layout, oc, True, (h_out, w_out), text("anim.output_title", lang, channel=oc))
         values = rounded(trace.output[oc])
-        data.append(heatmap(values, index, "coloraxis2", None, fmt_out))
+        data.append(heatmap(values, index, "coloraxis2", None, fmt_out if values_out else None))
         data.append(click_targets(values, index, oc, hover_out))
 
     shown = _finite(trace.padded)

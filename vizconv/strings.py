@@ -296,6 +296,13 @@ STRINGS: dict[str, dict[str, str]] = {
     # --- animation (vizconv.animation) ------------------------------------------------
     "anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
     "anim.padded_note": {"en": " (padded)", "zh": "（已填充）"},
+    "anim.mark.cross": {"en": "marked ✕", "zh": "标记为 ✕"},
+    "anim.mark.hatch": {
+        "en": "hatched in red: the cells are too small for ✕ marks",
+        "zh": "用红色斜线标出：单元格太小，放不下 ✕",
+    },
+    "anim.mark_short.cross": {"en": "✕ marks", "zh": "✕ 标记"},
+    "anim.mark_short.hatch": {"en": "red hatching", "zh": "红色斜线"},
     "anim.output_title": {"en": "output channel {channel}", "zh": "输出通道 {channel}"},
     "anim.input_scale": {"en": "input", "zh": "输入"},
     "anim.output_scale": {"en": "output", "zh": "输出"},
@@ -473,9 +480,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "应放在除法之外，而除法结果向下取整。",
     },
     "conv.unread": {
-        "en": "No window reads {what} of the padded input (marked ✕): the windows step over them, or stop "
+        "en": "No window reads {what} of the padded input ({mark}): the windows step over them, or stop "
         "before the end. Change stride, padding, kernel or dilation to use them.",
-        "zh": "没有任何窗口读取填充后输入的{what}（标记为 ✕）：窗口跨过了它们，或在末尾之前就停下了。"
+        "zh": "没有任何窗口读取填充后输入的{what}（{mark}）：窗口跨过了它们，或在末尾之前就停下了。"
         "改变步幅、填充、卷积核或膨胀率即可用上它们。",
     },
     "conv.unread_row": {"en": "row {lines}", "zh": "第 {lines} 行"},
@@ -1022,8 +1029,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.animation_help.max": {
         "en": "{frames}. Press Play or drag the slider; the pink box marks the value each window "
         "keeps. Click an output cell to explain it below.",
-        "zh": "共 {frames}。按“播放”或拖动滑块；粉色框标出每个窗口保留的值。点击一个输出单元格，"
-        "在下方查看它的解释。",
+        "zh": "共 {frames}。按“播放”或拖动滑块；粉色框标出每个窗口保留的值。点击一个输出单元格，在下方查看它的解释。",
     },
     "pool.animation_help.avg": {
         "en": "{frames}. Press Play or drag the slider; click an output cell to explain it below.",
@@ -1095,6 +1101,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "act.range_after": {"en": "Range after", "zh": "之后的范围"},
     "act.before": {"en": "before", "zh": "激活之前"},
     "act.after": {"en": "after {name}", "zh": "经过 {name} 之后"},
+    "act.same_scale": {
+        "en": "Both maps use the same colour scale, so a colour means the same value in both.",
+        "zh": "两张图使用同一个颜色刻度，所以同一种颜色在两张图中代表同一个数值。",
+    },
     "act.histogram": {"en": "Values before and after", "zh": "之前与之后的数值分布"},
     "act.value": {"en": "value", "zh": "数值"},
     "act.count": {"en": "number of cells", "zh": "单元格个数"},
@@ -1154,6 +1164,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "up.source_title": {"en": "input {h}×{w}", "zh": "输入 {h}×{w}"},
     "up.output_title": {"en": "output {h}×{w}", "zh": "输出 {h}×{w}"},
+    "up.values_hidden": {
+        "en": "Values are written only in cells large enough to read them; point at a cell (or tap it) for its value.",
+        "zh": "只有足够大的单元格里才写出数值；把鼠标指向一个单元格（或轻点它）即可看到它的值。",
+    },
     "up.overshoot": {
         "en": "Bicubic overshoots: some outputs lie outside the input's range, because its weights can be negative.",
         "zh": "双三次插值出现了过冲：有些输出超出了输入的取值范围，因为它的权重可以是负数。",
@@ -1289,11 +1303,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{frames}. Green: the input value being used. Orange: the cells where value × "
         "kernel is added, on the uncropped output. The output shows running sums: after each step every cell "
         "holds what the input values so far have added there; the bias is added once per cell, at the last step. "
-        "Grey: cells no value has reached yet; ✕: cells no input value ever writes to (they hold only the bias). "
+        "Grey: cells no value has reached yet; {mark}: cells no input value ever writes to (they hold only the "
+        "bias). "
         "Click an input cell to explain it below.",
         "zh": "共 {frames}。绿色：正在使用的输入值。橙色：在未裁剪的输出上，加上“值 × 卷积核”的单元格。"
         "输出显示的是累加和：每一步之后，每个单元格保存的是到目前为止各输入值加到这里的总和；偏置在最后一步给每个"
-        "单元格加一次。灰色：还没有任何值写到的单元格；✕：没有任何输入值会写到的单元格（它们只有偏置）。"
+        "单元格加一次。灰色：还没有任何值写到的单元格；{mark}：没有任何输入值会写到的单元格（它们只有偏置）。"
         "点击一个输入单元格，在下方查看它的解释。",
     },
     "tconv.scatter_padding": {
@@ -2041,12 +2056,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "gives 3×28×28. Networks use stride-2 convolutions (or pooling) to shrink the maps step by step, so later "
         "layers cost less and each of their cells sees more of the picture. When the stride does not fit the "
         "padded input, its last rows or columns are never covered, and a stride larger than the kernel steps "
-        "over rows and columns between the windows: this page marks every cell no window reads ✕.",
+        "over rows and columns between the windows: this page marks every cell no window reads, with a ✕ in each "
+        "or, where the cells are too small for one, a red hatch.",
         "zh": "步幅 s 让窗口每次移动 s 格，需要计算的位置大约减少到 1/s²：步幅 2 让高和宽都减半。笔记中的 "
         "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` 把 1×28×28 的数字图片变成 3×14×14，而步幅为 1 "
         "时是 3×28×28。网络用步幅为 2 的卷积（或池化）一步步缩小特征图，这样后面的层计算量更小，"
         "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖；"
-        "步幅大于卷积核时，窗口之间的行和列会被跨过：本页用 ✕ 标出所有没有被任何窗口读取的单元格。",
+        "步幅大于卷积核时，窗口之间的行和列会被跨过：本页标出所有没有被任何窗口读取的单元格，每格一个 ✕；"
+        "单元格太小放不下时，改用红色斜线。",
     },
     "teach.conv.dilation.title": {"en": "Dilation", "zh": "膨胀率"},
     "teach.conv.dilation": {

@@ -24,7 +24,8 @@ the output: a kernel landing near the border then stays whole, and the
 of an ordinary convolution), with the output itself outlined by a dotted
 line. That shows what padding means here: it takes rows away. Output-padding
 rows/columns are the last ones at the bottom/right; cells that no input value
-writes to (stride larger than the dilated kernel) are marked ✕.
+writes to (stride larger than the dilated kernel) are marked ✕, or hatched where
+the cells are too small for a ✕ (``vizconv.legibility``).
 """
 
 from __future__ import annotations
@@ -32,16 +33,16 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from vizconv import style
+from vizconv import legibility, style
 from vizconv.animation import (
     NO_AREA,
-    SubplotGrid,
     add_colour_axes,
     add_controls,
     axis_names,
     click_targets,
     figure_layout,
     heatmap,
+    legible_grid,
     meta_curves,
     padding_overlays,
     rect,
@@ -135,13 +136,15 @@ def scatter_animation(
     position: int = 0,
     frame_ms: int = style.FRAME_MS,
     lang: str = "en",
-    show_values: bool | None = None,
+    show_values: bool = True,
 ) -> dict:
     """A Plotly figure dict of the scatter view: one frame per input position, starting at ``position``.
 
     The output heatmaps show the partial sums of each frame (the finished output, with the bias, at the last
     one), unless positions × output cells exceeds ``MAX_FRAME_VALUES``: then they show the finished output
-    throughout. ``layout.meta["partial_sums"]`` says which.
+    throughout. ``layout.meta["partial_sums"]`` says which. Values are written in the cells where they are
+    legible (``show_values`` False: nowhere); ``layout.meta`` says where ("values": inputs, canvases) and how the
+    canvas cells no input value writes to are marked ("unread": "cross", "hatch", or None when there are none).
     """
     c_in, c_out = trace.in_channels, trace.out_channels
     h, w = trace.in_size
@@ -159,25 +162,30 @@ def scatter_animation(
         sums = final[None]  # (1, C_out, Hc, Wc): the finished canvas in every frame
     shown = sums[position] if partial_sums else final  # (C_out, Hc, Wc)
 
-    if show_values is None:
-        show_values = max(hc, wc) <= style.MAX_TEXT_CELLS
-    grid = SubplotGrid(c_in, c_out, max(h, w, hc, wc) if show_values else 0)
-    fmt_in = value_format(trace.input) if show_values else None
-    fmt_out = value_format(sums) if show_values else None
+    fmt_in, fmt_out = value_format(trace.input), value_format(sums)
+    chars = (
+        [legibility.text_chars(trace.input, fmt_in), legibility.text_chars(sums, fmt_out)] if show_values else [0, 0]
+    )
+    grid, (values_in, values_out) = legible_grid(c_in, c_out, [((h, w), chars[0]), ((hc, wc), chars[1])])
+    cell_out = grid.cell_px((hc, wc))
+    first = _first_written(trace)
+    never = first == _NEVER
 
     layout = figure_layout(grid, ("window", "cursor", "cover"))
-    layout["meta"] = {"partial_sums": partial_sums}
+    layout["meta"] = {
+        "partial_sums": partial_sums,
+        "values": [values_in, values_out],
+        "unread": legibility.unread_mark(cell_out) if bool(never.any()) else None,
+    }
     data: list[dict] = []
     hover_in = text("tconv.anim.hover_input", lang) + "<extra></extra>"
     for ic in range(c_in):
         index = grid.place(layout, ic, False, (h, w), text("tconv.anim.input_title", lang, channel=ic))
         values = rounded(trace.input[ic])
-        data.append(heatmap(values, index, "coloraxis", None, fmt_in))
+        data.append(heatmap(values, index, "coloraxis", None, fmt_in if values_in else None))
         target = click_targets(values, index, ic, hover_in)
         target["meta"] = {"input_channel": ic}  # a click picks this input cell for the step panel
         data.append(target)
-    first = _first_written(trace)
-    never = first == _NEVER
     hover_out = text("tconv.anim.hover_canvas", lang) + "<extra></extra>"
     margins = (ph, hc - ph - h_out, pw, wc - pw - w_out)  # (top, bottom, left, right) that the crop removes
     canvases = []  # the output heatmaps' trace numbers: the traces that frames change
@@ -191,8 +199,8 @@ def scatter_animation(
             text("tconv.anim.uncropped_note", lang),
         )
         canvases.append(len(data))
-        data.append(heatmap(rounded(shown[oc]), index, "coloraxis2", hover_out, fmt_out))
-        data.extend(padding_overlays(index, margins, never))
+        data.append(heatmap(rounded(shown[oc]), index, "coloraxis2", hover_out, fmt_out if values_out else None))
+        data.extend(padding_overlays(index, margins, never, cell_out))
 
     inputs = float(trace.input.min()), float(trace.input.max())
     add_colour_axes(layout, grid, inputs, (float(sums.min()), float(sums.max())), lang)

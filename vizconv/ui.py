@@ -138,17 +138,41 @@ NAV_CSS = f"""<style>
 </style>"""
 
 
-# Nothing is cut off in a narrow column (a 1024-pixel projector, presenter mode, a phone). Metrics (shapes
-# such as "[C_out, C_in/groups, kH, kW]") wrap instead of ending in "…". Formulas wider than their column are
-# scaled down to fit: KaTeX sizes everything in em, so one font size scales a whole formula. The script is
-# installed once per browser tab; it refits when Streamlit adds formulas and when a formula's column changes
-# width. Constant: nothing in it comes from the user. Its own element is hidden, taking no room.
+# Nothing is cut off in a narrow column (a 1024-pixel projector, presenter mode, a phone). Formulas and metric
+# values (shapes such as "[8, 4, 7, 7]", ranges such as "−3.92 … 5.018") wider than their column are scaled down
+# to fit: KaTeX sizes everything in em, so one font size scales a whole formula. A metric value stays on one line
+# (a shape broke inside its list, "[2, 28, / 28]"); only where even half its size does not fit does it wrap, and
+# then only at its spaces, after a comma. Metric labels wrap instead of ending in "…". The teaching notes' tabs
+# wrap onto a second row instead of scrolling the last ones out of sight (the underline then marks the chosen
+# tab). The Network builder's layer table fits a 1024-pixel column (its settings wrap anywhere); on a phone it
+# scrolls sideways in its own box. Values Plotly shrinks below 8 px to fit a heatmap's cells (a phone: figures are
+# sized for a 1024-pixel screen, vizconv.legibility) are hidden rather than left as specks. The script is installed
+# once per browser tab; it refits when Streamlit adds formulas or metrics and when one's column changes width.
+# Constant: nothing in it comes from the user. Its own element is hidden, taking no room.
 FIT_TO_WIDTH_HTML = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; }
-[data-testid="stMetricLabel"] *, [data-testid="stMetricValue"] * {
+[data-testid="stMetricLabel"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  overflow-wrap: anywhere;
 }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: nowrap !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: normal !important; word-break: keep-all !important;
+}
+[data-testid="stMetricValue"].vizconv-wrap, [data-testid="stMetricValue"].vizconv-wrap * {
+  white-space: normal !important;
+}
+.st-key-nb_layers [data-testid="stMarkdownContainer"] { overflow-x: auto; }
+.st-key-nb_layers table { width: 100%; font-size: 0.875rem; margin-bottom: 0.5rem; }
+.st-key-nb_layers th, .st-key-nb_layers td { padding: 0.25rem 0.375rem; }
+.st-key-nb_layers td:nth-child(3) { overflow-wrap: anywhere; min-width: 9rem; }
+[data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.25rem; overflow: visible !important; }
+[data-testid="stTabs"] [data-baseweb="tab-highlight"], [data-testid="stTabs"] [data-baseweb="tab-border"] {
+  display: none !important;
+}
+[data-testid="stTabs"] [role="tab"][aria-selected="true"] { box-shadow: inset 0 -2px 0 currentColor; }
+.js-plotly-plot g.heatmap-label text:is([style*="font-size: 0px"], [style*="font-size: 1px"],
+  [style*="font-size: 2px"], [style*="font-size: 3px"], [style*="font-size: 4px"], [style*="font-size: 5px"],
+  [style*="font-size: 6px"], [style*="font-size: 7px"]) { display: none; }
 [data-testid="stElementContainer"]:has(.vizconv-fit-formulas) { display: none; }
 </style>
 <span class="vizconv-fit-formulas"></span>
@@ -156,9 +180,25 @@ FIT_TO_WIDTH_HTML = """<style>
 (() => {
   if (window.vizconvFitFormulas) { window.vizconvFitFormulas(); return; }
   const SMALLEST = 0.4;  // at most this much smaller: beyond it the box scrolls (overflow-x: auto)
+  const SMALLEST_METRIC = 0.5;  // a metric value at most this much smaller: beyond it, it wraps at its spaces
   const watched = new WeakSet();
   const resized = new ResizeObserver(() => later());  // a column that changes width (the sidebar folding)
+  const fitMetrics = () => {
+    for (const value of document.querySelectorAll('[data-testid="stMetricValue"]')) {
+      if (!watched.has(value)) { watched.add(value); resized.observe(value); }
+      value.classList.remove("vizconv-wrap");
+      value.style.removeProperty("font-size");
+      const natural = parseFloat(getComputedStyle(value).fontSize);
+      for (let round = 0; round < 3 && value.scrollWidth > value.clientWidth + 1; round++) {
+        const size = parseFloat(getComputedStyle(value).fontSize);
+        const scaled = Math.max(natural * SMALLEST_METRIC, size * (value.clientWidth - 1) / value.scrollWidth);
+        value.style.setProperty("font-size", scaled.toFixed(2) + "px", "important");
+      }
+      if (value.scrollWidth > value.clientWidth + 1) value.classList.add("vizconv-wrap");
+    }
+  };
   const fit = () => {
+    fitMetrics();
     for (const box of document.querySelectorAll(".katex-display")) {
       if (!watched.has(box)) { watched.add(box); resized.observe(box); }
       const formula = box.querySelector(":scope > .katex");
@@ -179,11 +219,16 @@ FIT_TO_WIDTH_HTML = """<style>
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; fit(); }); }
   };
   window.vizconvFitFormulas = later;
-  // only when formulas arrive (not on every redraw of a playing animation)
-  const hasFormula = (node) => node.nodeType === 1 && (node.matches(".katex") || node.querySelector(".katex"));
+  // only when formulas or metrics arrive (not on every redraw of a playing animation)
+  const FITTED = '.katex, [data-testid="stMetricValue"]';
+  const hasFormula = (node) => node.nodeType === 1 && (node.matches(FITTED) || node.querySelector(FITTED));
+  const inMetric = (node) => {  // a metric whose text changed in place (a rerun with other settings)
+    const element = node.nodeType === 1 ? node : node.parentElement;
+    return Boolean(element && element.closest('[data-testid="stMetricValue"]'));
+  };
   new MutationObserver((records) => {
-    if (records.some((record) => [...record.addedNodes].some(hasFormula))) later();
-  }).observe(document.body, { childList: true, subtree: true });
+    if (records.some((record) => inMetric(record.target) || [...record.addedNodes].some(hasFormula))) later();
+  }).observe(document.body, { childList: true, subtree: true, characterData: true });
   later();
 })();
 </script>"""

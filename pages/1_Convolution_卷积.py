@@ -26,6 +26,7 @@ from vizconv.playground import (
     default_bias,
     default_weight,
     example_kernel,
+    opening_position,
     run_playground,
 )
 from vizconv.samples import SAMPLES
@@ -130,9 +131,8 @@ with st.sidebar:
     source = st.radio(
         t("conv.source"),
         sources,
-        format_func=ui.labels("conv.source."),
         horizontal=True,
-        **memory.seed("source", sources),
+        **memory.seed("source", sources, ui.labels("conv.source.")),
     )
     picture = colours = False  # a picture to scale (the side slider); one with colour (the colour switch)
     if source == "sample":
@@ -140,9 +140,8 @@ with st.sidebar:
         sample_key = st.selectbox(
             t("conv.sample"),
             sample_keys,
-            format_func=ui.labels("sample."),
             on_change=_apply_sample,
-            **memory.seed("sample", sample_keys),
+            **memory.seed("sample", sample_keys, ui.labels("sample.")),
         )
         about = ui.t_or(f"sample.about.{sample_key}", None)
         if about:
@@ -172,16 +171,14 @@ with st.sidebar:
     padding_kind = st.radio(
         t("conv.padding"),
         padding_kinds,
-        format_func=ui.labels("conv.padding."),
         horizontal=True,
-        **memory.seed("padding_kind", padding_kinds),
+        **memory.seed("padding_kind", padding_kinds, ui.labels("conv.padding.")),
     )
     padding = _pair(t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number")
     st.selectbox(
         t("conv.padding_mode"),
         PADDING_MODES,
-        format_func=ui.labels("conv.mode."),
-        **memory.seed("padding_mode", PADDING_MODES),
+        **memory.seed("padding_mode", PADDING_MODES, ui.labels("conv.mode.")),
     )
     dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
     st.number_input(t("conv.groups"), 1, 8, help=t("conv.groups_help"), **memory.seed("groups"))
@@ -193,7 +190,7 @@ with st.sidebar:
         presets.insert(0, EXAMPLE_PRESET)
     if memory.get("preset") not in presets:
         memory.set(preset=presets[0] if presets[0] == EXAMPLE_PRESET else "identity")
-    preset = st.selectbox(t("conv.preset"), presets, format_func=ui.labels("preset."), **memory.seed("preset", presets))
+    preset = st.selectbox(t("conv.preset"), presets, **memory.seed("preset", presets, ui.labels("preset.")))
     st.toggle(
         t("conv.varied"),
         disabled=preset not in VARIED_ORDER,  # random and learned kernels already differ per kernel
@@ -304,14 +301,15 @@ with st.container(border=True):
 
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions
+if "conv_position" not in state:  # the page opens on a window that teaches something, not a blank corner
+    state.conv_position = opening_position(trace.output)
 steps = ui.stepper("conv_position", "conv_step_oc", "conv_animation", positions, trace.out_channels, w_out)
 
 st.subheader(t("conv.animation"))
 speed = st.select_slider(
     t("conv.speed"),
     options=SPEEDS,
-    format_func=ui.labels("conv.speed_value", "n"),
-    **memory.seed("speed"),
+    **memory.seed("speed", SPEEDS, ui.labels("conv.speed_value", "n"), by_value=True),
 )
 figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
 steps.figure(figure, output_curves(figure))

@@ -41,6 +41,7 @@ SHARED = {
     "layer": ui.Name(),  # checked against the model's layers when the layer picker is drawn
     "channel": ui.Whole(0, MAX_MAP),
     "shared": ui.Flag(),
+    "weights": ui.OneOf(("bundled", "random")),  # an upload cannot travel in a link
     "oy": ui.Whole(0, MAX_MAP),
     "ox": ui.Whole(0, MAX_MAP),
 }
@@ -55,7 +56,7 @@ memory = ui.WidgetMemory(
         "channel": 0,
         "oy": -1,  # -1: the middle of the map, set on the first visit
         "ox": -1,
-        "weights": "bundled",  # or "own": a state_dict uploaded in this session (never in a link)
+        "weights": "bundled",  # "random" (seeded, untrained) or "own": a state_dict uploaded in this session
     },
     shared=SHARED,
 )
@@ -70,11 +71,10 @@ with st.sidebar:
     model_name = st.selectbox(
         t("fm.model"),
         models,
-        format_func=ui.labels("fm.model."),
         help=t("fm.model_help"),
-        **memory.seed("model", models),
+        **memory.seed("model", models, ui.labels("fm.model.")),
     )
-    weight_kinds = ("bundled", "own")
+    weight_kinds = ("bundled", "random", "own")
     weight_label = ui.labels("fm.weights.")
     pretrained = t("fm.weights.pretrained")  # a downloaded model's weights are not vizconv's
 
@@ -84,10 +84,9 @@ with st.sidebar:
     weights = st.radio(
         t("fm.weights"),
         weight_kinds,
-        format_func=weights_label,
         horizontal=True,
         help=t("fm.weights_help"),
-        **memory.seed("weights", weight_kinds),
+        **memory.seed("weights", weight_kinds, weights_label),
     )
     weights_file = None
     if weights == "own":
@@ -105,9 +104,8 @@ with st.sidebar:
     source = st.radio(
         t("fm.source"),
         sources,
-        format_func=ui.labels("fm.source."),
         horizontal=True,
-        **memory.seed("source", sources),
+        **memory.seed("source", sources, ui.labels("fm.source.")),
     )
 
 try:
@@ -118,17 +116,32 @@ try:
         # This session's own model: kept in its session state only, never in a shared cache.
         model, info = ui.session_model(model_name, weights_file.getvalue())
         st.caption(t("fm.weights_loaded", name=t("fm.model." + model_name), sha=info.card["sha256"][:12]))
-    elif model_name == "resnet18" and not resnet18_downloaded():
-        bar = st.progress(0.0, text=t("fm.downloading"))
-        try:
-            download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
-        finally:  # also when it fails: the message below replaces the bar
-            bar.empty()
-    if weights != "own":
+    elif weights == "random":
+        model, info = ui.cached_random_model(model_name)
+        st.warning(t("fm.random_note"), icon="🎲")
+    else:
+        if model_name == "resnet18" and not resnet18_downloaded():
+            bar = st.progress(0.0, text=t("fm.downloading"))
+            try:
+                download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
+            finally:  # also when it fails: the message below replaces the bar
+                bar.empty()
         with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
             model, info = ui.cached_model(model_name)
 except MessageError as exc:
     ui.show_error(exc)
+    if weights == "bundled":  # offline, or a broken install: carry on with what works here, one click away
+        st.markdown(t("fm.instead"))
+        ways = st.container(horizontal=True)  # side by side, each as wide as its label; they wrap when narrow
+        ways.button(
+            t("fm.instead_random", name=t("fm.model." + model_name)),
+            key="fm_instead_random",
+            on_click=memory.set,
+            kwargs={"weights": "random"},
+            icon="🎲",
+        )
+        for other in (name for name in ("resnet20", "lenet5") if name != model_name):  # a ResNet and a LeNet
+            ways.button(t("fm.model." + other), key=f"fm_instead_{other}", on_click=memory.set, kwargs={"model": other})
     st.stop()
 
 dataset = info.card.get("dataset", "mnist")
@@ -139,14 +152,18 @@ with st.sidebar:
         st.info(t("fm.draw_digits_only"), icon="✏️")
         source = "sample"
     if source == "draw":
-        st.caption(t("fm.draw_help"))
-        drawing = ui.digit_canvas("fm_canvas")
+        st.caption(t("fm.draw_where"))
     elif source == "sample":
         keys = list(samples)
         if keys:  # none where the install lost its pictures (the page says so below)
-            sample_key = st.selectbox(t("fm.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
+            sample_key = st.selectbox(t("fm.sample"), keys, **memory.seed("sample", keys, ui.labels("sample.")))
     else:
         upload = ui.image_uploader("fm_upload")
+if source == "draw":  # in the main column, in view as the page opens (below the sidebar's fold it went unseen)
+    canvas_col, help_col = st.columns([1, 2], vertical_alignment="center")
+    with canvas_col:
+        drawing = ui.digit_canvas("fm_canvas")
+    help_col.caption(t("fm.draw_help"))
 memory.sync()
 show_link = ui.share_box(
     memory.publish(),
@@ -161,7 +178,7 @@ try:
         picture = open_picture(samples[sample_key], "RGB")
     elif source == "draw":
         if drawing is None or int(drawing[..., :3].max()) == 0:
-            st.info(t("fm.draw_prompt"), icon="⬅️")
+            st.info(t("fm.draw_prompt"), icon="⬆️")
             st.stop()
         picture = Image.fromarray(np.ascontiguousarray(drawing[..., :3]))
     elif upload is None:
@@ -241,8 +258,7 @@ layer_col, scale_col = st.columns([3, 1])
 layer = layer_col.selectbox(
     t("fm.layer"),
     maps,
-    format_func=lambda n: f"{n} · {type(modules[n.split('#')[0]]).__name__}",
-    **memory.seed("layer", maps),
+    **memory.seed("layer", maps, lambda n: f"{n} · {type(modules[n.split('#')[0]]).__name__}"),
 )
 shared = scale_col.toggle(t("fm.shared"), help=t("fm.shared_help"), **memory.seed("shared"))
 layer_maps = acts[layer][0]  # (C, H, W)

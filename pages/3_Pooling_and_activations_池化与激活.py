@@ -17,6 +17,7 @@ from vizconv.errors import MessageError
 from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
 from vizconv.formulas import output_size_latex
 from vizconv.kernels import FIXED_3X3
+from vizconv.playground import opening_position
 from vizconv.pool import POOL_KINDS, trace_pool2d
 from vizconv.samples import SAMPLES, open_picture, random_grid, sample_input
 from vizconv.steps import approximate_number, format_number, matrix_latex, pool_step_latex
@@ -118,7 +119,7 @@ memory.restore(**linked)
 if linked:
     state.pool_upload_from_link = "upload" in (linked.get("source"), linked.get("act_picture"))
 teaching.show_notes("pool", ui.lang(), st)
-notices = st.container()  # why an input cannot be shown (a broken install), above the section's content
+notices = st.container()  # why an input cannot be shown (no upload yet, a broken install), above the section's content
 
 
 def _lenet(picture: Image.Image) -> dict[str, torch.Tensor]:
@@ -150,23 +151,24 @@ def _pair(label: str, name: str, low: int, high: int, disabled: bool = False) ->
 
 
 def _upload(key: str) -> Image.Image | None:
-    """The uploaded picture, or None (with a prompt or the reason it cannot be read)."""
+    """The uploaded picture, or None (with a prompt or the reason it cannot be read, in the main column: the
+    sidebar's uploader is where the eye is not while the main column is empty)."""
     upload = ui.image_uploader(key)
     if upload is None:
-        st.info(t("share.upload_needed" if state.get("pool_upload_from_link") else "pool.upload_prompt"), icon="⬅️")
+        with notices:
+            st.info(t("share.upload_needed" if state.get("pool_upload_from_link") else "pool.upload_prompt"), icon="⬅️")
         return None
     state.pool_upload_from_link = False  # the link's request for a picture is answered
     try:
         return ui.uploaded_picture(upload, key)
     except MessageError as exc:
-        ui.show_error(exc)
+        with notices:
+            ui.show_error(exc)
         return None
 
 
 with st.sidebar:
-    section = st.radio(
-        t("pool.section"), SECTIONS, format_func=ui.labels("pool.section."), **memory.seed("section", SECTIONS)
-    )
+    section = st.radio(t("pool.section"), SECTIONS, **memory.seed("section", SECTIONS, ui.labels("pool.section.")))
 
 
 # ==================================================================== pooling
@@ -176,9 +178,8 @@ def pooling_input() -> torch.Tensor | None:
     source = st.radio(
         t("pool.source"),
         sources,
-        format_func=ui.labels("pool.source."),
         horizontal=True,
-        **memory.seed("source", sources),
+        **memory.seed("source", sources, ui.labels("pool.source.")),
     )
     if source == "lenet":
         digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
@@ -186,15 +187,14 @@ def pooling_input() -> torch.Tensor | None:
         stage = st.selectbox(
             t("pool.stage"),
             stages,
-            format_func=ui.labels("pool.stage."),
             help=t("pool.stage_help"),
-            **memory.seed("stage", stages),
+            **memory.seed("stage", stages, ui.labels("pool.stage.")),
         )
         channels = st.slider(t("pool.channels"), 1, 6, help=t("pool.channels_help"), **memory.seed("channels"))
         return _lenet(_digit_picture(digit))[stage][:channels]
     if source == "sample":
         keys = IMAGE_SAMPLES + GRID_SAMPLES
-        key = st.selectbox(t("conv.sample"), keys, format_func=ui.labels("sample."), **memory.seed("sample", keys))
+        key = st.selectbox(t("conv.sample"), keys, **memory.seed("sample", keys, ui.labels("sample.")))
         if not SAMPLES[key].is_image:
             return sample_input(key)
         side = st.slider(t("conv.side"), 4, 32, help=t("pool.side_help"), **memory.seed("side"))
@@ -221,9 +221,8 @@ def show_pooling() -> None:
         kind = st.radio(
             t("pool.kind"),
             POOL_KINDS,
-            format_func=ui.labels("pool.kind."),
             horizontal=True,
-            **memory.seed("kind", POOL_KINDS),
+            **memory.seed("kind", POOL_KINDS, ui.labels("pool.kind.")),
         )
         kernel = _pair(t("pool.window_size"), "kernel", 1, 5)  # a window, not a kernel of weights
         stride_default = st.toggle(
@@ -257,14 +256,15 @@ def show_pooling() -> None:
     st.info(t("pool.no_weights." + kind), icon="⚖️")
 
     positions = trace.positions
+    if "pool_position" not in state:  # open on a window that teaches something (a digit's corner is all 0)
+        state.pool_position = opening_position(trace.output)
     steps = ui.stepper("pool_position", "pool_step_c", "pool_animation", positions, c, w_out)
 
     st.subheader(t("pool.animation"))
     speed = st.select_slider(
         t("conv.speed"),
         options=SPEEDS,
-        format_func=ui.labels("conv.speed_value", "n"),
-        **memory.seed("speed"),
+        **memory.seed("speed", SPEEDS, ui.labels("conv.speed_value", "n"), by_value=True),
     )
     figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
     steps.figure(figure, output_curves(figure))
@@ -300,9 +300,8 @@ def activation_input() -> torch.Tensor | None:
     source = st.radio(
         t("act.source"),
         sources,
-        format_func=ui.labels("act.source."),
         horizontal=True,
-        **memory.seed("act_source", sources),
+        **memory.seed("act_source", sources, ui.labels("act.source.")),
     )
     if source == "lenet":
         digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))
@@ -312,13 +311,12 @@ def activation_input() -> torch.Tensor | None:
     choice = st.selectbox(
         t("act.picture"),
         pictures,
-        format_func={k: t("act.upload") if k == "upload" else t("sample." + k) for k in pictures}.get,
-        **memory.seed("act_picture", pictures),
+        **memory.seed(
+            "act_picture", pictures, {k: t("act.upload") if k == "upload" else t("sample." + k) for k in pictures}.get
+        ),
     )
     kernels = tuple(FIXED_3X3)
-    preset = st.selectbox(
-        t("act.kernel"), kernels, format_func=ui.labels("preset."), **memory.seed("act_kernel", kernels)
-    )
+    preset = st.selectbox(t("act.kernel"), kernels, **memory.seed("act_kernel", kernels, ui.labels("preset.")))
     if choice == "upload":
         picture = _upload("act_upload")
         if picture is None:
@@ -337,8 +335,7 @@ def show_activations() -> None:
         name = st.selectbox(
             t("act.function"),
             ACTIVATIONS,
-            format_func=ui.labels("act."),
-            **memory.seed("activation", ACTIVATIONS),
+            **memory.seed("activation", ACTIVATIONS, ui.labels("act.")),
         )
         slope = 0.01
         if name == "leaky_relu":
@@ -390,9 +387,8 @@ def upsampling_input() -> torch.Tensor | None:
     source = st.radio(
         t("up.source"),
         sources,
-        format_func=ui.labels("up.source."),
         horizontal=True,
-        **memory.seed("up_source", sources),
+        **memory.seed("up_source", sources, ui.labels("up.source.")),
     )
     if source == "lenet":
         digit = st.selectbox(t("pool.digit"), range(10), **memory.seed("digit", range(10)))

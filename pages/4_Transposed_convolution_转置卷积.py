@@ -123,18 +123,16 @@ with st.sidebar:
     source = st.radio(
         t("tconv.source"),
         sources,
-        format_func=ui.labels("tconv.source."),
         horizontal=True,
-        **memory.seed("source", sources),
+        **memory.seed("source", sources, ui.labels("tconv.source.")),
     )
     if source == "example":
         examples = list(EXAMPLES)
         st.selectbox(
             t("tconv.example"),
             examples,
-            format_func=ui.labels("tconv.example."),
             on_change=_apply_example,
-            **memory.seed("example", examples),
+            **memory.seed("example", examples, ui.labels("tconv.example.")),
         )
         st.caption(t("tconv.example.about." + memory.get("example")))
     else:
@@ -161,9 +159,7 @@ with st.sidebar:
 
     st.header(t("tconv.kernels"))
     presets = [p for p in PRESETS if p != "example" or source == "example"]
-    preset = st.selectbox(
-        t("tconv.preset"), presets, format_func=ui.labels("tconv.preset."), **memory.seed("preset", presets)
-    )
+    preset = st.selectbox(t("tconv.preset"), presets, **memory.seed("preset", presets, ui.labels("tconv.preset.")))
     if preset == "random_int":
         st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("kernel_seed"))
 
@@ -289,14 +285,11 @@ cols[2].metric(t("tconv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
 cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 
 # ---------------------------------------------------------------- the two views
-view = st.radio(
-    t("tconv.view"), VIEWS, format_func=ui.labels("tconv.view."), horizontal=True, **memory.seed("view", VIEWS)
-)
+view = st.radio(t("tconv.view"), VIEWS, horizontal=True, **memory.seed("view", VIEWS, ui.labels("tconv.view.")))
 speed = st.select_slider(
     t("tconv.speed"),
     options=SPEEDS,
-    format_func=ui.labels("tconv.speed_value", "n"),
-    **memory.seed("speed"),
+    **memory.seed("speed", SPEEDS, ui.labels("tconv.speed_value", "n"), by_value=True),
 )
 
 

@@ -232,7 +232,7 @@ def _fit_all() -> None:
 # ---------------------------------------------------------------- controls (sidebar)
 with st.sidebar:
     presets = [*PRESETS, CUSTOM]
-    st.selectbox(t("nb.preset"), presets, format_func=ui.labels("nb.preset."), **memory.seed("preset", presets))
+    st.selectbox(t("nb.preset"), presets, **memory.seed("preset", presets, ui.labels("nb.preset.")))
     st.button(
         t("nb.reset"),
         key="nb_reset",
@@ -259,7 +259,7 @@ with st.sidebar:
 
     st.header(t("nb.add_header"))
     kinds = list(KINDS)
-    kind = st.selectbox(t("nb.kind"), kinds, format_func=ui.labels("nb.kind."), **memory.seed("kind", kinds))
+    kind = st.selectbox(t("nb.kind"), kinds, **memory.seed("kind", kinds, ui.labels("nb.kind.")))
     st.caption(t("nb.about." + kind))
     autofit = st.toggle(t("nb.autofit"), help=t("nb.autofit_help"), **memory.seed("autofit"))
     if autofit and incoming is not None:  # show the size the layer will get
@@ -272,7 +272,7 @@ with st.sidebar:
             st.toggle(label, **memory.seed(key))
         elif name == "function":
             functions = list(ACTIVATIONS)
-            st.selectbox(label, functions, format_func=ACTIVATIONS.get, **memory.seed(key, functions))
+            st.selectbox(label, functions, **memory.seed(key, functions, ACTIVATIONS.get))
         else:
             fixed = autofit and incoming is not None and name in INPUT_SIZES
             st.number_input(label, *limits(kind, name), disabled=fixed, help=t("nb.help." + name), **memory.seed(key))
@@ -285,17 +285,12 @@ with st.sidebar:
         st.header(t("nb.edit_header"))
         labels = {n: f"{n} · {layer_summary(spec)}" for n, spec in enumerate(state.nb_stack, start=1)}
         numbers = list(labels)
-        # The browser keeps showing the text of the option it has (a selectbox's value travels as its label):
-        # when the stack changed, writing the pick again makes it show the new layer at that number.
-        if state.get("nb_pick_labels") != list(labels.values()):
-            state.nb_pick_labels = list(labels.values())
-            pick = memory.get("pick")
-            memory.set(pick=pick if pick in labels else numbers[0])
+        # a plain lookup (AppTest calls it outside the script run); when the stack changes under a number, the
+        # seed sends the browser the new layer's label
         st.selectbox(
             t("nb.pick"),
             numbers,
-            format_func=labels.get,  # a plain lookup: AppTest calls it outside the script run
-            **memory.seed("pick", numbers),
+            **memory.seed("pick", numbers, labels.get),
         )
         up, down, remove = st.columns(3)
         up.button("↑", key="nb_up", on_click=_move, args=(-1,), help=t("nb.up"), width="stretch")

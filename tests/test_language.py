@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, metric
+from tests_support import ROOT, Browser, metric, settings
 from vizconv.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
@@ -127,3 +127,64 @@ def test_cifar_class_names_are_chinese():
     at = _run(FEATURES, lang="zh", fm_model="resnet20", fm_sample="cifar_frog")
     classes = at.dataframe[0].value.iloc[:, 0].tolist()
     assert classes[0] == "青蛙（frog）" and all("（" in name for name in classes), classes
+
+
+# Per page: a setting the student changes first, away from its default (key, the shown label or value to pick).
+LESSON_SETTINGS = {
+    "pages/1_Convolution_卷积.py": ("conv_padding_mode", "reflect"),
+    "pages/2_Feature_maps_特征图.py": ("fm_sample", None),
+    "pages/3_Pooling_and_activations_池化与激活.py": ("pool_stage", None),
+    "pages/4_Transposed_convolution_转置卷积.py": ("tconv_view", None),
+    "pages/5_Network_builder_搭建网络.py": ("nb_kind", None),
+}
+
+
+def _choose(at: AppTest, key: str, value: object | None, browser: Browser) -> None:
+    """Pick ``value`` (else the second option) in the choice widget ``key`` as a browser does: by its label."""
+    widget = next(w for kind in ("selectbox", "radio") for w in at.get(kind) if w.key == key)
+    label = widget.options[1] if value is None else str(widget.format_func(value))
+    widget.__class__ = type(type(widget).__name__, (type(widget),), {"format_func": property(lambda self: str)})
+    widget.set_value(label)
+    _rerun(at, browser, key)
+
+
+def _rerun(at: AppTest, browser: Browser, touched: str | None) -> None:
+    browser.send(at, touched)
+    at.run()
+    assert not at.exception, at.exception
+    browser.drawn(at, touched)
+    assert not browser.stale(at), f"the browser shows another choice than the server means: {browser.stale(at)}"
+
+
+def _switch(at: AppTest, browser: Browser, language: str) -> None:
+    """Click the language in the sidebar; every setting must stay as it was."""
+    before = settings(at)
+    at.segmented_control(key="ui_lang").set_value(language)
+    _rerun(at, browser, "ui_lang")
+    assert at.query_params["lang"] == language
+    assert settings(at) == before
+
+
+def _step(at: AppTest, browser: Browser) -> None:
+    """Press ▶ where the page has one (the step panels), else rerun as any other widget change does."""
+    forward = [b for b in at.button if str(b.key).endswith("_forward")]
+    if forward:
+        forward[0].click()
+    _rerun(at, browser, forward[0].key if forward else None)
+
+
+@pytest.mark.parametrize("path", list(LESSON_SETTINGS))
+def test_switching_language_mid_lesson_keeps_every_setting(path):
+    """A student changes a setting, switches to Chinese, steps, switches back and steps again: every run sends
+    what a browser sends (the labels it shows), nothing raises, no choice goes blank, no setting moves."""
+    browser = Browser()
+    at = _run(path)
+    browser.drawn(at)
+    key, value = LESSON_SETTINGS[path]
+    _choose(at, key, value, browser)
+    chosen = settings(at)[key]
+    for language in ("zh", "en", "zh"):
+        _switch(at, browser, language)
+        _step(at, browser)
+        assert settings(at)[key] == chosen
+    assert at.title[0].value == text(_title_key(path), "zh")

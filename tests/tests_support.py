@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 from hypothesis import strategies as st
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 from torch import nn
 
@@ -151,3 +152,84 @@ def run_script(code: str) -> torch.Tensor:
     namespace: dict = {"print": lambda *args: None}
     exec(code, namespace)  # our own generated code, built from numbers only
     return namespace["y"]
+
+
+# ---------------------------------------------------------------- what the browser holds
+
+
+CHOICE_WIDGETS = ("selectbox", "radio", "select_slider")  # a choice travels between browser and server as its label
+SETTING_WIDGETS = (*CHOICE_WIDGETS, "slider", "number_input", "checkbox", "toggle", "text_input")
+
+
+def shown_label(widget) -> str | None:
+    """The label of a choice widget's value, as this run formats it (what the server means)."""
+    value = widget.value
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):  # a range select slider
+        return " – ".join(str(widget.format_func(v)) for v in value)
+    return str(widget.format_func(value))
+
+
+class Browser:
+    """A model of what Streamlit's browser side keeps between runs, for AppTest.
+
+    AppTest formats each choice with the *current* run's ``format_func`` before it sends it, so it never
+    sends stale text. A browser does: it keeps the label it shows until the server sends a new value
+    (``set_value`` in the widget's message), and sends that label back on every run. After a language
+    switch (or any change of a choice's labels) a browser left with the old label shows nothing selected
+    and sends text that is none of the options. ``send`` makes AppTest send what the browser would;
+    ``drawn`` records what it shows after a run; ``stale`` lists the choices whose shown label is not what
+    the server means.
+    """
+
+    def __init__(self) -> None:
+        self.held: dict[str, str | None] = {}
+
+    @staticmethod
+    def _choices(at: AppTest) -> list:
+        return [w for kind in CHOICE_WIDGETS for w in at.get(kind) if w.key]
+
+    def drawn(self, at: AppTest, touched: str | None = None) -> None:
+        """Record what the browser shows after a run (``touched``: the widget the student just changed)."""
+        now = {}
+        for widget in self._choices(at):
+            keeps = widget.key in self.held and widget.key != touched and not widget.proto.set_value
+            now[widget.key] = self.held[widget.key] if keeps else shown_label(widget)
+        self.held = now
+
+    def stale(self, at: AppTest) -> dict[str, tuple]:
+        """Choices whose label in the browser is not the server's: key -> (browser's, server's)."""
+        found = {}
+        for widget in self._choices(at):
+            server = shown_label(widget)
+            if self.held.get(widget.key, server) != server:
+                found[widget.key] = (self.held[widget.key], server)
+        return found
+
+    def send(self, at: AppTest, touched: str | None = None) -> None:
+        """Before a run: every untouched choice sends the label its browser holds."""
+        for widget in self._choices(at):
+            if widget.key == touched or widget.key not in self.held:
+                continue
+            held = self.held[widget.key]
+            widget.__class__ = type(type(widget).__name__, (type(widget),), {"_widget_state": _held_state(held)})
+
+
+def _held_state(label: str | None) -> property:
+    def state(widget) -> WidgetState:
+        ws = WidgetState()
+        ws.id = widget.id
+        if label is not None:
+            if widget.type == "select_slider":
+                ws.string_array_value.data[:] = label.split(" – ")
+            else:
+                ws.string_value = label
+        return ws
+
+    return property(state)
+
+
+def settings(at: AppTest) -> dict[str, object]:
+    """Every keyed setting widget's value on the page now (the language switch and presenter mode left out)."""
+    return {w.key: w.value for kind in SETTING_WIDGETS for w in at.get(kind) if w.key and not w.key.startswith("ui_")}

@@ -18,7 +18,7 @@ from PIL import Image
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
-from vizconv.models import load_model, load_user_weights
+from vizconv.models import load_model, load_user_weights, random_model
 from vizconv.server import configure_allocator, configure_threads, trim_soon
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
@@ -41,6 +41,7 @@ __all__ = [
     "Whole",
     "cached_model",
     "cell_picker",
+    "cached_random_model",
     "session_model",
     "drop_session_model",
     "digit_canvas",
@@ -234,6 +235,33 @@ FIT_TO_WIDTH_HTML = """<style>
 </script>"""
 
 
+# The sidebar's switches (language, presenter mode) give the keyboard back to the page once used: Streamlit's
+# button shortcuts (← and → step the window) do nothing while an input has the focus, and presenter mode folds
+# the sidebar away with its toggle still focused. Installed once per browser tab; constant, like the style sheets.
+KEYBOARD_HTML = """<style>
+[data-testid="stElementContainer"]:has(.vizconv-keyboard) { display: none; }
+</style>
+<span class="vizconv-keyboard"></span>
+<script>
+(() => {
+  if (window.vizconvKeyboard) return;
+  window.vizconvKeyboard = true;
+  const SWITCHES = ".st-key-ui_present, .st-key-ui_lang";
+  // A click lands on the switch's text or track, and the switch focuses its own input (or button) after the
+  // click: once the click is handled, let go of whatever in the switch holds the focus then.
+  const release = (event) => {
+    if (!(event.target instanceof Element) || !event.target.closest(SWITCHES)) return;
+    setTimeout(() => {
+      const focused = document.activeElement;
+      if (focused instanceof HTMLElement && focused.closest(SWITCHES)) focused.blur();
+    }, 0);
+  };
+  document.addEventListener("change", release, true);
+  document.addEventListener("click", release, true);
+})();
+</script>"""
+
+
 def presenting() -> bool:
     """Presenter mode: ``?present=1`` (or ``0``) in the URL, else the session's choice, else off."""
     raw = st.query_params.get("present")
@@ -289,6 +317,7 @@ def page_setup(title_key: str, icon: str) -> None:
     st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
     st.html(NAV_CSS)  # style only: Streamlit puts it in the event container, taking no space
     st.html(FIT_TO_WIDTH_HTML, unsafe_allow_javascript=True)
+    st.html(KEYBOARD_HTML, unsafe_allow_javascript=True)
     if present:
         st.html(PRESENTER_CSS)
     st.title(t(title_key))
@@ -312,6 +341,13 @@ def cached_model(name: str):
     trace_layers() hold a per-model lock, so sessions cannot mix activations.
     """
     return load_model(name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_random_model(name: str):
+    """random_model(name): architecture ``name`` with seeded random weights, once per server process (shared:
+    never mutate it, as cached_model)."""
+    return random_model(name)
 
 
 OWN_MODEL_KEY = "ui_own_model"  # ((architecture, sha256), model, info): this session's own model, at most one
@@ -379,13 +415,13 @@ def uploaded_picture(upload, key: str) -> Image.Image:
     return decode_once(st.session_state.setdefault(UPLOADS_KEY, {}), key, upload.getvalue())
 
 
-# The sidebar's content column is 240 pixels wide (Streamlit's default sidebar of 300, less its padding): a
-# wider canvas is cut off on the right, where strokes vanish.
+# 240 pixels: the canvas does not scale, and this fits a 390-pixel phone's column (a wider one is cut off on the
+# right, where strokes vanish).
 CANVAS_SIDE = 240
 
 
 def digit_canvas(key: str):
-    """A black square drawing canvas with a white brush, as wide as the sidebar; the drawing as an
+    """A black square drawing canvas with a white brush, CANVAS_SIDE pixels wide; the drawing as an
     (H, W, 4) uint8 array, or None."""
     try:
         from streamlit_drawable_canvas import st_canvas
@@ -541,6 +577,7 @@ def stepper(position_key: str, channel_key: str, figure_key: str, positions: int
     return Stepper(position_key, channel_key, figure_key, positions, channels, width)
 
 
+LABELS_SHOWN_KEY = "ui_labels_shown"  # widget key -> (value, its label) as last drawn (WidgetMemory.seed)
 MAX_VALUE_CHARS = 64  # a shared value longer than this in the URL is ignored (unless its kind says otherwise)
 _NUMBER = re.compile(r"-?[0-9]{1,9}")
 
@@ -675,17 +712,43 @@ class WidgetMemory:
     def key(self, name: str) -> str:
         return f"{self.prefix}_{name}"
 
-    def seed(self, name: str, options: list | tuple | range | None = None) -> dict:
-        """Keyword arguments for the widget of setting ``name``: its key and its current value."""
+    def seed(
+        self,
+        name: str,
+        options: list | tuple | range | None = None,
+        format_func: Callable[[object], str] | None = None,
+        *,
+        by_value: bool = False,
+    ) -> dict:
+        """Keyword arguments for the widget of setting ``name``: its key and its current value.
+
+        With ``options`` (a select box, radio, select slider): the value is one of them (else the last one
+        this memory kept, else the first) and is passed as ``index`` (``value`` with ``by_value``, for a
+        select slider). Give such a widget its ``format_func`` here, not to the widget: it is passed on, and
+        when the label of the current value changes (the language was switched, a model renamed its
+        weights), the value is written again, so that the browser is sent the new label. A choice travels
+        between browser and server as its label: a browser left holding the old label would show nothing
+        selected and send back text that is none of the options.
+        """
         key = self.key(name)
         value = self.get(name)
         if options is None:
             return {"key": key, "value": value}
         options = list(options)
-        if value not in options:  # the options changed under it: start from the first
-            self.set(**{name: options[0]})
-            value = options[0]
-        return {"key": key, "index": options.index(value)}
+        if value not in options:  # the options changed under it: the last kept value, else the first
+            kept = self.values.get(name)
+            value = kept if kept in options else options[0]
+            self.set(**{name: value})
+        kwargs: dict = {"key": key, "value": value} if by_value else {"key": key, "index": options.index(value)}
+        if format_func is not None:
+            kwargs["format_func"] = format_func
+            label = format_func(value)
+            shown = st.session_state.setdefault(LABELS_SHOWN_KEY, {})
+            before = shown.get(key)
+            if before is not None and before[0] == value and before[1] != label:
+                self.set(**{name: value})  # the browser holds the old label: send the value again
+            shown[key] = (value, label)
+        return kwargs
 
     def get(self, name: str) -> object:
         key = self.key(name)

@@ -1,6 +1,7 @@
 """Load test: concurrent browser sessions against the real vizconv server, bounded in count and time.
 
     python scripts/loadtest.py --sessions 10 --seconds 120 --out artifacts/loadtest.json
+    python scripts/loadtest.py --clients websocket --sessions 30 --seconds 60   # no browser: the server's load
     python scripts/loadtest.py --url http://127.0.0.1:8501 --pid 1234   # a server that is already running
     python scripts/loadtest.py --thread-bench                           # torch threads: 1 vs all cores
 
@@ -18,6 +19,16 @@ last DOM change before 0.3 s without one), timed inside the page. Runs are seen 
 websocket itself (ForwardMsg new_session and script_finished). It includes the browser's rendering,
 and the browser shares the machine with the server: ``cpu_cores`` says how busy each was
 (``--server-cpus`` pins them apart).
+
+``--clients websocket`` replaces the browser with plain websocket clients speaking Streamlit's protocol
+to ``/_stcore/stream`` (the protobuf classes of the streamlit package, the ``websockets`` package that
+Streamlit requires): a session connects, sends a ``rerun_script`` BackMsg naming a random page, then
+changes one keyed slider or number input of the page (found in the deltas) one step at a time, sending
+every tracked widget's state as the browser would, and after ``--actions-per-page`` changes switches to
+another random page in the same session. Latency is from sending the BackMsg to the ForwardMsg
+``script_finished`` of the run it caused: the server's time alone, no rendering. Errors: an
+``exception`` element in the deltas, a run that does not finish successfully, ``page_not_found``, a
+timeout, a lost connection, tracebacks in the server's log. No uploads in this mode.
 
 Errors (goal 0): exception boxes (``stException``), actions that time out, JavaScript page errors,
 a lost websocket connection, and tracebacks in the server's log (when this script started it).
@@ -536,6 +547,349 @@ class Session:
                 return
 
 
+# ---------------------------------------------------------------- websocket clients, without a browser
+
+STREAM = "/_stcore/stream"
+# The first entry of Sec-WebSocket-Protocol is the subprotocol the server selects; the browser puts an XSRF token
+# second and a session id to resume third, which only matter with authentication or a reconnection.
+SUBPROTOCOL = "streamlit"
+# The widget protos whose value a websocket session keeps, as the browser's widget manager does, and the
+# WidgetState field each value travels in (streamlit/elements/widgets/*.py, register_widget's value_type).
+# Other widgets are left out of the states sent: the server keeps their values from the previous run.
+TRACKED_WIDGETS = {"slider": "double_array_value", "number_input": "double_value", "checkbox": "bool_value"}
+FINISHED_EARLY_FOR_RERUN = 2  # ForwardMsg.ScriptFinishedStatus: st.rerun() or a newer request stopped the run
+FINISHED_OK = {0, 3}  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A widget of the last script run, as its proto describes it, with the value the client holds for it."""
+
+    id: str
+    kind: str  # a TRACKED_WIDGETS key
+    value: object  # list[float] (slider), float (number_input), bool (checkbox); None: empty
+    key: str | None = None  # the user key in the id (st.slider(..., key=...)), None when the widget has none
+    sidebar: bool = False
+    low: float | None = None
+    high: float | None = None
+    step: float = 1.0
+    integer: bool = False
+    usable: bool = False  # a single-valued number the client can move: enabled, outside forms, not a select_slider
+
+
+def widget_from_element(element, sidebar: bool = False, held: object = None) -> Widget | None:
+    """A tracked widget from a Delta's new_element (None for any other element).
+
+    ``held``: the value the client sent for this widget before; the proto's value counts when the script
+    set it (``set_value``), then what the client holds, then the widget's default.
+    """
+    from streamlit.elements.lib.utils import user_key_from_element_id
+
+    kind = element.WhichOneof("type")
+    if kind not in TRACKED_WIDGETS:
+        return None
+    proto = getattr(element, kind)
+    key = user_key_from_element_id(proto.id)
+    if kind == "checkbox":
+        value = proto.value if proto.set_value else held if held is not None else proto.default
+        return Widget(proto.id, kind, bool(value), key, sidebar)
+    if kind == "slider":
+        if proto.type == 2:  # SELECT_SLIDER: its state is the chosen options, as strings; left out
+            return None
+        value = list(proto.value) if proto.set_value else held if held is not None else list(proto.default)
+        usable = (
+            len(value) == 1
+            and proto.data_type in (0, 1)  # INT, FLOAT (not dates and times)
+            and proto.max > proto.min
+            and proto.step > 0
+        )
+        return Widget(
+            proto.id, kind, value, key, sidebar, proto.min, proto.max, proto.step or 1.0,
+            proto.data_type == 0, usable and not proto.disabled and not proto.form_id,
+        )  # fmt: skip
+    if proto.set_value:
+        value = proto.value if proto.HasField("value") else None
+    else:
+        value = held if held is not None else proto.default if proto.HasField("default") else None
+    return Widget(
+        proto.id, kind, value, key, sidebar,
+        proto.min if proto.has_min else None, proto.max if proto.has_max else None, proto.step or 1.0,
+        proto.data_type == 0, value is not None and proto.step > 0 and not proto.disabled and not proto.form_id,
+    )  # fmt: skip
+
+
+def widget_state(widget: Widget, value: object = None):
+    """The WidgetState the browser sends for ``widget`` holding ``value`` (default: its current value)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    value = widget.value if value is None else value
+    state = WidgetState(id=widget.id)
+    field_name = TRACKED_WIDGETS[widget.kind]
+    if field_name == "double_array_value":
+        state.double_array_value.data.extend(float(v) for v in value)
+    elif field_name == "double_value":
+        state.double_value = float(value)
+    else:
+        state.bool_value = bool(value)
+    return state
+
+
+def nudged(widget: Widget, up: bool) -> object:
+    """The widget's value one step up (down when ``up`` is false), turned back at a bound, as a user moves it."""
+    now = widget.value[0] if widget.kind == "slider" else widget.value
+    step = widget.step
+    new = now + step if up else now - step
+    if (widget.high is not None and new > widget.high) or (widget.low is not None and new < widget.low):
+        new = now - step if up else now + step
+    if widget.low is not None:
+        new = max(widget.low, new)
+    if widget.high is not None:
+        new = min(widget.high, new)
+    new = int(round(new)) if widget.integer else round(new, 10)
+    return [new] if widget.kind == "slider" else new
+
+
+def rerun_message(states: list, query_string: str = "", page_script_hash: str = "", page_name: str = "", url: str = ""):
+    """The BackMsg rerun_script the browser sends: its query string, every widget's state and the page."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    client = msg.rerun_script
+    client.query_string = query_string
+    client.widget_states.widgets.extend(states)
+    client.page_script_hash = page_script_hash
+    client.page_name = page_name
+    if url:
+        client.context_info.url = url
+        client.context_info.timezone = "UTC"
+        client.context_info.timezone_offset = 0
+        client.context_info.locale = "en-US"
+        client.context_info.color_scheme = "light"
+    return msg
+
+
+@dataclass
+class RunResult:
+    """What a websocket session saw of one script run (and of the runs st.rerun() chained to it)."""
+
+    status: int | None = None  # ScriptFinishedStatus of the last run; None until it finished
+    page_script_hash: str = ""
+    widgets: dict[str, Widget] = field(default_factory=dict)
+    exceptions: list[str] = field(default_factory=list)
+    not_found: str | None = None
+    runs: int = 0
+
+
+class WebsocketSession:
+    """One websocket = one Streamlit session, speaking the browser's protocol: rerun_script BackMsgs out,
+    ForwardMsgs (new_session, deltas, script_finished) in. It opens a random page, changes a number widget of
+    it ``--actions-per-page`` times, then goes to another page in the same session, like the sidebar does."""
+
+    def __init__(self, index: int, base: str, pages: list[AppPage], stats: Stats, args) -> None:
+        self.index, self.base, self.pages, self.stats, self.args = index, base, pages, stats, args
+        self.rng = random.Random(args.seed * 1000 + index)
+        self.socket = None
+        self.current = pages[0]
+        self.query = ""
+        self.page_hashes: dict[str, str] = {}  # url_pathname ("" for the home page) -> page_script_hash
+        self.page_hash = ""
+        self.widgets: dict[str, Widget] = {}  # the current page's tracked widgets, by id
+        self.held: dict[str, object] = {}  # the current widgets' values as this client holds them, by id
+        self.chosen: str | None = None  # the widget this page visit changes
+
+    async def run(self, deadline: float, cycles: int | None = None) -> None:
+        try:
+            # A random first page; the warm-up (cycles) visits every page in turn.
+            order = [self.rng.choice(self.pages)] if cycles is None else list(self.pages)
+            await self._open(order[0])
+            visits = 1
+            while time.monotonic() < deadline:
+                if self.socket is None:  # the last open failed: try again, as a user reloads
+                    await asyncio.sleep(1)
+                    await self._open(self.current)
+                    continue
+                for step in range(self.args.actions_per_page):
+                    if time.monotonic() >= deadline:
+                        break
+                    await self._nudge(up=step % 2 == 0)
+                if cycles is not None and visits >= len(order) * cycles:
+                    break
+                if time.monotonic() >= deadline:
+                    break
+                target = order[visits % len(order)] if cycles is not None else self._another_page()
+                visits += 1
+                await self._act("navigate", self._navigate_message(target), target)
+        finally:
+            await self._close()
+
+    def _another_page(self) -> AppPage:
+        others = [page for page in self.pages if page != self.current]
+        return self.rng.choice(others) if others else self.current
+
+    @staticmethod
+    def _pathname(page: AppPage) -> str:
+        return page.path.strip("/")
+
+    def _url(self, page: AppPage, query: str = "") -> str:
+        return self.base + urllib.parse.quote(page.path) + ("?" + query if query else "")
+
+    async def _close(self) -> None:
+        if self.socket is not None:
+            with contextlib.suppress(Exception):
+                await self.socket.close()
+            self.socket = None
+
+    async def _open(self, target: AppPage) -> None:
+        """A new websocket on ``target`` (a new session on the server), as a full page load opens one."""
+        from websockets.asyncio.client import connect
+
+        await self._close()
+        self.current, self.query, self.widgets, self.held = target, "", {}, {}
+        started = time.perf_counter()
+        try:
+            self.socket = await asyncio.wait_for(
+                connect(
+                    self.base.replace("http", "ws", 1) + STREAM,
+                    subprotocols=[SUBPROTOCOL],
+                    origin=self.base,
+                    max_size=None,  # a page's Plotly figures exceed websockets' 1 MiB default
+                    ping_interval=None,  # the server pings; an answer needs no timer here
+                    open_timeout=self.args.action_timeout,  # a busy server is slow to answer the handshake too
+                    # compression offered as a browser offers it; the server's enableWebsocketCompression decides
+                ),
+                self.args.action_timeout,
+            )
+        except Exception as exc:
+            self.stats.error("open_failed", f"session {self.index} open {target.path}: {exc!r}")
+            return
+        # Opened by its address: the browser names the page by its path; the server answers with its hash.
+        message = rerun_message([], "", "", self._pathname(target), self._url(target))
+        await self._act("open", message, target, started=started)
+
+    def _navigate_message(self, target: AppPage):
+        """A sidebar page switch: the target's hash, the query dropped, the widgets' states as they are."""
+        pathname = self._pathname(target)
+        return rerun_message(self._states(), "", self.page_hashes.get(pathname, ""), pathname, self._url(target))
+
+    def _states(self, changed: Widget | None = None, value: object = None) -> list:
+        states = []
+        for widget in self.widgets.values():
+            if widget.value is None:
+                continue
+            states.append(widget_state(widget, value if widget is changed else None))
+        return states
+
+    async def _nudge(self, up: bool) -> None:
+        """Move one keyed number widget (a slider or a number input) of the page one step and rerun."""
+        candidates = [w for w in self.widgets.values() if w.usable and w.key and w.kind != "checkbox"]
+        if not candidates:
+            return
+        # One widget per page visit: the first one chosen stays while it exists.
+        candidates.sort(key=lambda w: w.id)
+        widget = next((w for w in candidates if w.id == self.chosen), None) or self.rng.choice(candidates)
+        self.chosen = widget.id
+        value = nudged(widget, up)
+        message = rerun_message(
+            self._states(widget, value), self.query, self.page_hash, "", self._url(self.current, self.query)
+        )
+        self.held[widget.id] = value
+        await self._act("slider" if widget.kind == "slider" else "number", message, self.current)
+
+    async def _act(self, kind: str, message, target: AppPage, started: float | None = None) -> None:
+        """Send one rerun request and wait for the run it causes; time it, check it; reopen after a failure."""
+        where = f"session {self.index} {kind} on {target.path}"
+        if self.socket is None:
+            return
+        started = time.perf_counter() if started is None else started
+        try:
+            await self.socket.send(message.SerializeToString())
+            result = await asyncio.wait_for(self._read_run(), self.args.action_timeout)
+        except TimeoutError:
+            self.stats.error("timeout", f"{where}: no script_finished within {self.args.action_timeout:.0f} s")
+            await self._recover(kind, target)
+            return
+        except Exception as exc:  # websockets.ConnectionClosed and the like
+            self.stats.error("disconnected", f"{where}: {type(exc).__name__}: {exc}")
+            await self._recover(kind, target)
+            return
+        self.stats.ok(kind, (time.perf_counter() - started) * 1000)
+        if kind in ("open", "navigate"):
+            self.current, self.chosen = target, None
+        self.page_hash = result.page_script_hash or self.page_hash
+        expected = self.page_hashes.get(self._pathname(target))
+        if expected and result.page_script_hash and result.page_script_hash != expected:
+            self.stats.error("wrong_page", f"{where}: ran {result.page_script_hash}, not {expected}")
+        if result.not_found is not None:
+            self.stats.error("page_not_found", f"{where}: {result.not_found}")
+        for text in result.exceptions[:1]:
+            self.stats.error("exception", f"{where}: {text}")
+        if result.status not in FINISHED_OK:
+            self.stats.error("script_status", f"{where}: script_finished status {result.status}")
+        self.widgets = result.widgets
+        self.held = {w.id: w.value for w in result.widgets.values()}  # the browser drops inactive widgets' states
+
+    async def _recover(self, kind: str, target: AppPage) -> None:
+        """After a timeout or a lost connection: a fresh session on the same page, as a reload would (after a
+        failed open, the run loop tries again)."""
+        await self._close()
+        if kind != "open":
+            await self._open(target)
+
+    async def _read_run(self) -> RunResult:
+        """ForwardMsgs until a run finishes for good (a run stopped by st.rerun() is followed by the next)."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        result = RunResult()
+        while True:
+            data = await self.socket.recv()
+            if isinstance(data, str):
+                continue
+            msg = ForwardMsg.FromString(data)
+            kind = msg.WhichOneof("type")
+            if kind == "new_session":
+                result.runs += 1
+                result.widgets = {}  # every run sends all its elements again
+                result.page_script_hash = msg.new_session.page_script_hash
+                self._learn_pages(msg.new_session.app_pages)
+            elif kind == "navigation":
+                self._learn_pages(msg.navigation.app_pages)
+                result.page_script_hash = msg.navigation.page_script_hash or result.page_script_hash
+            elif kind == "delta" and msg.delta.HasField("new_element"):
+                element = msg.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    error = element.exception
+                    result.exceptions.append(f"{error.type}: {error.message}"[:300])
+                    continue
+                sidebar = bool(msg.metadata.delta_path) and msg.metadata.delta_path[0] == 1
+                proto_id = getattr(getattr(element, element.WhichOneof("type") or "", None), "id", None)
+                widget = widget_from_element(element, sidebar, self.held.get(proto_id))
+                if widget is not None:
+                    result.widgets[widget.id] = widget
+            elif kind == "page_info_changed":
+                self.query = msg.page_info_changed.query_string
+            elif kind == "page_not_found":
+                result.not_found = msg.page_not_found.page_name or "?"
+            elif kind == "script_finished":
+                result.status = msg.script_finished
+                if result.status != FINISHED_EARLY_FOR_RERUN:
+                    return result
+
+    def _learn_pages(self, app_pages) -> None:
+        for page in app_pages:
+            self.page_hashes[page.url_pathname] = page.page_script_hash
+            if page.is_default:
+                self.page_hashes[""] = page.page_script_hash
+
+
+async def websocket_probe(base: str, stats: Stats, args) -> None:
+    """One short session on the home page (it lets Streamlit drop the expired sessions)."""
+    probe = WebsocketSession(-1, base, app_pages()[:1], stats, args)
+    try:
+        await probe._open(probe.pages[0])
+    finally:
+        await probe._close()
+
+
 class Sampler:
     """The server's RSS and CPU time, sampled every second in the background."""
 
@@ -588,75 +942,113 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-async def drive(args, base: str, pid: int | None, log_path: Path | None) -> dict:
-    from playwright.async_api import async_playwright
+class BrowserClients:
+    """Sessions as browser contexts of one headless Chromium (Playwright)."""
 
+    def __init__(self, base: str, pages: list[AppPage], stats: Stats, args) -> None:
+        self.base, self.pages, self.stats, self.args = base, pages, stats, args
+
+    async def __aenter__(self) -> BrowserClients:
+        from playwright.async_api import async_playwright
+
+        self._stack = contextlib.AsyncExitStack()
+        folder = self._stack.enter_context(tempfile.TemporaryDirectory())
+        self.pngs = [_png(Path(folder), i) for i in range(self.args.sessions + 1)]  # the last one: the warm-up's
+        playwright = await self._stack.enter_async_context(async_playwright())
+        self.browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self._stack.push_async_callback(self.browser.close)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self._stack.aclose()
+
+    def session(self, index: int) -> Session:
+        return Session(index, self.browser, self.base, self.pages, self.stats, self.args, self.pngs[index])
+
+    async def probe(self) -> None:
+        """One short page load of the home page."""
+        context = await self.browser.new_context()
+        await context.add_init_script(PAGE_HOOKS)
+        probe = await context.new_page()
+        try:
+            await probe.goto(self.base + "/")
+            await probe.wait_for_function(LOADED, polling=100, timeout=60_000)
+        except Exception as exc:
+            self.stats.error("probe_failed", str(exc))
+        await context.close()
+
+
+class WebsocketClients:
+    """Sessions as plain websocket clients speaking Streamlit's protocol (no browser, no rendering)."""
+
+    def __init__(self, base: str, pages: list[AppPage], stats: Stats, args) -> None:
+        self.base, self.pages, self.stats, self.args = base, pages, stats, args
+
+    async def __aenter__(self) -> WebsocketClients:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        pass
+
+    def session(self, index: int) -> WebsocketSession:
+        return WebsocketSession(index, self.base, self.pages, self.stats, self.args)
+
+    async def probe(self) -> None:
+        await websocket_probe(self.base, self.stats, self.args)
+
+
+async def drive(args, base: str, pid: int | None, log_path: Path | None) -> dict:
     pages = app_pages()
     stats = Stats(verbose=args.verbose)
     sampler = Sampler(pid)
     cpu_before = cpu_seconds(pid) if pid else None
     rss: dict = {"cold": sampler.now()}
     metrics: dict = {}
-    with tempfile.TemporaryDirectory() as folder:
-        pngs = [_png(Path(folder), i) for i in range(args.sessions + 1)]
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                if args.warmup:  # one session over every page: imports, models and caches are loaded
-                    stats.recording = False
-                    await Session(args.sessions, browser, base, pages, stats, args, pngs[-1]).run(
-                        time.monotonic() + 180, cycles=1
-                    )
-                    stats.recording = True
-                    await asyncio.sleep(2)
-                rss["before"] = sampler.now()
-                metrics["before"] = streamlit_metrics(base)
-                stop = asyncio.Event()
-                sampling = asyncio.create_task(sampler.run(stop))
-                started = time.monotonic()
-                deadline = started + args.seconds
-                cpu_start = cpu_seconds(pid) if pid else None
-                client_start = cpu_seconds(os.getpid(), exclude=pid)
+    kind = WebsocketClients if args.clients == "websocket" else BrowserClients
+    async with kind(base, pages, stats, args) as clients:
+        if args.warmup:  # one session over every page: imports, models and caches are loaded
+            stats.recording = False
+            await clients.session(args.sessions).run(time.monotonic() + 180, cycles=1)
+            stats.recording = True
+            await asyncio.sleep(2)
+        rss["before"] = sampler.now()
+        metrics["before"] = streamlit_metrics(base)
+        stop = asyncio.Event()
+        sampling = asyncio.create_task(sampler.run(stop))
+        started = time.monotonic()
+        deadline = started + args.seconds
+        cpu_start = cpu_seconds(pid) if pid else None
+        client_start = cpu_seconds(os.getpid(), exclude=pid)
 
-                async def one(i: int) -> None:
-                    await asyncio.sleep(args.ramp * i / max(1, args.sessions))  # arrivals spread over --ramp
-                    await Session(i, browser, base, pages, stats, args, pngs[i]).run(deadline)
+        async def one(i: int) -> None:
+            await asyncio.sleep(args.ramp * i / max(1, args.sessions))  # arrivals spread over --ramp
+            await clients.session(i).run(deadline)
 
-                results = await asyncio.gather(*(one(i) for i in range(args.sessions)), return_exceptions=True)
-                for result in results:
-                    if isinstance(result, BaseException):
-                        stats.error("session_failed", repr(result))
-                elapsed = time.monotonic() - started
-                cpu_end = cpu_seconds(pid) if pid else None
-                client_end = cpu_seconds(os.getpid(), exclude=pid)
-                stop.set()
-                await sampling
-                rss["end"] = sampler.now()
-                metrics["end"] = streamlit_metrics(base)
-                peak_samples = [mb for t, mb in sampler.samples if t >= started - sampler.started]
-                rss["peak"] = max(peak_samples) if peak_samples else None
-                # Settle: disconnected sessions expire after the TTL; a short probe session's disconnect
-                # lets Streamlit drop them (it reaps expired sessions when it stores another).
-                settle_end = time.monotonic() + args.settle
-                probe_at = time.monotonic() + min(args.session_ttl + 2, args.settle / 2)
-                while time.monotonic() < settle_end:
-                    if probe_at and time.monotonic() >= probe_at:
-                        probe_at = 0
-                        context = await browser.new_context()
-                        await context.add_init_script(PAGE_HOOKS)
-                        probe = await context.new_page()
-                        try:
-                            await probe.goto(base + "/")
-                            await probe.wait_for_function(LOADED, polling=100, timeout=60_000)
-                        except Exception as exc:
-                            stats.error("probe_failed", str(exc))
-                        await context.close()
-                    sampler.now()
-                    await asyncio.sleep(1)
-                rss["after"] = sampler.now()
-                metrics["after"] = streamlit_metrics(base)
-            finally:
-                await browser.close()
+        results = await asyncio.gather(*(one(i) for i in range(args.sessions)), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                stats.error("session_failed", repr(result))
+        elapsed = time.monotonic() - started
+        cpu_end = cpu_seconds(pid) if pid else None
+        client_end = cpu_seconds(os.getpid(), exclude=pid)
+        stop.set()
+        await sampling
+        rss["end"] = sampler.now()
+        metrics["end"] = streamlit_metrics(base)
+        peak_samples = [mb for t, mb in sampler.samples if t >= started - sampler.started]
+        rss["peak"] = max(peak_samples) if peak_samples else None
+        # Settle: disconnected sessions expire after the TTL; a short probe session's disconnect
+        # lets Streamlit drop them (it reaps expired sessions when it stores another).
+        settle_end = time.monotonic() + args.settle
+        probe_at = time.monotonic() + min(args.session_ttl + 2, args.settle / 2)
+        while time.monotonic() < settle_end:
+            if probe_at and time.monotonic() >= probe_at:
+                probe_at = 0
+                await clients.probe()
+            sampler.now()
+            await asyncio.sleep(1)
+        rss["after"] = sampler.now()
+        metrics["after"] = streamlit_metrics(base)
     if log_path is not None and log_path.exists():
         tracebacks = log_path.read_text(errors="replace").count("Traceback (most recent call last)")
         if tracebacks:
@@ -665,6 +1057,7 @@ async def drive(args, base: str, pid: int | None, log_path: Path | None) -> dict
     everything = [ms for values in stats.latency_ms.values() for ms in values]
     update = [ms for kind, values in stats.latency_ms.items() if kind != "open" for ms in values]
     return {
+        "clients": args.clients,
         "sessions": args.sessions,
         "seconds": args.seconds,
         "elapsed_s": round(elapsed, 1),
@@ -772,7 +1165,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--sessions", type=int, default=5, help=f"concurrent browser sessions (1-{MAX_SESSIONS})")
+    parser.add_argument(
+        "--clients",
+        choices=("browser", "websocket"),
+        default="browser",
+        help="browser: Chromium pages (default); websocket: protocol-level clients, no browser (the server's load)",
+    )
+    parser.add_argument("--sessions", type=int, default=5, help=f"concurrent sessions (1-{MAX_SESSIONS})")
     parser.add_argument("--seconds", type=float, default=60, help=f"how long they run (at most {MAX_SECONDS})")
     parser.add_argument("--url", help="a running server on loopback (default: start deploy/entrypoint.sh)")
     parser.add_argument("--port", type=int, help="port for the server this script starts (default: a free one)")
@@ -786,6 +1185,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ramp", type=float, default=5, help="seconds over which the sessions arrive")
     parser.add_argument("--actions-per-page", type=int, default=2, help="slider or number changes per page visit")
     parser.add_argument("--action-timeout", type=float, default=60, help="seconds before an action counts as failed")
+    parser.add_argument("--seed", type=int, default=0, help="websocket clients: seed of their page and widget choices")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="skip the warm-up session")
     parser.add_argument("--verbose", action="store_true", help="print every action and error as it happens")
     parser.add_argument("--out", type=Path, help="also write the JSON summary (with RSS samples) here")
@@ -815,7 +1215,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(ROOT))
         summary = thread_bench(args.concurrent, args.repeats)
     else:
-        if not Path(CHROMIUM).exists():
+        if args.clients == "browser" and not Path(CHROMIUM).exists():
             print(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", file=sys.stderr)
             return 2
         process = log_path = None

@@ -187,7 +187,8 @@ def test_play_advances_the_animation(server, page):
     time.sleep(2.0)
     after = _first_shape_path(page)
     _shot(page, "convolution_playing")
-    assert before == "M-0.5,-0.5H2.5V2.5H-0.5Z"
+    # the page opens on the window of strongest response (playground.opening_position), not the blank corner
+    assert before != "M-0.5,-0.5H2.5V2.5H-0.5Z"
     assert after != before
     # the heatmaps are still drawn while playing (frames carry only shapes)
     assert page.locator(".js-plotly-plot .heatmaplayer image").count() >= 3
@@ -266,7 +267,9 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
     time.sleep(2.0)
     after = page.evaluate(shapes)
     _shot(page, "pooling_playing")
-    assert before[0] == "M-0.5,-0.5H1.5V1.5H-0.5Z"  # the 2x2 window at (0, 0)
+    # the 2x2 window at output (2, 10), the strongest of channel 0 (playground.opening_position): input rows 4-5,
+    # columns 20-21
+    assert before[0] == "M19.5,3.5H21.5V5.5H19.5Z"
     assert after[0] != before[0] and after[1] != before[1]  # window and winner moved
     assert page.get_by_test_id("stException").count() == 0
 
@@ -338,13 +341,16 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
     page.locator(".js-plotly-plot").first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Draw", exact=True).click()
-    page.get_by_text("Draw a digit on the canvas").first.wait_for()
-    canvas = sidebar.locator("canvas").last
+    page.get_by_text("Draw a digit on the black square above").first.wait_for()
+    main = page.get_by_test_id("stMain")
+    canvas = main.locator("canvas").last
     canvas.wait_for()
     box = canvas.bounding_box()
-    # the whole square canvas is inside the sidebar's content column (a wider one was cut off on the right)
-    column = sidebar.get_by_test_id("stSidebarUserContent").get_by_test_id("stVerticalBlock").first.bounding_box()
+    # the whole square canvas is inside its column of the main area, at the top of the page (in the sidebar,
+    # below its fold, it went unseen; a canvas wider than its column is cut off on the right)
+    column = main.get_by_test_id("stColumn").first.bounding_box()
     assert box["width"] == box["height"] and box["x"] + box["width"] <= column["x"] + column["width"] + 1
+    assert box["y"] + box["height"] <= page.viewport_size["height"]
     # (the canvas's toolbar takes the mouse in the top 35 pixels or so: start below it)
     page.mouse.move(box["x"] + 120, box["y"] + 40)
     page.mouse.down()
@@ -491,7 +497,7 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
             "/Pooling_and_activations_池化与激活",
             "pool_step_panel",
             "3",  # output channel 0 (input channels 0 and 1 come first)
-            "Output channel 0, row 0, column 0",
+            "Output channel 0, row 2, column 10",  # the strongest output of channel 0 (opening_position)
             "Output channel 0, row 3, column 4",
             "Output channel 0, row 3, column 5",
         ),
@@ -712,4 +718,23 @@ def test_the_load_test_script_drives_every_page_without_errors(server, tmp_path)
     assert summary["errors"] == 0, summary["error_examples"]
     assert len(summary["pages"]) == 6  # the home page and every file in pages/
     assert summary["actions_by_kind"].get("open", 0) >= 1  # how many more fit in 20 s depends on the machine
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_the_load_tests_websocket_clients_run_every_page_without_errors(server, tmp_path):
+    """scripts/loadtest.py --clients websocket (Streamlit's protocol, no browser): one short session over every
+    page (its warm-up), then widget changes, with no exception, failed run or lost connection."""
+    out = tmp_path / "loadtest.json"
+    result = subprocess.run(
+        [sys.executable, str(LOADTEST_SCRIPT), "--url", server, "--clients", "websocket", "--sessions", "1"]
+        + ["--seconds", "5", "--settle", "0", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads(out.read_text())
+    assert summary["clients"] == "websocket"
+    assert summary["errors"] == 0 and summary["warmup_errors"] == [], summary["error_examples"]
+    assert summary["actions_by_kind"].get("open", 0) == 1
     assert result.returncode == 0, result.stderr[-3000:]

@@ -153,3 +153,28 @@ def test_cifar_preprocessing_is_a_standardised_32x32_crop():
     x = preprocess_cifar(Image.fromarray(np.full((40, 60, 3), 128, dtype=np.uint8)))
     assert x.shape == (1, 3, 32, 32)
     assert abs(float(x[0, 0, 0, 0]) - (128 / 255 - 0.4914) / 0.2470) < 1e-3
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet20", "resnet18"])
+def test_random_weights_are_seeded_untrained_and_need_no_file(name, monkeypatch):
+    """random_model: the same weights every time, PyTorch's initialisation, no download, the caller's RNG kept."""
+    from vizconv.models import random_model
+
+    def no_download(*args, **kwargs):
+        raise AssertionError("random weights must not download anything")
+
+    monkeypatch.setattr("urllib.request.urlopen", no_download)
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    first, info = random_model(name)
+    assert torch.equal(torch.rand(1), expected_next)  # random_model left the global generator alone
+    second, _ = random_model(name)
+    assert info.card["source"] == "random" and not first.training
+    for (key, a), b in zip(first.state_dict().items(), second.state_dict().values(), strict=True):
+        assert torch.equal(a, b), key
+    bundled = {"lenet5": "lenet5", "resnet20": "resnet20"}.get(name)
+    if bundled:
+        trained, _ = load_model(bundled)
+        conv = next(k for k in trained.state_dict() if k.endswith("weight"))
+        assert not torch.equal(trained.state_dict()[conv], first.state_dict()[conv])

@@ -10,6 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT, chart_spec, metric, open_page
+from vizconv.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
 
@@ -254,7 +255,7 @@ def test_feature_maps_upload():
 def test_feature_maps_draw_without_a_drawing_asks_for_one():
     at = _features(fm_source="draw")
     assert not at.exception
-    assert any("canvas" in m.value for m in [*at.info, *at.warning])
+    assert any(m.value == text("fm.draw_prompt", "en") for m in [*at.info, *at.warning])
 
 
 def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
@@ -270,11 +271,22 @@ def test_feature_maps_resnet18_offline_is_explained(monkeypatch, tmp_path):
     torch.hub.set_dir(str(tmp_path))
     try:
         at = _features(fm_model="resnet18")
+        assert any("download failed" in e.value and str(tmp_path / "checkpoints") in e.value for e in at.error)
+        assert not at.get("progress")  # the download's progress bar is gone with the failure
+        assert at.radio(key="fm_weights").options[0] == "ImageNet (torchvision)"
+        # the way on is offered right there: ResNet-18 with random weights, or a bundled model
+        at.button(key="fm_instead_random").click().run()
+        assert not at.exception and not at.error
+        assert at.radio(key="fm_weights").value == "random"
+        assert at.warning[0].value == text("fm.random_note", "en")
+        assert len(at.dataframe) >= 2  # the prediction and the layer table: the page goes on
+        assert at.query_params["fm_weights"] == "random"
+        at.radio(key="fm_weights").set_value("bundled").run()  # still offline: the message and the ways on again
+        at.button(key="fm_instead_resnet20").click().run()
+        assert not at.exception and not at.error
+        assert at.selectbox(key="fm_model").value == "resnet20" and at.radio(key="fm_weights").value == "bundled"
     finally:
         torch.hub.set_dir(previous)
-    assert any("download failed" in e.value and str(tmp_path / "checkpoints") in e.value for e in at.error)
-    assert not at.get("progress")  # the download's progress bar is gone with the failure
-    assert at.radio(key="fm_weights").options[0] == "ImageNet (torchvision)"
 
 
 def test_the_explained_cell_keeps_its_place_in_the_picture_across_layers():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +12,15 @@ from vizconv import ParameterError, trace_conv2d
 from vizconv.animation import conv_animation
 from vizconv.geometry import PADDING_MODES
 from vizconv.kernels import KERNEL_PRESETS
-from vizconv.playground import LIMITS, PlaygroundSettings, build_input, run_playground
+from vizconv.playground import (
+    LIMITS,
+    PlaygroundSettings,
+    build_input,
+    default_bias,
+    default_weight,
+    opening_position,
+    run_playground,
+)
 from vizconv.samples import SAMPLES
 from vizconv.steps import approximate_number, format_number, step_latex
 from vizconv.torch_code import check_with_torch, conv2d_code, conv2d_script
@@ -156,6 +165,31 @@ def test_step_latex_writes_the_channel_sums_with_the_digits_of_the_value():
     x = torch.tensor([[[0.27812]], [[0.36149]], [[0.23106]]])
     step = trace_conv2d(x, torch.ones(1, 3, 1, 1)).step(0, 0, 0)
     assert step_latex(step, with_bias=False)[-1] == r"y_{0,0,0} = 0.2781 + 0.3615 + 0.2311 = \mathbf{0.8707}"
+
+
+def test_the_step_panel_opens_where_the_kernel_meets_the_digit():
+    """The default view explains a window with ink in it, not the blank corner ("0 ⊙ kernel = 0")."""
+    settings = PlaygroundSettings()
+    x = build_input(settings)
+    trace = run_playground(settings, x, default_weight(settings, x.shape[0]), default_bias(settings, x.shape[0]))
+    position = opening_position(trace.output)
+    oy, ox = trace.position(position)
+    step = trace.step(0, oy, ox)
+    assert float(step.window.abs().sum()) > 0 and float(trace.output[0, oy, ox]) != 0
+    assert abs(float(trace.output[0, oy, ox])) == float(trace.output[0].abs().max())
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        (torch.zeros(2, 3, 3), 0),  # nothing stands out: the first cell
+        (torch.tensor([[[0.0, -2.0], [2.0, 1.0]]]), 1),  # the largest magnitude, the first of a tie
+        (torch.tensor([[[0.0, 1.0]], [[9.0, 0.0]]]), 1),  # the first channel decides
+        (torch.full((1, 2, 2), float("nan")), 0),
+    ],
+)
+def test_opening_position(output, expected):
+    assert opening_position(output) == expected
 
 
 def test_non_finite_and_huge_numbers_are_written_not_raised():

@@ -57,7 +57,9 @@ def test_impossible_padding_is_explained():
 
 def test_an_uploaded_picture_is_pooled():
     at = open_page(PAGE, pool_source="upload")
-    assert any("Upload a picture" in i.value for i in at.info)
+    # the prompt is in the main column, which is otherwise empty (not beside the uploader, out of sight)
+    assert any("Upload a picture" in i.value for i in at.main.info)
+    assert not any("Upload a picture" in i.value for i in at.sidebar.info)
     picture = Image.fromarray(np.tile(np.arange(0, 240, 30, dtype=np.uint8), (4, 1)))  # 8 x 4, grayscale
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
@@ -71,7 +73,16 @@ def test_a_broken_upload_is_explained():
     at = open_page(PAGE, pool_source="upload")
     at.file_uploader(key="pool_upload").set_value(("x.png", b"not an image", "image/png")).run()
     assert not at.exception
-    assert at.error
+    assert at.main.error
+
+
+def test_the_activations_upload_prompt_is_in_the_main_column():
+    at = open_page(PAGE, pool_section="activations", pool_act_source="kernel", pool_act_picture="upload")
+    assert any("Upload a picture" in i.value for i in at.main.info)
+    assert not at.get("plotly_chart")
+    at.file_uploader(key="act_upload").set_value(("x.png", b"not an image", "image/png")).run()
+    assert not at.exception
+    assert at.main.error and not any("Upload a picture" in i.value for i in at.main.info)
 
 
 @pytest.mark.parametrize(

@@ -75,13 +75,31 @@ def test_pickled_code_never_runs(tmp_path):
         (b"not a checkpoint at all", "cannot be loaded safely"),
         (_bytes([1, 2, 3]), "holds a list, not a state_dict"),
         (_bytes({"a": 1}), "not a state_dict"),
-        (_bytes(ResNet20().state_dict()), r"10 parameter\(s\) missing .* and 128 unexpected"),
+        (_bytes(ResNet20().state_dict()), r"10 parameters missing .* and 128 parameters unexpected"),
     ],
     ids=["empty", "text", "list", "dict of numbers", "another architecture"],
 )
 def test_what_does_not_fit_is_explained(payload, message):
     with pytest.raises(ModelError, match=message):
         load_user_weights("lenet5", payload)
+
+
+def test_counts_of_one_are_singular_in_both_languages():
+    state = lenet5().state_dict()
+    del state["0.bias"]
+    with pytest.raises(ModelError, match="1 parameter missing .* and 0 parameters unexpected") as missing:
+        load_user_weights("lenet5", _bytes(state))
+    assert "缺少 1 个参数" in missing.value.message("zh")
+    state = lenet5().state_dict()
+    state["0.weight"] = torch.zeros(6, 3, 5, 5)
+    with pytest.raises(ModelError, match="1 tensor of another shape, for example") as shapes:
+        load_user_weights("lenet5", _bytes(state))
+    assert "有 1 个张量形状不同" in shapes.value.message("zh")
+    state = lenet5().state_dict()
+    state["0.bias"] = state["0.bias"].to(torch.complex64)
+    with pytest.raises(ModelError, match="These weights hold 1 value the model cannot compute with") as kind:
+        load_user_weights("lenet5", _bytes(state))
+    assert "这些权重中有 1 个值不是" in kind.value.message("zh")
 
 
 def test_a_wrong_shape_and_nan_values_are_named():

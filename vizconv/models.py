@@ -27,6 +27,7 @@ from torch import nn
 
 from vizconv.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
 from vizconv.errors import MessageError
+from vizconv.strings import Count
 from vizconv.train import MODELS_DIR, RECIPES, sha256_of
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "load_user_weights",
     "preprocess_cifar",
     "preprocess_digit",
+    "random_model",
     "resnet18_downloaded",
     "resnet18_weights_path",
 ]
@@ -411,6 +413,23 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f}"
 
 
+RANDOM_SEED = 0  # random weights are the same for everyone, so a class compares the same maps
+
+
+def random_model(name: str, seed: int = RANDOM_SEED) -> tuple[nn.Module, ModelInfo]:
+    """Architecture ``name`` with the random weights it starts training from (PyTorch's default initialisation,
+    seeded), in eval mode: the arithmetic of every layer, no training. Needs no file and no download, so it
+    works offline; the ModelInfo's card says ``"source": "random"``."""
+    if name not in available_models():
+        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    with torch.random.fork_rng(devices=[]):  # the caller's random state is left as it was
+        torch.manual_seed(seed)
+        model = _build(name)
+    info = _info(name)
+    info.card.update(source="random", seed=seed)
+    return model.eval(), info
+
+
 def _examples(names: list[str]) -> str:
     """Up to three names, each at most 60 characters, for a message (rendered escaped: see MessageError)."""
     short = [n if len(n) <= 60 else n[:59] + "…" for n in names[:3]]
@@ -498,17 +517,23 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
         raise ModelError(
             "weights.keys",
             name=name,
-            missing=len(missing),
+            missing=Count("count.parameters", len(missing)),
             missing_examples=_examples(missing),
-            unexpected=len(unexpected),
+            unexpected=Count("count.parameters", len(unexpected)),
             unexpected_examples=_examples(unexpected),
         )
     kinds = {k: kind for k, v in state.items() if (kind := _kind(v)) is not None}
     if kinds:
-        raise ModelError("weights.kind", count=len(kinds), examples=_examples([f"{k} ({v})" for k, v in kinds.items()]))
+        raise ModelError(
+            "weights.kind",
+            count=Count("count.values", len(kinds)),
+            examples=_examples([f"{k} ({v})" for k, v in kinds.items()]),
+        )
     wrong = [f"{k} {list(state[k].shape)} ≠ {list(v.shape)}" for k, v in expected.items() if state[k].shape != v.shape]
     if wrong:
-        raise ModelError("weights.shapes", name=name, count=len(wrong), examples=_examples(wrong))
+        raise ModelError(
+            "weights.shapes", name=name, count=Count("count.tensors", len(wrong)), examples=_examples(wrong)
+        )
     converted = {k: _converted(k, state[k], v) for k, v in expected.items()}
     del state
     problems = {k: v for k, v in converted.items() if isinstance(v, str)}
@@ -519,7 +544,7 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
         raise ModelError("weights.negative_variance", examples=_examples(negative))
     if problems:  # a dtype that cannot become the architecture's
         examples = _examples([f"{k} ({v})" for k, v in problems.items()])
-        raise ModelError("weights.kind", count=len(problems), examples=examples)
+        raise ModelError("weights.kind", count=Count("count.values", len(problems)), examples=examples)
     model.load_state_dict(converted, assign=True)
     if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
         raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")

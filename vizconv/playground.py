@@ -24,6 +24,7 @@ __all__ = [
     "build_input",
     "default_bias",
     "default_weight",
+    "opening_position",
     "run_playground",
 ]
 
@@ -158,3 +159,16 @@ def run_playground(
         groups=settings.groups,
         padding_mode=settings.padding_mode,
     )
+
+
+def opening_position(output: torch.Tensor) -> int:
+    """Where a step panel opens: the row-major position of the first channel's cell of largest magnitude.
+
+    ``output`` is (C, H, W). A digit's corner reads only background, so position 0 would explain
+    "0 ⊙ kernel = 0"; the strongest response sits where the kernel meets the picture's structure (an edge for
+    Sobel, the brightest spot for identity). Ties go to the first in reading order; all zero gives 0.
+    """
+    first = output[0].abs().flatten()  # (H·W,)
+    if first.numel() == 0 or not bool(torch.isfinite(first).all()) or float(first.max()) == 0.0:
+        return 0
+    return int(torch.nonzero(first == first.max())[0])

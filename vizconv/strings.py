@@ -100,6 +100,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "count.kernels": {"en": "{n} kernels", "en_one": "{n} kernel", "zh": "{n} 个卷积核"},
     "count.groups": {"en": "{n} groups", "en_one": "{n} group", "zh": "{n} 组"},
     "count.values": {"en": "{n} values", "en_one": "{n} value", "zh": "{n} 个值"},
+    "count.parameters": {"en": "{n} parameters", "en_one": "{n} parameter", "zh": "{n} 个参数"},
+    "count.tensors": {"en": "{n} tensors", "en_one": "{n} tensor", "zh": "{n} 个张量"},
     "count.zeros": {"en": "{n} zeros", "en_one": "{n} zero", "zh": "{n} 个零"},
     "count.pixels": {"en": "{n} pixels", "en_one": "{n} pixel", "zh": "{n} 像素"},
     "count.frames": {"en": "{n} frames", "en_one": "{n} frame", "zh": "{n} 帧"},
@@ -693,11 +695,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "{name} 的 state_dict：torch.save(model.state_dict(), 'weights.pt')。",
     },
     "weights.kind": {
-        "en": "{count} value(s) in these weights are not tensors the model can compute with, for example "
-        "{examples}. Only dense floating-point tensors on the CPU are accepted (whole numbers for BatchNorm's "
+        "en": "These weights hold {count} the model cannot compute with, for example {examples}. Only dense floating-point tensors on the CPU are accepted (whole numbers for BatchNorm's "
         "num_batches_tracked): not sparse, quantized, complex or meta tensors. Save the model's own "
         "state_dict, on the CPU: torch.save(model.cpu().state_dict(), 'weights.pt').",
-        "zh": "这些权重中有 {count} 个值不是模型可以用来计算的张量，例如 {examples}。只接受 CPU 上的稠密浮点张量"
+        "zh": "这些权重中有 {count}不是模型可以用来计算的张量，例如 {examples}。只接受 CPU 上的稠密浮点张量"
         "（BatchNorm 的 num_batches_tracked 为整数）：不接受稀疏、量化、复数或 meta 张量。请在 CPU 上保存模型自己的 "
         "state_dict：torch.save(model.cpu().state_dict(), 'weights.pt')。",
     },
@@ -721,14 +722,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "torch.save(model.state_dict(), 'weights.pt') 保存。",
     },
     "weights.keys": {
-        "en": "These weights do not fit {name}: {missing} parameter(s) missing (for example {missing_examples}) and "
+        "en": "These weights do not fit {name}: {missing} missing (for example {missing_examples}) and "
         "{unexpected} unexpected (for example {unexpected_examples}). Were they saved from another architecture?",
-        "zh": "这些权重与 {name} 不匹配：缺少 {missing} 个参数（例如 {missing_examples}），多出 {unexpected} 个"
+        "zh": "这些权重与 {name} 不匹配：缺少 {missing}（例如 {missing_examples}），多出 {unexpected}"
         "（例如 {unexpected_examples}）。它们是不是从别的网络结构保存的？",
     },
     "weights.shapes": {
-        "en": "These weights do not fit {name}: {count} tensor(s) have another shape, for example {examples}.",
-        "zh": "这些权重与 {name} 不匹配：有 {count} 个张量形状不同，例如 {examples}。",
+        "en": "These weights do not fit {name}: {count} of another shape, for example {examples}.",
+        "zh": "这些权重与 {name} 不匹配：有 {count}形状不同，例如 {examples}。",
     },
     "weights.not_finite": {
         "en": "These weights contain NaN or infinite values (in {examples}); the model would only output nonsense.",
@@ -748,12 +749,28 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.weights": {"en": "Weights", "zh": "权重"},
     "fm.weights.bundled": {"en": "trained by vizconv", "zh": "vizconv 训练的"},
     "fm.weights.own": {"en": "my own", "zh": "我自己的"},
+    "fm.weights.random": {"en": "random (untrained)", "zh": "随机（未训练）"},
+    "fm.random_note": {
+        "en": "Random weights, as a network has them before training (PyTorch's default initialisation, seed 0). "
+        "Every number below is really computed, but the network has learned nothing: its prediction is a guess, "
+        "and its maps show no learned features. Compare them with the trained weights.",
+        "zh": "随机权重，就像训练之前的网络（PyTorch 的默认初始化，随机种子 0）。下面的每个数都是真实计算出来的，"
+        "但网络什么也没有学到：它的预测只是猜测，特征图里也没有学到的特征。可以和训练好的权重对比一下。",
+    },
+    "fm.instead": {
+        "en": "Carry on without these weights:",
+        "zh": "不用这些权重，继续：",
+    },
+    "fm.instead_random": {"en": "{name} with random weights", "zh": "随机权重的 {name}"},
     "fm.weights.pretrained": {"en": "ImageNet (torchvision)", "zh": "torchvision 的 ImageNet 权重"},
     "fm.weights_help": {
-        "en": "Upload a state_dict you trained for the same architecture (torch.save(model.state_dict(), path)). "
-        "It is checked, loaded with weights_only=True, and kept in your session only: nobody else sees it.",
-        "zh": "上传你为同一网络结构训练的 state_dict（torch.save(model.state_dict(), path)）。它会被检查、以 "
-        "weights_only=True 加载，并且只保存在你的会话中：其他人看不到。",
+        "en": "Random: the weights the network starts training from, to compare with trained ones (they need no "
+        "download). My own: upload a state_dict you trained for the same architecture "
+        "(torch.save(model.state_dict(), path)). It is checked, loaded with weights_only=True, and kept in your "
+        "session only: nobody else sees it.",
+        "zh": "随机：网络开始训练时的权重，可以和训练好的权重对比（无需下载）。我自己的：上传你为同一网络结构训练的 "
+        "state_dict（torch.save(model.state_dict(), path)）。它会被检查、以 weights_only=True 加载，"
+        "并且只保存在你的会话中：其他人看不到。",
     },
     "fm.weights_upload": {"en": "Your state_dict (.pt)", "zh": "你的 state_dict（.pt）"},
     "fm.weights_upload_help": {
@@ -791,11 +808,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "fm.source.upload": {"en": "Upload", "zh": "上传"},
     "fm.sample": {"en": "Sample picture", "zh": "示例图片"},
     "fm.source.draw": {"en": "Draw", "zh": "手绘"},
+    "fm.draw_where": {
+        "en": "Draw your digit on the black square at the top of the page.",
+        "zh": "在页面上方的黑色方框里写下你的数字。",
+    },
     "fm.draw_help": {
         "en": "Draw one digit, large, in the middle of the black square.",
         "zh": "在黑色方框中央写一个大大的数字。",
     },
-    "fm.draw_prompt": {"en": "Draw a digit on the canvas in the sidebar.", "zh": "在侧边栏的画布上写一个数字。"},
+    "fm.draw_prompt": {
+        "en": "Draw a digit on the black square above: the network reads it when you lift the pen.",
+        "zh": "在上面的黑色方框里写一个数字：抬起笔后，网络就会读取它。",
+    },
     "fm.draw_digits_only": {
         "en": "Drawing is for the digit models (LeNet-5); this model sees photos.",
         "zh": "手绘只适用于手写数字模型（LeNet-5）；这个模型看的是照片。",

@@ -11,9 +11,10 @@ import streamlit as st
 import torch
 
 from vizconv import teaching, ui
-from vizconv.animation import conv_animation, output_curves, unread_mark
+from vizconv.animation import unread_mark
+from vizconv.animator import SPEEDS, conv_animator_data
 from vizconv.errors import MessageError
-from vizconv.export import animation_gif, file_name, step_csv
+from vizconv.export import animation_gif, file_name, gif_positions, step_csv
 from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.geometry import PADDING_MODES, index_ranges
 from vizconv.images import picture_size
@@ -37,7 +38,6 @@ from vizconv.torch_code import check_with_torch, conv2d_script
 t = ui.t
 state = st.session_state
 DEFAULTS = PlaygroundSettings()
-SPEEDS = (1, 2, 4, 8, 16, 32)  # window positions per second
 
 ui.page_setup("conv.title", "🔲")
 
@@ -255,6 +255,9 @@ if state.get("conv_weight_signature") != signature:
 if settings.preset == EXAMPLE_PRESET and example_kernel(settings, per_group) is None:
     st.info(t("conv.example_mismatch"), icon="ℹ️")
 
+# On a projector the animation comes first, with its step panel: filled once the trace is computed below.
+live_slot, panel_slot = st.container(), st.container()
+
 # ---------------------------------------------------------------- kernel editor
 with st.expander(t("conv.edit"), expanded=False):
     st.caption(t("conv.edit_help"))
@@ -305,19 +308,21 @@ if "conv_position" not in state:  # the page opens on a window that teaches some
     state.conv_position = opening_position(trace.output)
 steps = ui.stepper("conv_position", "conv_step_oc", "conv_animation", positions, trace.out_channels, w_out)
 
-st.subheader(t("conv.animation"))
-speed = st.select_slider(
-    t("conv.speed"),
-    options=SPEEDS,
-    **memory.seed("speed", SPEEDS, ui.labels("conv.speed_value", "n"), by_value=True),
-)
-figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
-steps.figure(figure, output_curves(figure))
-st.caption(t("conv.animation_help", frames=Count("count.window_positions", positions)))
+live_slot.subheader(t("conv.animation"))
+speed = memory.get("speed")
+speed = speed if speed in SPEEDS else 4
+with live_slot:
+    steps.live(
+        conv_animator_data(
+            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
+        ),
+        memory,
+    )
+live_slot.caption(t("conv.animation_help", frames=Count("count.window_positions", positions)))
 
 # ---------------------------------------------------------------- step panel
-st.subheader(t("conv.step"))
-panel = st.container(key="conv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
+panel_slot.subheader(t("conv.step"))
+panel = panel_slot.container(key="conv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
 steps.controls(
     panel, t("conv.position"), t("conv.step_kernel"), t("conv.back"), t("conv.forward"), t("conv.position_help")
 )
@@ -348,7 +353,7 @@ gif_col.download_button(
     file_name=file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
     mime="image/gif",
     key="conv_download_gif",
-    help=t("export.gif_help", frames=Count("count.frames", positions)),
+    help=t("export.gif_help", frames=Count("count.frames", len(gif_positions(positions)))),
     icon=":material/movie:",
     on_click="ignore",
 )

@@ -140,6 +140,22 @@ def _cell_point(page, axis: str, row: int, col: int) -> tuple[float, float]:
     )
 
 
+def animator_cell_point(page, maps: str, index: int, row: float, col: float) -> tuple[float, float]:
+    """Screen position of cell (row, col) (fractions allowed: 2.4 is inside row 2, near its bottom) on the live
+    animator's ``index``-th map among ``maps`` ("inputs" or "outputs"), scrolled into view."""
+    canvas = page.locator(f".vz-{maps} canvas").nth(index)
+    canvas.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    box = canvas.bounding_box()
+    cell = box["width"] / int(canvas.get_attribute("data-cols"))
+    return (box["x"] + (col + 0.5) * cell, box["y"] + (row + 0.5) * cell)
+
+
+def animator_position(page) -> str | None:
+    """The position the live animator shows (its root's data-position)."""
+    return page.locator(".vz").get_attribute("data-position")
+
+
 def _first_shape_path(page) -> str:
     return page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path")
 
@@ -158,7 +174,9 @@ def _first_shape_path(page) -> str:
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
     _open(page, server + path)
-    if name not in ("home", "network_builder"):
+    if name == "convolution":
+        page.locator(".vz canvas").first.wait_for()  # the live animator
+    elif name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_test_id("stSidebarNav").wait_for()  # on a loaded machine the sidebar can come after the script ends
     _shot(page, f"page_{name}")
@@ -179,19 +197,19 @@ def test_every_page_loads_without_an_exception(server, page, path, name):
 
 
 def test_play_advances_the_animation(server, page):
-    """Pressing Play moves the window without a server rerun."""
+    """Pressing Play moves the window in the browser, without a server rerun."""
     _open(page, server + "/Convolution_卷积")
-    page.locator(".js-plotly-plot").first.wait_for()
-    before = _first_shape_path(page)
-    page.locator(".updatemenu-button").first.click()
+    page.locator(".vz canvas").first.wait_for()
+    before = animator_position(page)
+    panel = _step_panel_text(page)
+    page.locator(".vz-play").click()
     time.sleep(2.0)
-    after = _first_shape_path(page)
+    after = animator_position(page)
     _shot(page, "convolution_playing")
     # the page opens on the window of strongest response (playground.opening_position), not the blank corner
-    assert before != "M-0.5,-0.5H2.5V2.5H-0.5Z"
-    assert after != before
-    # the heatmaps are still drawn while playing (frames carry only shapes)
-    assert page.locator(".js-plotly-plot .heatmaplayer image").count() >= 3
+    assert before == "428"
+    assert after != before and page.locator(".vz").get_attribute("data-playing") == "1"
+    assert _step_panel_text(page) == panel  # playing asks nothing of the server
 
 
 def _animation(name: str) -> dict:
@@ -277,7 +295,7 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
 def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):
     """A PNG chosen in the real file input becomes the input."""
     _open(page, server + "/Convolution_卷积")
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
     page.locator("input[type=file]").wait_for(state="attached")
     picture = Image.fromarray(np.tile(np.arange(0, 250, 25, dtype=np.uint8), (6, 1)))  # 10 x 6 ramp
@@ -285,31 +303,39 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
     picture.save(path)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("[1, 17, 28]").first.wait_for()
+    canvas = page.locator(".vz-inputs canvas").first
     page.wait_for_function(
-        "() => { const gd = document.querySelector('.js-plotly-plot'); return gd && gd.data && gd.data[0].z.length === 17; }"
+        "() => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
+        ".querySelector('.vz-inputs canvas')?.dataset.rows === '17'",
+        timeout=30_000,
     )
     _shot(page, "convolution_upload")
-    z = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].z")
-    assert len(z) == 17 and len(z[0]) == 28
-    assert z[0][0] == 0 and z[0][-1] > 0.85  # the ramp: 0 on the left, 225/255 on the right
+    assert canvas.get_attribute("data-cols") == "28"
+    # the ramp: black on the left, near white on the right (225/255)
+    left, right = page.evaluate(
+        """() => { const c = document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot
+                       .querySelector('.vz-inputs canvas');
+                   const ctx = c.getContext('2d'); const y = Math.floor(c.height / 2);
+                   return [ctx.getImageData(2, y, 1, 1).data[0], ctx.getImageData(c.width - 3, y, 1, 1).data[0]]; }"""
+    )
+    assert left < 30 and right > 200, (left, right)
 
 
 @pytest.mark.parametrize(
     "query, axis, cells",
     [
-        # a 40-pixel photo: 38×38 outputs of about 7 screen pixels a cell
-        ("conv_sample=astronaut&conv_side=40&conv_colour=0", "2", [(10, 10, 0, 0), (20, 3, 0.3, -0.3)]),
-        # the CS231n grid: 3×3 outputs of about 60 pixels a cell, clicked near a corner
-        ("conv_sample=cs231n_7x7x3", "4", [(2, 1, 0.4, 0.4), (0, 2, -0.4, -0.4)]),
+        # a 40-pixel photo: 38×38 outputs of a few screen pixels a cell
+        ("conv_sample=astronaut&conv_side=40&conv_colour=0", "outputs", [(10, 10, 0, 0), (20, 3, 0.3, -0.3)]),
+        # the CS231n grid: 3×3 outputs of large cells, clicked near a corner
+        ("conv_sample=cs231n_7x7x3", "outputs", [(2, 1, 0.4, 0.4), (0, 2, -0.4, -0.4)]),
     ],
 )
 def test_a_click_explains_the_cell_under_the_pointer(server, page, query, axis, cells):
-    """Wherever the pointer is inside an output cell, small cell or large, the click explains that cell (the
-    click targets once overlapped on small cells, so the cell below and to the right won)."""
+    """Wherever the pointer is inside an output cell, small cell or large, the click explains that cell."""
     _open(page, f"{server}/Convolution_卷积?lang=en&conv_source=sample&{query}")
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     for row, col, dy, dx in cells:
-        point = _cell_point(page, axis, row + dy, col + dx)
+        point = animator_cell_point(page, "outputs", 0, row + dy, col + dx)
         page.mouse.click(point[0], point[1])
         page.get_by_test_id("stMarkdownContainer").filter(
             has_text=f"Output channel 0, row {row}, column {col}:"
@@ -320,17 +346,14 @@ def test_a_click_explains_the_cell_under_the_pointer(server, page, query, axis, 
 def test_clicking_an_output_cell_explains_it(server, page):
     """A click on an output cell moves the step panel to that cell."""
     _open(page, server + "/Convolution_卷积")
-    plot = page.locator(".js-plotly-plot").first
-    plot.wait_for()
-    point = _cell_point(page, "2", 5, 7)  # the first output heatmap's cell (row 5, column 7)
+    page.locator(".vz canvas").first.wait_for()
+    point = animator_cell_point(page, "outputs", 0, 5, 7)  # the first output map's cell (row 5, column 7)
     page.mouse.click(point[0], point[1])
-    # the step panel (not the hover label) names the clicked cell, and the window moved there
+    # the step panel names the clicked cell, and the animator moved there
     page.get_by_test_id("stMarkdownContainer").filter(has_text="Output channel 0, row 5, column 7").first.wait_for(
         timeout=30_000
     )
-    page.wait_for_function(
-        "() => document.querySelector('.js-plotly-plot').layout.shapes[0].path === 'M6.5,4.5H9.5V7.5H6.5Z'"
-    )
+    assert animator_position(page) == str(5 * 26 + 7)
     _shot(page, "convolution_clicked")
     assert page.get_by_test_id("stException").count() == 0
 
@@ -408,12 +431,12 @@ def _language_shown(page) -> str:
 def test_lang_zh_in_the_url_renders_chinese(server, page):
     """?lang=zh opens the Convolution page in Chinese: title, sidebar, animation labels, the PyTorch check."""
     _open(page, server + "/Convolution_卷积?lang=zh")
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     page.get_by_role("heading", name="卷积", exact=True).wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     assert sidebar.get_by_text("卷积核个数（输出通道数）").count() == 1
     assert page.get_by_text("nn.Conv2d 的输出与逐步计算的结果相同").count() == 1
-    assert page.locator(".js-plotly-plot .updatemenu-button").first.text_content().strip() == "▶ 播放"
+    assert page.locator(".vz-play").text_content().strip() == "▶ 播放"
     assert _language_shown(page) == "中文"
     assert "lang=zh" in page.url
     _shot(page, "convolution_zh")
@@ -452,11 +475,11 @@ def _step_panel_text(page) -> str:
 def test_a_shared_url_reproduces_its_view(server, page, browser):
     """A hand-written link (classic 5×5, stride 2, padding 1, position 3) opens that view; its share link too."""
     _open(page, server + SHARED_VIEW)
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     page.get_by_text("[1, 3, 3]").first.wait_for()  # output shape: (5 + 2 - 3) // 2 + 1 = 3
-    # position 3 of a 3 × 3 output is row 1, column 0: the window covers padded rows 2-4, columns 0-2
+    # position 3 of a 3 × 3 output is row 1, column 0
     assert _step_panel_text(page).startswith("Output channel 0, row 1, column 0")
-    assert _first_shape_path(page) == "M-0.5,1.5H2.5V4.5H-0.5Z"
+    assert animator_position(page) == "3"
     page.wait_for_url("**conv_position=3**")  # the address bar holds the whole view
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Share this view").click()
@@ -479,10 +502,10 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
     other.set_default_timeout(60_000)
     try:
         _open(other, link)
-        other.locator(".js-plotly-plot").first.wait_for()
+        other.locator(".vz canvas").first.wait_for()
         other.get_by_text("[1, 3, 3]").first.wait_for()
         assert _step_panel_text(other).startswith("Output channel 0, row 1, column 0")
-        assert _first_shape_path(other) == "M-0.5,1.5H2.5V4.5H-0.5Z"
+        assert animator_position(other) == "3"
         _shot(other, "convolution_shared_url_opened")
         assert other.get_by_test_id("stException").count() == 0
     finally:
@@ -550,7 +573,7 @@ def test_the_equivalent_convolution_view_follows_clicks_and_arrow_keys(server, p
 def test_presenter_mode(server, page):
     """The sidebar toggle: large type, the sidebar folded away, a large step panel; → steps; kept on reload."""
     _open(page, server + "/Convolution_卷积?conv_sample=classic_5x5")
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     step_font = "() => parseFloat(getComputedStyle(document.querySelector('.st-key-conv_step_panel .katex')).fontSize)"
     before = page.evaluate(step_font)
     page.get_by_test_id("stSidebar").get_by_text("Presenter mode").click()
@@ -558,6 +581,7 @@ def test_presenter_mode(server, page):
     page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
     page.get_by_test_id("stExpandSidebarButton").wait_for()  # the sidebar folded away
     assert page.evaluate(step_font) > 1.5 * before
+    page.locator(".vz.vz-large").wait_for()  # the animator's larger type
     page.locator(".st-key-conv_step_panel").scroll_into_view_if_needed()
     _shot(page, "convolution_presenter")
 
@@ -590,7 +614,7 @@ def test_formulas_fit_a_projector(server, browser, path):
     try:
         _open(page, server + path)
         page.locator(".katex-display").first.wait_for()
-        page.locator(".js-plotly-plot").first.wait_for()
+        page.locator(".vz canvas, .js-plotly-plot").first.wait_for()
         time.sleep(1)  # the fitting runs on the next animation frame after the last change
         fits = """() => [...document.querySelectorAll('.katex-display')].map(box =>
             [box.scrollWidth, box.clientWidth, box.querySelector('.katex').style.fontSize])"""
@@ -610,30 +634,34 @@ def test_formulas_fit_a_projector(server, browser, path):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_subplot_titles_do_not_overlap_at_1024_px(server, browser, lang):
-    """Four padded input channels and four outputs on a 1024-px screen with the sidebar open: every subplot
-    title stays clear of its neighbours (the "(padded)" note goes on a line of its own)."""
+def test_the_animator_fits_a_1024_px_column(server, browser, lang):
+    """Four padded input channels and four outputs on a 1024-px screen with the sidebar open: every map, every
+    caption and the arithmetic lie inside the animator's box, and no two maps overlap."""
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
         query = "conv_source=random&conv_random_channels=4&conv_out_channels=4&conv_padding_h=1&conv_padding_w=1"
         _open(page, f"{server}/Convolution_卷积?lang={lang}&{query}")
-        chart = page.locator(".js-plotly-plot").first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .annotation').length >= 8")
+        page.locator(".vz canvas").nth(7).wait_for()
+        page.locator(".vz").scroll_into_view_if_needed()
         boxes = page.evaluate(
-            """() => [...document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('.annotation-text')]
-                .map(e => { const r = e.getBoundingClientRect();
-                            return [e.textContent, r.left, r.right, r.top, r.bottom]; })"""
+            """() => { const vz = document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot
+                           .querySelector('.vz');
+                       const box = r => [r.left, r.right, r.top, r.bottom];
+                       return { root: box(vz.getBoundingClientRect()),
+                                maps: [...vz.querySelectorAll('.vz-map')].map(m => box(m.getBoundingClientRect())),
+                                parts: [...vz.querySelectorAll('figcaption, table, .vz-total, .vz-bar > *')]
+                                    .map(m => box(m.getBoundingClientRect())) }; }"""
         )
-        titles = [box for box in boxes if box[0].strip()]
-        assert len(titles) >= 8, titles
-        for i, a in enumerate(titles):
-            for b in titles[i + 1 :]:
-                apart = a[2] <= b[1] or b[2] <= a[1] or a[4] <= b[3] or b[4] <= a[3]
-                assert apart, f"{a[0]!r} overlaps {b[0]!r}: {a[1:]} {b[1:]}"
-        _shot(page, f"subplot_titles_1024_{lang}")
+        left, right = boxes["root"][:2]
+        assert len(boxes["maps"]) == 8
+        for part in boxes["maps"] + boxes["parts"]:
+            assert left - 1 <= part[0] and part[1] <= right + 1, (part, boxes["root"])
+        for i, a in enumerate(boxes["maps"]):
+            for b in boxes["maps"][i + 1 :]:
+                assert a[1] <= b[0] + 1 or b[1] <= a[0] + 1 or a[3] <= b[2] + 1 or b[3] <= a[2] + 1, (a, b)
+        _shot(page, f"animator_1024_{lang}")
     finally:
         context.close()
 

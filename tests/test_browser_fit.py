@@ -13,7 +13,6 @@ import time
 import pytest
 from test_browser import _open, _shot, browser, server, sync_api  # noqa: F401 (pytest finds the fixtures by name)
 
-from vizconv.animation import SubplotGrid
 from vizconv.charts import heatmap_cell_px
 from vizconv.strings import LANGUAGES
 
@@ -115,7 +114,8 @@ def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):
 
 def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):  # noqa: F811
     """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.legibility works with: the
-    Convolution page's 28×28 digit (two subplots a row) and the upsampling section's 14×14 map (half a column)."""
+    upsampling section's 14×14 map (half a column). (The Convolution page's live animator sizes its own maps and
+    writes numbers only where they are 8 px or more: tests/test_browser_animator.py.)"""
     page = projector
 
     def cell(index: int) -> float:  # the first subplot's cell of the index-th chart, in pixels
@@ -127,9 +127,6 @@ def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):
             index,
         )
 
-    _open(page, f"{server}{CONV}?lang=en")
-    page.locator(".js-plotly-plot").first.wait_for()
-    assert cell(0) == pytest.approx(SubplotGrid(1, 2).cell_px((28, 28)), rel=0.1)
     _open(page, f"{server}{POOL}?lang=en&pool_section=upsampling")
     page.locator(".js-plotly-plot").first.wait_for()
     time.sleep(0.5)
@@ -138,13 +135,12 @@ def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):
 
 def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: F811
     """On a 390-px phone the figures are narrower than the rule assumes: values Plotly would write below 8 px
-    are hidden, the others stay (four padded input channels and four outputs of a random grid)."""
+    are hidden, the others stay (the transposed convolution's scatter view)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        query = "conv_source=random&conv_random_channels=2&conv_out_channels=2&conv_padding_h=1&conv_padding_w=1"
-        _open(page, f"{server}{CONV}?lang=en&{query}")
+        _open(page, f"{server}/Transposed_convolution_转置卷积?lang=en")
         chart = page.locator(".js-plotly-plot").first
         chart.scroll_into_view_if_needed()
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot g.heatmap-label text').length > 0")
@@ -166,6 +162,6 @@ def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: 
                 plot.remove(); return shown; }"""
         )
         assert shown == [px >= 8 for px in range(13)]
-        _shot(page, "values_390_convolution")
+        _shot(page, "values_390_transposed")
     finally:
         context.close()

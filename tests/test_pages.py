@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, chart_spec, metric, open_page
+from tests_support import ROOT, animator_data, metric, open_page
 from vizconv.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
@@ -36,12 +36,18 @@ def test_convolution_renders_with_defaults():
     assert any("same output" in s.value for s in at.success)
 
 
-def test_frame_count_equals_output_positions():
+def test_the_animator_gets_the_trace_of_these_settings():
+    """The page sends the live animator the padded input, weights, bias and output of its trace (the browser
+    draws every position from them), opening on the step panel's position."""
     at = _conv()
-    spec = chart_spec(at)
-    assert len(spec["frames"]) == 26 * 26
+    data = animator_data(at)
+    assert (data["geometry"]["out_height"], data["geometry"]["out_width"]) == (26, 26)
+    assert data["position"] == at.session_state["conv_position"] and data["channel"] == 0
+    assert data["output"].shape == (2, 26, 26) and data["padded"].shape == (1, 28, 28)
     at.number_input(key="conv_stride_h").set_value(2).run()
-    assert len(chart_spec(at)["frames"]) == 13 * 26
+    data = animator_data(at)
+    assert (data["geometry"]["out_height"], data["geometry"]["out_width"]) == (13, 26)
+    assert data["geometry"]["stride"] == [2, 1]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +92,7 @@ def test_impossible_combinations_show_a_message_not_a_traceback(state, message):
     at = _conv(**state)
     assert not at.exception
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")
 
 
 def test_an_uploaded_png_is_used():
@@ -99,7 +105,7 @@ def test_an_uploaded_png_is_used():
     assert not at.exception
     # scaled to 28 px on the longer side: 28 x 17, one channel
     assert metric(at, "Input") == "[1, 17, 28]"
-    assert chart_spec(at)["data"][0]["z"][0][:2] == [0.0, 0.0]
+    assert animator_data(at)["padded"][0, 0, :2].tolist() == [0.0, 0.0]
     # a 10-pixel picture enlarged to 28 says so, and how to convolve its own pixels
     assert any("only 10 pixels on its longer side, so it was enlarged to 28" in i.value for i in at.info)
     at.slider(key="conv_side").set_value(10).run()

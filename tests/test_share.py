@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, markdown_table, metric, open_page
+from tests_support import ROOT, animator_data, markdown_table, metric, open_page
 from vizconv import style, ui
 from vizconv.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
 from vizconv.strings import text
@@ -833,8 +833,11 @@ def test_presenter_mode_enlarges_the_figures_type():
     def font_sizes(at):
         return {json.loads(chart.proto.spec)["layout"].get("font", {}).get("size") for chart in at.get("plotly_chart")}
 
-    assert font_sizes(_open(CONV)) == {None}  # Plotly's default
-    assert font_sizes(_open(CONV, present="1")) == {ui.PRESENTER_FIGURE_FONT}
+    assert font_sizes(_open(POOL)) == {None}  # Plotly's default
+    assert font_sizes(_open(POOL, present="1")) == {ui.PRESENTER_FIGURE_FONT}
+    # the Convolution page's live animator is told, and sets its larger type itself (tests/test_browser_animator.py)
+    assert animator_data(_open(CONV))["large"] is False
+    assert animator_data(_open(CONV, present="1"))["large"] is True
 
 
 @pytest.mark.parametrize("path", ["app.py", CONV, FEATURES, POOL, TCONV, BUILDER])
@@ -872,10 +875,32 @@ def _heatmaps(at: AppTest) -> list[tuple[object, object]]:
 
 
 @pytest.mark.parametrize(
+    ("params", "output_scale"),
+    [
+        ({"conv_padding_h": "1"}, style.DIVERGING_SCALE),  # signed outputs (Sobel)
+        (  # non-negative: one box-blur kernel (a second kernel would be a different one, signed)
+            {
+                "conv_preset": "box_blur",
+                "conv_out_channels": "1",
+                "conv_padding_mode": "reflect",
+                "conv_padding_w": "2",
+            },
+            style.SEQUENTIAL_SCALE,
+        ),
+    ],
+)
+def test_the_animator_gets_projector_safe_scales(params, output_scale):
+    """The live animator draws its colour bars from these scales (tests/test_browser_animator.py sees them)."""
+    colours = animator_data(_open(CONV, **params))["colours"]
+    assert colours["input_scale"] == style.INPUT_SCALE
+    assert colours["output_scale"] == output_scale
+    low, high = colours["output_range"]
+    assert (low == -high) if output_scale == style.DIVERGING_SCALE else low == 0
+
+
+@pytest.mark.parametrize(
     ("path", "params"),
     [
-        (CONV, {"conv_padding_h": "1"}),  # signed outputs (Sobel), padding tinted
-        (CONV, {"conv_preset": "box_blur", "conv_padding_mode": "reflect", "conv_padding_w": "2"}),  # non-negative
         (FEATURES, {}),
         (FEATURES, {"fm_layer": "1"}),  # after ReLU: non-negative
     ],

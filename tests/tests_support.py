@@ -51,6 +51,28 @@ def markdown_table(at: AppTest, first_header: str) -> list[list[str]]:
     raise AssertionError(f"no Markdown table headed {first_header!r}")
 
 
+def animator_data(at: AppTest, index: int = 0) -> dict:
+    """The live animator's data (vizconv.animator) as the page sent it, its tensors decoded to numpy arrays
+    (padded, weight, bias, output). AppTest sees the component as an unknown element holding its data; what the
+    browser draws from it is tested in Chromium (tests/test_browser_animator.py)."""
+    from vizconv.animator import decode_float32
+
+    element = at.get("bidi_component")[index]
+    assert element.proto.component_name == "vizconv.animator"
+    data = json.loads(element.proto.mixed.json if element.proto.HasField("mixed") else element.proto.json)
+    g = data["geometry"]
+    shapes = {
+        "padded": (g["in_channels"], g["padded_height"], g["padded_width"]),
+        "weight": (g["out_channels"], g["per_group"], *g["kernel"]),
+        "bias": (g["out_channels"],),
+        "output": (g["out_channels"], g["out_height"], g["out_width"]),
+    }
+    for name, shape in shapes.items():
+        if data[name] is not None:
+            data[name] = decode_float32(data[name], shape)
+    return data
+
+
 def chart_spec(at: AppTest, index: int = 0) -> dict:
     """The Plotly figure of the page's ``index``-th chart, as a dict."""
     return json.loads(at.get("plotly_chart")[index].proto.spec)

@@ -32,7 +32,7 @@ EXAMPLE_PRESET = "example"  # the kernel that comes with a classroom grid sample
 
 # Bounds of every control: they keep the animation legible and the page fast.
 LIMITS = {
-    "side": (5, 64),
+    "side": (5, 128),
     "random_channels": (1, 4),
     "random_size": (2, 16),
     "out_channels": (1, 8),

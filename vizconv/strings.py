@@ -316,6 +316,63 @@ STRINGS: dict[str, dict[str, str]] = {
     "anim.play": {"en": "▶ Play", "zh": "▶ 播放"},
     "anim.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
     "anim.position": {"en": "window at (row, column):", "zh": "窗口位置（行, 列）："},
+    # --- live animator (vizconv.animator, vizconv/web/animator.js): {name} filled in the browser ---------
+    "live.label": {
+        "en": "Convolution animator: ← → step, space plays or pauses, click an output cell to explain it",
+        "zh": "卷积动画：← → 单步，空格键播放或暂停，点击输出单元格查看解释",
+    },
+    "live.play": {"en": "▶ Play", "zh": "▶ 播放"},
+    "live.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
+    "live.back": {"en": "Step back (←)", "zh": "后退一步（←）"},
+    "live.forward": {"en": "Step forward (→)", "zh": "前进一步（→）"},
+    "live.scrub": {"en": "Window position", "zh": "窗口位置"},
+    "live.speed": {"en": "Speed", "zh": "速度"},
+    "live.per_second": {"en": "{n} / s", "zh": "每秒 {n} 步"},
+    "live.loop": {"en": "Loop", "zh": "循环"},
+    "live.channel": {"en": "Output channel", "zh": "输出通道"},
+    "live.where": {
+        "en": "Output channel {oc}, row {oy}, column {ox} (position {p} of {last})",
+        "zh": "输出通道 {oc}，第 {oy} 行，第 {ox} 列（位置 {p} / {last}）",
+    },
+    "live.input": {"en": "input channel {c}", "zh": "输入通道 {c}"},
+    "live.input_other": {
+        "en": "input channel {c}: not in this kernel's group",
+        "zh": "输入通道 {c}：不在这个卷积核的分组里",
+    },
+    "live.output": {"en": "output channel {c}", "zh": "输出通道 {c}"},
+    "live.window": {"en": "window", "zh": "窗口"},
+    "live.input_scale": {"en": "input values", "zh": "输入值"},
+    "live.output_scale": {"en": "output values", "zh": "输出值"},
+    "live.kernel": {"en": "kernel {oc}, channel {c}", "zh": "卷积核 {oc}，通道 {c}"},
+    "live.products": {"en": "products", "zh": "乘积"},
+    "live.channel_sum": {"en": "sum of channel {c}", "zh": "通道 {c} 之和"},
+    "live.total": {"en": "Σ channel sums + bias = value", "zh": "Σ 各通道之和 + 偏置 = 输出值"},
+    "live.total_no_bias": {"en": "Σ channel sums = value", "zh": "Σ 各通道之和 = 输出值"},
+    "live.legend": {
+        "en": "Orange outline: the window's taps. Tinted: padding. Blue outline: the original input. Red: cells no "
+        "window reads. Grey: outputs not computed yet. Green outline: the value being computed.",
+        "zh": "橙色边框：窗口读取的单元格。浅色底：填充。蓝色边框：原始输入。红色：没有任何窗口读取的单元格。"
+        "灰色：尚未计算的输出。绿色边框：正在计算的值。",
+    },
+    "live.reverse": {
+        "en": "Input row {y}, column {x} is read by {n} output positions (marked pink); click again to clear",
+        "zh": "输入第 {y} 行第 {x} 列被 {n} 个输出位置读取（粉色标出）；再次点击取消",
+    },
+    "live.reverse_none": {
+        "en": "Input row {y}, column {x} is read by no window",
+        "zh": "输入第 {y} 行第 {x} 列不被任何窗口读取",
+    },
+    "live.twin": {
+        "en": "Output channel {oc}, row {oy}, column {ox}: {terms} = {value}",
+        "zh": "输出通道 {oc}，第 {oy} 行，第 {ox} 列：{terms} = {value}",
+    },
+    "live.twin_bias": {"en": "bias {b}", "zh": "偏置 {b}"},
+    "live.twin_channel": {"en": "channel {c} sum {s}", "zh": "通道 {c} 之和 {s}"},
+    "live.magnified": {
+        "en": "At this size the maps show colours; the window, its kernel and their products are written out "
+        "beside them.",
+        "zh": "在这个尺寸下，特征图只显示颜色；窗口、卷积核及其乘积的数值写在旁边。",
+    },
     # --- home page ------------------------------------------------------------------------
     "home.title": {"en": "vizconv", "zh": "vizconv"},
     "home.title.intro": {
@@ -412,8 +469,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "conv.side": {"en": "Size (pixels on the longer side)", "zh": "尺寸（长边像素数）"},
     "conv.side_help": {
-        "en": "Images are scaled down so the animation stays legible: 5 to 64 pixels.",
-        "zh": "图片会被缩小，让动画保持清晰可读：5 到 64 像素。",
+        "en": "Images are scaled down to 5 to 128 pixels on the longer side. Up to 15 the maps show every number; "
+        "larger pictures show colours, with the numbers of the window written out beside them.",
+        "zh": "图片会缩小到长边 5 到 128 像素。不超过 15 像素时，特征图中显示每个数值；更大的图片只显示颜色，"
+        "窗口的数值写在旁边。",
     },
     "conv.colour": {"en": "Colour (3 channels)", "zh": "彩色（3 个通道）"},
     "conv.colour_help": {
@@ -496,13 +555,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.speed": {"en": "Speed (window positions per second)", "zh": "速度（每秒的窗口位置数）"},
     "conv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
-        "en": "{frames}. Orange: the window on each input channel (shaded cells are padding, "
-        "dotted line the original input). Green: the output cell being computed, on every output channel (each "
-        "kernel computes its own at the same place). Play and the figure's slider run in your browser only: to "
-        "explain a value below, click its output cell, or use the ◀ ▶ buttons of the step panel.",
-        "zh": "共 {frames}。橙色：每个输入通道上的窗口（阴影单元格是填充，虚线是原始输入）。绿色："
-        "正在计算的输出单元格，每个输出通道上都有（每个卷积核在同一位置计算自己的输出）。“播放”和图中的滑块只在"
-        "你的浏览器里运行：要在下方解释一个值，请点击它的输出单元格，或使用步骤面板的 ◀ ▶ 按钮。",
+        "en": "{frames}. Play runs in your browser; when you pause, step (◀ ▶, or ← → once you have clicked the "
+        "animation) or click an output cell, the step panel below follows. Click an input cell to mark every output "
+        "whose window reads it.",
+        "zh": "共 {frames}。播放在你的浏览器中进行；暂停、单步（◀ ▶，或点击动画后用 ← →）或点击输出单元格时，"
+        "下方的步骤面板会随之更新。点击输入单元格，可以标出所有读取它的输出位置。",
     },
     "conv.step": {"en": "How one output value is made", "zh": "一个输出值是怎样算出来的"},
     "conv.back": {"en": "Previous position", "zh": "上一个位置"},
@@ -1983,10 +2040,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "export.header": {"en": "Download", "zh": "下载"},
     "export.gif": {"en": "Animation (GIF)", "zh": "动画（GIF）"},
     "export.gif_help": {
-        "en": "The kernel sliding over your input: {frames}, one for each window position, at the speed chosen "
-        "above. Drawn when you click (thousands of positions take a few seconds).",
-        "zh": "卷积核在你的输入上滑动：共 {frames}，每个窗口位置一帧，速度与上面选择的一致。点击时才生成"
-        "（几千个位置需要几秒钟）。",
+        "en": "The kernel sliding over your input: {frames}, one for each window position (beyond 5,776 positions, "
+        "5,776 of them evenly spread), at the animation's speed. Drawn when you click (thousands of positions take "
+        "a few seconds).",
+        "zh": "卷积核在你的输入上滑动：共 {frames}，每个窗口位置一帧（超过 5,776 个位置时，均匀选取其中 5,776 个），"
+        "速度与动画一致。点击时才生成（几千个位置需要几秒钟）。",
     },
     "export.script": {"en": "This layer as a script (.py)", "zh": "这一层的脚本（.py）"},
     "export.script_help": {

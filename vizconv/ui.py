@@ -9,12 +9,14 @@ import re
 import weakref
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
+from vizconv.animator import SPEEDS, AnimatorView
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
@@ -136,6 +138,13 @@ HOME_LABEL = "Home 首页"
 NAV_CSS = f"""<style>
 [data-testid="stSidebarNavLink"] span[label="app"] > div {{ display: none; }}
 [data-testid="stSidebarNavLink"] span[label="app"]::before {{ content: "{HOME_LABEL}"; }}
+</style>"""
+
+
+# Streamlit leaves 6rem above a page's title; 3rem clears its toolbar, and on a 1024 × 768 projector the saved
+# height puts the Convolution page's animation with its arithmetic on the first screen. Constant.
+PAGE_TOP_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 </style>"""
 
 
@@ -316,6 +325,7 @@ def page_setup(title_key: str, icon: str) -> None:
     st.session_state[PRESENT_KEY] = present
     st.sidebar.toggle(t("present.toggle"), key=PRESENT_KEY, help=t("present.help"), on_change=_switch_presenting)
     st.html(NAV_CSS)  # style only: Streamlit puts it in the event container, taking no space
+    st.html(PAGE_TOP_CSS)
     st.html(FIT_TO_WIDTH_HTML, unsafe_allow_javascript=True)
     st.html(KEYBOARD_HTML, unsafe_allow_javascript=True)
     if present:
@@ -538,6 +548,18 @@ class Stepper:
         st.session_state[self.figure_key + "_width"] = self.width
         plotly_figure(spec, key=self.figure_key, on_select=self._clicked)
 
+    def live(self, data: dict, memory: WidgetMemory | None = None) -> None:
+        """Draw the live animator (vizconv.animator's ``data``) in place of a Plotly animation. The view the
+        browser sends back when the student pauses, steps or clicks moves the step panel; its speed is the
+        setting ``speed`` of ``memory``."""
+        mount = _live_animator()
+        mount(
+            key=self.figure_key,
+            data=data,
+            on_view_change=functools.partial(_view_changed, self, memory),
+            width="stretch",
+        )
+
     def controls(
         self, container, position: str, channel: str, back: str, forward: str, position_help: str | None = None
     ) -> None:
@@ -565,6 +587,32 @@ class Stepper:
             last = self.positions - 1
             slider_col.slider(position, 0, last, key=self.position_key, format=f"%d / {last}", help=position_help)
         channel_col.selectbox(channel, range(self.channels), key=self.channel_key)
+
+
+WEB_DIR = Path(__file__).with_name("web")  # the live animator's JS and CSS
+
+
+@functools.cache
+def _live_animator():
+    """The live animator component (vizconv/web/animator.js and .css), registered once per process."""
+    return st.components.v2.component(
+        "vizconv.animator",
+        css=(WEB_DIR / "animator.css").read_text(encoding="utf-8"),
+        js=(WEB_DIR / "animator.js").read_text(encoding="utf-8"),
+    )
+
+
+def _view_changed(stepper: Stepper, memory: WidgetMemory | None) -> None:
+    """The browser paused, stepped or was clicked: its view (a hostile client's too, clamped) moves the step."""
+    raw = st.session_state.get(stepper.figure_key) or {}
+    view = AnimatorView.parse(raw.get("view"), stepper.positions, stepper.channels)
+    if view is None:
+        return
+    st.session_state[stepper.position_key] = view.position
+    st.session_state[stepper.channel_key] = view.channel
+    speed = (raw.get("view") or {}).get("speed")
+    if memory is not None and speed in SPEEDS:
+        memory.set(speed=speed)
 
 
 def stepper(position_key: str, channel_key: str, figure_key: str, positions: int, channels: int, width: int) -> Stepper:

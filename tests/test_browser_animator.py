@@ -1,0 +1,312 @@
+"""The live animator in headless Chromium: what it writes equals the trace, and it moves with the page.
+
+The animator (vizconv/web/animator.js) computes every step in the browser from the data the page sends once
+(vizconv.animator). These tests read what it shows, at several positions of random configurations, and compare
+it with ``trace.step(...)`` computed here with torch for the same settings; they check that pausing, clicking
+and the keyboard move the server's step panel, that the page's ◀ ▶ move the animator, the text twin for
+screen readers, both languages, presenter mode's larger type, the reverse view (an input cell's readers), and
+that on a 1024 × 768 projector and a phone the animation with its arithmetic is on the first screen, cut off
+nowhere. No timing assertions.
+
+Uses tests/test_browser.py's server and browser fixtures (one ``streamlit run app.py``, Debian's Chromium).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+from urllib.parse import urlencode
+
+import pytest
+from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
+    ARTIFACTS,
+    CHROMIUM,
+    animator_cell_point,
+    animator_position,
+    browser,
+    page,
+    server,
+    sync_api,
+)
+
+from vizconv.errors import ParameterError
+from vizconv.playground import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
+from vizconv.samples import SAMPLES
+from vizconv.steps import format_number
+
+pytestmark = pytest.mark.browser
+
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+CONV = "/Convolution_卷积"
+STEP_TIMEOUT_MS = 30_000
+
+
+def _settings_query(settings: PlaygroundSettings) -> str:
+    """The share link's query for these settings (the page's SHARED names, prefixed conv_)."""
+    params = {"lang": "en"}
+    for name, value in settings.__dict__.items():
+        params[f"conv_{name}"] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    return urlencode(params)
+
+
+def _random_settings(rng: random.Random) -> PlaygroundSettings:
+    """Random settings the engine accepts: random input, random kernels, any geometry the limits allow."""
+    while True:
+        channels = rng.choice([1, 2, 4])
+        groups = rng.choice([g for g in (1, 2) if channels % g == 0])
+        out_channels = groups * rng.choice([1, 2])
+        settings = PlaygroundSettings(
+            source="random",
+            random_channels=channels,
+            random_height=rng.randint(5, 9),
+            random_width=rng.randint(5, 9),
+            random_seed=rng.randint(0, 999),
+            out_channels=out_channels,
+            kernel_h=rng.choice([1, 2, 3]),
+            kernel_w=rng.choice([2, 3]),
+            stride_h=rng.choice([1, 2]),
+            stride_w=rng.choice([1, 2, 3]),
+            padding_h=rng.choice([0, 1, 2]),
+            padding_w=rng.choice([0, 1]),
+            padding_mode=rng.choice(["zeros", "reflect", "replicate", "circular"]),
+            dilation_h=rng.choice([1, 2]),
+            dilation_w=1,
+            groups=groups,
+            preset="random_normal",
+            kernel_seed=rng.randint(0, 999),
+        )
+        try:
+            x = build_input(settings)
+            trace = run_playground(
+                settings, x, default_weight(settings, x.shape[0]), default_bias(settings, x.shape[0])
+            )
+        except ParameterError:
+            continue
+        if trace.positions >= 4:
+            return settings
+
+
+def _trace(settings: PlaygroundSettings):
+    x = build_input(settings)
+    return run_playground(settings, x, default_weight(settings, x.shape[0]), default_bias(settings, x.shape[0]))
+
+
+def _numbers(texts: list[str]) -> list[float]:
+    return [float(t.replace("−", "-")) for t in texts]
+
+
+def _shown_step(tab) -> dict:
+    """What the animator writes for its current step: every table cell, each channel's sum, the total line."""
+    return tab.evaluate(
+        """() => { const vz = document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot
+                       .querySelector('.vz');
+                   const rows = [...vz.querySelectorAll('.vz-arow')].filter(r => r.offsetParent !== null);
+                   return { position: vz.dataset.position, channel: vz.dataset.channel,
+                            where: vz.querySelector('.vz-where').textContent,
+                            rows: rows.map(r => ({ head: r.querySelector('.vz-ahead').textContent,
+                                                   tables: [...r.querySelectorAll('table')].map(t =>
+                                                       [...t.querySelectorAll('td')].map(td => td.textContent)),
+                                                   sum: r.querySelector('.vz-sum').textContent })),
+                            total: vz.querySelector('.vz-tline').textContent,
+                            twin: vz.querySelector('.vz-twin').textContent }; }"""
+    )
+
+
+def _close(shown: list[float], expected: list[float], what: str) -> None:
+    """Written with at most 3 decimals: each within half a unit of the third decimal of torch's value (the
+    browser sums float32 products in float64, torch in float32: the last written digit may round apart)."""
+    assert len(shown) == len(expected), (what, shown, expected)
+    for a, b in zip(shown, expected, strict=True):
+        assert abs(a - b) <= 0.0015 + 1e-6 * abs(b), (what, shown, expected)
+
+
+def _check_step(tab, trace, oc: int, position: int) -> None:
+    oy, ox = trace.position(position)
+    step = trace.step(oc, oy, ox)
+    shown = _shown_step(tab)
+    assert shown["position"] == str(position) and shown["channel"] == str(oc), shown
+    assert shown["where"].startswith(f"Output channel {oc}, row {oy}, column {ox}")
+    assert len(shown["rows"]) == len(step.input_channels)
+    for k, (row, ic) in enumerate(zip(shown["rows"], step.input_channels, strict=True)):
+        assert row["head"] == f"input channel {ic}"
+        window, kernel, products = (_numbers(cells) for cells in row["tables"])
+        _close(window, step.window[k].flatten().tolist(), f"window of channel {ic}")
+        _close(kernel, step.kernel[k].flatten().tolist(), f"kernel {oc}, channel {ic}")
+        _close(products, step.products[k].flatten().tolist(), f"products of channel {ic}")
+        _close(_numbers([row["sum"].split("=")[-1]]), [float(step.channel_sums[k])], f"sum of channel {ic}")
+    terms, value = shown["total"].split(" = ")
+    expected_terms = [float(s) for s in step.channel_sums] + ([step.bias] if trace.bias is not None else [])
+    _close(_numbers(re.findall(r"\(([^)]*)\)", terms)), expected_terms, "the total's terms")
+    _close(_numbers([value]), [step.value], "the value")
+    assert value == format_number(float(trace.output[oc, oy, ox]), 3)  # the value torch computed, as written
+    assert shown["twin"].startswith(f"Output channel {oc}, row {oy}, column {ox}:")
+
+
+def _wait_for_panel(tab, oc: int, oy: int, ox: int) -> None:
+    tab.locator(".st-key-conv_step_panel").get_by_test_id("stMarkdownContainer").filter(
+        has_text=f"Output channel {oc}, row {oy}, column {ox}:"
+    ).first.wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_arithmetic_shown_equals_the_trace(server, page, seed):  # noqa: F811
+    """At several positions of a random configuration (reached by clicking output cells, the keyboard and the
+    animator's buttons) every window value, kernel weight, product, channel sum and the value equal torch's."""
+    rng = random.Random(seed)
+    settings = _random_settings(rng)
+    trace = _trace(settings)
+    page.goto(f"{server}{CONV}?{_settings_query(settings)}")
+    page.locator(".vz canvas").first.wait_for(timeout=60_000)
+    h_out, w_out = trace.out_size
+    for _ in range(3):
+        oc, oy, ox = rng.randrange(trace.out_channels), rng.randrange(h_out), rng.randrange(w_out)
+        point = animator_cell_point(page, "outputs", oc, oy, ox)
+        page.mouse.click(*point)
+        _wait_for_panel(page, oc, oy, ox)  # the click went back to the server: the step panel follows
+        _check_step(page, trace, oc, oy * w_out + ox)
+    page.locator(".vz").focus()
+    page.keyboard.press("ArrowRight")
+    position = (oy * w_out + ox + 1) % trace.positions
+    _check_step(page, trace, oc, position)
+    page.locator(".vz-back").click()
+    _check_step(page, trace, oc, (position - 1) % trace.positions)
+    page.keyboard.press("End")
+    _check_step(page, trace, oc, trace.positions - 1)
+    _wait_for_panel(page, oc, h_out - 1, w_out - 1)
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_a_classroom_grid_with_bias_and_numbers_in_every_cell(server, page):  # noqa: F811
+    """CS231n's 7×7×3 grid, two kernels with a bias: small maps have their numbers in every cell, and the total
+    adds the bias."""
+    page.goto(f"{server}{CONV}?lang=en&conv_source=sample&conv_sample=cs231n_7x7x3")
+    page.locator(".vz canvas").first.wait_for(timeout=60_000)
+    sample = SAMPLES["cs231n_7x7x3"]
+    settings = PlaygroundSettings(
+        source="sample",
+        sample="cs231n_7x7x3",
+        out_channels=2,
+        stride_h=sample.settings["stride"],
+        stride_w=sample.settings["stride"],
+        padding_h=sample.settings["padding"],
+        padding_w=sample.settings["padding"],
+        bias=True,
+        preset="example",
+    )
+    trace = _trace(settings)
+    assert trace.bias is not None
+    point = animator_cell_point(page, "outputs", 1, 2, 1)
+    page.mouse.click(*point)
+    _wait_for_panel(page, 1, 2, 1)
+    _check_step(page, trace, 1, 2 * trace.out_size[1] + 1)
+    assert page.locator(".vz-total .vz-tcap").inner_text() == "Σ channel sums + bias = value"
+
+
+def test_pause_sends_the_position_and_the_page_moves_the_animator(server, page):  # noqa: F811
+    """Play runs in the browser; Pause sends the position to the server, whose step panel follows. The page's
+    own ▶ (and the channel box) move the animator."""
+    page.goto(f"{server}{CONV}?lang=en")
+    page.locator(".vz canvas").first.wait_for(timeout=60_000)
+    page.locator(".vz-play").click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
+        ".querySelector('.vz').dataset.position !== '428'"
+    )
+    page.locator(".vz-play").click()  # pause
+    position = int(animator_position(page))
+    oy, ox = divmod(position, 26)
+    _wait_for_panel(page, 0, oy, ox)
+    page.locator(".st-key-conv_forward button").first.click()
+    page.wait_for_function(
+        f"""() => document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot
+                  .querySelector('.vz').dataset.position === '{position + 1}'""",
+        timeout=STEP_TIMEOUT_MS,
+    )
+    assert page.locator(".vz-play").inner_text() == "▶ Play"
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_space_plays_and_the_text_twin_follows_in_both_languages(server, page):  # noqa: F811
+    """Space plays and pauses when the animator has the focus; the twin (aria-live) says the step in the page's
+    language."""
+    for lang, twin in (("en", "Output channel 0, row 16, column 12:"), ("zh", "输出通道 0，第 16 行，第 12 列：")):
+        page.goto(f"{server}{CONV}?lang={lang}")
+        page.locator(".vz canvas").first.wait_for(timeout=60_000)
+        live = page.locator(".vz-twin")
+        assert live.get_attribute("aria-live") == "polite"
+        assert live.text_content().startswith(twin), live.text_content()
+        page.locator(".vz").focus()
+        page.keyboard.press(" ")
+        assert page.locator(".vz").get_attribute("data-playing") == "1"
+        page.wait_for_timeout(600)
+        page.keyboard.press(" ")
+        assert page.locator(".vz").get_attribute("data-playing") == "0"
+        assert not live.text_content().startswith(twin)  # it moved, and the twin says where
+
+
+def test_an_input_cell_shows_every_output_that_reads_it(server, page):  # noqa: F811
+    """Click an input cell: the outputs whose window reads it are named (ezyang's reverse view)."""
+    page.goto(f"{server}{CONV}?lang=en&conv_sample=classic_5x5")
+    page.locator(".vz canvas").first.wait_for(timeout=60_000)
+    point = animator_cell_point(page, "inputs", 0, 2, 2)  # the centre of the 5×5 grid, 3×3 kernel: 9 readers
+    page.mouse.click(*point)
+    assert page.locator(".vz").get_attribute("data-readers") == "0,1,2,3,4,5,6,7,8"
+    assert "read by 9 output positions" in page.locator(".vz-reverse").inner_text()
+    page.mouse.click(*animator_cell_point(page, "inputs", 0, 0, 0))  # a corner: one reader
+    assert page.locator(".vz").get_attribute("data-readers") == "0"
+
+
+@pytest.mark.parametrize(
+    ("query", "written"),
+    [("conv_sample=classic_5x5", True), ("conv_sample=digit_7", False)],
+)
+@pytest.mark.parametrize("width", [1024, 390])
+def test_numbers_in_the_maps_only_where_legible(server, browser, query, written, width):  # noqa: F811
+    """A small grid has its numbers in every cell of its maps, at 8 px or more, on a projector and on a phone; a
+    28×28 digit's maps are colours only, and the legend says the numbers are written out beside them."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(f"{server}{CONV}?lang=en&conv_source=sample&{query}")
+        tab.locator(".vz canvas").first.wait_for()
+        sizes = [float(c.get_attribute("data-numbers")) for c in tab.locator(".vz-map canvas").all()]
+        assert sizes
+        if written:
+            assert all(size >= 8 for size in sizes), sizes
+        else:
+            assert sizes == [0.0] * len(sizes)
+            assert "written out beside them" in tab.locator(".vz-legend").inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (390, 844)])
+def test_on_the_first_screen_and_cut_off_nowhere(server, browser, width, height, lang):  # noqa: F811
+    """On a 1024 × 768 projector the default page shows the animation with its arithmetic without scrolling;
+    on a phone nothing of it is cut off (it lies inside the page's width)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(f"{server}{CONV}?lang={lang}")
+        tab.locator(".vz canvas").first.wait_for()
+        tab.wait_for_timeout(500)
+        box = tab.evaluate(
+            """() => { const vz = document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot
+                           .querySelector('.vz');
+                       const r = e => e.getBoundingClientRect();
+                       return { total: r(vz.querySelector('.vz-total')).bottom, maps: r(vz.querySelector('.vz-maps')),
+                                right: Math.max(...[...vz.querySelectorAll('*')].map(e => r(e).right)),
+                                width: document.documentElement.clientWidth }; }"""
+        )
+        tab.screenshot(path=str(ARTIFACTS / f"animator_first_screen_{width}_{lang}.png"))
+        assert box["right"] <= box["width"], box
+        if width >= 1024:
+            assert box["total"] <= height, box  # Σ … = value is on the first screen
+    finally:
+        context.close()

@@ -310,3 +310,17 @@ def test_on_the_first_screen_and_cut_off_nowhere(server, browser, width, height,
             assert box["total"] <= height, box  # Σ … = value is on the first screen
     finally:
         context.close()
+
+
+def test_presenter_mode_enlarges_the_arithmetic(server, page):  # noqa: F811
+    """With ?present=1 the animator's tables and its total are written larger (the back of the room reads them)."""
+    sizes = {}
+    for present in ("0", "1"):
+        page.goto(f"{server}{CONV}?lang=en&present={present}")
+        page.locator(".vz canvas").first.wait_for(timeout=60_000)
+        sizes[present] = page.evaluate(
+            """() => { const vz = document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot;
+                       const px = s => parseFloat(getComputedStyle(vz.querySelector(s)).fontSize);
+                       return [px('.vz-table'), px('.vz-tline'), px('.vz-legend')]; }"""
+        )
+    assert all(large >= 1.3 * normal for normal, large in zip(sizes["0"], sizes["1"], strict=True)), sizes

@@ -11,7 +11,7 @@ from PIL import Image
 
 from vizconv import style, teaching, ui
 from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
-from vizconv.animation import conv_animation, output_curves
+from vizconv.animator import SPEEDS, pool_animator_data
 from vizconv.charts import cell_box, colour_range, heatmap_figure, histogram_figure
 from vizconv.errors import MessageError
 from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
@@ -32,7 +32,6 @@ IMAGE_SAMPLES = [key for key, sample in SAMPLES.items() if sample.is_image]
 GRID_SAMPLES = [key for key, sample in SAMPLES.items() if not sample.is_image]
 PHOTOS = ["camera", "chelsea", "coffee", "astronaut"]
 SECTIONS = ("pooling", "activations", "upsampling")
-SPEEDS = (1, 2, 4, 8, 16, 32)  # window positions per second
 MAX_SIDE = 16  # the largest upsampling source (16×16 random numbers or digit): output cells up to 16 × 3 − 1
 # What a link carries (?pool_kind=avg ...): each setting with the values a URL may give it; the page clamps the
 # window position, the channel and the explained upsampled cell to the map it shows.
@@ -261,13 +260,18 @@ def show_pooling() -> None:
     steps = ui.stepper("pool_position", "pool_step_c", "pool_animation", positions, c, w_out)
 
     st.subheader(t("pool.animation"))
-    speed = st.select_slider(
-        t("conv.speed"),
-        options=SPEEDS,
-        **memory.seed("speed", SPEEDS, ui.labels("conv.speed_value", "n"), by_value=True),
+    speed = memory.get("speed")  # the animator's speed menu sets it (with the position) when paused
+    steps.live(
+        pool_animator_data(
+            trace,
+            position=steps.position,
+            channel=steps.channel,
+            speed=speed if speed in SPEEDS else 4,
+            lang=ui.lang(),
+            large=ui.presenting(),
+        ),
+        memory,
     )
-    figure = conv_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
-    steps.figure(figure, output_curves(figure))
     st.caption(t("pool.animation_help." + kind, frames=Count("count.window_positions", positions)))
 
     st.subheader(t("conv.step"))

@@ -483,7 +483,10 @@ class Session:
 
     async def _navigate(self, target: AppPage) -> bool:
         nav = self.page.get_by_test_id("stSidebarNav")
-        await nav.get_by_text(target.label, exact=True).click()
+        if target.path == "/":  # the home entry's text ("app") is hidden; it reads "Home 首页" (vizconv.ui.NAV_CSS)
+            await nav.get_by_test_id("stSidebarNavLink").first.click()
+        else:
+            await nav.get_by_text(target.label, exact=True).click()
         self.current = target
         return True
 

@@ -174,7 +174,7 @@ def _first_shape_path(page) -> str:
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
     _open(page, server + path)
-    if name == "convolution":
+    if name in ("convolution", "pooling"):
         page.locator(".vz canvas").first.wait_for()  # the live animator
     elif name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
@@ -276,19 +276,24 @@ def test_played_to_the_end_no_output_stays_covered(page, name):
 
 
 def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
-    """Pooling plays with the convolution's animator: the window and the max's winner box both move."""
+    """Pooling plays with the live animator: the window moves, and the window's table marks max pooling's winner
+    (the largest value) at every step."""
     _open(page, server + "/Pooling_and_activations_池化与激活")
-    page.locator(".js-plotly-plot").first.wait_for()
-    shapes = "() => document.querySelector('.js-plotly-plot').layout.shapes.map(s => s.path)"
-    before = page.evaluate(shapes)
-    page.locator(".updatemenu-button").first.click()
+    page.locator(".vz canvas").first.wait_for()
+    # the 2x2 window at output (2, 10), the strongest of channel 0 (playground.opening_position)
+    assert animator_position(page) == str(2 * 14 + 10)
+    assert page.locator(".vz-where").inner_text().startswith("Output channel 0, row 2, column 10")
+    page.locator(".vz-play").click()
     time.sleep(2.0)
-    after = page.evaluate(shapes)
+    page.locator(".vz-play").click()  # pause
+    assert animator_position(page) != str(2 * 14 + 10)
     _shot(page, "pooling_playing")
-    # the 2x2 window at output (2, 10), the strongest of channel 0 (playground.opening_position): input rows 4-5,
-    # columns 20-21
-    assert before[0] == "M19.5,3.5H21.5V5.5H19.5Z"
-    assert after[0] != before[0] and after[1] != before[1]  # window and winner moved
+    cells = [float(t.replace("−", "-").replace("∞", "inf")) for t in page.locator(".vz-table td").all_inner_texts()]
+    winner = page.locator(".vz-table td.vz-win").inner_text()
+    assert float(winner) == max(cells) and cells.index(max(cells)) == page.locator(
+        ".vz-table td"
+    ).all_inner_texts().index(winner)
+    assert page.locator(".vz-tline").inner_text().endswith(f"= {winner}")
     assert page.get_by_test_id("stException").count() == 0
 
 
@@ -519,7 +524,7 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
         (
             "/Pooling_and_activations_池化与激活",
             "pool_step_panel",
-            "3",  # output channel 0 (input channels 0 and 1 come first)
+            "animator",  # the live animator's first output map
             "Output channel 0, row 2, column 10",  # the strongest output of channel 0 (opening_position)
             "Output channel 0, row 3, column 4",
             "Output channel 0, row 3, column 5",
@@ -539,11 +544,14 @@ def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
 ):
     """The pooling and transposed-convolution pages step like the convolution page: click a cell, press →."""
     _open(page, server + path)
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas" if axis == "animator" else ".js-plotly-plot").first.wait_for()
     text = page.locator(f".st-key-{panel}").get_by_test_id("stMarkdownContainer")
     text.filter(has_text=first).first.wait_for()
     row, col = (int(word.strip(",")) for word in clicked.split()[-3::2])
-    point = _cell_point(page, axis, row, col)
+    if axis == "animator":
+        point = animator_cell_point(page, "outputs", 0, row, col)
+    else:
+        point = _cell_point(page, axis, row, col)
     page.mouse.click(point[0], point[1])
     text.filter(has_text=clicked).first.wait_for(timeout=30_000)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")

@@ -324,3 +324,34 @@ def test_presenter_mode_enlarges_the_arithmetic(server, page):  # noqa: F811
                        return [px('.vz-table'), px('.vz-tline'), px('.vz-legend')]; }"""
         )
     assert all(large >= 1.3 * normal for normal, large in zip(sizes["0"], sizes["1"], strict=True)), sizes
+
+
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pooling_shows_the_winner_or_the_mean(server, page, kind):  # noqa: F811
+    """The Pooling page's animator: max marks the largest cell of the window (padding −∞ never wins) and writes
+    it as the value; average adds the window (padding included) and divides by its cell count. At three clicked
+    positions, each against the value torch computed (the step panel's check says they agree)."""
+    page.goto(f"{server}/Pooling_and_activations_池化与激活?lang=en&pool_kind={kind}&pool_padding_h=1&pool_padding_w=1")
+    page.locator(".vz canvas").first.wait_for(timeout=60_000)
+    for row, col in ((0, 0), (3, 5), (14, 14)):
+        page.mouse.click(*animator_cell_point(page, "outputs", 0, row, col))
+        _wait_for_panel_pool(page, row, col)
+        cells = [
+            float(t.replace("−", "-").replace("-∞", "-inf")) for t in page.locator(".vz-table td").all_inner_texts()
+        ]
+        value = float(page.locator(".vz-tline").inner_text().split(" = ")[-1])
+        if kind == "max":
+            winner = page.locator(".vz-table td.vz-win")
+            assert winner.count() == 1 and float(winner.inner_text()) == max(cells)
+            assert value == pytest.approx(max(cells), abs=1e-3)
+        else:
+            assert page.locator(".vz-table td.vz-win").count() == 0
+            assert value == pytest.approx(sum(cells) / len(cells), abs=2e-3)
+            assert page.locator(".vz-total .vz-tcap").inner_text() == f"Σ window ÷ {len(cells)} cells = value"
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def _wait_for_panel_pool(tab, oy: int, ox: int) -> None:
+    tab.locator(".st-key-pool_step_panel").get_by_test_id("stMarkdownContainer").filter(
+        has_text=f"Output channel 0, row {oy}, column {ox}:"
+    ).first.wait_for(timeout=STEP_TIMEOUT_MS)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests_support import chart_spec, metric, open_page
+from tests_support import animator_data, chart_spec, metric, open_page
 
 PAGE = "pages/3_Pooling_and_activations_池化与激活.py"
 
@@ -20,9 +20,10 @@ def test_pooling_a_lenet_feature_map_keeps_the_channels_and_has_no_weights():
     assert metric(at, "Parameters") == "0"
     assert metric(at, "Channels") == "2 → 2"
     assert any("no weights" in i.value for i in at.info)
-    figure = chart_spec(at)
-    assert len(figure["frames"]) == 14 * 14
-    assert any(s["templateitemname"] == "winner" for s in figure["frames"][0]["layout"]["shapes"])
+    data = animator_data(at)  # the live animator, told to mark max pooling's winner
+    assert data["kind"] == "pool" and data["geometry"]["pool"] == "max"
+    assert (data["geometry"]["out_height"], data["geometry"]["out_width"]) == (14, 14)
+    assert data["weight"] is None and data["bias"] is None
     assert any(r"\max" in line.value for line in at.latex)
     assert any("same output" in c.value for c in at.caption)
 
@@ -48,7 +49,7 @@ def test_average_pooling_writes_the_mean():
 def test_impossible_padding_is_explained():
     at = open_page(PAGE, pool_padding_h=2)  # 2x2 window: padding at most 1
     assert any("Pooling padding 2 along the height is more than half" in e.value for e in at.error)
-    assert not at.get("plotly_chart")
+    assert not at.get("plotly_chart") and not at.get("bidi_component")
     at = open_page(PAGE, pool_kernel_h=3, pool_kernel_w=1, pool_padding_w=1)  # a window 1 wide takes no padding
     assert any("along the width" in e.value and "Reduce that padding to 0," in e.value for e in at.error), [
         e.value for e in at.error

@@ -22,9 +22,18 @@ import torch
 
 from vizconv import style
 from vizconv.conv import ConvTrace
+from vizconv.pool import PoolTrace
 from vizconv.strings import STRINGS, text
 
-__all__ = ["AnimatorView", "LIVE_TEXT_KEYS", "conv_animator_data", "float32_base64", "reading_positions"]
+__all__ = [
+    "AnimatorView",
+    "LIVE_TEXT_KEYS",
+    "conv_animator_data",
+    "decode_float32",
+    "float32_base64",
+    "pool_animator_data",
+    "reading_positions",
+]
 
 LIVE_TEXT_KEYS = tuple(key for key in STRINGS if key.startswith("live."))
 SPEEDS = (1, 2, 4, 8, 16, 32)  # window positions per second the speed menu offers
@@ -71,7 +80,7 @@ def _output_scale(low: float, high: float) -> tuple[list, float, float]:
     return style.SEQUENTIAL_SCALE, 0.0, high if high > 0 else 1.0
 
 
-def reading_positions(trace: ConvTrace, y: int, x: int) -> list[int]:
+def reading_positions(trace: ConvTrace | PoolTrace, y: int, x: int) -> list[int]:
     """The row-major output positions whose window reads padded cell (y, x): the reverse view. The browser
     computes the same; this is its reference."""
     (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
@@ -90,18 +99,48 @@ def conv_animator_data(
     names the data that makes the frames (not the position, speed or size): the browser keeps its place while
     it stays the same.
     """
+    _, per_group, kh, kw = trace.weight.shape
+    arrays = {
+        "weight": float32_base64(trace.weight),
+        "bias": None if trace.bias is None else float32_base64(trace.bias),
+    }
+    extra = {"per_group": per_group, "groups": trace.groups, "kernel": [kh, kw], "padding_mode": trace.padding_mode}
+    return _sliding_data(trace, "conv", arrays, extra, position, channel, speed, lang, large)
+
+
+def pool_animator_data(
+    trace: PoolTrace, *, position: int = 0, channel: int = 0, speed: int = 4, lang: str = "en", large: bool = False
+) -> dict:
+    """The animator's data for a pooling ``trace``: no weights; each output channel reads its own input channel,
+    and the browser marks max pooling's winner (the first largest value, as torch picks it) or writes the mean.
+    Max pooling's padding is −∞ (it never wins), sent as such."""
+    extra = {
+        "per_group": 1,
+        "groups": trace.in_channels,
+        "kernel": list(trace.kernel_size),
+        "padding_mode": "-inf" if trace.kind == "max" else "zeros",
+        "pool": trace.kind,
+    }
+    return _sliding_data(trace, "pool", {"weight": None, "bias": None}, extra, position, channel, speed, lang, large)
+
+
+def _sliding_data(
+    trace: ConvTrace | PoolTrace,
+    kind: str,
+    arrays: dict,
+    extra: dict,
+    position: int,
+    channel: int,
+    speed: int,
+    lang: str,
+    large: bool,
+) -> dict:
     c_in, h, w = trace.input.shape
     c_out, h_out, w_out = trace.output.shape
-    _, per_group, kh, kw = trace.weight.shape
     rows_read, cols_read = trace.read
     low_in, high_in = _range(trace.padded)
     out_scale, low_out, high_out = _output_scale(*_range(trace.output))
-    arrays = {
-        "padded": float32_base64(trace.padded),
-        "weight": float32_base64(trace.weight),
-        "bias": None if trace.bias is None else float32_base64(trace.bias),
-        "output": float32_base64(trace.output),
-    }
+    arrays = {"padded": float32_base64(trace.padded), **arrays, "output": float32_base64(trace.output)}
     geometry = {
         "in_channels": c_in,
         "height": h,
@@ -111,15 +150,12 @@ def conv_animator_data(
         "out_channels": c_out,
         "out_height": h_out,
         "out_width": w_out,
-        "per_group": per_group,
-        "groups": trace.groups,
-        "kernel": [kh, kw],
         "stride": list(trace.stride),
         "dilation": list(trace.dilation),
         "pads": list(trace.pads),
-        "padding_mode": trace.padding_mode,
         "rows_read": [bool(v) for v in rows_read],
         "cols_read": [bool(v) for v in cols_read],
+        **extra,
     }
     colours = {
         "input_scale": style.INPUT_SCALE,
@@ -133,11 +169,14 @@ def conv_animator_data(
         "boundary": style.BOUNDARY_COLOUR,
         "unread": style.UNREACHED_COLOUR,
         "reader": style.WINNER_COLOUR,
+        "winner": style.WINNER_COLOUR,
     }
-    signature = hashlib.sha256(json.dumps([arrays, geometry, lang], sort_keys=True).encode()).hexdigest()[:16]
+    signature = hashlib.sha256(json.dumps([kind, arrays, geometry, lang], sort_keys=True).encode()).hexdigest()[:16]
     positions = h_out * w_out
+    finite = trace.padded[torch.isfinite(trace.padded)]
+    weights = [] if arrays["weight"] is None else [trace.weight]
     return {
-        "kind": "conv",
+        "kind": kind,
         "signature": signature,
         "lang": lang,
         **arrays,
@@ -145,7 +184,7 @@ def conv_animator_data(
         "colours": colours,
         "numbers_in_maps": max(trace.padded.shape[1:]) < NUMBERS_IN_MAPS_BELOW
         and max(h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
-        "integral": bool(_integral(trace.padded) and _integral(trace.weight)),
+        "integral": all(_integral(t) for t in (finite, *weights)),
         "position": min(max(int(position), 0), positions - 1),
         "channel": min(max(int(channel), 0), c_out - 1),
         "speed": speed if speed in SPEEDS else 4,

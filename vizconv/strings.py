@@ -321,6 +321,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Convolution animator: ← → step, space plays or pauses, click an output cell to explain it",
         "zh": "卷积动画：← → 单步，空格键播放或暂停，点击输出单元格查看解释",
     },
+    "live.label_pool": {
+        "en": "Pooling animator: ← → step, space plays or pauses, click an output cell to explain it",
+        "zh": "池化动画：← → 单步，空格键播放或暂停，点击输出单元格查看解释",
+    },
+    "live.legend_max": {
+        "en": "Pink outline: the largest value of the window, the one max pooling keeps (padding is −∞: it never "
+        "wins).",
+        "zh": "粉色边框：窗口中最大的值，也就是最大池化保留的值（填充是 −∞，永远不会被选中）。",
+    },
+    "live.legend_avg": {
+        "en": "Average pooling adds the window and divides by its number of cells, padding included.",
+        "zh": "平均池化把窗口中的值相加，再除以单元格个数（包括填充）。",
+    },
+    "live.magnified_pool": {
+        "en": "At this size the maps show colours; the window's numbers are written out beside them.",
+        "zh": "在这个尺寸下，特征图只显示颜色；窗口的数值写在旁边。",
+    },
+    "live.pool_max": {"en": "max of the window", "zh": "窗口中的最大值"},
+    "live.total_max": {"en": "the largest value = value", "zh": "最大值 = 输出值"},
+    "live.total_avg": {"en": "Σ window ÷ {n} cells = value", "zh": "Σ 窗口 ÷ {n} 个单元格 = 输出值"},
+    "live.twin_avg": {"en": "window sum {s} divided by {n}", "zh": "窗口之和 {s} 除以 {n}"},
     "live.play": {"en": "▶ Play", "zh": "▶ 播放"},
     "live.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
     "live.back": {"en": "Step back (←)", "zh": "后退一步（←）"},

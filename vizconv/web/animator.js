@@ -221,7 +221,8 @@ class Animator {
     this.digits = data.integral ? 0 : 3;
     this.root.replaceChildren();
     this.root.classList.toggle("vz-large", !!data.large);
-    this.root.setAttribute("aria-label", this.text.label);
+    this.pool = data.kind === "pool" ? g.pool : null; // "max" or "avg" for pooling, null for a convolution
+    this.root.setAttribute("aria-label", this.pool ? this.text.label_pool : this.text.label);
     this.root.lang = data.lang === "zh" ? "zh" : "en";
 
     // controls
@@ -284,7 +285,8 @@ class Animator {
     this.arithBox = element("div", "vz-column vz-arith", stage);
     this.barsBox = element("div", "vz-bars", stage);
     this.reverseNote = element("div", "vz-reverse", this.root);
-    const legend = this.data.numbers_in_maps ? this.text.legend : `${this.text.legend} ${this.text.magnified}`;
+    let legend = this.pool ? `${this.text.legend} ${this.text[`legend_${this.pool}`]}` : this.text.legend;
+    if (!this.data.numbers_in_maps) legend = `${legend} ${this.pool ? this.text.magnified_pool : this.text.magnified}`;
     element("div", "vz-legend", this.root, legend);
     this.twin = element("div", "vz-twin", this.root);
     this.twin.setAttribute("aria-live", "polite");
@@ -419,7 +421,8 @@ class Animator {
       const head = element("div", "vz-ahead", row);
       const tables = [];
       const line = element("div", "vz-aline", row);
-      for (const [index, sign] of [[0, "⊙"], [1, "="], [2, ""]]) {
+      const parts = this.pool ? [[2, ""]] : [[0, "⊙"], [1, "="], [2, ""]]; // pooling: the window, then its value
+      for (const [index, sign] of parts) {
         const box = element("div", "vz-tbox", line);
         const caption = element("div", "vz-tcap", box);
         const table = element("table", "vz-table", box);
@@ -461,6 +464,7 @@ class Animator {
     const ox = position % g.out_width;
     const rows = Array.from({ length: kh }, (_, i) => oy * sh + i * dh);
     const cols = Array.from({ length: kw }, (_, j) => ox * sw + j * dw);
+    if (this.pool) return this.poolStepAt(position, oc, oy, ox, rows, cols);
     const channels = this.groupChannels(oc).map((ic, k) => {
       const window = [];
       const kernel = [];
@@ -482,6 +486,27 @@ class Animator {
     const bias = this.bias ? this.bias[oc] : 0;
     const value = this.output[oc * g.out_height * g.out_width + position];
     return { oc, oy, ox, rows, cols, channels, bias, value };
+  }
+
+  // Pooling: the window of channel c; max: the first largest value (as torch picks it), avg: the sum ÷ the count.
+  poolStepAt(position, c, oy, ox, rows, cols) {
+    const g = this.g;
+    const hp = g.padded_height;
+    const wp = g.padded_width;
+    const window = [];
+    let sum = 0;
+    let winner = 0;
+    for (const y of rows) {
+      for (const x of cols) {
+        const v = this.padded[c * hp * wp + y * wp + x];
+        if (v > window[winner]) winner = window.length;
+        window.push(v);
+        sum += v;
+      }
+    }
+    const value = this.output[c * g.out_height * g.out_width + position];
+    const channels = [{ ic: c, window, kernel: [], products: [], sum, winner, count: window.length }];
+    return { oc: c, oy, ox, rows, cols, channels, bias: 0, value };
   }
 
   render(announce) {
@@ -509,7 +534,7 @@ class Animator {
       const ctx = map.begin();
       const inGroup = group.has(ic);
       map.figure.classList.toggle("vz-dim", !inGroup);
-      map.caption.textContent = fill(inGroup ? this.text.input : this.text.input_other, { c: ic });
+      map.caption.textContent = fill(inGroup || this.pool ? this.text.input : this.text.input_other, { c: ic });
       if (inGroup) {
         const width = Math.max(2, Math.min(3, map.cell / 4));
         if (map.cell < 6) ring(ctx, map.cell, s.rows, s.cols, c.window);
@@ -524,6 +549,11 @@ class Animator {
           ctx.strokeRect(x0, y0, (s.cols[kw - 1] + 1) * map.cell - x0, (s.rows[kh - 1] + 1) * map.cell - y0);
           ctx.setLineDash([]);
         }
+      }
+      if (inGroup && this.pool === "max") {
+        const w = s.channels[0].winner;
+        const kw = g.kernel[1];
+        outline(ctx, map.cell, s.rows[Math.floor(w / kw)], s.cols[w % kw], c.winner, Math.max(2, Math.min(4, map.cell / 3)));
       }
       if (this.pinned && this.pinned[0] === ic) outline(ctx, map.cell, this.pinned[1], this.pinned[2], c.reader, 2);
     });
@@ -547,6 +577,10 @@ class Animator {
       map.figure.classList.toggle("vz-current", oc === this.channel);
     });
 
+    if (this.pool) {
+      this.renderPool(s, announce);
+      return;
+    }
     // the arithmetic
     const digits = this.digits;
     s.channels.forEach((ch, k) => {
@@ -587,6 +621,42 @@ class Animator {
         terms: twinTerms.join(" + "),
         value: formatNumber(s.value, 3),
       });
+    }
+  }
+
+  // Pooling's arithmetic: the window (max: its winner marked), then max = value, or Σ ÷ count = value.
+  renderPool(s, announce) {
+    const g = this.g;
+    const ch = s.channels[0];
+    const row = this.rowsOfChannels[0];
+    row.head.textContent = fill(this.text.input, { c: ch.ic });
+    const [windowTable, result] = row.tables;
+    windowTable.caption.textContent = this.text.window;
+    const [top, , left] = g.pads;
+    ch.window.forEach((v, n) => {
+      const td = windowTable.cells[n];
+      td.textContent = formatNumber(v, this.digits);
+      const y = s.rows[Math.floor(n / g.kernel[1])];
+      const x = s.cols[n % g.kernel[1]];
+      td.classList.toggle("vz-pad", y < top || y >= top + g.height || x < left || x >= left + g.width);
+      td.classList.toggle("vz-win", this.pool === "max" && n === ch.winner);
+    });
+    const value = formatNumber(s.value, 3);
+    let line;
+    if (this.pool === "max") {
+      result.textContent = `→ max = ${value}`;
+      line = `${this.text.pool_max} = ${value}`;
+    } else {
+      result.textContent = `→ Σ = ${formatNumber(ch.sum, 3)}`;
+      line = `(${formatNumber(ch.sum, 3)}) ÷ ${ch.count} = ${value}`;
+    }
+    result.dataset.value = String(this.pool === "max" ? s.value : ch.sum);
+    this.totalLabel.textContent = this.pool === "max" ? this.text.total_max : fill(this.text.total_avg, { n: ch.count });
+    this.totalLine.textContent = line;
+    this.totalLine.dataset.value = String(s.value);
+    if (announce || !this.playing) {
+      const terms = this.pool === "max" ? this.text.pool_max : fill(this.text.twin_avg, { s: formatNumber(ch.sum, 3), n: ch.count });
+      this.twin.textContent = fill(this.text.twin, { oc: s.oc, oy: s.oy, ox: s.ox, terms, value });
     }
   }
 

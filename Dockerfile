@@ -42,6 +42,7 @@ COPY .streamlit/config.toml .streamlit/config.toml
 COPY app.py pyproject.toml ./
 COPY vizconv vizconv
 COPY pages pages
+COPY static static
 COPY assets assets
 COPY deploy deploy
 

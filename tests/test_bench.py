@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests_support import ROOT
+from vizconv.bench_browser import CHROMIUM
 
 KEYS = {
     "trace_vs_loop",
@@ -52,3 +56,24 @@ def test_clone_cost_script_prints_its_figure():
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert re.fullmatch(r"17 overwritten outputs, 8\.8 MiB: cloning them takes \d+\.\d\d ms\n", result.stdout)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}")
+def test_the_browser_section_prints_every_key():
+    """``--browser --quick``: the app started, two sizes opened, changed and played in Chromium."""
+    result = subprocess.run(
+        [sys.executable, "-m", "vizconv.bench", "--browser", "--quick", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = json.loads(result.stdout)
+    assert [case["side"] for case in results["cases"]] == [8, 28]
+    keys = {"side", "open_ms", "open_kb", "change_ms", "change_kb", "change_wire_kb", "play_fps"}
+    keys |= {"heap_mb_before_after", "goals", "met"}
+    for case in results["cases"]:
+        assert set(case) == keys
+        assert case["change_kb"] > 0 and case["play_fps"] > 0  # it ran: the numbers themselves are not checked

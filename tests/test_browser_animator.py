@@ -1,6 +1,6 @@
 """The live animator in headless Chromium: what it writes equals the trace, and it moves with the page.
 
-The animator (vizconv/web/animator.js) computes every step in the browser from the data the page sends once
+The animator (static/animator.js) computes every step in the browser from the data the page sends once
 (vizconv.animator). These tests read what it shows, at several positions of random configurations, and compare
 it with ``trace.step(...)`` computed here with torch for the same settings; they check that pausing, clicking
 and the keyboard move the server's step panel, that the page's ◀ ▶ move the animator, the text twin for

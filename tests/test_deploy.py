@@ -121,7 +121,8 @@ def test_dockerfile_copies_what_exists_and_dockerignore_keeps_it(dockerfile):
         if line.strip() and not line.startswith("#")
     }
     copied = [source for args in _args(dockerfile, "COPY") for source in args.split()[:-1]]
-    for required in ("app.py", "vizconv", "pages", "assets", "deploy", ".streamlit/config.toml", "requirements.txt"):
+    required_paths = ("app.py", "vizconv", "pages", "static", "assets", "deploy", ".streamlit/config.toml")
+    for required in (*required_paths, "requirements.txt"):
         assert required in copied, required
     for source in copied:
         assert (ROOT / source).exists(), source
@@ -355,3 +356,35 @@ def test_the_entry_command_serves_the_app_and_stops_on_sigterm(tmp_path):
     assert returncode == 0, log_path.read_text(errors="replace")
     after = subprocess.run([sys.executable, str(HEALTHCHECK)], env=env, capture_output=True, timeout=30)
     assert after.returncode == 1
+
+
+def test_the_server_collects_garbage_itself_once_streamlit_does_not():
+    """runner.postScriptGC is off (a full collection after every run stalled every session); one collector
+    thread per process collects every 30 s instead, and a cycle left behind is freed by it."""
+    import gc
+    import weakref
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+    class Cycle:
+        pass
+
+    before = server._collector
+    server._collector = None
+    try:
+        gc.disable()  # only the collector thread may free the cycle
+        cycle = Cycle()
+        cycle.me = cycle
+        alive = weakref.ref(cycle)
+        del cycle
+        assert server.collect_garbage_periodically(interval=0.05) is True
+        assert server.collect_garbage_periodically(interval=0.05) is False  # one per process
+        deadline = time.monotonic() + 5
+        while alive() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert alive() is None
+    finally:
+        gc.enable()
+        server._collector_stop.set()  # this test's fast collector ends
+        server._collector = before

@@ -1,6 +1,6 @@
 """The live animator's data: everything the browser needs to draw any step of a sliding-window trace.
 
-The animator (``vizconv/web/animator.js``, mounted by ``vizconv.ui.live_animator``) computes every frame in the
+The animator (``static/animator.js``, mounted by ``vizconv.ui.Stepper.live``) computes every frame in the
 browser from this data alone: the window on the input channels, the kernel beside each, the element-wise
 products, each channel's sum, Σ + bias = value, and the output maps filling in. Python sends it once per
 settings change; playing sends nothing back, pausing or clicking sends the position (``AnimatorView``).

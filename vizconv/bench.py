@@ -441,6 +441,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="also write the JSON results to this file")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
     parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="only the Convolution page in headless Chromium: bytes, ms to drawn, playback (vizconv.bench_browser)",
+    )
+    parser.add_argument(
         "--malloc",
         choices=("tuned", "default"),
         default="tuned",
@@ -456,6 +461,14 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
+    if args.browser:
+        from vizconv.bench_browser import markdown_table, run_browser
+
+        results = run_browser(args.quick)
+        if args.save:
+            args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(results, indent=2) if args.json else markdown_table(results))
+        return 0
     results = run(args.quick)
     if args.save:
         args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

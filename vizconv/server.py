@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import threading
 
@@ -43,6 +44,7 @@ import torch
 __all__ = [
     "ALLOCATOR_ENV",
     "THREADS_ENV",
+    "collect_garbage_periodically",
     "configure_allocator",
     "configure_threads",
     "torch_threads",
@@ -161,3 +163,36 @@ def trim_soon(delay: float = TRIM_DELAY) -> None:
         _trim_timer = threading.Timer(delay, trim_memory)
         _trim_timer.daemon = True
         _trim_timer.start()
+
+
+GC_INTERVAL = 30.0  # seconds between full garbage collections (collect_garbage_periodically)
+_collector: threading.Thread | None = None
+_collector_stop = threading.Event()  # set: the collector thread ends (tests)
+_collector_guard = threading.Lock()
+
+
+def collect_garbage_periodically(interval: float = GC_INTERVAL) -> bool:
+    """A full garbage collection every ``interval`` seconds, on a daemon thread started once per process (True
+    when this call started it).
+
+    Streamlit's own collection after every script run (``runner.postScriptGC``) is off (.streamlit/config.toml):
+    it held the GIL for a few hundred milliseconds after each rerun, and every other session waited. Python's
+    generational collection still frees young cycles as they come; what it leaves for the oldest generation
+    (an ended session's state, a student's own model in it) is collected here at most ``interval`` seconds
+    later, and ``trim_soon`` then hands the pages back (docs/deploy.md, "Garbage collection after a run").
+    """
+    global _collector, _collector_stop
+    with _collector_guard:
+        if _collector is not None and _collector.is_alive():
+            return False
+
+        stop = _collector_stop = threading.Event()
+
+        def collect() -> None:
+            while not stop.wait(interval):
+                if gc.collect():
+                    trim_soon()
+
+        _collector = threading.Thread(target=collect, name="vizconv-gc", daemon=True)
+        _collector.start()
+        return True

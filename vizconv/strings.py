@@ -316,7 +316,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "anim.play": {"en": "▶ Play", "zh": "▶ 播放"},
     "anim.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
     "anim.position": {"en": "window at (row, column):", "zh": "窗口位置（行, 列）："},
-    # --- live animator (vizconv.animator, vizconv/web/animator.js): {name} filled in the browser ---------
+    # --- live animator (vizconv.animator, static/animator.js): {name} filled in the browser ---------
     "live.label": {
         "en": "Convolution animator: ← → step, space plays or pauses, click an output cell to explain it",
         "zh": "卷积动画：← → 单步，空格键播放或暂停，点击输出单元格查看解释",

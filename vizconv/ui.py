@@ -21,14 +21,16 @@ from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
 from vizconv.models import load_model, load_user_weights, random_model
-from vizconv.server import configure_allocator, configure_threads, trim_soon
+from vizconv.server import collect_garbage_periodically, configure_allocator, configure_threads, trim_soon
 from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
 # Once per server process, before any page computes: one torch thread per request unless
 # VIZCONV_TORCH_THREADS says otherwise, and freed tensor memory kept for the next rerun
-# (vizconv.server, docs/deploy.md "Threads" and "Memory").
+# (vizconv.server, docs/deploy.md "Threads" and "Memory"), and a full garbage collection every 30 s in place of
+# Streamlit's after every run (runner.postScriptGC is off).
 configure_threads()
 configure_allocator()
+collect_garbage_periodically()
 
 __all__ = [
     "LANG_KEY",
@@ -193,36 +195,36 @@ FIT_TO_WIDTH_HTML = """<style>
   const SMALLEST_METRIC = 0.5;  // a metric value at most this much smaller: beyond it, it wraps at its spaces
   const watched = new WeakSet();
   const resized = new ResizeObserver(() => later());  // a column that changes width (the sidebar folding)
-  const fitMetrics = () => {
-    for (const value of document.querySelectorAll('[data-testid="stMetricValue"]')) {
-      if (!watched.has(value)) { watched.add(value); resized.observe(value); }
-      value.classList.remove("vizconv-wrap");
-      value.style.removeProperty("font-size");
-      const natural = parseFloat(getComputedStyle(value).fontSize);
-      for (let round = 0; round < 3 && value.scrollWidth > value.clientWidth + 1; round++) {
-        const size = parseFloat(getComputedStyle(value).fontSize);
-        const scaled = Math.max(natural * SMALLEST_METRIC, size * (value.clientWidth - 1) / value.scrollWidth);
-        value.style.setProperty("font-size", scaled.toFixed(2) + "px", "important");
-      }
-      if (value.scrollWidth > value.clientWidth + 1) value.classList.add("vizconv-wrap");
-    }
-  };
+  // Reads and writes in separate passes: a style written between two reads makes the browser lay the whole page
+  // out again, once per formula and metric (it was the largest part of the browser's time after a rerun).
   const fit = () => {
-    fitMetrics();
-    for (const box of document.querySelectorAll(".katex-display")) {
-      if (!watched.has(box)) { watched.add(box); resized.observe(box); }
-      const formula = box.querySelector(":scope > .katex");
-      if (!formula) continue;
-      formula.style.removeProperty("font-size");
-      const natural = parseFloat(getComputedStyle(formula).fontSize);
-      // KaTeX's struts overhang by a pixel or two even where the formula fits. A few rounds: spacing that
-      // does not scale with the font keeps the first guess a little too wide.
-      for (let round = 0; round < 3 && box.scrollWidth > box.clientWidth + 4; round++) {
-        const size = parseFloat(getComputedStyle(formula).fontSize);
-        const scaled = Math.max(natural * SMALLEST, size * (box.clientWidth - 2) / box.scrollWidth);
-        formula.style.setProperty("font-size", scaled.toFixed(2) + "px", "important");
-      }
+    const metrics = [...document.querySelectorAll('[data-testid="stMetricValue"]')];
+    const boxes = [...document.querySelectorAll(".katex-display")];
+    for (const element of [...metrics, ...boxes]) {
+      if (!watched.has(element)) { watched.add(element); resized.observe(element); }
     }
+    const items = [
+      ...metrics.map((value) => ({ sized: value, box: value, least: SMALLEST_METRIC, slack: 1, margin: 1 })),
+      // KaTeX's struts overhang by a pixel or two even where the formula fits
+      ...boxes.map((box) => ({ sized: box.querySelector(":scope > .katex"), box, least: SMALLEST, slack: 4, margin: 2 }))
+        .filter((item) => item.sized),
+    ];
+    for (const value of metrics) value.classList.remove("vizconv-wrap");
+    for (const item of items) item.sized.style.removeProperty("font-size");
+    for (const item of items) item.natural = item.size = parseFloat(getComputedStyle(item.sized).fontSize);
+    // A few rounds: spacing that does not scale with the font keeps the first guess a little too wide.
+    for (let round = 0; round < 3; round++) {
+      const over = items.filter((item) => item.box.scrollWidth > item.box.clientWidth + item.slack);
+      if (!over.length) break;
+      for (const item of over) {
+        const ratio = (item.box.clientWidth - item.margin) / item.box.scrollWidth;
+        item.size = Math.max(item.natural * item.least, item.size * ratio);
+      }
+      for (const item of over) item.sized.style.setProperty("font-size", item.size.toFixed(2) + "px", "important");
+    }
+    // a metric value still too wide even at half its size wraps at its spaces
+    const wide = metrics.filter((value) => value.scrollWidth > value.clientWidth + 1);
+    for (const value of wide) value.classList.add("vizconv-wrap");
   };
   let queued = false;
   const later = () => {
@@ -589,16 +591,35 @@ class Stepper:
         channel_col.selectbox(channel, range(self.channels), key=self.channel_key)
 
 
-WEB_DIR = Path(__file__).with_name("web")  # the live animator's JS and CSS
+# The live animator's JS and CSS: files Streamlit serves itself at app/static/ (server.enableStaticServing), so
+# the browser fetches the script once and keeps it; the component sent with every rerun is only a loader
+# (the script inline would add its 30 KB to every rerun's messages).
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+ANIMATOR_JS = STATIC_DIR / "animator.js"
+ANIMATOR_CSS = STATIC_DIR / "animator.css"
+_LOADER_JS = """// vizconv's live animator: app/static/animator.js, imported once per browser (its version in the address).
+const url = new URL("app/static/animator.js?v=%s", document.baseURI).href;
+export default function (component) {
+  let cleanup = null;
+  let gone = false;
+  import(url).then((module) => {
+    if (!gone) cleanup = module.default(component);
+  });
+  return () => {
+    gone = true;
+    if (cleanup) cleanup();
+  };
+}
+"""
 
 
 @functools.cache
 def _live_animator():
-    """The live animator component (vizconv/web/animator.js and .css), registered once per process."""
+    """The live animator component (static/animator.js through a loader, static/animator.css), registered once
+    per process; the script's address carries a hash of its content, so a new version is fetched anew."""
+    version = hashlib.sha256(ANIMATOR_JS.read_bytes()).hexdigest()[:12]
     return st.components.v2.component(
-        "vizconv.animator",
-        css=(WEB_DIR / "animator.css").read_text(encoding="utf-8"),
-        js=(WEB_DIR / "animator.js").read_text(encoding="utf-8"),
+        "vizconv.animator", css=ANIMATOR_CSS.read_text(encoding="utf-8"), js=_LOADER_JS % version
     )
 
 

@@ -193,6 +193,7 @@ class Animator {
       this.channel = data.channel;
       this.server = [data.position, data.channel];
       this.render(true);
+      this.root.dataset.signature = data.signature; // drawn: what a benchmark waits for
       return;
     }
     this.root.classList.toggle("vz-large", !!data.large);

@@ -22,8 +22,10 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 export STREAMLIT_SERVER_FILE_WATCHER_TYPE="${STREAMLIT_SERVER_FILE_WATCHER_TYPE:-none}"
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS="${STREAMLIT_BROWSER_GATHER_USAGE_STATS:-false}"
 
-# exec: Streamlit replaces this shell, so it receives SIGTERM from Docker or Kubernetes directly.
-exec "${PYTHON:-python}" -m streamlit run app.py \
+# exec: the server replaces this shell, so it receives SIGTERM from Docker or Kubernetes directly.
+# deploy/serve.py imports torch and vizconv first, then runs `streamlit run` in the same process: the first
+# student of a fresh server does not wait for those imports.
+exec "${PYTHON:-python}" deploy/serve.py app.py \
     --server.port "${PORT:-8501}" \
     --server.address "${VIZCONV_ADDRESS:-0.0.0.0}" \
     --server.headless true \

@@ -341,7 +341,7 @@ def test_the_entry_command_serves_the_app_and_stops_on_sigterm(tmp_path):
         proc = Path(f"/proc/{process.pid}")
         if proc.exists():  # exec: the shell became the server, so SIGTERM reaches Streamlit itself
             argv = (proc / "cmdline").read_bytes().split(b"\0")
-            assert argv[1:5] == [b"-m", b"streamlit", b"run", b"app.py"], argv
+            assert argv[1:3] == [b"deploy/serve.py", b"app.py"], argv  # Streamlit, its imports warmed first
             environ = dict(item.split(b"=", 1) for item in (proc / "environ").read_bytes().split(b"\0") if item)
             assert environ[b"VIZCONV_TORCH_THREADS"] == environ[b"OMP_NUM_THREADS"] == b"1"
             assert environ[b"STREAMLIT_SERVER_FILE_WATCHER_TYPE"] == b"none"
@@ -354,6 +354,7 @@ def test_the_entry_command_serves_the_app_and_stops_on_sigterm(tmp_path):
             process.wait()
             pytest.fail("the server ignored SIGTERM for 30 s")
     assert returncode == 0, log_path.read_text(errors="replace")
+    assert "vizconv: imports warmed in" in log_path.read_text(errors="replace")
     after = subprocess.run([sys.executable, str(HEALTHCHECK)], env=env, capture_output=True, timeout=30)
     assert after.returncode == 1
 

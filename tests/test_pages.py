@@ -303,3 +303,20 @@ def test_the_explained_cell_keeps_its_place_in_the_picture_across_layers():
     at.selectbox(key="fm_layer").set_value("3").run()
     assert not at.exception
     assert (at.slider(key="fm_oy").value, at.slider(key="fm_ox").value) == (5, 7)  # ⌊14.5 × 10/28⌋, ⌊20.5 × 10/28⌋
+
+
+def test_the_kernel_editor_is_drawn_only_while_open_and_keeps_its_edits():
+    """Closed, the expander sends no data editors (the browser redraws none on a change); open, they show the
+    kernel and the bias, and an edited weight changes the output; closed again, the edit stays."""
+    at = _conv(conv_out_channels=1, conv_preset="identity")
+    assert not at.dataframe and at.session_state["conv_edit_open"] is False
+    at.session_state["conv_edit_open"] = True
+    at.run()
+    assert len(at.dataframe) == 2  # the kernel and the bias
+    assert at.selectbox(key="conv_edit_oc").value == 0
+    before = animator_data(at)["output"].copy()
+    at.session_state["conv_weight"][0, 0, 1, 1] = 2.0  # as the editor writes an edit back
+    at.session_state["conv_edit_open"] = False
+    at.run()
+    assert not at.dataframe
+    assert (animator_data(at)["output"] == 2 * before).all()  # identity kernel doubled

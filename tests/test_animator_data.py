@@ -110,3 +110,25 @@ def test_a_view_from_the_browser_is_clamped_and_anything_else_ignored():
     for hostile in (None, "7", [7, 1], {"position": "7", "channel": 0}, {"position": True, "channel": 0}, {}):
         assert AnimatorView.parse(hostile, 10, 2) is None
     assert 4 in SPEEDS
+
+
+def test_the_page_takes_a_view_from_the_browser_and_ignores_anything_else(monkeypatch):
+    """ui._view_changed (the component's on_view_change): a view moves the step panel's position and channel,
+    clamped; a component state that is not what the animator sends changes nothing."""
+    from types import SimpleNamespace
+
+    from vizconv import ui
+
+    steps = ui.Stepper("p", "c", "anim", positions=10, channels=2, width=5)
+    for state, expected in (
+        ({"view": {"position": 7, "channel": 1, "speed": 8}}, (7, 1)),
+        ({"view": {"position": 70, "channel": 5}}, (9, 1)),
+        ({"view": {"position": "7", "channel": 1}}, (0, 0)),
+        ({"view": [7, 1]}, (0, 0)),
+        ("view", (0, 0)),
+        (None, (0, 0)),
+    ):
+        session = {"p": 0, "c": 0, "anim": state}
+        monkeypatch.setattr(ui, "st", SimpleNamespace(session_state=session))
+        ui._view_changed(steps, None)
+        assert (session["p"], session["c"]) == expected, state

@@ -573,8 +573,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.unread_cols": {"en": "columns {lines}", "zh": "第 {lines} 列"},
     "conv.unread_and": {"en": " and ", "zh": "以及"},
     "conv.animation": {"en": "The kernel sliding", "zh": "卷积核的滑动"},
-    "conv.speed": {"en": "Speed (window positions per second)", "zh": "速度（每秒的窗口位置数）"},
-    "conv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 个位置"},
     "conv.animation_help": {
         "en": "{frames}. Play runs in your browser; when you pause, step (◀ ▶, or ← → once you have clicked the "
         "animation) or click an output cell, the step panel below follows. Click an input cell to mark every output "

@@ -371,7 +371,8 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
     sidebar.get_by_text("Draw", exact=True).click()
     page.get_by_text("Draw a digit on the black square above").first.wait_for()
     main = page.get_by_test_id("stMain")
-    canvas = main.locator("canvas").last
+    # the drawing canvas itself (fabric.js's), not a table's canvas still on screen from before the switch
+    canvas = main.locator(".canvas-container canvas").last
     canvas.wait_for()
     box = canvas.bounding_box()
     # the whole square canvas is inside its column of the main area, at the top of the page (in the sidebar,

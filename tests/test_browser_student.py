@@ -479,7 +479,7 @@ def test_the_drawing_canvas_is_in_view(server, tab):  # noqa: F811
     student.settle(runs)
     student.check()
     # streamlit-drawable-canvas: its canvases, in a shadow root (or an iframe, as components used to be drawn)
-    canvas = tab.get_by_test_id("stMain").locator('canvas, iframe[title*="drawable_canvas"]').first
+    canvas = tab.get_by_test_id("stMain").locator('.canvas-container canvas, iframe[title*="drawable_canvas"]').first
     canvas.wait_for()
     box = canvas.bounding_box()
     scrolled = tab.evaluate(

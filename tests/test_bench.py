@@ -25,16 +25,21 @@ KEYS = {
 }
 
 
-def test_quick_json_prints_every_key():
+def _bench_json(*args: str) -> dict:
+    """``python -m vizconv.bench --quick --json ARGS``: its results, after it exited 0."""
     result = subprocess.run(
-        [sys.executable, "-m", "vizconv.bench", "--quick", "--json", "--threads", "1"],
+        [sys.executable, "-m", "vizconv.bench", "--quick", "--json", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    results = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_quick_json_prints_every_key():
+    results = _bench_json("--threads", "1")
     assert set(results) >= KEYS
     assert set(results["capture_overhead"]) == set(results["fx_vs_hooks"]) == {"lenet5", "resnet20", "resnet18"}
     assert set(results["animation"]) == {"8", "28", "64"}
@@ -62,15 +67,7 @@ def test_clone_cost_script_prints_its_figure():
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}")
 def test_the_browser_section_prints_every_key():
     """``--browser --quick``: the app started, two sizes opened, changed and played in Chromium."""
-    result = subprocess.run(
-        [sys.executable, "-m", "vizconv.bench", "--browser", "--quick", "--json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    results = json.loads(result.stdout)
+    results = _bench_json("--browser")
     assert [case["side"] for case in results["cases"]] == [8, 28]
     keys = {"side", "open_ms", "open_kb", "change_ms", "change_kb", "change_wire_kb", "play_fps"}
     keys |= {"heap_mb_before_after", "goals", "met"}

@@ -38,6 +38,7 @@ __all__ = [
     "heatmap",
     "legible_grid",
     "meta_curves",
+    "is_integral",
     "output_curves",
     "padding_overlays",
     "rect",
@@ -106,14 +107,15 @@ def _finite(values: torch.Tensor) -> torch.Tensor:
     return values[torch.isfinite(values)]
 
 
-def _is_integral(values: torch.Tensor) -> bool:
+def is_integral(values: torch.Tensor) -> bool:
+    """Every finite value is a whole number (NaN and infinities are left out)."""
     values = _finite(values)
     return bool(torch.all(values == torch.round(values)))
 
 
 def value_format(*tensors: torch.Tensor) -> str:
     """The cell text format: whole numbers if every value is one, else two decimals."""
-    return ".0f" if all(_is_integral(t) for t in tensors) else ".2f"
+    return ".0f" if all(is_integral(t) for t in tensors) else ".2f"
 
 
 def frame_shapes(trace: ConvTrace | PoolTrace, index: int) -> list[dict]:

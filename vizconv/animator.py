@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from vizconv import style
+from vizconv.animation import is_integral
 from vizconv.conv import ConvTrace
 from vizconv.pool import PoolTrace
 from vizconv.strings import STRINGS, text
@@ -173,7 +174,6 @@ def _sliding_data(
     }
     signature = hashlib.sha256(json.dumps([kind, arrays, geometry, lang], sort_keys=True).encode()).hexdigest()[:16]
     positions = h_out * w_out
-    finite = trace.padded[torch.isfinite(trace.padded)]
     weights = [] if arrays["weight"] is None else [trace.weight]
     return {
         "kind": kind,
@@ -184,7 +184,7 @@ def _sliding_data(
         "colours": colours,
         "numbers_in_maps": max(trace.padded.shape[1:]) < NUMBERS_IN_MAPS_BELOW
         and max(h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
-        "integral": all(_integral(t) for t in (finite, *weights)),
+        "integral": all(is_integral(t) for t in (trace.padded, *weights)),
         "position": min(max(int(position), 0), positions - 1),
         "channel": min(max(int(channel), 0), c_out - 1),
         "speed": speed if speed in SPEEDS else 4,
@@ -192,11 +192,6 @@ def _sliding_data(
         "large": bool(large),
         "text": {key.removeprefix("live."): text(key, lang) for key in LIVE_TEXT_KEYS},
     }
-
-
-def _integral(values: torch.Tensor) -> bool:
-    finite = values[torch.isfinite(values)]
-    return bool(torch.all(finite == torch.round(finite)))
 
 
 def decode_float32(data: str, shape: tuple[int, ...]) -> np.ndarray:

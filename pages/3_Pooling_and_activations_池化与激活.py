@@ -11,8 +11,8 @@ from PIL import Image
 
 from vizconv import style, teaching, ui
 from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
-from vizconv.animator import SPEEDS, pool_animator_data
-from vizconv.charts import cell_box, colour_range, heatmap_figure, histogram_figure
+from vizconv.animator import SPEEDS, pool_animator_data, upsample_animator_data
+from vizconv.charts import colour_range, heatmap_figure, histogram_figure
 from vizconv.errors import MessageError
 from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
 from vizconv.formulas import output_size_latex
@@ -431,30 +431,35 @@ def show_upsampling() -> None:
         rf"\text{{mode}}=\text{{{mode}}})}} [1, 1, {h * scale}, {w * scale}]"
     )
     st.caption(t("up.what." + mode))
-    shared = colour_range(source, upsampled)
-    hover = t("pool.hover") + "<extra></extra>"
-    # the explained output cell (its sliders are below) boxed in green, the input cells it reads in orange
-    memory.clamp("up_oy", 0, h * scale - 1)
-    memory.clamp("up_ox", 0, w * scale - 1)
-    step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
-    source_figure = heatmap_figure(source, t("up.source_title", h=h, w=w), shared, hover=hover, columns=2)
-    source_figure["layout"]["shapes"] = [
-        cell_box(r, c, style.WINDOW_COLOUR) for r in sorted(set(step.rows)) for c in sorted(set(step.cols))
-    ]
-    output_title = t("up.output_title", h=h * scale, w=w * scale)
-    output_figure = heatmap_figure(upsampled, output_title, shared, hover=hover, columns=2)
-    output_figure["layout"]["shapes"] = [cell_box(step.oy, step.ox, style.CURSOR_COLOUR)]
-    left, right = st.columns(2)
-    with left:
-        ui.plotly_figure(source_figure, key="up_source_map")
-    with right:
-        ui.plotly_figure(output_figure, key="up_output_map")
-    if not (source_figure["layout"]["meta"]["values"] and output_figure["layout"]["meta"]["values"]):
-        st.caption(t("up.values_hidden"))
     if mode == "bicubic" and (
         float(upsampled.max()) > float(source.max()) or float(upsampled.min()) < float(source.min())
     ):
         st.info(t("up.overshoot"), icon="〰️")
+
+    # the live animator steps through the output cells; the explained cell (its sliders below) follows it
+    w_out = w * scale
+    memory.clamp("up_oy", 0, h * scale - 1)
+    memory.clamp("up_ox", 0, w_out - 1)
+    positions = h * scale * w_out
+    drawn = state.pop("pool_up_drawn", None)  # (position, width, positions) the animator was last given
+    moved = state.get("pool_up_step")
+    if drawn and drawn[1:] == (w_out, positions) and moved != drawn[0]:  # it moved: the sliders follow
+        memory.set(up_oy=moved // w_out, up_ox=moved % w_out)
+    state.pool_up_step = memory.get("up_oy") * w_out + memory.get("up_ox")
+    state.pool_up_drawn = (state.pool_up_step, w_out, positions)
+    steps = ui.stepper("pool_up_step", "pool_up_step_c", "up_animation", positions, 1, w_out)
+    speed = memory.get("speed")
+    steps.live(
+        upsample_animator_data(
+            trace,
+            position=steps.position,
+            speed=speed if speed in SPEEDS else 4,
+            lang=ui.lang(),
+            large=ui.presenting(),
+        ),
+        memory,
+    )
+    step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
 
     st.subheader(t("up.explain"))
     row_col, col_col = st.columns(2)
@@ -506,7 +511,7 @@ def shown(values: dict) -> set[str]:
         used = {"act_source", "activation"} | ({"slope"} if values["activation"] == "leaky_relu" else set())
         used |= {"digit", "act_channel"} if values["act_source"] == "lenet" else {"act_picture", "act_kernel"}
     else:
-        used = {"up_source", "mode", "scale", "up_oy", "up_ox"} | (
+        used = {"up_source", "mode", "scale", "up_oy", "up_ox", "speed"} | (
             set() if values["mode"] == "nearest" else {"corners"}
         )
         used |= {"lenet": {"digit", "up_channel"}, "digit": {"up_size", "digit"}, "random": {"up_size", "seed"}}[

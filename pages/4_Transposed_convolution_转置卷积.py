@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 
 from vizconv import teaching, ui
-from vizconv.animation import conv_animation, output_curves
+from vizconv.animator import SPEEDS, equivalent_animator_data, scatter_animator_data
 from vizconv.errors import MessageError
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.samples import random_grid
@@ -24,7 +24,6 @@ from vizconv.transposed import (
     layer_weight,
     trace_conv_transpose2d,
 )
-from vizconv.transposed_animation import input_curves, scatter_animation
 
 t = ui.t
 state = st.session_state
@@ -53,7 +52,6 @@ DEFAULTS = {
     "edit_ic": 0,
     "edit_oc": 0,
 }
-SPEEDS = (1, 2, 4, 8, 16)  # steps per second
 VIEWS = ("scatter", "equivalent")
 MAX_CELLS = 99  # bound on an output row or column read from a link (the page clamps it to the output)
 # What a link carries (?tconv_stride=2 ...): each setting with the values a URL may give it. The stepped positions
@@ -286,11 +284,8 @@ cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 
 # ---------------------------------------------------------------- the two views
 view = st.radio(t("tconv.view"), VIEWS, horizontal=True, **memory.seed("view", VIEWS, ui.labels("tconv.view.")))
-speed = st.select_slider(
-    t("tconv.speed"),
-    options=SPEEDS,
-    **memory.seed("speed", SPEEDS, ui.labels("tconv.speed_value", "n"), by_value=True),
-)
+speed = memory.get("speed")  # the animator's speed menu sets it (with the position) when paused
+speed = speed if speed in SPEEDS else 2
 
 
 def _latex_product(value: float, kernel_values: torch.Tensor, result: torch.Tensor) -> str:
@@ -336,23 +331,19 @@ if view == "scatter":
     steps = ui.stepper("tconv_position", "tconv_step_ic", "tconv_scatter", positions, in_channels, x.shape[2])
 
     st.subheader(t("tconv.scatter"))
-    figure = scatter_animation(trace, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
-    steps.figure(figure, input_curves(figure))
+    steps.live(
+        scatter_animator_data(
+            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
+        ),
+        memory,
+    )
     st.caption(
         " ".join(
-            [
-                t(
-                    "tconv.scatter_help",
-                    frames=Count("count.input_positions", positions),
-                    mark=Term("anim.mark_short." + (figure["layout"]["meta"]["unread"] or "cross")),
-                )
-            ]
+            [t("tconv.scatter_help", frames=Count("count.input_positions", positions), mark=Term("anim.mark_short.cross"))]
             + ([t("tconv.scatter_padding", padding=padding)] if padding else [])
             + ([t("tconv.scatter_output_padding", output_padding=output_padding)] if output_padding else [])
         )
     )
-    if not figure["layout"]["meta"]["partial_sums"]:
-        st.caption(t("tconv.scatter_final_only"))
 
     st.subheader(t("tconv.scatter_step"))
     panel = st.container(key="tconv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
@@ -443,8 +434,12 @@ else:
     steps = ui.stepper(
         "tconv_eq_position", "tconv_eq_oc", "tconv_equivalent", equivalent.positions, c_out, equivalent.out_size[1]
     )
-    figure = conv_animation(equivalent, position=steps.position, frame_ms=int(1000 / speed), lang=ui.lang())
-    steps.figure(figure, output_curves(figure))
+    steps.live(
+        equivalent_animator_data(
+            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
+        ),
+        memory,
+    )
 
     st.subheader(t("tconv.equivalent_step"))
     panel = st.container(key="tconv_eq_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)

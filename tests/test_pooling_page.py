@@ -6,6 +6,8 @@ import io
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from tests_support import animator_data, chart_spec, metric, open_page
@@ -114,26 +116,38 @@ def test_activation_of_a_picture_after_a_kernel():
 
 @pytest.mark.parametrize(("mode", "scale"), [("nearest", 2), ("bilinear", 3), ("bicubic", 2)])
 def test_upsampling_side_by_side(mode, scale):
+    """The live animator gets the map and F.interpolate's output, and every output row's and column's taps."""
     at = open_page(PAGE, pool_section="upsampling", pool_mode=mode, pool_scale=scale)
-    source, output = chart_spec(at, 0), chart_spec(at, 1)
-    assert len(output["data"][0]["z"]) == scale * len(source["data"][0]["z"]) == scale * 14
+    data = animator_data(at)
+    assert data["kind"] == "upsample" and data["input"].shape == (1, 14, 14)
+    assert data["output"].shape == (1, 14 * scale, 14 * scale)
+    expected = F.interpolate(torch.tensor(data["input"])[None], scale_factor=scale, mode=mode)[0]
+    assert torch.equal(torch.tensor(data["output"]), expected)
+    g = data["geometry"]
+    assert len(g["row_taps"]) == len(g["col_taps"]) == 14 * scale
+    assert {len(axis["taps"]) for axis in g["row_taps"]} == {{"nearest": 1, "bilinear": 2, "bicubic": 4}[mode]}
     assert any("F.interpolate gives" in c.value for c in at.caption)
 
 
-def test_the_explained_upsampled_cell_and_its_inputs_are_boxed():
-    """Bilinear ×2 without align_corners: output (5, 2) reads source rows 2, 3 and columns 0, 1."""
+def test_the_explained_upsampled_cell_is_the_animators_step_and_follows_it():
+    """Bilinear ×2 without align_corners: output (5, 2) reads source rows 2, 3 and columns 0, 1. The sliders
+    move the animator; a step in the animator (its view sets pool_up_step) moves the sliders and the panel."""
     at = open_page(PAGE, pool_section="upsampling", pool_mode="bilinear", pool_scale=2)
     at.slider(key="pool_up_oy").set_value(5).run()
     at.slider(key="pool_up_ox").set_value(2).run()
     assert not at.exception
-    source, output = chart_spec(at, 0), chart_spec(at, 1)
-    assert [(s["y0"] + 0.5, s["x0"] + 0.5) for s in output["layout"]["shapes"]] == [(5, 2)]
-    assert sorted((s["y0"] + 0.5, s["x0"] + 0.5) for s in source["layout"]["shapes"]) == [
-        (2, 0),
-        (2, 1),
-        (3, 0),
-        (3, 1),
-    ]
+    data = animator_data(at)
+    assert data["position"] == 5 * 28 + 2
+    assert data["geometry"]["row_taps"][5]["taps"] == [2, 3] and data["geometry"]["col_taps"][2]["taps"] == [0, 1]
+    at.session_state["pool_up_step"] = 7 * 28 + 9  # what ui._view_changed does when the student pauses there
+    at.run()
+    assert (at.slider(key="pool_up_oy").value, at.slider(key="pool_up_ox").value) == (7, 9)
+    assert animator_data(at)["position"] == 7 * 28 + 9
+    assert any("y_{7,9}" in element.body for element in at.get("latex"))
+    at.radio(key="pool_scale").set_value(3).run()  # a new size: the cell stays, at its new position
+    assert not at.exception
+    assert (at.slider(key="pool_up_oy").value, at.slider(key="pool_up_ox").value) == (7, 9)
+    assert animator_data(at)["position"] == 7 * 42 + 9
 
 
 def test_a_clamped_bilinear_coordinate_is_shown_with_its_clamp():

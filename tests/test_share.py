@@ -833,11 +833,11 @@ def test_presenter_mode_enlarges_the_figures_type():
     def font_sizes(at):
         return {json.loads(chart.proto.spec)["layout"].get("font", {}).get("size") for chart in at.get("plotly_chart")}
 
-    assert font_sizes(_open(TCONV)) == {None}  # Plotly's default
-    assert font_sizes(_open(TCONV, present="1")) == {ui.PRESENTER_FIGURE_FONT}
-    # the live animator (Convolution, Pooling) is told, and sets its larger type itself
+    assert font_sizes(_open(FEATURES)) == {None}  # Plotly's default
+    assert font_sizes(_open(FEATURES, present="1")) == {ui.PRESENTER_FIGURE_FONT}
+    # the live animator (Convolution, Pooling, Transposed) is told, and sets its larger type itself
     # (tests/test_browser_animator.py)
-    for page in (CONV, POOL):
+    for page in (CONV, POOL, TCONV):
         assert animator_data(_open(page))["large"] is False
         assert animator_data(_open(page, present="1"))["large"] is True
 

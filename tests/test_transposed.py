@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests_support import metric, open_page, path_area, run_script
+from tests_support import animator_data, metric, open_page, path_area, run_script
 from vizconv import ParameterError
 from vizconv.animation import conv_animation
 from vizconv.formulas import transposed_output_size_latex
@@ -613,10 +613,12 @@ def test_page_renders_with_defaults():
     at = open_page(PAGE)
     assert not at.error
     assert metric(at, "Output") == "[1, 5, 5]"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"]) == 4
-    assert spec["layout"]["meta"]["partial_sums"] is True
-    assert spec["frames"][0]["data"][0]["z"][0] == [1.0, 0.0, 1.0, 0.0, 0.0]  # only input (0, 0) has written
+    data = animator_data(at)  # the live animator's scatter view: one step per input position
+    assert data["kind"] == "scatter" and data["position"] == 0 and data["channel"] == 0
+    g = data["geometry"]
+    assert (g["height"], g["width"], g["canvas_height"], g["canvas_width"]) == (2, 2, 5, 5)
+    assert data["input"].tolist() == [[[1.0, 2.0], [3.0, 4.0]]]  # the example, Dumoulin & Visin's 2×2
+    assert data["output"].shape == (1, 5, 5)
     assert any("same output" in s.value for s in at.success)
     latex = " ".join(element.body for element in at.get("latex"))
     assert "= 5" in latex and r"\times" in latex
@@ -652,8 +654,9 @@ def test_equivalent_view_renders_a_chart():
     at = open_page(PAGE)
     at.radio(key="tconv_view").set_value("equivalent").run()
     assert not at.exception and not at.error
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert len(spec["frames"]) == 25
+    data = animator_data(at)  # an ordinary convolution over the padded zero-inserted input
+    assert data["kind"] == "conv" and data["geometry"]["out_height"] * data["geometry"]["out_width"] == 25
+    assert data["geometry"]["inserted_rows"] == [False, False, False, True, False, False, False]
     assert any(r"\mathbf{" in element.body for element in at.get("latex"))
 
 
@@ -680,4 +683,4 @@ def test_random_input_with_groups():
 def test_impossible_output_padding_shows_a_message():
     at = open_page(PAGE, tconv_output_padding=2)  # stride 2, dilation 1: output padding must be 0 or 1
     assert any("must be smaller than the stride" in e.value for e in at.error), [e.value for e in at.error]
-    assert not at.get("plotly_chart")
+    assert not at.get("bidi_component")

@@ -53,8 +53,9 @@ def markdown_table(at: AppTest, first_header: str) -> list[list[str]]:
 
 def animator_data(at: AppTest, index: int = 0) -> dict:
     """The live animator's data (vizconv.animator) as the page sent it, its tensors decoded to numpy arrays
-    (padded, weight, bias, output). AppTest sees the component as an unknown element holding its data; what the
-    browser draws from it is tested in Chromium (tests/test_browser_animator.py)."""
+    (conv and pool: padded, weight, bias, output; scatter: input, weight, bias, output; upsample: input, output).
+    AppTest sees the component as an unknown element holding its data; what the browser draws from it is tested
+    in Chromium (tests/test_browser_animator.py)."""
     from vizconv.animator import decode_float32
 
     element = at.get("bidi_component")[index]
@@ -62,13 +63,17 @@ def animator_data(at: AppTest, index: int = 0) -> dict:
     data = json.loads(element.proto.mixed.json if element.proto.HasField("mixed") else element.proto.json)
     g = data["geometry"]
     shapes = {
-        "padded": (g["in_channels"], g["padded_height"], g["padded_width"]),
-        "weight": (g["out_channels"], g["per_group"], *g["kernel"]),
+        "input": (g["in_channels"], g["height"], g["width"]),
         "bias": (g["out_channels"],),
         "output": (g["out_channels"], g["out_height"], g["out_width"]),
     }
+    if data["kind"] == "scatter":
+        shapes["weight"] = (g["in_channels"], g["per_group_out"], *g["kernel"])
+    elif data["kind"] != "upsample":
+        shapes["padded"] = (g["in_channels"], g["padded_height"], g["padded_width"])
+        shapes["weight"] = (g["out_channels"], g["per_group"], *g["kernel"])
     for name, shape in shapes.items():
-        if data[name] is not None:
+        if data.get(name) is not None:
             data[name] = decode_float32(data[name], shape)
     return data
 

@@ -25,15 +25,21 @@ from vizconv.animation import is_integral
 from vizconv.conv import ConvTrace
 from vizconv.pool import PoolTrace
 from vizconv.strings import STRINGS, text
+from vizconv.transposed import ConvTransposeTrace
+from vizconv.transposed_animation import partial_canvases
+from vizconv.upsample import UpsampleTrace
 
 __all__ = [
     "AnimatorView",
     "LIVE_TEXT_KEYS",
     "conv_animator_data",
     "decode_float32",
+    "equivalent_animator_data",
     "float32_base64",
     "pool_animator_data",
     "reading_positions",
+    "scatter_animator_data",
+    "upsample_animator_data",
 ]
 
 LIVE_TEXT_KEYS = tuple(key for key in STRINGS if key.startswith("live."))
@@ -100,13 +106,42 @@ def conv_animator_data(
     names the data that makes the frames (not the position, speed or size): the browser keeps its place while
     it stays the same.
     """
-    _, per_group, kh, kw = trace.weight.shape
-    arrays = {
-        "weight": float32_base64(trace.weight),
-        "bias": None if trace.bias is None else float32_base64(trace.bias),
+    view = _View(position, channel, speed, lang, large)
+    return _sliding_data(trace, "conv", _conv_arrays(trace), _conv_geometry(trace), view)
+
+
+def equivalent_animator_data(
+    trace: ConvTransposeTrace,
+    *,
+    position: int = 0,
+    channel: int = 0,
+    speed: int = 4,
+    lang: str = "en",
+    large: bool = False,
+) -> dict:
+    """The animator's data for the equivalent view of a transposed convolution: ``trace.equivalent``, an ordinary
+    convolution over the padded zero-inserted input with the flipped kernel, its inserted zeros marked (rows and
+    columns ``inserted_rows`` / ``inserted_cols`` of the padded input: a cell on either holds an inserted 0)."""
+    equivalent = trace.equivalent
+    top = trace.equivalent_padding[0]
+    left = trace.equivalent_padding[2]
+    geometry = _conv_geometry(equivalent) | {
+        "inserted_rows": _inserted_lines(equivalent.padded.shape[1], top, trace.in_size[0], trace.stride[0]),
+        "inserted_cols": _inserted_lines(equivalent.padded.shape[2], left, trace.in_size[1], trace.stride[1]),
     }
-    extra = {"per_group": per_group, "groups": trace.groups, "kernel": [kh, kw], "padding_mode": trace.padding_mode}
-    return _sliding_data(trace, "conv", arrays, extra, position, channel, speed, lang, large)
+    view = _View(position, channel, speed, lang, large)
+    return _sliding_data(equivalent, "conv", _conv_arrays(equivalent), geometry, view)
+
+
+def _inserted_lines(padded: int, pad: int, size: int, stride: int) -> list[bool]:
+    """Which of ``padded`` lines of the equivalent convolution's input are inserted zeros: line y is line
+    y − pad of the zero-inserted input (``pad`` < 0 crops), which holds input line (y − pad) / stride where that
+    divides, else a 0 between two input lines."""
+    inserted = []
+    for y in range(padded):
+        line = y - pad
+        inserted.append(0 <= line <= (size - 1) * stride and line % stride != 0)
+    return inserted
 
 
 def pool_animator_data(
@@ -115,32 +150,63 @@ def pool_animator_data(
     """The animator's data for a pooling ``trace``: no weights; each output channel reads its own input channel,
     and the browser marks max pooling's winner (the first largest value, as torch picks it) or writes the mean.
     Max pooling's padding is −∞ (it never wins), sent as such."""
-    extra = {
+    geometry = {
         "per_group": 1,
         "groups": trace.in_channels,
         "kernel": list(trace.kernel_size),
         "padding_mode": "-inf" if trace.kind == "max" else "zeros",
         "pool": trace.kind,
     }
-    return _sliding_data(trace, "pool", {"weight": None, "bias": None}, extra, position, channel, speed, lang, large)
+    view = _View(position, channel, speed, lang, large)
+    return _sliding_data(trace, "pool", {"weight": None, "bias": None}, geometry, view)
 
 
-def _sliding_data(
-    trace: ConvTrace | PoolTrace,
-    kind: str,
-    arrays: dict,
-    extra: dict,
-    position: int,
-    channel: int,
-    speed: int,
-    lang: str,
-    large: bool,
-) -> dict:
+@dataclass(frozen=True)
+class _View:
+    """Where the animator opens and how it looks: not part of the data that makes the frames."""
+
+    position: int
+    channel: int
+    speed: int
+    lang: str
+    large: bool
+
+
+def _conv_arrays(trace: ConvTrace) -> dict:
+    return {
+        "weight": float32_base64(trace.weight),
+        "bias": None if trace.bias is None else float32_base64(trace.bias),
+    }
+
+
+def _conv_geometry(trace: ConvTrace) -> dict:
+    _, per_group, kh, kw = trace.weight.shape
+    return {"per_group": per_group, "groups": trace.groups, "kernel": [kh, kw], "padding_mode": trace.padding_mode}
+
+
+def _colours(input_range: tuple[float, float], output_range: tuple[float, float]) -> dict:
+    low_in, high_in = input_range
+    out_scale, low_out, high_out = _output_scale(*output_range)
+    return {
+        "input_scale": style.INPUT_SCALE,
+        "input_range": [low_in, high_in if high_in > low_in else low_in + 1],
+        "output_scale": out_scale,
+        "output_range": [low_out, high_out],
+        "window": style.WINDOW_COLOUR,
+        "cursor": style.CURSOR_COLOUR,
+        "cover": style.COVER_COLOUR,
+        "padding": style.PADDING_TINT,
+        "boundary": style.BOUNDARY_COLOUR,
+        "unread": style.UNREACHED_COLOUR,
+        "reader": style.WINNER_COLOUR,
+        "winner": style.WINNER_COLOUR,
+    }
+
+
+def _sliding_data(trace: ConvTrace | PoolTrace, kind: str, arrays: dict, extra: dict, view: _View) -> dict:
     c_in, h, w = trace.input.shape
     c_out, h_out, w_out = trace.output.shape
     rows_read, cols_read = trace.read
-    low_in, high_in = _range(trace.padded)
-    out_scale, low_out, high_out = _output_scale(*_range(trace.output))
     arrays = {"padded": float32_base64(trace.padded), **arrays, "output": float32_base64(trace.output)}
     geometry = {
         "in_channels": c_in,
@@ -158,39 +224,151 @@ def _sliding_data(
         "cols_read": [bool(v) for v in cols_read],
         **extra,
     }
-    colours = {
-        "input_scale": style.INPUT_SCALE,
-        "input_range": [low_in, high_in if high_in > low_in else low_in + 1],
-        "output_scale": out_scale,
-        "output_range": [low_out, high_out],
-        "window": style.WINDOW_COLOUR,
-        "cursor": style.CURSOR_COLOUR,
-        "cover": style.COVER_COLOUR,
-        "padding": style.PADDING_TINT,
-        "boundary": style.BOUNDARY_COLOUR,
-        "unread": style.UNREACHED_COLOUR,
-        "reader": style.WINNER_COLOUR,
-        "winner": style.WINNER_COLOUR,
-    }
-    signature = hashlib.sha256(json.dumps([kind, arrays, geometry, lang], sort_keys=True).encode()).hexdigest()[:16]
-    positions = h_out * w_out
     weights = [] if arrays["weight"] is None else [trace.weight]
+    return _finish(
+        kind,
+        arrays,
+        geometry,
+        _colours(_range(trace.padded), _range(trace.output)),
+        positions=h_out * w_out,
+        channels=c_out,
+        numbers=max(*trace.padded.shape[1:], h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
+        integral=all(is_integral(t) for t in (trace.padded, *weights)),
+        view=view,
+    )
+
+
+def scatter_animator_data(
+    trace: ConvTransposeTrace,
+    *,
+    position: int = 0,
+    channel: int = 0,
+    speed: int = 4,
+    lang: str = "en",
+    large: bool = False,
+) -> dict:
+    """The animator's data for the scatter view of a transposed convolution: one step per input position
+    (row-major), ``channel`` the input channel whose arithmetic is written out. At each step every input value
+    x[·, iy, ix] writes value × kernel onto the uncropped canvas (rows iy·s + d·ky, columns ix·s + d·kx), which
+    accumulates the partial sums; ``padding`` crops the canvas to the output and the bias is added at the end.
+
+    The browser computes the stamps and the running sums from the input and the weight; the colour range covers
+    every partial sum and the output, so colours do not jump while the sums grow."""
+    c_in, h, w = trace.input.shape
+    c_out, h_out, w_out = trace.output.shape
+    _, canvas_h, canvas_w = trace.canvas.shape
+    kh, kw = trace.kernel_size
+    low, high = _range(torch.cat([partial_canvases(trace).flatten().float(), trace.output.flatten()]))
+    arrays = {
+        "input": float32_base64(trace.input),
+        "weight": float32_base64(trace.weight),
+        "bias": None if trace.bias is None else float32_base64(trace.bias),
+        "output": float32_base64(trace.output),
+    }
+    geometry = {
+        "in_channels": c_in,
+        "height": h,
+        "width": w,
+        "out_channels": c_out,
+        "out_height": h_out,
+        "out_width": w_out,
+        "canvas_height": canvas_h,
+        "canvas_width": canvas_w,
+        "groups": trace.groups,
+        "per_group_out": trace.weight.shape[1],
+        "kernel": [kh, kw],
+        "stride": list(trace.stride),
+        "dilation": list(trace.dilation),
+        "padding": list(trace.padding),
+        "output_padding": list(trace.output_padding),
+    }
+    return _finish(
+        "scatter",
+        arrays,
+        geometry,
+        _colours(_range(trace.input), (low, high)),
+        positions=h * w,
+        channels=c_in,
+        numbers=max(h, w, canvas_h, canvas_w) < NUMBERS_IN_MAPS_BELOW,
+        integral=is_integral(trace.input) and is_integral(trace.weight),
+        view=_View(position, channel, speed, lang, large),
+    )
+
+
+def upsample_animator_data(
+    trace: UpsampleTrace, *, position: int = 0, channel: int = 0, speed: int = 4, lang: str = "en", large: bool = False
+) -> dict:
+    """The animator's data for upsampling: one step per output cell (row-major), each made from the input cells
+    its taps read, weighted. The taps and weights of every output row and column come from
+    ``UpsampleTrace.axis`` (torch's rule, written once in Python); the browser multiplies the row and column
+    weights and adds the products."""
+    c, h, w = trace.input.shape
+    _, h_out, w_out = trace.output.shape
+    axes = []
+    for size, out in ((h, h_out), (w, w_out)):
+        axes.append([_axis_entry(*trace.axis(dst, size)) for dst in range(out)])
+    geometry = {
+        "in_channels": c,
+        "height": h,
+        "width": w,
+        "out_channels": c,
+        "out_height": h_out,
+        "out_width": w_out,
+        "mode": trace.mode,
+        "scale": trace.scale,
+        "align_corners": trace.align_corners,
+        "row_taps": axes[0],
+        "col_taps": axes[1],
+    }
+    arrays = {"input": float32_base64(trace.input), "output": float32_base64(trace.output)}
+    colours = _colours(_range(trace.input), _range(torch.cat([trace.input.flatten(), trace.output.flatten()])))
+    # one scale for both maps: the same value looks the same before and after upsampling
+    colours["input_scale"], colours["input_range"] = colours["output_scale"], colours["output_range"]
+    return _finish(
+        "upsample",
+        arrays,
+        geometry,
+        colours,
+        positions=h_out * w_out,
+        channels=c,
+        numbers=max(h, w, h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
+        integral=False,  # weights are fractions (nearest's are 1, but its values are then the input's)
+        view=_View(position, channel, speed, lang, large),
+    )
+
+
+def _axis_entry(source: float, unclamped: float, taps: tuple[int, ...], weights: tuple[float, ...]) -> dict:
+    return {"source": source, "unclamped": unclamped, "taps": list(taps), "weights": list(weights)}
+
+
+def _finish(
+    kind: str,
+    arrays: dict,
+    geometry: dict,
+    colours: dict,
+    *,
+    positions: int,
+    channels: int,
+    numbers: bool,
+    integral: bool,
+    view: _View,
+) -> dict:
+    signature = hashlib.sha256(json.dumps([kind, arrays, geometry, view.lang], sort_keys=True).encode()).hexdigest()
     return {
         "kind": kind,
-        "signature": signature,
-        "lang": lang,
+        "signature": signature[:16],
+        "lang": view.lang,
         **arrays,
         "geometry": geometry,
         "colours": colours,
-        "numbers_in_maps": max(trace.padded.shape[1:]) < NUMBERS_IN_MAPS_BELOW
-        and max(h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
-        "integral": all(is_integral(t) for t in (trace.padded, *weights)),
-        "position": min(max(int(position), 0), positions - 1),
-        "channel": min(max(int(channel), 0), c_out - 1),
-        "speed": speed if speed in SPEEDS else 4,
+        "numbers_in_maps": bool(numbers),
+        "integral": bool(integral),
+        "position": min(max(int(view.position), 0), positions - 1),
+        "channel": min(max(int(view.channel), 0), channels - 1),
+        "speed": view.speed if view.speed in SPEEDS else 4,
         "speeds": list(SPEEDS),
-        "large": bool(large),
-        "text": {key.removeprefix("live."): text(key, lang) for key in LIVE_TEXT_KEYS},
+        "large": bool(view.large),
+        "text": {key.removeprefix("live."): text(key, view.lang) for key in LIVE_TEXT_KEYS},
     }
 
 

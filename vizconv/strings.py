@@ -364,6 +364,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "live.window": {"en": "window", "zh": "窗口"},
     "live.input_scale": {"en": "input values", "zh": "输入值"},
     "live.output_scale": {"en": "output values", "zh": "输出值"},
+    "live.values_scale": {"en": "values (input and output)", "zh": "数值（输入和输出）"},
     "live.kernel": {"en": "kernel {oc}, channel {c}", "zh": "卷积核 {oc}，通道 {c}"},
     "live.products": {"en": "products", "zh": "乘积"},
     "live.channel_sum": {"en": "sum of channel {c}", "zh": "通道 {c} 之和"},
@@ -393,6 +394,132 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "At this size the maps show colours; the window, its kernel and their products are written out "
         "beside them.",
         "zh": "在这个尺寸下，特征图只显示颜色；窗口、卷积核及其乘积的数值写在旁边。",
+    },
+    "live.legend_inserted": {
+        "en": "Dotted ring (blue italics in the window): a zero inserted between two input values, stride − 1 of "
+        "them.",
+        "zh": "虚线小框（窗口中的蓝色斜体）：插在两个输入值之间的 0，每处 stride − 1 个。",
+    },
+    # the scatter view of a transposed convolution (kind "scatter")
+    "live.label_scatter": {
+        "en": "Transposed convolution animator: ← → step through the input values, space plays or pauses, click "
+        "an input cell to go there",
+        "zh": "转置卷积动画：← → 逐个输入值单步，空格键播放或暂停，点击输入单元格跳到那里",
+    },
+    "live.scrub_input": {"en": "Input position", "zh": "输入位置"},
+    "live.channel_in": {"en": "Input channel", "zh": "输入通道"},
+    "live.where_scatter": {
+        "en": "Input channel {ic}, row {iy}, column {ix} (position {p} of {last})",
+        "zh": "输入通道 {ic}，第 {iy} 行，第 {ix} 列（位置 {p} / {last}）",
+    },
+    "live.output_other": {
+        "en": "output channel {c}: not in this input channel's group",
+        "zh": "输出通道 {c}：不在这个输入通道的分组里",
+    },
+    "live.onto": {"en": "onto output channel {oc}", "zh": "加到输出通道 {oc}"},
+    "live.value_at": {"en": "input x[{c}, {y}, {x}]", "zh": "输入 x[{c}, {y}, {x}]"},
+    "live.kernel_scatter": {"en": "kernel: input {c} → output {oc}", "zh": "卷积核：输入 {c} → 输出 {oc}"},
+    "live.writes": {"en": "what it writes", "zh": "写入的值"},
+    "live.sums_after": {"en": "the sums there now", "zh": "那里现在的累加和"},
+    "live.lands": {"en": "where it lands", "zh": "落在哪里"},
+    "live.lands_all": {
+        "en": "output rows {rows}, columns {cols}: all {taps} values inside the output.",
+        "zh": "输出第 {rows} 行、第 {cols} 列：{taps} 个值全部在输出之内。",
+    },
+    "live.lands_cropped": {
+        "en": "output rows {rows}, columns {cols}: {kept} of {taps} values inside the output; the rest fall on "
+        "rows or columns that padding crops (tinted).",
+        "zh": "输出第 {rows} 行、第 {cols} 列：{taps} 个值中有 {kept} 个在输出之内；其余落在被 padding 裁掉的行或列上"
+        "（浅色底）。",
+    },
+    "live.scatter_bias": {
+        "en": "Every input value has written: the bias is added once to every output cell (channel: bias {biases}).",
+        "zh": "所有输入值都已写完：每个输出单元格再加一次偏置（通道：偏置 {biases}）。",
+    },
+    "live.scatter_done": {
+        "en": "Every input value has written: this is the output (no bias).",
+        "zh": "所有输入值都已写完：这就是输出（没有偏置）。",
+    },
+    "live.twin_scatter": {
+        "en": "Input channel {ic}, row {iy}, column {ix}, value {value}, writes value × kernel onto output channels "
+        "{outputs}: {where}",
+        "zh": "输入通道 {ic}，第 {iy} 行，第 {ix} 列，值 {value}，把“值 × 卷积核”写到输出通道 {outputs}：{where}",
+    },
+    "live.gather": {
+        "en": "Output row {y}, column {x} of channel {oc} gathers from {n} input positions (marked pink); click "
+        "again to clear",
+        "zh": "输出通道 {oc} 第 {y} 行第 {x} 列汇集了 {n} 个输入位置的值（粉色标出）；再次点击取消",
+    },
+    "live.gather_none": {
+        "en": "Output row {y}, column {x}: no input value writes here (it holds only the bias)",
+        "zh": "输出第 {y} 行第 {x} 列：没有任何输入值写到这里（只有偏置）",
+    },
+    "live.gather_cropped": {
+        "en": "This cell is cropped away by padding; {n} input positions write to it",
+        "zh": "这个单元格被 padding 裁掉了；有 {n} 个输入位置写到它",
+    },
+    "live.legend_scatter": {
+        "en": "Green outline: the input value being used (grey: not used yet). Orange outline: where value × "
+        "kernel lands. Tinted: rows and columns that padding crops; dashed blue: the output. Red ✕: cells no "
+        "input value writes to. Grey: not written yet. Hover over an output cell to see which inputs write it.",
+        "zh": "绿色边框：正在使用的输入值（灰色：尚未使用）。橙色边框：“值 × 卷积核”落下的位置。浅色底：被 padding "
+        "裁掉的行和列；蓝色虚线：输出。红色 ✕：没有任何输入值写到的单元格。灰色：尚未写入。把鼠标移到输出单元格上，"
+        "可以看到哪些输入写到它。",
+    },
+    "live.magnified_scatter": {
+        "en": "At this size the maps show colours; the value, the kernel and what it writes are written out beside "
+        "them.",
+        "zh": "在这个尺寸下，特征图只显示颜色；数值、卷积核和写入的值写在旁边。",
+    },
+    # upsampling (kind "upsample")
+    "live.label_upsample": {
+        "en": "Upsampling animator: ← → step through the output cells, space plays or pauses, click an output cell "
+        "to explain it",
+        "zh": "上采样动画：← → 逐个输出单元格单步，空格键播放或暂停，点击输出单元格查看解释",
+    },
+    "live.scrub_output": {"en": "Output cell", "zh": "输出单元格"},
+    "live.where_upsample": {
+        "en": "Output row {oy}, column {ox} (position {p} of {last})",
+        "zh": "输出第 {oy} 行，第 {ox} 列（位置 {p} / {last}）",
+    },
+    "live.up_source": {
+        "en": "Source coordinate ({sy}, {sx}): input rows {rows} weighted {wy}; columns {cols} weighted {wx}",
+        "zh": "源坐标 ({sy}, {sx})：输入第 {rows} 行，权重 {wy}；第 {cols} 列，权重 {wx}",
+    },
+    "live.up_values": {"en": "input rows {rows} × columns {cols}", "zh": "输入第 {rows} 行 × 第 {cols} 列"},
+    "live.up_weights": {"en": "weights (row × column)", "zh": "权重（行 × 列）"},
+    "live.total_upsample": {"en": "Σ products = value", "zh": "Σ 乘积 = 输出值"},
+    "live.twin_upsample": {
+        "en": "Output row {oy}, column {ox}: source ({sy}, {sx}), {n} input values weighted and added = {value}",
+        "zh": "输出第 {oy} 行，第 {ox} 列：源坐标 ({sy}, {sx})，{n} 个输入值加权相加 = {value}",
+    },
+    "live.reverse_upsample": {
+        "en": "Input row {y}, column {x} weighs in {n} output cells (marked pink); click again to clear",
+        "zh": "输入第 {y} 行第 {x} 列参与了 {n} 个输出单元格（粉色标出）；再次点击取消",
+    },
+    "live.legend_upsample": {
+        "en": "Orange outline: the input cells this output cell reads (weight not 0). Green dot: where the output "
+        "cell's centre falls on the input. Grey: outputs not computed yet.",
+        "zh": "橙色边框：这个输出单元格读取的输入单元格（权重不为 0）。绿色圆点：输出单元格中心在输入上的位置。"
+        "灰色：尚未计算的输出。",
+    },
+    "live.legend_upsample_nearest": {
+        "en": "Nearest: one cell, weight 1: every value repeated scale × scale times.",
+        "zh": "最近邻：一个单元格，权重 1：每个值重复 scale × scale 次。",
+    },
+    "live.legend_upsample_bilinear": {
+        "en": "Bilinear: the 2 × 2 neighbours, weighted by distance on each axis (the weights add up to 1).",
+        "zh": "双线性：周围 2 × 2 个单元格，按每个方向上的距离加权（权重之和为 1）。",
+    },
+    "live.legend_upsample_bicubic": {
+        "en": "Bicubic: 4 × 4 neighbours with cubic weights, some negative: the output can overshoot the input's "
+        "range.",
+        "zh": "双三次：周围 4 × 4 个单元格，三次权重，有些为负：输出可能超出输入的取值范围。",
+    },
+    "live.magnified_upsample": {
+        "en": "At this size the maps show colours; the values read, their weights and products are written out "
+        "beside them.",
+        "zh": "在这个尺寸下，特征图只显示颜色；读取的值、权重和乘积写在旁边。",
     },
     # --- home page ------------------------------------------------------------------------
     "home.title": {"en": "vizconv", "zh": "vizconv"},
@@ -1396,8 +1523,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.view": {"en": "View", "zh": "视角"},
     "tconv.view.scatter": {"en": "scatter: value × kernel", "zh": "散布：值 × 卷积核"},
     "tconv.view.equivalent": {"en": "equivalent convolution", "zh": "等价的卷积"},
-    "tconv.speed": {"en": "Speed (steps per second)", "zh": "速度（每秒的步数）"},
-    "tconv.speed_value": {"en": "{n} per second", "zh": "每秒 {n} 步"},
     "tconv.scatter": {"en": "Each input value stamps value × kernel", "zh": "每个输入值盖印“值 × 卷积核”"},
     "tconv.scatter_help": {
         "en": "{frames}. Green: the input value being used. Orange: the cells where value × "
@@ -1418,12 +1543,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.scatter_output_padding": {
         "en": "Output padding {output_padding} adds that many rows at the bottom and columns at the right.",
         "zh": "输出填充 {output_padding} 在下方增加 {output_padding} 行、在右侧增加 {output_padding} 列。",
-    },
-    "tconv.scatter_final_only": {
-        "en": "This layer is too large to send every running sum to the browser, so the output shows the finished "
-        "values (bias included) from the first step; grey cells are the ones no input value has reached yet.",
-        "zh": "这一层太大，无法把每一步的累加和都发送到浏览器，所以输出从第一步起就显示最终值（含偏置）；灰色单元格"
-        "是还没有任何输入值写到的位置。",
     },
     "tconv.scatter_step": {"en": "What one input value writes", "zh": "一个输入值写了什么"},
     "tconv.back": {"en": "Previous position", "zh": "上一个位置"},

@@ -60,8 +60,9 @@ class UpsampleTrace:
     align_corners: bool
     output: torch.Tensor  # (C, H * scale, W * scale)
 
-    def _axis(self, dst: int, size: int) -> tuple[float, float, tuple[int, ...], tuple[float, ...]]:
-        """(source coordinate, the same before any clamp, input indices read, their weights) on one axis."""
+    def axis(self, dst: int, size: int) -> tuple[float, float, tuple[int, ...], tuple[float, ...]]:
+        """Output index ``dst`` on an axis whose input has ``size`` cells: (its source coordinate, the same before
+        any clamp, the input indices read, their weights)."""
         out = size * self.scale
         if self.mode == "nearest":
             src = min(math.floor(dst / self.scale), size - 1)
@@ -95,8 +96,8 @@ class UpsampleTrace:
         for name, value, size in (("c", c, c_out), ("oy", oy, h_out), ("ox", ox, w_out)):
             if not 0 <= value < size:
                 raise ParameterError("err.step_range", name=name, value=value, size=size)
-        sy, ry, rows, wy = self._axis(oy, self.input.shape[1])
-        sx, rx, cols, wx = self._axis(ox, self.input.shape[2])
+        sy, ry, rows, wy = self.axis(oy, self.input.shape[1])
+        sx, rx, cols, wx = self.axis(ox, self.input.shape[2])
         values = self.input[c].double()[list(rows)][:, list(cols)]  # (len(rows), len(cols))
         weights = torch.tensor(wy, dtype=torch.float64)[:, None] * torch.tensor(wx, dtype=torch.float64)[None, :]
         return UpsampleStep(

@@ -339,7 +339,13 @@ if view == "scatter":
     )
     st.caption(
         " ".join(
-            [t("tconv.scatter_help", frames=Count("count.input_positions", positions), mark=Term("anim.mark_short.cross"))]
+            [
+                t(
+                    "tconv.scatter_help",
+                    frames=Count("count.input_positions", positions),
+                    mark=Term("anim.mark_short.cross"),
+                )
+            ]
             + ([t("tconv.scatter_padding", padding=padding)] if padding else [])
             + ([t("tconv.scatter_output_padding", output_padding=output_padding)] if output_padding else [])
         )

@@ -396,8 +396,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "在这个尺寸下，特征图只显示颜色；窗口、卷积核及其乘积的数值写在旁边。",
     },
     "live.legend_inserted": {
-        "en": "Dotted ring (blue italics in the window): a zero inserted between two input values, stride − 1 of "
-        "them.",
+        "en": "Dotted ring (blue italics in the window): a zero inserted between two input values, stride − 1 of them.",
         "zh": "虚线小框（窗口中的蓝色斜体）：插在两个输入值之间的 0，每处 stride − 1 个。",
     },
     # the scatter view of a transposed convolution (kind "scatter")

@@ -642,7 +642,8 @@ class SlidingAnimator extends Animator {
       ctx.setLineDash([2, 2]);
       for (let y = 0; y < map.rows; y += 1) {
         for (let x = 0; x < map.cols; x += 1) {
-          if (!(g.inserted_rows[y] || g.inserted_cols[x])) continue;
+          const inside = y >= top && y < top + g.height && x >= left && x < left + g.width;
+          if (!inside || !(g.inserted_rows[y] || g.inserted_cols[x])) continue;
           const inset = Math.min(3, cell / 5);
           ctx.strokeRect(x * cell + inset, y * cell + inset, cell - 2 * inset, cell - 2 * inset);
         }
@@ -826,8 +827,9 @@ class SlidingAnimator extends Animator {
         td.textContent = formatNumber(v, digits);
         const y = s.rows[Math.floor(n / g.kernel[1])];
         const x = s.cols[n % g.kernel[1]];
-        td.classList.toggle("vz-pad", y < top || y >= top + g.height || x < left || x >= left + g.width);
-        td.classList.toggle("vz-ins", !!g.inserted_rows && (g.inserted_rows[y] || g.inserted_cols[x]));
+        const pad = y < top || y >= top + g.height || x < left || x >= left + g.width;
+        td.classList.toggle("vz-pad", pad);
+        td.classList.toggle("vz-ins", !pad && !!g.inserted_rows && (g.inserted_rows[y] || g.inserted_cols[x]));
       });
       ch.kernel.forEach((v, n) => (kernelTable.cells[n].textContent = formatNumber(v, 3)));
       ch.products.forEach((v, n) => (productTable.cells[n].textContent = formatNumber(v, 3)));

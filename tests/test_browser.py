@@ -174,7 +174,7 @@ def _first_shape_path(page) -> str:
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
     _open(page, server + path)
-    if name in ("convolution", "pooling"):
+    if name in ("convolution", "pooling", "transposed"):
         page.locator(".vz canvas").first.wait_for()  # the live animator
     elif name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
@@ -520,12 +520,12 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
 
 
 @pytest.mark.parametrize(
-    ("path", "panel", "axis", "first", "clicked", "stepped"),
+    ("path", "panel", "maps", "first", "clicked", "stepped"),
     [
         (
             "/Pooling_and_activations_池化与激活",
             "pool_step_panel",
-            "animator",  # the live animator's first output map
+            "outputs",  # the live animator's first output map
             "Output channel 0, row 2, column 10",  # the strongest output of channel 0 (opening_position)
             "Output channel 0, row 3, column 4",
             "Output channel 0, row 3, column 5",
@@ -533,7 +533,7 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
         (
             "/Transposed_convolution_转置卷积",
             "tconv_step_panel",
-            "",  # the 2×2 input: each input value scatters onto the output
+            "inputs",  # the scatter view steps through the 2×2 input: each value scatters onto the output
             "Input channel 0, row 0, column 0",
             "Input channel 0, row 0, column 1",
             "Input channel 0, row 1, column 0",
@@ -541,18 +541,16 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
     ],
 )
 def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
-    server, page, path, panel, axis, first, clicked, stepped
+    server, page, path, panel, maps, first, clicked, stepped
 ):
-    """The pooling and transposed-convolution pages step like the convolution page: click a cell, press →."""
+    """The pooling and transposed-convolution pages step like the convolution page: click a cell of the live
+    animator (an output of the pooling, an input value of the scatter view), press →."""
     _open(page, server + path)
-    page.locator(".vz canvas" if axis == "animator" else ".js-plotly-plot").first.wait_for()
+    page.locator(".vz canvas").first.wait_for()
     text = page.locator(f".st-key-{panel}").get_by_test_id("stMarkdownContainer")
     text.filter(has_text=first).first.wait_for()
     row, col = (int(word.strip(",")) for word in clicked.split()[-3::2])
-    if axis == "animator":
-        point = animator_cell_point(page, "outputs", 0, row, col)
-    else:
-        point = _cell_point(page, axis, row, col)
+    point = animator_cell_point(page, maps, 0, row, col)
     page.mouse.click(point[0], point[1])
     text.filter(has_text=clicked).first.wait_for(timeout=30_000)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -567,10 +565,10 @@ def test_the_equivalent_convolution_view_follows_clicks_and_arrow_keys(server, p
     _open(page, server + "/Transposed_convolution_转置卷积?lang=en")
     page.get_by_text("equivalent convolution").click()
     page.locator(".st-key-tconv_eq_step_panel").wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(".vz[data-kind=conv] canvas").first.wait_for()
     position = "() => document.querySelector('.st-key-tconv_eq_position input[type=range]')?.value"
     page.wait_for_function(f"() => ({position})() === '0'")
-    point = _cell_point(page, "2", 2, 3)  # output channel 0 (the one input channel's axes come first), 5 wide
+    point = animator_cell_point(page, "outputs", 0, 2, 3)  # output channel 0, 5 wide
     page.mouse.click(point[0], point[1])
     page.wait_for_function(f"() => ({position})() === '13'", timeout=30_000)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")

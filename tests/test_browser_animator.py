@@ -19,6 +19,7 @@ import shutil
 from urllib.parse import urlencode
 
 import pytest
+import torch
 from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
     ARTIFACTS,
     CHROMIUM,
@@ -32,8 +33,11 @@ from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
 
 from vizconv.errors import ParameterError
 from vizconv.playground import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
-from vizconv.samples import SAMPLES
+from vizconv.samples import SAMPLES, random_grid
 from vizconv.steps import format_number
+from vizconv.transposed import EXAMPLES, layer_weight, trace_conv_transpose2d
+from vizconv.transposed_animation import partial_canvases
+from vizconv.upsample import trace_interpolate
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +113,7 @@ def _shown_step(tab) -> dict:
                             rows: rows.map(r => ({ head: r.querySelector('.vz-ahead').textContent,
                                                    tables: [...r.querySelectorAll('table')].map(t =>
                                                        [...t.querySelectorAll('td')].map(td => td.textContent)),
-                                                   sum: r.querySelector('.vz-sum').textContent })),
+                                                   sum: (r.querySelector('.vz-sum') || {}).textContent })),
                             total: vz.querySelector('.vz-tline').textContent,
                             twin: vz.querySelector('.vz-twin').textContent }; }"""
     )
@@ -355,3 +359,183 @@ def _wait_for_panel_pool(tab, oy: int, ox: int) -> None:
     tab.locator(".st-key-pool_step_panel").get_by_test_id("stMarkdownContainer").filter(
         has_text=f"Output channel 0, row {oy}, column {ox}:"
     ).first.wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+# ---------------------------------------------------------------- transposed convolution and upsampling
+
+TCONV = "/Transposed_convolution_转置卷积"
+
+
+def _random_transposed(rng: random.Random) -> tuple[dict, object]:
+    """A random transposed layer the engine accepts (as the page builds it from a link), and its trace."""
+    while True:
+        channels = rng.choice([1, 2])
+        groups = rng.choice([g for g in (1, 2) if channels % g == 0])
+        params = {
+            "tconv_source": "random",
+            "tconv_channels": channels,
+            "tconv_height": rng.randint(2, 4),
+            "tconv_width": rng.randint(2, 4),
+            "tconv_seed": rng.randint(0, 999),
+            "tconv_out_channels": groups * rng.choice([1, 2]),
+            "tconv_kernel": rng.choice([2, 3]),
+            "tconv_stride": rng.choice([1, 2, 3]),
+            "tconv_padding": rng.choice([0, 1]),
+            "tconv_dilation": rng.choice([1, 2]),
+            "tconv_groups": groups,
+            "tconv_bias": 1,
+            "tconv_preset": "random_int",
+            "tconv_kernel_seed": rng.randint(0, 999),
+        }
+        params["tconv_output_padding"] = rng.randrange(min(params["tconv_stride"], params["tconv_dilation"]))
+        x = random_grid(channels, params["tconv_height"], params["tconv_width"], params["tconv_seed"], high=4)
+        try:
+            weight = layer_weight(
+                "random_int", channels, params["tconv_out_channels"], groups, params["tconv_kernel"],
+                seed=params["tconv_kernel_seed"],
+            )  # fmt: skip
+            trace = trace_conv_transpose2d(
+                x,
+                weight,
+                torch.ones(params["tconv_out_channels"]),
+                stride=params["tconv_stride"],
+                padding=params["tconv_padding"],
+                output_padding=params["tconv_output_padding"],
+                groups=groups,
+                dilation=params["tconv_dilation"],
+            )
+        except ParameterError:
+            continue
+        return params, trace
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_scatter_view_writes_what_each_input_value_stamps(server, page, seed):  # noqa: F811
+    """Transposed convolution, scatter view, random layers: at clicked input cells (any channel) and after → and
+    End, each output channel's row shows the value, its kernel, value × kernel and the running sums under the
+    stamp, all equal to torch's (the sums to the uncropped canvas after that many input positions); the cells
+    that padding crops are tinted and counted; the server's step panel follows the click."""
+    rng = random.Random(seed)
+    params, trace = _random_transposed(rng)
+    page.goto(f"{server}{TCONV}?{urlencode({'lang': 'en', **params})}")
+    page.locator(".vz[data-kind=scatter] canvas").first.wait_for(timeout=60_000)
+    sums = partial_canvases(trace)  # (positions, C_out, H_canvas, W_canvas)
+    h, w = trace.in_size
+
+    def check(ic: int, position: int) -> None:
+        iy, ix = divmod(position, w)
+        scatter = trace.scatter(ic, iy, ix)
+        shown = _shown_step(page)
+        assert (shown["position"], shown["channel"]) == (str(position), str(ic)), shown
+        assert shown["where"].startswith(f"Input channel {ic}, row {iy}, column {ix}")
+        assert len(shown["rows"]) == len(scatter.output_channels)
+        for j, (row, oc) in enumerate(zip(shown["rows"], scatter.output_channels, strict=True)):
+            assert row["head"] == f"onto output channel {oc}"
+            value, kernel, written, after = (_numbers(cells) for cells in row["tables"])
+            _close(value, [scatter.value], "the input value")
+            _close(kernel, scatter.kernels[j].flatten().tolist(), "the kernel")
+            _close(written, scatter.contribution[j].flatten().tolist(), "value × kernel")
+            under = sums[position, oc][scatter.rows][:, scatter.cols]
+            _close(after, under.flatten().tolist(), "the running sums under the stamp")
+        kept = int(page.locator(".vz-tline").get_attribute("data-kept"))
+        assert kept == int(scatter.inside.sum())
+        tinted = page.locator(".vz-arow").first.locator("table").nth(2).locator("td.vz-pad").count()
+        assert tinted == scatter.inside.numel() - kept
+
+    for _ in range(2):
+        ic, iy, ix = rng.randrange(trace.in_channels), rng.randrange(h), rng.randrange(w)
+        page.mouse.click(*animator_cell_point(page, "inputs", ic, iy, ix))
+        page.locator(".st-key-tconv_step_panel").get_by_test_id("stMarkdownContainer").filter(
+            has_text=f"Input channel {ic}, row {iy}, column {ix} holds"
+        ).first.wait_for(timeout=STEP_TIMEOUT_MS)
+        check(ic, iy * w + ix)
+    page.locator(".vz").focus()
+    page.keyboard.press("Home")
+    check(ic, 0)
+    page.keyboard.press("ArrowRight")
+    check(ic, 1 % trace.positions)
+    page.keyboard.press("End")
+    check(ic, trace.positions - 1)
+    assert "the bias is added once to every output cell" in page.locator(".vz-tline").inner_text()
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_an_output_cell_of_the_scatter_view_names_the_inputs_that_write_it(server, page):  # noqa: F811
+    """Hover an output cell on the canvas: the input positions whose value × kernel lands there are marked (the
+    gather view, trace.contributions); a cell no input writes says so."""
+    page.goto(f"{server}{TCONV}?lang=en&tconv_example=dumoulin_stride2")
+    page.locator(".vz[data-kind=scatter] canvas").first.wait_for(timeout=60_000)
+    example = EXAMPLES["dumoulin_stride2"]
+    trace = trace_conv_transpose2d(
+        torch.tensor(example.grid, dtype=torch.float32),
+        torch.tensor(example.weight, dtype=torch.float32),
+        stride=example.stride,
+        padding=example.padding,
+    )
+    for oy, ox in ((2, 2), (0, 0), (2, 3)):
+        page.mouse.move(*animator_cell_point(page, "outputs", 0, oy, ox))  # no padding: canvas = output
+        writers = sorted({term.iy * trace.in_size[1] + term.ix for term in trace.contributions(0, oy, ox)})
+        assert page.locator(".vz").get_attribute("data-readers") == ",".join(map(str, writers)), (oy, ox)
+        note = page.locator(".vz-reverse").inner_text()
+        assert (f"gathers from {len(writers)} input positions" in note) if writers else ("no input value" in note)
+
+
+def test_the_equivalent_view_is_a_convolution_over_inserted_zeros(server, page):  # noqa: F811
+    """The equivalent view: an ordinary convolution of the padded zero-inserted input with the flipped kernel;
+    its window, kernel, products and value equal trace.equivalent's step, and the inserted zeros in the window
+    are marked."""
+    page.goto(f"{server}{TCONV}?lang=en&tconv_view=equivalent")
+    page.locator(".vz[data-kind=conv] canvas").first.wait_for(timeout=60_000)
+    example = EXAMPLES["dumoulin_stride2"]
+    trace = trace_conv_transpose2d(
+        torch.tensor(example.grid, dtype=torch.float32),
+        torch.tensor(example.weight, dtype=torch.float32),
+        stride=example.stride,
+        padding=example.padding,
+    )
+    page.mouse.click(*animator_cell_point(page, "outputs", 0, 2, 2))
+    _check_step(page, trace.equivalent, 0, 2 * 5 + 2)
+    # the window over padded rows/columns 2–4 of the 2×2 input with one 0 inserted: (1, 0, 2 / 0, 0, 0 / 3, 0, 4)
+    assert page.locator(".vz-arow table").first.locator("td.vz-ins").count() == 5
+    assert "a zero inserted between two input values" in page.locator(".vz-legend").inner_text()
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_upsampling_shows_each_output_cells_taps_and_weights(server, page, mode):  # noqa: F811
+    """Upsampling a random 5×5 map: at clicked output cells, the values read, their weights (row × column) and
+    products equal UpsampleTrace.step, the value F.interpolate's; the page's explained cell follows the click;
+    an input cell names every output cell it weighs in."""
+    query = urlencode(
+        {"lang": "en", "pool_section": "upsampling", "pool_up_source": "random", "pool_up_size": 5,
+         "pool_seed": 3, "pool_mode": mode, "pool_scale": 3}
+    )  # fmt: skip
+    page.goto(f"{server}/Pooling_and_activations_池化与激活?{query}")
+    page.locator(".vz[data-kind=upsample] canvas").first.wait_for(timeout=60_000)
+    trace = trace_interpolate(random_grid(1, 5, 5, 3), mode, 3)
+    for oy, ox in ((0, 0), (7, 4), (14, 13)):
+        page.mouse.click(*animator_cell_point(page, "outputs", 0, oy, ox))
+        page.locator("[data-testid=stMain] .katex").filter(has_text=f"y{oy},{ox}").first.wait_for(
+            timeout=STEP_TIMEOUT_MS
+        )  # the page's explained cell (its sliders and formula) follows the click
+        step = trace.step(0, oy, ox)
+        shown = _shown_step(page)
+        assert shown["position"] == str(oy * 15 + ox)
+        values, weights, products = (_numbers(cells) for cells in shown["rows"][0]["tables"])
+        _close(values, step.values.flatten().tolist(), "the values read")
+        assert len(weights) == step.weights.numel()
+        for a, b in zip(weights, step.weights.flatten().tolist(), strict=True):
+            assert abs(a - b) <= 0.00015, (weights, step.weights)  # written with 4 decimals
+        _close(products, (step.values * step.weights).flatten().tolist(), "the products")
+        assert shown["total"] == f"Σ = {format_number(float(trace.output[0, oy, ox]), 3)}"
+    page.mouse.click(*animator_cell_point(page, "inputs", 0, 2, 2))
+    readers = page.locator(".vz").get_attribute("data-readers").split(",")
+
+    def weighs_in(oy: int, ox: int) -> bool:  # input cell (2, 2)'s weight in output (oy, ox) is not 0
+        step = trace.step(0, oy, ox)
+        on_row = torch.tensor(step.rows) == 2
+        on_col = torch.tensor(step.cols) == 2
+        return float(step.weights[on_row][:, on_col].sum()) != 0
+
+    expected = [oy * 15 + ox for oy in range(15) for ox in range(15) if weighs_in(oy, ox)]
+    assert [int(r) for r in readers] == expected
+    assert page.get_by_test_id("stException").count() == 0

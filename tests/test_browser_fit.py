@@ -114,8 +114,8 @@ def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):
 
 def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):  # noqa: F811
     """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.legibility works with: the
-    upsampling section's 14×14 map (half a column). (The Convolution page's live animator sizes its own maps and
-    writes numbers only where they are 8 px or more: tests/test_browser_animator.py.)"""
+    activations section's 28×28 LeNet map (half a column). (The live animator sizes its own maps and writes
+    numbers only where they are 8 px or more: tests/test_browser_animator.py.)"""
     page = projector
 
     def cell(index: int) -> float:  # the first subplot's cell of the index-th chart, in pixels
@@ -127,25 +127,25 @@ def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):
             index,
         )
 
-    _open(page, f"{server}{POOL}?lang=en&pool_section=upsampling")
+    _open(page, f"{server}{POOL}?lang=en&pool_section=activations")
     page.locator(".js-plotly-plot").first.wait_for()
     time.sleep(0.5)
-    assert cell(0) == pytest.approx(heatmap_cell_px((14, 14), columns=2), rel=0.1)
+    assert cell(0) == pytest.approx(heatmap_cell_px((28, 28), columns=2), rel=0.1)
 
 
 def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: F811
-    """On a 390-px phone the figures are narrower than the rule assumes: values Plotly would write below 8 px
-    are hidden, the others stay (the transposed convolution's scatter view)."""
+    """On a 390-px phone the figures are narrower than the rule assumes: the style sheet hides the values Plotly
+    would write below 8 px and keeps the others (checked for every size Plotly may choose, on the page whose
+    heatmaps are Plotly's: the activations section; the live animator writes numbers only where they are 8 px
+    or more, tests/test_browser_animator.py)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(page, f"{server}/Transposed_convolution_转置卷积?lang=en")
-        chart = page.locator(".js-plotly-plot").first
-        chart.scroll_into_view_if_needed()
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot g.heatmap-label text').length > 0")
+        _open(page, f"{server}{POOL}?lang=en&pool_section=activations")
+        page.locator(".js-plotly-plot").first.wait_for()
         sizes = page.evaluate(
-            """() => [...document.querySelector('.js-plotly-plot').querySelectorAll('g.heatmap-label text')]
+            """() => [...document.querySelectorAll('.js-plotly-plot g.heatmap-label text')]
                 .map(t => [parseFloat(t.style.fontSize), getComputedStyle(t).display !== 'none'])"""
         )
         assert [size for size, shown in sizes if shown and size < 8] == []
@@ -162,6 +162,6 @@ def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: 
                 plot.remove(); return shown; }"""
         )
         assert shown == [px >= 8 for px in range(13)]
-        _shot(page, "values_390_transposed")
+        _shot(page, "values_390_activations")
     finally:
         context.close()

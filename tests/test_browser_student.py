@@ -164,6 +164,9 @@ TOUCHABLE = r"""(notAtRandom) => {
   });
   const chart = document.querySelector('[data-testid="stMain"] .js-plotly-plot');
   if (chart && (chart.data || []).some((trace) => trace.type === 'heatmap')) found.push(['cell', 'chart', null]);
+  const animator = document.querySelector('[data-testid=stBidiComponentIsolated]');
+  const maps = animator && animator.shadowRoot ? animator.shadowRoot.querySelectorAll('.vz-map canvas').length : 0;
+  if (maps) found.push(['animator', 'vz', maps]);  // the live animator: a cell of any of its maps
   return found;
 }"""
 
@@ -376,6 +379,17 @@ class Student:
             x, y = self.page.evaluate(CELL_POINT, [index, row, col])
         self.page.mouse.click(x, y)
         return f"clicked trace {index}'s cell (row {row}, column {col}) at ({x:.0f}, {y:.0f})"
+
+    def _animator(self, _key, maps: int) -> str:
+        canvas = self.page.locator(".vz-map canvas").nth(self.rng.randrange(maps))
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        rows, cols = int(canvas.get_attribute("data-rows")), int(canvas.get_attribute("data-cols"))
+        row, col = self.rng.randrange(rows), self.rng.randrange(cols)
+        self.page.mouse.click(
+            box["x"] + (col + 0.5) * box["width"] / cols, box["y"] + (row + 0.5) * box["height"] / rows
+        )
+        return f"clicked the animator's cell (row {row}, column {col}) of a {rows}×{cols} map"
 
     def switch_language(self, lang: str) -> None:
         """Click the language in the sidebar; nothing but the language may change."""

@@ -11,7 +11,6 @@ import streamlit as st
 import torch
 
 from vizconv import teaching, ui
-from vizconv.animation import unread_mark
 from vizconv.animator import SPEEDS, conv_animator_data
 from vizconv.errors import MessageError
 from vizconv.export import animation_gif, file_name, gif_positions, step_csv
@@ -303,7 +302,7 @@ with st.container(border=True):
         if lines:
             unread.append(t(f"conv.unread_{axis}" + ("s" if len(lines) > 1 else ""), lines=index_ranges(lines)))
     if unread:
-        mark = Term("anim.mark." + unread_mark(trace))  # a ✕ in each cell, or a hatch where cells are small
+        mark = Term("anim.mark.cross")  # the animator's ✕ in each cell (one diagonal in a small cell)
         st.warning(t("conv.unread", what=t("conv.unread_and").join(unread), mark=mark), icon="✖️")
 
 # position (row-major index over the output) shared by the animation and the step panel

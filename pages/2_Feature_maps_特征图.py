@@ -9,9 +9,8 @@ import torch
 from PIL import Image
 
 from vizconv import style, teaching, ui
-from vizconv.animation import click_targets
 from vizconv.capture import capture, modules_by_path
-from vizconv.charts import cell_axis
+from vizconv.charts import cell_axis, click_targets
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
@@ -299,7 +298,7 @@ heatmap = {
             "colorbar": {"thickness": 14},
             "hoverinfo": "skip",
         },
-        click_targets(rounded, 0, channel, t("fm.hover") + "<extra></extra>"),
+        click_targets(rounded, channel, t("fm.hover") + "<extra></extra>"),
     ],
     "layout": {
         "height": 420,

@@ -1008,14 +1008,18 @@ class ScatterAnimator extends Animator {
   }
 
   // The canvas of output channel oc as shown after step p: the running sums, and at the last step the
-  // finished output (bias added inside the output).
+  // finished output inside the crop (torch's values, bias included).
   shown(oc, p) {
     const g = this.g;
     const sums = this.canvasAfter(p).subarray(oc * this.canvasSize, (oc + 1) * this.canvasSize);
-    if (p < this.positions - 1 || !this.bias) return sums;
+    if (p < this.positions - 1) return sums;
     const values = Float64Array.from(sums);
-    for (let r = 0; r < g.canvas_height; r += 1) {
-      for (let col = 0; col < g.canvas_width; col += 1) if (this.inside(r, col)) values[r * g.canvas_width + col] += this.bias[oc];
+    const [ph, pw] = g.padding;
+    const plane = g.out_height * g.out_width;
+    for (let y = 0; y < g.out_height; y += 1) {
+      for (let x = 0; x < g.out_width; x += 1) {
+        values[(y + ph) * g.canvas_width + x + pw] = this.output[oc * plane + y * g.out_width + x];
+      }
     }
     return values;
   }

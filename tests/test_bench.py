@@ -18,7 +18,7 @@ KEYS = {
     "trace_vs_torch",
     "capture_overhead",
     "fx_vs_hooks",
-    "animation",
+    "animator",
     "feature_grid",
     "rerun_ms",
     "rss_mb",
@@ -42,8 +42,8 @@ def test_quick_json_prints_every_key():
     results = _bench_json("--threads", "1")
     assert set(results) >= KEYS
     assert set(results["capture_overhead"]) == set(results["fx_vs_hooks"]) == {"lenet5", "resnet20", "resnet18"}
-    assert set(results["animation"]) == {"8", "28", "64"}
-    assert all({"build_ms", "bytes"} == set(case) for case in results["animation"].values())
+    assert set(results["animator"]) == {"8", "28", "64", "128"}
+    assert all({"build_ms", "bytes"} == set(case) for case in results["animator"].values())
     assert len(results["feature_grid"]) == 2
     pages = {"app"} | {path.stem for path in (ROOT / "pages").glob("*.py")}
     assert set(results["rerun_ms"]) == pages

@@ -17,15 +17,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageColor
+from PIL import Image
 
 from tests_support import ROOT
 from vizconv.strings import text
-from vizconv.style import COVER_COLOUR
 
 LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.py"
 _spec = importlib.util.spec_from_file_location("vizconv_loadtest", LOADTEST_SCRIPT)
@@ -156,10 +154,6 @@ def animator_position(page) -> str | None:
     return page.locator(".vz").get_attribute("data-position")
 
 
-def _first_shape_path(page) -> str:
-    return page.evaluate("() => document.querySelector('.js-plotly-plot').layout.shapes[0].path")
-
-
 @pytest.mark.parametrize(
     ("path", "name"),
     [
@@ -210,69 +204,6 @@ def test_play_advances_the_animation(server, page):
     assert before == "428"
     assert after != before and page.locator(".vz").get_attribute("data-playing") == "1"
     assert _step_panel_text(page) == panel  # playing asks nothing of the server
-
-
-def _animation(name: str) -> dict:
-    """One animator's figure: a convolution, max pooling, or the transposed scatter view played with and
-    without redraws (partial sums in each frame, or only shapes when there would be too many values)."""
-    import torch
-
-    from vizconv import trace_conv2d
-    from vizconv.animation import conv_animation
-    from vizconv.pool import trace_pool2d
-    from vizconv.transposed import trace_conv_transpose2d
-    from vizconv.transposed_animation import scatter_animation
-
-    grid = torch.arange(25.0).reshape(1, 5, 5)
-    if name == "convolution":
-        return conv_animation(trace_conv2d(grid, torch.ones(2, 1, 3, 3)))
-    if name == "max pooling":
-        return conv_animation(trace_pool2d(grid, "max", 2, 1))
-    if name == "transposed, partial sums":
-        figure = scatter_animation(trace_conv_transpose2d(grid[:, :2, :2], torch.ones(1, 1, 3, 3)))
-        assert figure["layout"]["meta"]["partial_sums"]
-        return figure
-    assert name == "transposed, shapes only", name
-    figure = scatter_animation(trace_conv_transpose2d(torch.rand(2, 12, 12), torch.ones(2, 4, 3, 3)))
-    assert not figure["layout"]["meta"]["partial_sums"]
-    return figure
-
-
-@pytest.mark.parametrize("name", ["convolution", "max pooling", "transposed, partial sums", "transposed, shapes only"])
-def test_played_to_the_end_no_output_stays_covered(page, name):
-    """The grey cover over the outputs not computed yet is gone once Play reaches the last frame.
-
-    Plotly's animate without redraw keeps a shape's old drawing when a frame hides it, so the last frame's
-    cover must enclose no area rather than be hidden (that bug left the last output grey). Plotly's own
-    script in a blank page, no server.
-    """
-    import plotly
-
-    figure = _animation(name)
-    frames = figure.pop("frames")
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    page.set_content(f"<div id=figure></div><script>{plotly_js.read_text()}</script>")
-    page.evaluate(
-        "([data, layout, frames]) => Plotly.newPlot('figure', data, layout).then(gd => Plotly.addFrames(gd, frames))",
-        [figure["data"], figure["layout"], frames],
-    )
-    cover = "rgb({}, {}, {})".format(*ImageColor.getrgb(COVER_COLOUR))
-    covered_areas = f"""() => [...document.querySelectorAll('#figure .shapelayer path')]
-        .filter(path => path.style.fill === '{cover}')
-        .map(path => {{ const box = path.getBBox(); return box.width * box.height; }})"""
-    first = page.evaluate(covered_areas)
-    assert first and all(area > 0 for area in first), "the first frame covers the outputs still to come"
-    play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]  # the Play button's own settings
-    page.evaluate(
-        """(play) => new Promise(done => {
-            const gd = document.getElementById('figure');
-            gd.on('plotly_animated', done);
-            Plotly.animate(gd, null, {...play, frame: {...play.frame, duration: 0}});
-        })""",
-        play,
-    )
-    last = page.evaluate(covered_areas)
-    assert len(last) == len(first) and all(area == 0 for area in last), last
 
 
 def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):

@@ -31,12 +31,12 @@ from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
     sync_api,
 )
 
+from vizconv import style
 from vizconv.errors import ParameterError
 from vizconv.playground import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
 from vizconv.samples import SAMPLES, random_grid
 from vizconv.steps import format_number
-from vizconv.transposed import EXAMPLES, layer_weight, trace_conv_transpose2d
-from vizconv.transposed_animation import partial_canvases
+from vizconv.transposed import EXAMPLES, layer_weight, partial_canvases, trace_conv_transpose2d
 from vizconv.upsample import trace_interpolate
 
 pytestmark = pytest.mark.browser
@@ -539,3 +539,31 @@ def test_upsampling_shows_each_output_cells_taps_and_weights(server, page, mode)
     expected = [oy * 15 + ox for oy in range(15) for ox in range(15) if weighs_in(oy, ox)]
     assert [int(r) for r in readers] == expected
     assert page.get_by_test_id("stException").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [(f"{CONV}?lang=en&conv_sample=classic_5x5", "conv"), (f"{TCONV}?lang=en", "scatter")],
+)
+def test_at_the_end_no_output_stays_covered(server, page, path, kind):  # noqa: F811
+    """Grey covers the outputs not computed (not written) yet: at the first step the last output cell is grey,
+    at the last step (End) it shows its value, on the convolution and on the transposed scatter view."""
+    page.goto(server + path)
+    page.locator(f".vz[data-kind={kind}] canvas").first.wait_for(timeout=60_000)
+    cover = tuple(int(style.COVER_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+
+    def last_cell() -> tuple[int, int, int]:  # the centre pixel of the first output map's last cell
+        return tuple(
+            page.locator(".vz-outputs canvas").first.evaluate(
+                """(c) => { const rows = +c.dataset.rows, cols = +c.dataset.cols;
+                            const x = Math.floor(c.width * (cols - 0.5) / cols);
+                            const y = Math.floor(c.height * (rows - 0.5) / rows);
+                            return [...c.getContext('2d').getImageData(x, y, 1, 1).data].slice(0, 3); }"""
+            )
+        )
+
+    page.locator(".vz").focus()
+    page.keyboard.press("Home")
+    assert last_cell() == cover
+    page.keyboard.press("End")
+    assert last_cell() != cover

@@ -285,7 +285,7 @@ class Student:
             self.log.append(f"{kind} {key}: failed")
             self.fail(f"could not {kind} {key}: {str(exc)[:600]}")
         self.log.append(f"{kind} {key}: {what}")
-        self.settle(None if kind == "expander" else before)  # an expander opens without a script run
+        self.settle(before)  # (an expander reruns the page when it opens or closes: the notes are drawn only open)
         self.log[-1] += f" ({time.monotonic() - start:.1f} s)"
         self.check()
 

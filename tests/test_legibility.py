@@ -5,13 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests_support import chart_spec, open_page
+from tests_support import animator_data, chart_spec, open_page
 from vizconv import style
-from vizconv.animation import SubplotGrid, conv_animation, padding_overlays, unread_mark
 from vizconv.charts import heatmap_cell_px, heatmap_figure
 from vizconv.legibility import column_px, numbers_fit, text_chars, text_px
-from vizconv.legibility import unread_mark as mark_for
-from vizconv.playground import PlaygroundSettings, build_input, run_playground
 from vizconv.upsample import trace_interpolate
 
 # Plotly's font size for a value in a square heatmap cell, measured in Chromium: (cell px, characters, font px)
@@ -39,11 +36,6 @@ def test_numbers_are_written_only_where_plotly_draws_them_large_enough():
     assert all(numbers_fit(cell, chars) == (font >= style.MIN_TEXT_PX) for cell, chars, font in MEASURED)
 
 
-def test_unread_cells_get_a_cross_only_where_one_fits():
-    assert mark_for(style.MIN_CROSS_PX) == "cross" and mark_for(40) == "cross"
-    assert mark_for(style.MIN_CROSS_PX - 0.1) == "hatch" and mark_for(4) == "hatch"
-
-
 def test_text_length_is_the_longest_extreme():
     assert text_chars(torch.tensor([[-12.345, 3.0], [0.5, 9.0]]), ".2f") == len("-12.35")
     assert text_chars(torch.tensor([[243.0, 7.0]]), ".0f") == 3
@@ -55,35 +47,9 @@ def test_column_widths_are_those_of_a_1024_px_screen():
     assert column_px(2) == (564 - 16) / 2
 
 
-def test_unread_cells_are_crossed_when_large_and_hatched_when_small():
-    unread = torch.zeros(6, 6, dtype=torch.bool)
-    unread[5, :] = True
-    unread[:, 2] = True
-    (cross,) = padding_overlays(0, (0, 0, 0, 0), unread, cell_px=30)
-    assert cross["mode"] == "markers" and cross["marker"]["symbol"] == "x-thin-open"
-    assert len(cross["x"]) == int(unread.sum()) and cross["marker"]["size"] >= 6
-    (hatch,) = padding_overlays(0, (0, 0, 0, 0), unread, cell_px=8)
-    assert hatch["fill"] == "toself" and hatch["fillpattern"]["shape"] == "/" and hatch["mode"] == "none"
-    runs = [i for i, x in enumerate(hatch["x"]) if x is None]
-    assert len(runs) == 5 + 1  # rows 0–4: the column's cell; row 5: one run across the row
-    cells = set()
-    for start, end in zip([-1, *runs], runs, strict=False):
-        xs, ys = hatch["x"][start + 1 : end], hatch["y"][start + 1 : end]
-        left, right, top = min(xs), max(xs), min(ys)
-        cells |= {(int(top + 0.5), c) for c in range(int(left + 0.5), int(right + 0.5))}
-    assert cells == {tuple(cell) for cell in unread.nonzero().tolist()}
-
-
-def test_the_issue_example_a_dilated_strided_digit_is_hatched_not_covered_in_crosses():
-    """The Convolution page's 28×28 digit with dilation 2 and stride 3: its 10-px cells are too small for a ✕ each;
-    the unread rows and columns are hatched, and the page's warning says so."""
-    settings = PlaygroundSettings(dilation_h=2, dilation_w=2, stride_h=3, stride_w=3)
-    trace = run_playground(settings, build_input(settings))
-    figure = conv_animation(trace)
-    assert unread_mark(trace) == figure["layout"]["meta"]["unread"] == "hatch"
-    assert not [d for d in figure["data"] if d.get("marker", {}).get("symbol") == "x-thin-open"]
-    assert [d for d in figure["data"] if d.get("fillpattern")]
-    assert figure["layout"]["meta"]["values"][0] is False  # no numbers in the 28×28 input
+def test_the_convolution_page_names_the_unread_rows_and_how_they_are_marked():
+    """The Convolution page's 28×28 digit with dilation 2 and stride 3: the warning names the rows and columns no
+    window reads and says how the animator marks them (a ✕, one diagonal where cells are small)."""
     at = open_page(
         "pages/1_Convolution_卷积.py",
         conv_dilation_h=2,
@@ -92,23 +58,10 @@ def test_the_issue_example_a_dilated_strided_digit_is_hatched_not_covered_in_cro
         conv_stride_w=3,
     )
     (warning,) = [w.value for w in at.warning if "No window reads" in w.value]
-    assert "hatched in red" in warning and "✕" in warning
-
-
-def test_a_classroom_grid_keeps_its_crosses_and_numbers():
-    settings = PlaygroundSettings(sample="classic_5x5", out_channels=1, preset="example", stride_h=3, stride_w=3)
-    trace = run_playground(settings, build_input(settings))
-    assert bool(trace.unread.any())
-    figure = conv_animation(trace)
-    assert figure["layout"]["meta"] == {"values": [True, True], "unread": "cross"}
-
-
-def test_the_animation_cell_size_is_the_subplots_width_or_height():
-    grid = SubplotGrid(1, 2)  # a digit and two outputs: the input alone on the first row
-    assert grid.columns == 2
-    assert grid.cell_px((28, 28)) == pytest.approx((564 - 100) * (0.5 - 0.03) / 28)
-    one = SubplotGrid(1, 2, most=1)
-    assert one.cell_px((28, 28)) < (564 - 100) * 0.97 / 28  # one a row: the height decides
+    assert "red ✕" in warning and "one diagonal in a small cell" in warning
+    data = animator_data(at)
+    assert data["numbers_in_maps"] is False  # 28 × 28: colours, the numbers beside them
+    assert not all(data["geometry"]["rows_read"]) and not all(data["geometry"]["cols_read"])
 
 
 def test_upsampling_writes_numbers_only_in_cells_large_enough():
@@ -124,12 +77,13 @@ def test_upsampling_writes_numbers_only_in_cells_large_enough():
     assert heatmap_figure(upsampled / 3, "output", columns=2)["layout"]["meta"]["values"] is False  # "0.33"
 
 
-def test_the_upsampling_page_says_where_values_are_left_out():
+def test_the_upsampling_animator_writes_numbers_only_in_small_maps():
+    """LeNet's 14×14 map upsampled to 28×28 shows colours (the legend says the numbers are written out beside
+    them); a random 5×5 grid (10×10 after ×2) has its numbers in the maps."""
     page = "pages/3_Pooling_and_activations_池化与激活.py"
-    at = open_page(page, {"pool_section": "upsampling"})
-    assert any("Values are written only in cells large enough" in c.value for c in at.caption)
+    assert animator_data(open_page(page, {"pool_section": "upsampling"}))["numbers_in_maps"] is False
     small = open_page(page, {"pool_section": "upsampling", "pool_up_source": "random", "pool_up_size": "5"})
-    assert not any("Values are written only" in c.value for c in small.caption)
+    assert animator_data(small)["numbers_in_maps"] is True
 
 
 def test_activations_before_and_after_share_one_scale_and_gaps():

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests_support import conv_configs, reference_conv, run_script, trace_of
 from vizconv import ParameterError, trace_conv2d
-from vizconv.animation import conv_animation
+from vizconv.animator import conv_animator_data
 from vizconv.geometry import PADDING_MODES
 from vizconv.kernels import KERNEL_PRESETS
 from vizconv.playground import (
@@ -68,8 +68,8 @@ def test_any_settings_give_a_trace_or_an_explained_error(settings):
         assert str(exc)
         return
     assert check_with_torch(trace) < 1e-3
-    figure = conv_animation(trace)
-    assert len(figure["frames"]) == trace.positions
+    data = conv_animator_data(trace)
+    assert data["geometry"]["out_height"] * data["geometry"]["out_width"] == trace.positions
     step = trace.step(trace.out_channels - 1, *trace.position(trace.positions - 1))
     assert len(step_latex(step, settings.bias)) == len(step.input_channels) + 1
 

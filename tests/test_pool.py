@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vizconv import ParameterError, PoolTrace, trace_pool2d
-from vizconv.animation import conv_animation
+from vizconv.animator import decode_float32, pool_animator_data
 from vizconv.steps import pool_step_latex
 
 
@@ -132,22 +133,23 @@ def test_step_latex_boxes_the_winner_and_writes_the_mean():
     assert r"\frac{50}{4}" in mean and mean.endswith(r"\mathbf{12.5}")
 
 
-def test_animation_reuses_the_convolution_animator():
+def test_pooling_uses_the_live_animator_each_channel_its_own():
+    """Pooling's animator data: each output channel reads its own input channel (groups = channels, one input
+    per group), no weights; max pooling's padding is −∞ (it never wins), carried in the float32 data, so the
+    JSON stays valid; the winner and the mean are drawn in the browser (tests/test_browser_animator.py)."""
     torch.manual_seed(1)
     trace = trace_pool2d(torch.randn(2, 5, 5), "max", 2, 1, 1)
     assert isinstance(trace, PoolTrace)
-    figure = conv_animation(trace)
-    json.dumps(figure, allow_nan=False)  # -inf padding is drawn as empty cells, never as JSON infinity
-    assert len(figure["frames"]) == trace.positions == 36
-    for index, frame in enumerate(figure["frames"]):
-        assert set(frame) == {"name", "layout"} and set(frame["layout"]) == {"shapes"}
-        winners = [s for s in frame["layout"]["shapes"] if s["templateitemname"] == "winner"]
-        assert len(winners) == 2  # one per channel
-        oy, ox = trace.position(index)
-        wy, wx = trace.winner_cell(0, oy, ox)
-        assert winners[0]["path"].startswith(f"M{wx - 0.5:g},{wy - 0.5:g}")
-    avg = conv_animation(trace_pool2d(torch.randn(2, 5, 5), "avg", 2))
-    assert not any(s["templateitemname"] == "winner" for f in avg["frames"] for s in f["layout"]["shapes"])
+    data = pool_animator_data(trace)
+    json.dumps(data, allow_nan=False)
+    g = data["geometry"]
+    assert (g["pool"], g["groups"], g["per_group"], g["padding_mode"]) == ("max", 2, 1, "-inf")
+    assert data["weight"] is None and data["bias"] is None
+    padded = decode_float32(data["padded"], (2, 7, 7))
+    assert np.isneginf(padded[:, 0]).all() and np.isfinite(padded[:, 1:6, 1:6]).all()
+    assert g["out_height"] * g["out_width"] == trace.positions == 36
+    avg = pool_animator_data(trace_pool2d(torch.randn(2, 5, 5), "avg", 2))
+    assert (avg["geometry"]["pool"], avg["geometry"]["padding_mode"]) == ("avg", "zeros")
 
 
 def test_step_latex_writes_the_window_with_the_decimals_of_its_sum():

@@ -58,9 +58,12 @@ TOPICS = {
 }
 
 
-def _run(page: str, lang: str) -> AppTest:
+def _run(page: str, lang: str, notes_open: bool = True) -> AppTest:
+    """The page with its 📖 notes open (their tabs are drawn only while open), or closed."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["lang"] = lang
+    if notes_open or page == "home":  # the home page opens with its notes open
+        at.session_state[f"{page}_notes"] = notes_open
     if page == "home":
         at.run()
     else:
@@ -120,6 +123,8 @@ def test_page_shows_its_notes(page, lang):
     for topic, (where, key) in TOPICS.items():
         if where == page:
             assert text(key, lang) in markdown, topic
+    closed = _run(page, lang, notes_open=False)  # closed: the panel, but no tabs sent
+    assert text("teach.panel", lang) in [e.label for e in closed.expander] and not closed.tabs
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-import plotly.graph_objects as go
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests_support import animator_data, metric, open_page, path_area, run_script
+from tests_support import animator_data, metric, open_page, run_script
 from vizconv import ParameterError
-from vizconv.animation import conv_animation
+from vizconv.animator import decode_float32, equivalent_animator_data, scatter_animator_data
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
@@ -22,14 +21,8 @@ from vizconv.transposed import (
     conv_transpose_output_size,
     layer_weight,
     line_coverage,
-    trace_conv_transpose2d,
-)
-from vizconv.transposed_animation import (
-    MAX_FRAME_VALUES,
-    input_curves,
     partial_canvases,
-    scatter_animation,
-    scatter_frame_shapes,
+    trace_conv_transpose2d,
 )
 
 
@@ -468,140 +461,64 @@ def test_partial_canvases_add_the_scatters_position_by_position(config):
     torch.testing.assert_close(partial.float(), torch.stack(_running_sums(trace)), rtol=1e-5, atol=1e-5)
 
 
-def _canvas_traces(figure) -> list[int]:
-    return [i for i, d in enumerate(figure["data"]) if d["type"] == "heatmap" and d.get("coloraxis") == "coloraxis2"]
+def test_the_scatter_animators_data_is_the_layer_and_its_colours_cover_every_running_sum(trace):
+    """The browser computes the stamps and running sums from the input and the weight: both travel exactly, with
+    the canvas's geometry; one colour range covers every partial sum and the output, so colours do not jump."""
+    data = scatter_animator_data(trace, position=5, channel=1)
+    assert (data["kind"], data["position"], data["channel"]) == ("scatter", 5, 1)
+    g = data["geometry"]
+    assert (g["canvas_height"], g["canvas_width"]) == tuple(trace.canvas.shape[1:])
+    assert (g["padding"], g["output_padding"], g["per_group_out"]) == ([1, 1], [1, 1], 3)
+    assert torch.equal(torch.from_numpy(decode_float32(data["input"], tuple(trace.input.shape)).copy()), trace.input)
+    weight = decode_float32(data["weight"], tuple(trace.weight.shape))
+    assert torch.equal(torch.from_numpy(weight.copy()), trace.weight)
+    low, high = data["colours"]["output_range"]
+    values = torch.cat([partial_canvases(trace).flatten().float(), trace.output.flatten()])
+    assert low <= float(values.min()) and float(values.max()) <= high
+    json.dumps(data, allow_nan=False)
 
 
-def test_one_frame_per_input_position(trace):
-    """A frame carries the shapes and the output heatmaps' values, and is played with a redraw."""
-    figure = scatter_animation(trace)
-    canvases = _canvas_traces(figure)
-    assert len(canvases) == trace.out_channels
-    assert len(figure["frames"]) == 12
-    assert len(figure["layout"]["sliders"][0]["steps"]) == 12
-    assert figure["layout"]["meta"]["partial_sums"] is True
-    styles = {entry["name"] for entry in figure["layout"]["template"]["layout"]["shapes"]}
-    for frame in figure["frames"]:
-        assert set(frame) == {"name", "layout", "data", "traces"}
-        # Plotly draws a named template style that no shape refers to, and merges shapes item by item
-        assert {s["templateitemname"] for s in frame["layout"]["shapes"]} == styles
-        assert len(frame["layout"]["shapes"]) == len(figure["layout"]["shapes"])
-        assert set(frame["layout"]) == {"shapes"}
-        assert frame["traces"] == canvases  # the input heatmaps stay as drawn
-        assert [set(d) for d in frame["data"]] == [{"type", "z"}] * trace.out_channels
-    play = figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
-    assert play["frame"]["redraw"] is True
-    assert all(step["args"][1]["frame"]["redraw"] is True for step in figure["layout"]["sliders"][0]["steps"])
-    json.dumps(figure)
-    go.Figure(figure)  # Plotly's own validation accepts the dict we send unvalidated
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {"stride": 2, "padding": 1, "output_padding": 1},
-        {"stride": (1, 3), "dilation": (2, 1), "groups": 2},
-        {"stride": 3, "output_padding": 2},  # gaps no input value writes to
-    ],
-)
-def test_frames_accumulate_the_contributions(settings):
-    """After frame i the output holds what positions 0..i wrote (no bias); the last frame is the output with bias."""
-    torch.manual_seed(1)
-    x, weight, bias = torch.randn(2, 3, 3), torch.randn(2, 2, 3, 2), torch.randn(2 * settings.get("groups", 1))
-    trace = trace_conv_transpose2d(x, weight, bias, **settings)
-    figure = scatter_animation(trace)
-    sums = _running_sums(trace)
-    last = trace.positions - 1
-    for index, frame in enumerate(figure["frames"]):
-        expected = sums[index] + (bias[:, None, None] if index == last else 0)  # (C_out, Hc, Wc)
-        z = torch.tensor([d["z"] for d in frame["data"]], dtype=torch.float64)
-        torch.testing.assert_close(z, expected.double(), rtol=0, atol=1e-4)
-    torch.testing.assert_close(sums[-1], trace.canvas, rtol=1e-5, atol=1e-5)
-    (ph, pw), (h_out, w_out) = trace.padding, trace.out_size
-    final = z[:, ph : ph + h_out, pw : pw + w_out]  # the last frame, cropped by the padding: the output
-    torch.testing.assert_close(final.float(), trace.output, rtol=0, atol=1e-4)
-
-
-def test_first_picture_is_the_frame_it_starts_at_and_colours_do_not_jump(trace):
-    figure = scatter_animation(trace, position=5)
-    frame = figure["frames"][5]
-    assert [figure["data"][i]["z"] for i in frame["traces"]] == [d["z"] for d in frame["data"]]
-    assert figure["layout"]["shapes"] == frame["layout"]["shapes"]
-    axis = figure["layout"]["coloraxis2"]
-    values = [v for f in figure["frames"] for d in f["data"] for row in d["z"] for v in row]
-    # one fixed range covers every frame (up to the rounding to 4 decimals)
-    assert axis["cmin"] - 1e-4 <= min(values) and max(values) <= axis["cmax"] + 1e-4
-
-
-def test_integer_partial_sums_are_written_as_integers():
+def test_integer_partial_sums():
     """Dumoulin & Visin's example: the centre cell holds 1 after input (0, 0), 1 + 2 after (0, 1), 10 in the end."""
     example = EXAMPLES["dumoulin_stride2"]
     trace = trace_conv_transpose2d(torch.tensor(example.grid).float(), torch.tensor(example.weight).float(), stride=2)
-    figure = scatter_animation(trace)
-    assert figure["data"][2]["texttemplate"] == "%{z:.0f}"
-    rows = [frame["data"][0]["z"][2] for frame in figure["frames"]]  # canvas row 2, frame by frame
+    rows = partial_canvases(trace)[:, 0, 2].tolist()  # canvas row 2, position by position
     assert rows == [[1, 0, 1, 0, 0], [1, 0, 3, 0, 2], [4, 0, 6, 0, 2], [4, 0, 10, 0, 6]]
+    assert scatter_animator_data(trace)["integral"] is True
 
 
-# the largest input, layer and kernel the page offers, and the largest of them with partial sums in its frames
-_LARGEST = {"c_in": 3, "c_out": 4, "kernel": 5, "stride": 4, "dilation": 3, "output_padding": 3}
-_LARGEST_SUMS = {"c_in": 3, "c_out": 1, "kernel": 5, "stride": 4, "dilation": 3, "output_padding": 0}
-
-
-@pytest.mark.parametrize(("settings", "partial_sums"), [(_LARGEST, False), (_LARGEST_SUMS, True)])
-def test_json_stays_small_for_the_largest_page_settings(settings, partial_sums):
-    """Above MAX_FRAME_VALUES frames carry only shapes (and say so); either way the JSON stays under 600 kB."""
+def test_the_largest_page_settings_send_little():
+    """The largest input, layer and kernel the page offers: the scatter view's data stays small (the Plotly
+    figure it replaced carried every running sum, or only shapes, up to 600 kB): mostly the output torch
+    computed (4 × 33 × 33 values), which the last step shows."""
     torch.manual_seed(0)
-    c_in, c_out, k = settings["c_in"], settings["c_out"], settings["kernel"]
     trace = trace_conv_transpose2d(
-        torch.randint(0, 4, (c_in, 6, 6)).float(), torch.randn(c_in, c_out, k, k), torch.randn(c_out),
-        stride=settings["stride"], output_padding=settings["output_padding"], dilation=settings["dilation"],
+        torch.randint(0, 4, (3, 6, 6)).float(), torch.randn(3, 4, 5, 5), torch.randn(4),
+        stride=4, output_padding=3, dilation=3,
     )  # fmt: skip
-    assert (trace.positions * trace.canvas.numel() <= MAX_FRAME_VALUES) is partial_sums
-    figure = scatter_animation(trace)
-    assert figure["layout"]["meta"]["partial_sums"] is partial_sums
-    assert all(("data" in frame) is partial_sums for frame in figure["frames"])
-    assert figure["layout"]["updatemenus"][0]["buttons"][0]["args"][1]["frame"]["redraw"] is partial_sums
-    if not partial_sums:  # the finished output, bias included, from the start
-        canvas = torch.tensor(figure["data"][_canvas_traces(figure)[0]]["z"])
-        torch.testing.assert_close(canvas, trace.canvas[0] + trace.bias[0], rtol=0, atol=1e-4)
-    assert len(json.dumps(figure)) < 600_000
+    assert len(json.dumps(scatter_animator_data(trace))) < 50_000
+    assert len(json.dumps(equivalent_animator_data(trace))) < 80_000
 
 
-def test_frame_outlines_the_input_cell_and_where_it_writes(trace):
-    shapes = scatter_frame_shapes(trace, 5)  # input (1, 1): canvas rows/columns 2..4
-    cells = [s for s in shapes if s["templateitemname"] == "cursor"]
-    regions = [s for s in shapes if s["templateitemname"] == "window"]
-    assert len(cells) == trace.in_channels and len(regions) == trace.out_channels
-    assert cells[0]["path"] == "M0.5,0.5H1.5V1.5H0.5Z"
-    assert regions[0]["path"] == "M1.5,1.5H4.5V4.5H1.5Z"
-    first, last = scatter_frame_shapes(trace, 0), scatter_frame_shapes(trace, trace.positions - 1)
-    # the same shapes in every frame (Plotly merges them item by item); the last frame's covers hide nothing
-    assert [s["templateitemname"] for s in first] == [s["templateitemname"] for s in last]
-    assert all(path_area(s["path"]) > 0 for s in first if s["templateitemname"] == "cover")
-    assert [path_area(s["path"]) for s in last if s["templateitemname"] == "cover"] == [0] * trace.out_channels
-    assert all(s.get("visible", True) for s in first + last)  # never hidden: see vizconv.animation.frame_shapes
-
-
-def test_canvas_shows_the_crop_and_input_cells_are_clickable(trace):
-    figure = scatter_animation(trace, position=3)
-    assert figure["layout"]["shapes"] == figure["frames"][3]["layout"]["shapes"]
-    canvas = figure["data"][2 * trace.in_channels]
-    assert len(canvas["z"]) == trace.canvas.shape[1] == trace.out_size[0] + 2
-    assert any(d.get("mode") == "lines" for d in figure["data"])  # the output outlined inside the canvas
-    assert sorted(input_curves(figure).values()) == [0, 1]
-
-
-def test_dilation_draws_every_tap():
-    trace = trace_conv_transpose2d(torch.ones(1, 2, 2), torch.ones(1, 1, 2, 2), dilation=3)
-    region = [s for s in scatter_frame_shapes(trace, 0) if s["templateitemname"] == "window"][0]["path"]
-    assert region.count("M") == 4
-
-
-def test_equivalent_view_animates_with_conv_animation(trace):
-    figure = conv_animation(trace.equivalent)
-    assert len(figure["frames"]) == trace.out_size[0] * trace.out_size[1]
-    json.dumps(figure)
+@pytest.mark.parametrize("settings", [{"stride": 2}, {"stride": (3, 1), "padding": 1}, {"stride": 2, "padding": 3}])
+def test_the_equivalent_view_marks_exactly_the_inserted_zeros(settings):
+    """The equivalent convolution's input: every cell on an inserted row or column (inside the padding) holds 0,
+    and the others inside hold the input's values in order; a padding larger than d·(k − 1) crops."""
+    x = torch.arange(1.0, 10.0).reshape(1, 3, 3)
+    trace = trace_conv_transpose2d(x, torch.ones(1, 1, 3, 3), **settings)
+    data = equivalent_animator_data(trace)
+    g = data["geometry"]
+    padded = trace.equivalent.padded[0]
+    top, _, left, _ = g["pads"]
+    inside = padded[top : top + g["height"], left : left + g["width"]]
+    rows = torch.tensor(g["inserted_rows"][top : top + g["height"]])
+    cols = torch.tensor(g["inserted_cols"][left : left + g["width"]])
+    inserted = rows[:, None] | cols[None, :]
+    assert bool((inside[inserted] == 0).all())
+    kept = inside[~inserted]
+    assert kept.tolist() == sorted(kept.tolist()) and set(kept.tolist()) <= set(x.flatten().tolist())
+    assert int(inserted.sum()) > 0
+    assert torch.equal(torch.from_numpy(decode_float32(data["output"], tuple(trace.output.shape)).copy()), trace.output)
 
 
 # ---------------------------------------------------------------- the page

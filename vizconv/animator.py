@@ -21,12 +21,11 @@ import numpy as np
 import torch
 
 from vizconv import style
-from vizconv.animation import is_integral
+from vizconv.charts import is_integral, scale_for
 from vizconv.conv import ConvTrace
 from vizconv.pool import PoolTrace
 from vizconv.strings import STRINGS, text
-from vizconv.transposed import ConvTransposeTrace
-from vizconv.transposed_animation import partial_canvases
+from vizconv.transposed import ConvTransposeTrace, partial_canvases
 from vizconv.upsample import UpsampleTrace
 
 __all__ = [
@@ -77,14 +76,6 @@ def _range(values: torch.Tensor) -> tuple[float, float]:
     if finite.numel() == 0:
         return (0.0, 1.0)
     return (float(finite.min()), float(finite.max()))
-
-
-def _output_scale(low: float, high: float) -> tuple[list, float, float]:
-    """The output maps' colour scale and range: diverging around 0 for signed values, else sequential from 0."""
-    if low < 0:
-        bound = max(abs(low), abs(high)) or 1.0
-        return style.DIVERGING_SCALE, -bound, bound
-    return style.SEQUENTIAL_SCALE, 0.0, high if high > 0 else 1.0
 
 
 def reading_positions(trace: ConvTrace | PoolTrace, y: int, x: int) -> list[int]:
@@ -186,7 +177,7 @@ def _conv_geometry(trace: ConvTrace) -> dict:
 
 def _colours(input_range: tuple[float, float], output_range: tuple[float, float]) -> dict:
     low_in, high_in = input_range
-    out_scale, low_out, high_out = _output_scale(*output_range)
+    out_scale, low_out, high_out = scale_for(*output_range)
     return {
         "input_scale": style.INPUT_SCALE,
         "input_range": [low_in, high_in if high_in > low_in else low_in + 1],

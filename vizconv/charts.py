@@ -7,23 +7,74 @@ import math
 import torch
 
 from vizconv import legibility, style
-from vizconv.animation import value_format
 
-__all__ = ["cell_axis", "cell_box", "colour_range", "heatmap_figure", "heatmap_cell_px", "histogram_figure"]
+__all__ = [
+    "cell_axis",
+    "click_targets",
+    "colour_range",
+    "heatmap_figure",
+    "heatmap_cell_px",
+    "histogram_figure",
+    "is_integral",
+    "scale_for",
+    "value_format",
+]
 
 # Room a heatmap_figure takes around its cells, in pixels (measured in Chromium at 1024 px: 88 to 95 across).
 _AROUND_W = 95  # margins, the y axis's tick labels and the colour bar with its labels
 _AROUND_H = 70  # the title, the bottom margin and the x axis's tick labels
 
 
-def colour_range(*maps: torch.Tensor) -> tuple[str | list, float, float]:
-    """(colour scale, zmin, zmax) shared by ``maps``: diverging around zero if any value is negative."""
-    low = min(float(m.min()) for m in maps)
-    high = max(float(m.max()) for m in maps)
+def scale_for(low: float, high: float) -> tuple[list, float, float]:
+    """(colour scale, zmin, zmax) for values from ``low`` to ``high``: diverging and symmetric around zero if any
+    is negative, else sequential from 0 (the rule of every map vizconv draws, Plotly's and the live animator's)."""
     if low < 0:
         bound = max(abs(low), abs(high)) or 1.0
         return style.DIVERGING_SCALE, -bound, bound
     return style.SEQUENTIAL_SCALE, 0.0, high if high > 0 else 1.0
+
+
+def colour_range(*maps: torch.Tensor) -> tuple[list, float, float]:
+    """(colour scale, zmin, zmax) shared by ``maps`` (``scale_for`` their lowest and highest value)."""
+    return scale_for(min(float(m.min()) for m in maps), max(float(m.max()) for m in maps))
+
+
+def is_integral(values: torch.Tensor) -> bool:
+    """Every finite value is a whole number (NaN and infinities are left out)."""
+    values = values[torch.isfinite(values)]
+    return bool(torch.all(values == torch.round(values)))
+
+
+def value_format(*tensors: torch.Tensor) -> str:
+    """The cell text format: whole numbers if every value is one, else two decimals."""
+    return ".0f" if all(is_integral(t) for t in tensors) else ".2f"
+
+
+def click_targets(values: list, oc: int, hover: str) -> dict:
+    """Invisible markers on every cell of a one-heatmap figure: heatmaps cannot be selected, scatter points can.
+
+    A click selects the marker nearest to the pointer (the layout's hoverdistance is unlimited), which is the
+    centre of the cell under it; Streamlit's on_select then reports it. The markers are tiny: Plotly counts a
+    point under its marker as at distance 0, so markers wider than a small cell overlapped and the last drawn of
+    them (the cell below and to the right) won the click.
+    """
+    cells = [(y, x) for y in range(len(values)) for x in range(len(values[0]))]
+    invisible = {"marker": {"opacity": 0}}
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [x for _, x in cells],
+        "y": [y for y, _ in cells],
+        "customdata": [values[y][x] for y, x in cells],
+        "xaxis": "x",
+        "yaxis": "y",
+        "marker": {"size": 1, "symbol": "square", "opacity": 0},
+        "selected": invisible,
+        "unselected": invisible,
+        "hovertemplate": hover,
+        "meta": {"output_channel": oc},
+        "showlegend": False,
+    }
 
 
 def cell_axis(cells: int, downwards: bool = False) -> dict:
@@ -31,18 +82,6 @@ def cell_axis(cells: int, downwards: bool = False) -> dict:
     edges = [cells - 0.5, -0.5] if downwards else [-0.5, cells - 0.5]
     step = max(1, math.ceil(cells / 8))
     return {"range": edges, "tick0": 0, "dtick": step, "automargin": True, "constrain": "domain"}
-
-
-def cell_box(row: int, col: int, colour: str) -> dict:
-    """A Plotly shape: a box around heatmap cell (row, col)."""
-    return {
-        "type": "rect",
-        "x0": col - 0.5,
-        "x1": col + 0.5,
-        "y0": row - 0.5,
-        "y1": row + 0.5,
-        "line": {"color": colour, "width": 3},
-    }
 
 
 def heatmap_cell_px(cells: tuple[int, int], height: int = 360, columns: int = 1) -> float:

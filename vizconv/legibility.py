@@ -1,14 +1,14 @@
-"""What a heatmap can write in its cells: numbers where they are legible, ✕ marks where they fit, else a hatch.
+"""What a Plotly heatmap can write in its cells: numbers where they are legible.
 
-One rule for every figure (the animations, the transposed scatter view, the small heatmaps), decided on the
-server from the size a cell will have on the screen. A figure is built before any browser says how wide it is,
+One rule for the Plotly heatmaps (the live animator decides in the browser, where it knows a cell's size),
+decided on the server from the size a cell will have on the screen. A figure is built before any browser says how wide it is,
 so the rule assumes the narrowest layout the figures are made for: a 1024-pixel projector with the sidebar open,
 where the main column is ``style.MAIN_COLUMN_PX`` wide (two figures side by side get half of it each). A phone
 stacks the columns; there the browser hides what Plotly shrinks below ``style.MIN_TEXT_PX``
 (``vizconv.ui.FIT_TO_WIDTH_HTML``).
 
-Plotly writes a value at the largest font that fits its cell, at most 12 px: ``text_px``. A number is written only where that is at least ``style.MIN_TEXT_PX``; an unread cell is
-marked ✕ where the cell is at least ``style.MIN_CROSS_PX``, else hatched.
+Plotly writes a value at the largest font that fits its cell, at most 12 px: ``text_px``. A number is written
+only where that is at least ``style.MIN_TEXT_PX``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import torch
 
 from vizconv import style
 
-__all__ = ["column_px", "numbers_fit", "text_chars", "text_px", "unread_mark"]
+__all__ = ["column_px", "numbers_fit", "text_chars", "text_px"]
 
 _PLOTLY_MAX_TEXT_PX = 12  # Plotly's automatic cell text is never larger
 
@@ -51,9 +51,3 @@ def text_chars(values: torch.Tensor, fmt: str) -> int:
 def numbers_fit(cell_px: float, chars: int, gap: float = 1) -> bool:
     """Whether a number of ``chars`` characters written in a cell ``cell_px`` wide is legible."""
     return text_px(cell_px, chars, gap) >= style.MIN_TEXT_PX
-
-
-def unread_mark(cell_px: float) -> str:
-    """How cells no window reads are marked: "cross" (a ✕ in each) where a cell is large enough for one, else
-    "hatch" (a red hatch over them, which still shows the rows and columns at any size)."""
-    return "cross" if cell_px >= style.MIN_CROSS_PX else "hatch"

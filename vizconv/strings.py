@@ -295,27 +295,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The image file is damaged or incomplete and cannot be read. Try saving it again.",
         "zh": "图片文件已损坏或不完整，无法读取。请尝试重新保存。",
     },
-    # --- animation (vizconv.animation) ------------------------------------------------
-    "anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
-    "anim.padded_note": {"en": " (padded)", "zh": "（已填充）"},
-    "anim.mark.cross": {"en": "marked ✕", "zh": "标记为 ✕"},
-    "anim.mark.hatch": {
-        "en": "hatched in red: the cells are too small for ✕ marks",
-        "zh": "用红色斜线标出：单元格太小，放不下 ✕",
+    # --- how the live animator marks cells no window reads (static/animator.js) ------------
+    "anim.mark.cross": {
+        "en": "marked with a red ✕, one diagonal in a small cell",
+        "zh": "用红色 ✕ 标出，单元格小时为一条斜线",
     },
     "anim.mark_short.cross": {"en": "✕ marks", "zh": "✕ 标记"},
-    "anim.mark_short.hatch": {"en": "red hatching", "zh": "红色斜线"},
-    "anim.output_title": {"en": "output channel {channel}", "zh": "输出通道 {channel}"},
-    "anim.input_scale": {"en": "input", "zh": "输入"},
-    "anim.output_scale": {"en": "output", "zh": "输出"},
-    "anim.hover_input": {"en": "row %{y}, column %{x}<br>value %{z}", "zh": "第 %{y} 行，第 %{x} 列<br>值 %{z}"},
-    "anim.hover_output": {
-        "en": "row %{y}, column %{x}<br>value %{z}<br>click to explain",
-        "zh": "第 %{y} 行，第 %{x} 列<br>值 %{z}<br>点击查看解释",
-    },
-    "anim.play": {"en": "▶ Play", "zh": "▶ 播放"},
-    "anim.pause": {"en": "❚❚ Pause", "zh": "❚❚ 暂停"},
-    "anim.position": {"en": "window at (row, column):", "zh": "窗口位置（行, 列）："},
     # --- live animator (vizconv.animator, static/animator.js): {name} filled in the browser ---------
     "live.label": {
         "en": "Convolution animator: ← → step, space plays or pauses, click an output cell to explain it",
@@ -1388,12 +1373,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "双三次（bicubic）：每个输出值用三次权重（a = −0.75）混合 4 × 4 个输入值。比双线性更平滑；"
         "结果可能超出输入的取值范围。没有需要学习的权重。",
     },
-    "up.source_title": {"en": "input {h}×{w}", "zh": "输入 {h}×{w}"},
-    "up.output_title": {"en": "output {h}×{w}", "zh": "输出 {h}×{w}"},
-    "up.values_hidden": {
-        "en": "Values are written only in cells large enough to read them; point at a cell (or tap it) for its value.",
-        "zh": "只有足够大的单元格里才写出数值；把鼠标指向一个单元格（或轻点它）即可看到它的值。",
-    },
     "up.overshoot": {
         "en": "Bicubic overshoots: some outputs lie outside the input's range, because its weights can be negative.",
         "zh": "双三次插值出现了过冲：有些输出超出了输入的取值范围，因为它的权重可以是负数。",
@@ -1679,17 +1658,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "nn.ConvTranspose2d differs from the trace by up to {diff}. Please report this.",
         "zh": "nn.ConvTranspose2d 与逐步计算的结果最多相差 {diff}。请报告这个问题。",
     },
-    "tconv.anim.input_title": {"en": "input channel {channel}", "zh": "输入通道 {channel}"},
-    "tconv.anim.uncropped_note": {"en": " (uncropped)", "zh": "（未裁剪）"},
-    "tconv.anim.hover_input": {
-        "en": "row %{y}, column %{x}<br>value %{customdata}<br>click to explain",
-        "zh": "第 %{y} 行，第 %{x} 列<br>值 %{customdata}<br>点击查看解释",
-    },
-    "tconv.anim.hover_canvas": {
-        "en": "uncropped row %{y}, column %{x}<br>value %{z}",
-        "zh": "未裁剪的第 %{y} 行，第 %{x} 列<br>值 %{z}",
-    },
-    "tconv.anim.position": {"en": "input cell (row, column):", "zh": "输入单元格（行, 列）："},
     "err.tconv_input_range": {
         "en": "Position {name} = {value} is outside the input (valid: 0 to {size} − 1).",
         "zh": "位置 {name} = {value} 超出了输入范围（有效范围：0 到 {size} − 1）。",

@@ -1,4 +1,5 @@
-"""Visual constants: colours, sizes and timings used by every figure."""
+"""Visual constants: colours, sizes and timings used by every figure (Plotly's, the GIF's and the live animator's,
+which gets its colours with its data)."""
 
 from __future__ import annotations
 
@@ -31,20 +32,10 @@ PADDING_TINT = "rgba(255, 127, 14, 0.28)"  # padding cells
 UNREACHED_COLOUR = "#d62728"  # padded rows/columns that no window reaches (stride does not tile)
 BOUNDARY_COLOUR = "#1f77b4"  # outline of the original, unpadded input
 WINNER_COLOUR = "#e7298a"  # max pooling: the cell whose value the window keeps
-WINNER_FILL = "rgba(231, 41, 138, 0.25)"
 
-WINDOW_WIDTH = 3
-CURSOR_WIDTH = 3
-WINNER_WIDTH = 3
-
-MAX_TEXT_CELLS = 16  # tick labels on an animation's axes when a map is at most this many cells per side
-SUBPLOT_PX = 300  # height of one row of heatmaps
 
 # Legibility (vizconv.legibility): the figures are laid out for a 1024-pixel projector with the sidebar open.
 MAIN_COLUMN_PX = 564  # the main column's width there (measured in Chromium, Streamlit 1.67, layout="wide")
 COLUMN_GAP_PX = 16  # between st.columns
 MIN_TEXT_PX = 9  # numbers are written in cells only where Plotly can draw them at least this large
-MIN_CROSS_PX = 12  # unread cells get a ✕ only where a cell is at least this wide, else a hatch (at 10 px
-# the 28 × 28 digit with stride and dilation was still covered in ✕ marks)
-UNREACHED_HATCH = "rgba(214, 39, 40, 0.35)"  # the hatch's background over unread cells too small for a ✕
 FRAME_MS = 250  # default time per window position when playing

@@ -35,8 +35,14 @@ def notes(page: str, lang: str = "en") -> list[tuple[str, str]]:
 
 
 def show_notes(page: str, lang: str, st: Any, expanded: bool = False) -> None:
-    """One 📖 expander with a tab per topic, drawn into ``st`` (the streamlit module or a container)."""
-    topics = notes(page, lang)
-    panel = st.expander(text("teach.panel", lang), icon="📖", expanded=expanded)
-    for tab, (_, body) in zip(panel.tabs([title for title, _ in topics]), topics, strict=True):
-        tab.markdown(body)
+    """One 📖 expander with a tab per topic, drawn into ``st`` (the streamlit module or a container).
+
+    The tabs are drawn only while it is open (opening it reruns the page, session state key ``<page>_notes``):
+    closed, they were sent and drawn again on every change of a setting."""
+    panel = st.expander(
+        text("teach.panel", lang), icon="📖", expanded=expanded, key=f"{page}_notes", on_change="rerun"
+    )
+    if panel.open:
+        topics = notes(page, lang)
+        for tab, (_, body) in zip(panel.tabs([title for title, _ in topics]), topics, strict=True):
+            tab.markdown(body)

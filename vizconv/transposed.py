@@ -45,6 +45,7 @@ __all__ = [
     "conv_transpose_output_size",
     "layer_weight",
     "line_coverage",
+    "partial_canvases",
     "trace_conv_transpose2d",
 ]
 
@@ -439,6 +440,27 @@ def trace_conv_transpose2d(
         equivalent_weight=equivalent_weight,
         equivalent=equivalent,
     )
+
+
+def partial_canvases(trace: ConvTransposeTrace) -> torch.Tensor:
+    """(positions, C_out, H_canvas, W_canvas): the uncropped canvas after input positions 0..i have written.
+
+    The scatter view's running sums (the live animator computes the same in the browser; this is its reference
+    and gives its colour range). No bias. Each input position alone goes through ``F.conv_transpose2d`` with no
+    padding (so nothing is cropped), then a cumulative sum over the positions adds them up in row-major order.
+    """
+    (h, w), positions = trace.in_size, trace.positions
+    alone = torch.eye(positions, dtype=torch.float64).reshape(positions, 1, h, w)  # (P, 1, H, W): one position each
+    alone = alone * trace.input.double()  # (P, C_in, H, W)
+    stamps = F.conv_transpose2d(
+        alone,
+        trace.weight.double(),
+        stride=trace.stride,
+        output_padding=trace.output_padding,
+        groups=trace.groups,
+        dilation=trace.dilation,
+    )  # (P, C_out, H_canvas, W_canvas): what each position writes
+    return stamps.cumsum(0)
 
 
 # ---------------------------------------------------------------- classroom examples

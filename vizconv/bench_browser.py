@@ -34,10 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
 SIDES = (8, 28, 64, 128)
-GOALS = {  # issue 17: bytes per change and ms to drawn; playback frames per second
-    28: {"change_kb": 60, "change_ms": 300},
-    64: {"change_kb": 250, "change_ms": 500, "play_fps": 30},
-    128: {"change_kb": 1000, "change_ms": 1000},
+# issue 17: bytes per change "received over the websocket" (what arrives: compressed, change_wire_kb; the
+# decompressed payload, change_kb, is reported beside it) and ms to drawn; playback frames per second
+GOALS = {
+    28: {"change_wire_kb": 60, "change_ms": 300},
+    64: {"change_wire_kb": 250, "change_ms": 500, "play_fps": 30},
+    128: {"change_wire_kb": 1000, "change_ms": 1000},
 }
 PLAY_SECONDS = 3.0
 SIGNATURE = """() => { const host = document.querySelector('[data-testid=stBidiComponentIsolated]');

@@ -39,9 +39,7 @@ def show_notes(page: str, lang: str, st: Any, expanded: bool = False) -> None:
 
     The tabs are drawn only while it is open (opening it reruns the page, session state key ``<page>_notes``):
     closed, they were sent and drawn again on every change of a setting."""
-    panel = st.expander(
-        text("teach.panel", lang), icon="📖", expanded=expanded, key=f"{page}_notes", on_change="rerun"
-    )
+    panel = st.expander(text("teach.panel", lang), icon="📖", expanded=expanded, key=f"{page}_notes", on_change="rerun")
     if panel.open:
         topics = notes(page, lang)
         for tab, (_, body) in zip(panel.tabs([title for title, _ in topics]), topics, strict=True):

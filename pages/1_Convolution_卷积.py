@@ -312,15 +312,8 @@ if "conv_position" not in state:  # the page opens on a window that teaches some
 steps = ui.stepper("conv_position", "conv_step_oc", "conv_animation", positions, trace.out_channels, w_out)
 
 live_slot.subheader(t("conv.animation"))
-speed = memory.get("speed")
-speed = speed if speed in SPEEDS else 4
 with live_slot:
-    steps.live(
-        conv_animator_data(
-            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
-        ),
-        memory,
-    )
+    steps.live(partial(conv_animator_data, trace), memory)
 live_slot.caption(t("conv.animation_help", frames=Count("count.window_positions", positions)))
 
 # ---------------------------------------------------------------- step panel
@@ -352,7 +345,9 @@ st.markdown(f"**{t('export.header')}**")
 gif_col, csv_col = st.columns(2)
 gif_col.download_button(
     t("export.gif"),
-    partial(animation_gif, trace, frame_ms=int(1000 / speed)),  # drawn on click, on Streamlit's download thread
+    partial(
+        animation_gif, trace, frame_ms=int(1000 / ui.animator_speed(memory))
+    ),  # drawn on click, on Streamlit's download thread
     file_name=file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
     mime="image/gif",
     key="conv_download_gif",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 import torch
@@ -260,18 +261,7 @@ def show_pooling() -> None:
     steps = ui.stepper("pool_position", "pool_step_c", "pool_animation", positions, c, w_out)
 
     st.subheader(t("pool.animation"))
-    speed = memory.get("speed")  # the animator's speed menu sets it (with the position) when paused
-    steps.live(
-        pool_animator_data(
-            trace,
-            position=steps.position,
-            channel=steps.channel,
-            speed=speed if speed in SPEEDS else 4,
-            lang=ui.lang(),
-            large=ui.presenting(),
-        ),
-        memory,
-    )
+    steps.live(partial(pool_animator_data, trace), memory)  # its speed menu sets memory's speed when paused
     st.caption(t("pool.animation_help." + kind, frames=Count("count.window_positions", positions)))
 
     st.subheader(t("conv.step"))
@@ -448,17 +438,7 @@ def show_upsampling() -> None:
     state.pool_up_step = memory.get("up_oy") * w_out + memory.get("up_ox")
     state.pool_up_drawn = (state.pool_up_step, w_out, positions)
     steps = ui.stepper("pool_up_step", "pool_up_step_c", "up_animation", positions, 1, w_out)
-    speed = memory.get("speed")
-    steps.live(
-        upsample_animator_data(
-            trace,
-            position=steps.position,
-            speed=speed if speed in SPEEDS else 4,
-            lang=ui.lang(),
-            large=ui.presenting(),
-        ),
-        memory,
-    )
+    steps.live(partial(upsample_animator_data, trace), memory)
     step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
 
     st.subheader(t("up.explain"))

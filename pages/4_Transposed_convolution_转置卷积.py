@@ -284,8 +284,6 @@ cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 
 # ---------------------------------------------------------------- the two views
 view = st.radio(t("tconv.view"), VIEWS, horizontal=True, **memory.seed("view", VIEWS, ui.labels("tconv.view.")))
-speed = memory.get("speed")  # the animator's speed menu sets it (with the position) when paused
-speed = speed if speed in SPEEDS else 2
 
 
 def _latex_product(value: float, kernel_values: torch.Tensor, result: torch.Tensor) -> str:
@@ -331,12 +329,7 @@ if view == "scatter":
     steps = ui.stepper("tconv_position", "tconv_step_ic", "tconv_scatter", positions, in_channels, x.shape[2])
 
     st.subheader(t("tconv.scatter"))
-    steps.live(
-        scatter_animator_data(
-            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
-        ),
-        memory,
-    )
+    steps.live(partial(scatter_animator_data, trace), memory)  # its speed menu sets memory's speed when paused
     st.caption(
         " ".join(
             [
@@ -440,12 +433,7 @@ else:
     steps = ui.stepper(
         "tconv_eq_position", "tconv_eq_oc", "tconv_equivalent", equivalent.positions, c_out, equivalent.out_size[1]
     )
-    steps.live(
-        equivalent_animator_data(
-            trace, position=steps.position, channel=steps.channel, speed=speed, lang=ui.lang(), large=ui.presenting()
-        ),
-        memory,
-    )
+    steps.live(partial(equivalent_animator_data, trace), memory)
 
     st.subheader(t("tconv.equivalent_step"))
     panel = st.container(key="tconv_eq_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)

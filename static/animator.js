@@ -5,6 +5,7 @@
 // and clicking send the view ({position, channel, speed}) so the page's step panel, CSV and link follow.
 
 const INSTANCES = new WeakMap(); // parentElement -> Animator (the function is called again on every rerun)
+const ARRAYS = ["padded", "input", "weight", "bias", "output"]; // base64 float32 tensors in the data
 const SEND_DELAY_MS = 250; // steps in quick succession send one view
 const MAX_MAP_PX = 300; // a map's longer side at most
 const MIN_TEXT_PX = 8; // numbers are written in map cells only where they can be this large
@@ -275,6 +276,7 @@ class Animator {
     this.signature = data.signature;
     this.text = data.text;
     this.g = data.geometry;
+    for (const name of ARRAYS) this[name] = decode(data[name]); // the tensors a kind's data carries, else null
     this.prepare(data);
     this.speed = data.speed;
     this.digits = data.integral ? 0 : 3;
@@ -283,7 +285,8 @@ class Animator {
     this.root.replaceChildren();
     this.root.classList.toggle("vz-large", !!data.large);
     this.root.dataset.kind = data.kind;
-    this.root.setAttribute("aria-label", this.label());
+    const names = this.names();
+    this.root.setAttribute("aria-label", this.text[names.label]);
     this.root.lang = data.lang === "zh" ? "zh" : "en";
 
     // controls
@@ -305,7 +308,7 @@ class Animator {
     this.scrub.type = "range";
     this.scrub.min = "0";
     this.scrub.max = String(this.positions - 1);
-    this.scrub.setAttribute("aria-label", this.scrubLabel());
+    this.scrub.setAttribute("aria-label", this.text[names.scrub]);
     this.scrub.addEventListener("input", () => {
       this.stop(false);
       this.position = Number(this.scrub.value);
@@ -328,7 +331,7 @@ class Animator {
     this.loopBox.type = "checkbox";
     this.loopBox.checked = true;
     loopLabel.append(` ${this.text.loop}`);
-    const channelLabel = element("label", "vz-channel", bar, `${this.channelLabel()} `);
+    const channelLabel = element("label", "vz-channel", bar, `${this.text[names.channel]} `);
     this.channelBox = element("select", "", channelLabel);
     for (let c = 0; c < this.channels; c += 1) element("option", "", this.channelBox, String(c)).value = String(c);
     channelLabel.hidden = this.channels < 2;
@@ -355,17 +358,10 @@ class Animator {
     this.relayout(true);
   }
 
-  // What a kind may change.
-  label() {
-    return this.text.label;
-  }
-
-  scrubLabel() {
-    return this.text.scrub;
-  }
-
-  channelLabel() {
-    return this.text.channel;
+  // The catalogue keys (live.*) of the animator's label, its scrubber's and its channel menu's: a kind may
+  // name others.
+  names() {
+    return { label: "label", scrub: "scrub", channel: "channel" };
   }
 
   // Maps and arithmetic tables, sized to the space there is (again when the page is resized).
@@ -566,17 +562,13 @@ class Animator {
 class SlidingAnimator extends Animator {
   prepare(data) {
     const g = this.g;
-    this.padded = decode(data.padded);
-    this.weight = decode(data.weight);
-    this.bias = decode(data.bias);
-    this.output = decode(data.output);
     this.positions = g.out_height * g.out_width;
     this.channels = g.out_channels;
     this.pool = data.kind === "pool" ? g.pool : null; // "max" or "avg" for pooling, null for a convolution
   }
 
-  label() {
-    return this.pool ? this.text.label_pool : this.text.label;
+  names() {
+    return { ...super.names(), label: this.pool ? "label_pool" : "label" };
   }
 
   legend() {
@@ -919,12 +911,8 @@ class SlidingAnimator extends Animator {
 // value × kernel onto the uncropped canvas of its group's output channels; the canvas accumulates the partial
 // sums (computed here), padding crops it to the output, and the bias is added once every value has written.
 class ScatterAnimator extends Animator {
-  prepare(data) {
+  prepare() {
     const g = this.g;
-    this.input = decode(data.input);
-    this.weight = decode(data.weight);
-    this.bias = decode(data.bias);
-    this.output = decode(data.output);
     this.positions = g.height * g.width;
     this.channels = g.in_channels;
     this.perGroupIn = g.in_channels / g.groups;
@@ -939,16 +927,8 @@ class ScatterAnimator extends Animator {
     }
   }
 
-  label() {
-    return this.text.label_scatter;
-  }
-
-  scrubLabel() {
-    return this.text.scrub_input;
-  }
-
-  channelLabel() {
-    return this.text.channel_in;
+  names() {
+    return { label: "label_scatter", scrub: "scrub_input", channel: "channel_in" };
   }
 
   legend() {
@@ -1257,20 +1237,14 @@ class ScatterAnimator extends Animator {
 // Upsampling: one step per output cell (row-major), made from the input cells its taps read, each weighted
 // by its row's weight × its column's weight (the taps and weights of every row and column come with the data).
 class UpsampleAnimator extends Animator {
-  prepare(data) {
+  prepare() {
     const g = this.g;
-    this.input = decode(data.input);
-    this.output = decode(data.output);
     this.positions = g.out_height * g.out_width;
     this.channels = g.out_channels;
   }
 
-  label() {
-    return this.text.label_upsample;
-  }
-
-  scrubLabel() {
-    return this.text.scrub_output;
+  names() {
+    return { ...super.names(), label: "label_upsample", scrub: "scrub_output" };
   }
 
   legend() {

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from vizconv.animator import (
     SPEEDS,
     AnimatorView,
+    Opening,
     conv_animator_data,
     decode_float32,
     float32_base64,
@@ -36,7 +37,7 @@ def test_tensors_travel_as_exact_float32():
 
 def test_the_data_holds_the_trace_and_its_geometry():
     trace = _trace(stride=(2, 1), padding=(1, 2), dilation=(1, 2), padding_mode="reflect")
-    data = conv_animator_data(trace, position=5, channel=1, speed=8, lang="zh")
+    data = conv_animator_data(trace, Opening(position=5, channel=1, speed=8, lang="zh"))
     json.dumps(data, allow_nan=False)  # what Streamlit sends
     g = data["geometry"]
     assert decode_float32(data["padded"], tuple(trace.padded.shape)).tolist() == trace.padded.tolist()
@@ -53,15 +54,15 @@ def test_the_data_holds_the_trace_and_its_geometry():
 
 def test_positions_and_channels_are_clamped_and_an_unknown_speed_is_the_default():
     trace = _trace()
-    data = conv_animator_data(trace, position=10_000, channel=9, speed=5)
+    data = conv_animator_data(trace, Opening(position=10_000, channel=9, speed=5))
     assert data["position"] == trace.positions - 1 and data["channel"] == 1 and data["speed"] == 4
 
 
 def test_the_signature_names_the_frames_not_the_place():
     trace = _trace()
-    a = conv_animator_data(trace, position=0)
-    assert conv_animator_data(trace, position=3, channel=1, speed=16, large=True)["signature"] == a["signature"]
-    assert conv_animator_data(trace, lang="zh")["signature"] != a["signature"]
+    a = conv_animator_data(trace, Opening(position=0))
+    assert conv_animator_data(trace, Opening(3, 1, 16, large=True))["signature"] == a["signature"]
+    assert conv_animator_data(trace, Opening(lang="zh"))["signature"] != a["signature"]
     assert conv_animator_data(_trace(stride=2))["signature"] != a["signature"]
 
 
@@ -75,7 +76,7 @@ def test_large_inputs_show_colours_and_stay_within_a_megabyte():
 
 
 def test_every_live_text_exists_in_both_languages():
-    data = {lang: conv_animator_data(_trace(), lang=lang)["text"] for lang in LANGUAGES}
+    data = {lang: conv_animator_data(_trace(), Opening(lang=lang))["text"] for lang in LANGUAGES}
     assert data["en"].keys() == data["zh"].keys() and "twin" in data["en"]
     assert all(data["zh"][key] != data["en"][key] for key in ("play", "where", "twin", "legend"))
 

@@ -409,6 +409,17 @@ def _random_transposed(rng: random.Random) -> tuple[dict, object]:
         return params, trace
 
 
+def _dumoulin_trace():
+    """The transposed page's default: Dumoulin & Visin's 2×2 input, 3×3 kernel, stride 2."""
+    example = EXAMPLES["dumoulin_stride2"]
+    return trace_conv_transpose2d(
+        torch.tensor(example.grid, dtype=torch.float32),
+        torch.tensor(example.weight, dtype=torch.float32),
+        stride=example.stride,
+        padding=example.padding,
+    )
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_scatter_view_writes_what_each_input_value_stamps(server, page, seed):  # noqa: F811
     """Transposed convolution, scatter view, random layers: at clicked input cells (any channel) and after → and
@@ -465,13 +476,7 @@ def test_an_output_cell_of_the_scatter_view_names_the_inputs_that_write_it(serve
     gather view, trace.contributions); a cell no input writes says so."""
     page.goto(f"{server}{TCONV}?lang=en&tconv_example=dumoulin_stride2")
     page.locator(".vz[data-kind=scatter] canvas").first.wait_for(timeout=60_000)
-    example = EXAMPLES["dumoulin_stride2"]
-    trace = trace_conv_transpose2d(
-        torch.tensor(example.grid, dtype=torch.float32),
-        torch.tensor(example.weight, dtype=torch.float32),
-        stride=example.stride,
-        padding=example.padding,
-    )
+    trace = _dumoulin_trace()
     for oy, ox in ((2, 2), (0, 0), (2, 3)):
         page.mouse.move(*animator_cell_point(page, "outputs", 0, oy, ox))  # no padding: canvas = output
         writers = sorted({term.iy * trace.in_size[1] + term.ix for term in trace.contributions(0, oy, ox)})
@@ -486,13 +491,7 @@ def test_the_equivalent_view_is_a_convolution_over_inserted_zeros(server, page):
     are marked."""
     page.goto(f"{server}{TCONV}?lang=en&tconv_view=equivalent")
     page.locator(".vz[data-kind=conv] canvas").first.wait_for(timeout=60_000)
-    example = EXAMPLES["dumoulin_stride2"]
-    trace = trace_conv_transpose2d(
-        torch.tensor(example.grid, dtype=torch.float32),
-        torch.tensor(example.weight, dtype=torch.float32),
-        stride=example.stride,
-        padding=example.padding,
-    )
+    trace = _dumoulin_trace()
     page.mouse.click(*animator_cell_point(page, "outputs", 0, 2, 2))
     _check_step(page, trace.equivalent, 0, 2 * 5 + 2)
     # the window over padded rows/columns 2–4 of the 2×2 input with one 0 inserted: (1, 0, 2 / 0, 0, 0 / 3, 0, 4)

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vizconv.animator import (
+    Opening,
     conv_animator_data,
     equivalent_animator_data,
     pool_animator_data,
@@ -84,7 +85,7 @@ def test_convolution_page(settings_):
     except MessageError as error:
         _message_in_every_language(error)
         return
-    data = conv_animator_data(trace, position=trace.positions - 1)
+    data = conv_animator_data(trace, Opening(position=trace.positions - 1))
     assert data["position"] == trace.positions - 1
     json.dumps(data, allow_nan=False)  # the live animator's data is valid JSON for any settings
     oy, ox = trace.position(trace.positions - 1)

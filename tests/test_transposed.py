@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests_support import animator_data, metric, open_page, run_script
 from vizconv import ParameterError
-from vizconv.animator import decode_float32, equivalent_animator_data, scatter_animator_data
+from vizconv.animator import Opening, decode_float32, equivalent_animator_data, scatter_animator_data
 from vizconv.formulas import transposed_output_size_latex
 from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_script, run_transpose_code
 from vizconv.transposed import (
@@ -464,7 +464,7 @@ def test_partial_canvases_add_the_scatters_position_by_position(config):
 def test_the_scatter_animators_data_is_the_layer_and_its_colours_cover_every_running_sum(trace):
     """The browser computes the stamps and running sums from the input and the weight: both travel exactly, with
     the canvas's geometry; one colour range covers every partial sum and the output, so colours do not jump."""
-    data = scatter_animator_data(trace, position=5, channel=1)
+    data = scatter_animator_data(trace, Opening(position=5, channel=1))
     assert (data["kind"], data["position"], data["channel"]) == ("scatter", 5, 1)
     g = data["geometry"]
     assert (g["canvas_height"], g["canvas_width"]) == tuple(trace.canvas.shape[1:])

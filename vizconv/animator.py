@@ -31,6 +31,7 @@ from vizconv.upsample import UpsampleTrace
 __all__ = [
     "AnimatorView",
     "LIVE_TEXT_KEYS",
+    "Opening",
     "conv_animator_data",
     "decode_float32",
     "equivalent_animator_data",
@@ -65,6 +66,19 @@ class AnimatorView:
         return cls(min(max(position, 0), positions - 1), min(max(channel, 0), channels - 1))
 
 
+@dataclass(frozen=True)
+class Opening:
+    """Where the animator opens and how it looks, not part of the data that makes the frames: the position and
+    channel (clamped to the trace), the speed (positions a second, one of SPEEDS, else 4), the language of its
+    texts and presenter mode's larger type. ``vizconv.ui.Stepper.live`` makes one from the page's state."""
+
+    position: int = 0
+    channel: int = 0
+    speed: int = 4
+    lang: str = "en"
+    large: bool = False
+
+
 def float32_base64(values: torch.Tensor) -> str:
     """A tensor as base64 of its float32 values, little-endian, row-major (the browser's Float32Array)."""
     array = values.detach().to(torch.float32).contiguous().numpy().astype("<f4", copy=False)
@@ -88,28 +102,15 @@ def reading_positions(trace: ConvTrace | PoolTrace, y: int, x: int) -> list[int]
     return sorted({oy * w_out + ox for oy in rows for ox in cols})
 
 
-def conv_animator_data(
-    trace: ConvTrace, *, position: int = 0, channel: int = 0, speed: int = 4, lang: str = "en", large: bool = False
-) -> dict:
-    """The animator's data for a convolution ``trace``, opening at ``position`` of output ``channel``.
-
-    ``speed``: positions per second (one of SPEEDS); ``large``: presenter mode's larger type. The ``signature``
-    names the data that makes the frames (not the position, speed or size): the browser keeps its place while
-    it stays the same.
+def conv_animator_data(trace: ConvTrace, opening: Opening | None = None) -> dict:
+    """The animator's data for a convolution ``trace``, opening as ``opening`` says (the first output position
+    of channel 0 by default). The ``signature`` names the data that makes the frames (not the opening): the
+    browser keeps its place while it stays the same.
     """
-    view = _View(position, channel, speed, lang, large)
-    return _sliding_data(trace, "conv", _conv_arrays(trace), _conv_geometry(trace), view)
+    return _sliding_data(trace, "conv", _conv_arrays(trace), _conv_geometry(trace), opening)
 
 
-def equivalent_animator_data(
-    trace: ConvTransposeTrace,
-    *,
-    position: int = 0,
-    channel: int = 0,
-    speed: int = 4,
-    lang: str = "en",
-    large: bool = False,
-) -> dict:
+def equivalent_animator_data(trace: ConvTransposeTrace, opening: Opening | None = None) -> dict:
     """The animator's data for the equivalent view of a transposed convolution: ``trace.equivalent``, an ordinary
     convolution over the padded zero-inserted input with the flipped kernel, its inserted zeros marked (rows and
     columns ``inserted_rows`` / ``inserted_cols`` of the padded input: a cell on either holds an inserted 0)."""
@@ -120,8 +121,7 @@ def equivalent_animator_data(
         "inserted_rows": _inserted_lines(equivalent.padded.shape[1], top, trace.in_size[0], trace.stride[0]),
         "inserted_cols": _inserted_lines(equivalent.padded.shape[2], left, trace.in_size[1], trace.stride[1]),
     }
-    view = _View(position, channel, speed, lang, large)
-    return _sliding_data(equivalent, "conv", _conv_arrays(equivalent), geometry, view)
+    return _sliding_data(equivalent, "conv", _conv_arrays(equivalent), geometry, opening)
 
 
 def _inserted_lines(padded: int, pad: int, size: int, stride: int) -> list[bool]:
@@ -135,9 +135,7 @@ def _inserted_lines(padded: int, pad: int, size: int, stride: int) -> list[bool]
     return inserted
 
 
-def pool_animator_data(
-    trace: PoolTrace, *, position: int = 0, channel: int = 0, speed: int = 4, lang: str = "en", large: bool = False
-) -> dict:
+def pool_animator_data(trace: PoolTrace, opening: Opening | None = None) -> dict:
     """The animator's data for a pooling ``trace``: no weights; each output channel reads its own input channel,
     and the browser marks max pooling's winner (the first largest value, as torch picks it) or writes the mean.
     Max pooling's padding is −∞ (it never wins), sent as such."""
@@ -148,19 +146,7 @@ def pool_animator_data(
         "padding_mode": "-inf" if trace.kind == "max" else "zeros",
         "pool": trace.kind,
     }
-    view = _View(position, channel, speed, lang, large)
-    return _sliding_data(trace, "pool", {"weight": None, "bias": None}, geometry, view)
-
-
-@dataclass(frozen=True)
-class _View:
-    """Where the animator opens and how it looks: not part of the data that makes the frames."""
-
-    position: int
-    channel: int
-    speed: int
-    lang: str
-    large: bool
+    return _sliding_data(trace, "pool", {"weight": None, "bias": None}, geometry, opening)
 
 
 def _conv_arrays(trace: ConvTrace) -> dict:
@@ -194,7 +180,7 @@ def _colours(input_range: tuple[float, float], output_range: tuple[float, float]
     }
 
 
-def _sliding_data(trace: ConvTrace | PoolTrace, kind: str, arrays: dict, extra: dict, view: _View) -> dict:
+def _sliding_data(trace: ConvTrace | PoolTrace, kind: str, arrays: dict, extra: dict, opening: Opening | None) -> dict:
     c_in, h, w = trace.input.shape
     c_out, h_out, w_out = trace.output.shape
     rows_read, cols_read = trace.read
@@ -225,19 +211,11 @@ def _sliding_data(trace: ConvTrace | PoolTrace, kind: str, arrays: dict, extra: 
         channels=c_out,
         numbers=max(*trace.padded.shape[1:], h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
         integral=all(is_integral(t) for t in (trace.padded, *weights)),
-        view=view,
+        opening=opening,
     )
 
 
-def scatter_animator_data(
-    trace: ConvTransposeTrace,
-    *,
-    position: int = 0,
-    channel: int = 0,
-    speed: int = 4,
-    lang: str = "en",
-    large: bool = False,
-) -> dict:
+def scatter_animator_data(trace: ConvTransposeTrace, opening: Opening | None = None) -> dict:
     """The animator's data for the scatter view of a transposed convolution: one step per input position
     (row-major), ``channel`` the input channel whose arithmetic is written out. At each step every input value
     x[·, iy, ix] writes value × kernel onto the uncropped canvas (rows iy·s + d·ky, columns ix·s + d·kx), which
@@ -282,13 +260,11 @@ def scatter_animator_data(
         channels=c_in,
         numbers=max(h, w, canvas_h, canvas_w) < NUMBERS_IN_MAPS_BELOW,
         integral=is_integral(trace.input) and is_integral(trace.weight),
-        view=_View(position, channel, speed, lang, large),
+        opening=opening,
     )
 
 
-def upsample_animator_data(
-    trace: UpsampleTrace, *, position: int = 0, channel: int = 0, speed: int = 4, lang: str = "en", large: bool = False
-) -> dict:
+def upsample_animator_data(trace: UpsampleTrace, opening: Opening | None = None) -> dict:
     """The animator's data for upsampling: one step per output cell (row-major), each made from the input cells
     its taps read, weighted. The taps and weights of every output row and column come from
     ``UpsampleTrace.axis`` (torch's rule, written once in Python); the browser multiplies the row and column
@@ -324,7 +300,7 @@ def upsample_animator_data(
         channels=c,
         numbers=max(h, w, h_out, w_out) < NUMBERS_IN_MAPS_BELOW,
         integral=False,  # weights are fractions (nearest's are 1, but its values are then the input's)
-        view=_View(position, channel, speed, lang, large),
+        opening=opening,
     )
 
 
@@ -342,8 +318,9 @@ def _finish(
     channels: int,
     numbers: bool,
     integral: bool,
-    view: _View,
+    opening: Opening | None,
 ) -> dict:
+    view = opening or Opening()
     signature = hashlib.sha256(json.dumps([kind, arrays, geometry, view.lang], sort_keys=True).encode()).hexdigest()
     return {
         "kind": kind,

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from PIL import Image
 
-from vizconv.animator import SPEEDS, AnimatorView
+from vizconv.animator import SPEEDS, AnimatorView, Opening
 from vizconv.errors import MessageError
 from vizconv.export import file_name
 from vizconv.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
@@ -43,6 +43,7 @@ __all__ = [
     "PrebuiltFigure",
     "WidgetMemory",
     "Whole",
+    "animator_speed",
     "cached_model",
     "cell_picker",
     "cached_random_model",
@@ -551,14 +552,16 @@ class Stepper:
         st.session_state[self.figure_key + "_width"] = self.width
         plotly_figure(spec, key=self.figure_key, on_select=self._clicked)
 
-    def live(self, data: dict, memory: WidgetMemory | None = None) -> None:
-        """Draw the live animator (vizconv.animator's ``data``) in place of a Plotly animation. The view the
-        browser sends back when the student pauses, steps or clicks moves the step panel; its speed is the
-        setting ``speed`` of ``memory``."""
+    def live(self, make_data: Callable[[Opening], dict], memory: WidgetMemory | None = None) -> None:
+        """Draw the live animator with the data ``make_data`` gives (one of vizconv.animator's ``*_animator_data``
+        with its trace bound), opening at this stepper's position and channel, at the speed of ``memory``'s
+        setting ``speed``, in the page's language and presenter mode. The view the browser sends back when the
+        student pauses, steps or clicks moves the step panel (and the speed)."""
+        opening = Opening(self.position, self.channel, animator_speed(memory), lang(), presenting())
         mount = _live_animator()
         mount(
             key=self.figure_key,
-            data=data,
+            data=make_data(opening),
             on_view_change=functools.partial(_view_changed, self, memory),
             width="stretch",
         )
@@ -622,6 +625,13 @@ def _live_animator():
     return st.components.v2.component(
         "vizconv.animator", css=ANIMATOR_CSS.read_text(encoding="utf-8"), js=_LOADER_JS % version
     )
+
+
+def animator_speed(memory: WidgetMemory | None) -> int:
+    """Positions a second the animator plays at: ``memory``'s setting ``speed`` (its speed menu sets it when
+    the student pauses), 4 where there is none or it is not one of SPEEDS."""
+    speed = memory.get("speed") if memory is not None else None
+    return speed if speed in SPEEDS else 4
 
 
 def _view_changed(stepper: Stepper, memory: WidgetMemory | None) -> None:

@@ -1,4 +1,4 @@
-"""One rule for what heatmaps write in their cells: numbers where legible, ✕ marks where they fit, else a hatch."""
+"""One rule for what Plotly heatmaps write in their cells: numbers where legible (and what the animator writes)."""
 
 from __future__ import annotations
 

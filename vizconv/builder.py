@@ -17,7 +17,8 @@ References:
   (torchvision/models/resnet.py, "ResNet V1.5": the bottleneck's stride sits
   on its 3×3 convolution); where the stride is not 1 or the channel count
   changes, the shortcut is a 1×1 convolution with batch norm, as ResNet does.
-- Receptive field: Dumoulin & Visin, "A guide to convolution arithmetic";
+- Receptive field: Araujo, Norris & Sim, "Computing Receptive Fields of Convolutional
+  Neural Networks", Distill 2019;
   (size r, jump j) -> (r + (k - 1) * d * j, j * s), as ``vizconv.layers``.
 - Pooling padding: torch refuses padding larger than half the window
   ("pad should be at most half of effective kernel size").

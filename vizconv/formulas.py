@@ -4,7 +4,8 @@ from __future__ import annotations
 
 __all__ = ["output_size_latex", "transposed_output_size_latex", "COMMON_MISTAKE_LATEX"]
 
-# What seed notes and many blog posts write; wrong whenever the stride is above 1 or dilation is used.
+# What seed notes and many blog posts write. It can agree by chance (stride 1 without dilation it is exact), but
+# with a stride above 1 or dilation it is wrong for many sizes; the page shows the right one beside it.
 COMMON_MISTAKE_LATEX = r"\frac{H + 2p - k + 1}{s}"
 
 

@@ -1,8 +1,9 @@
 """A layer-by-layer account of a real forward pass: shape, parameters, receptive field.
 
 The receptive field of an output cell is the input window that can influence
-it. It is propagated through the forward pass (Dumoulin & Visin's
-arithmetic): a layer with kernel k, dilation d and stride s turns
+it. It is propagated through the forward pass (Araujo, Norris
+& Sim, "Computing Receptive Fields of Convolutional Neural Networks",
+Distill 2019): a layer with kernel k, dilation d and stride s turns
 (size r, jump j) into (r + (k - 1) * d * j, j * s); element-wise layers keep
 it. Each tensor carries its own, so a residual block's shortcut and its main
 branch are followed separately and the block's output takes the main branch

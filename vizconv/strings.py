@@ -570,8 +570,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "conv.title": {"en": "Convolution", "zh": "卷积"},
     "conv.title.intro": {
         "en": "A kernel slides over the input; at each position every input channel gives a dot product, and "
-        "their sum plus the bias is one output value.",
-        "zh": "卷积核在输入上滑动：在每个位置，每个输入通道各给出一个点积，它们的和再加上偏置，就是一个输出值。",
+        "their sum plus the bias is one output value. (Strictly, nn.Conv2d computes a cross-correlation: the "
+        "kernel is not flipped, as a mathematician's convolution would flip it.)",
+        "zh": "卷积核在输入上滑动：在每个位置，每个输入通道各给出一个点积，它们的和再加上偏置，就是一个输出值。"
+        "（严格地说，nn.Conv2d 计算的是互相关：卷积核不翻转，而数学上的卷积会把它翻转。）",
     },
     "conv.input": {"en": "Input", "zh": "输入"},
     "conv.source": {"en": "Source", "zh": "来源"},
@@ -1154,7 +1156,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.title.intro": {
         "en": "The layers between convolutions, on real feature maps: pooling slides a window with no weights, "
         "activations reshape every value, upsampling makes a map larger.",
-        "zh": "卷积层之间的那些层，作用在真实的特征图上：池化滑动一个没有权重的窗口，激活函数逐个变换每个值，"
+        "zh": "卷积层之间的那些层，作用在真实的特征图上：池化（《动手学深度学习》中文版称为“汇聚”）滑动一个没有权重的窗口，"
+        "激活函数逐个变换每个值，"
         "上采样把特征图变大。",
     },
     "pool.section": {"en": "Show", "zh": "显示"},
@@ -1227,15 +1230,18 @@ STRINGS: dict[str, dict[str, str]] = {
     "pool.no_weights.max": {
         "en": "Max pooling has **no weights**: each output value is the largest value in its window of **one** "
         "channel (boxed in pink). Channels are never mixed, so the channel count stays the same; only the "
-        "height and width shrink. The network keeps the strongest response and forgets exactly where it was.",
+        "height and width can change (to ⌊(H + 2p − k)/s⌋ + 1: smaller with the usual stride, the window). The "
+        "network keeps the strongest response and forgets exactly where it was.",
         "zh": "最大池化**没有权重**：每个输出值是**单个**通道中其窗口内的最大值（用粉色框标出）。通道之间从不混合，"
-        "所以通道数保持不变；只有高和宽缩小。网络保留了最强的响应，而忘记了它的确切位置。",
+        "所以通道数保持不变；只有高和宽可能改变（变为 ⌊(H + 2p − k)/s⌋ + 1：在通常的步幅，即窗口大小下会变小）。"
+        "网络保留了最强的响应，而忘记了它的确切位置。",
     },
     "pool.no_weights.avg": {
         "en": "Average pooling has **no weights**: each output value is the mean of its window of **one** channel. "
-        "Channels are never mixed, so the channel count stays the same; only the height and width shrink.",
+        "Channels are never mixed, so the channel count stays the same; only the height and width can change "
+        "(to ⌊(H + 2p − k)/s⌋ + 1: smaller with the usual stride, the window).",
         "zh": "平均池化**没有权重**：每个输出值是**单个**通道中其窗口内的平均值。通道之间从不混合，"
-        "所以通道数保持不变；只有高和宽缩小。",
+        "所以通道数保持不变；只有高和宽可能改变（变为 ⌊(H + 2p − k)/s⌋ + 1：在通常的步幅，即窗口大小下会变小）。",
     },
     "pool.animation_help.max": {
         "en": "{frames}. Press Play or drag the slider; the pink box marks the value each window "
@@ -1353,9 +1359,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "up.mode": {"en": "Mode", "zh": "模式"},
     "up.scale": {"en": "Scale", "zh": "放大倍数"},
     "up.corners_help": {
-        "en": "False (the default): pixels are squares and their centres are aligned. True: the corner pixels of "
-        "input and output are aligned, which stretches the grid slightly.",
-        "zh": "False（默认）：像素被看作小方块，方块的中心对齐。True：输入和输出角上的像素对齐，网格会被略微拉伸。",
+        "en": "False (the default): pixels are squares, and the outer corners of the input's and the output's "
+        "corner pixels line up. True: the centres of the corner pixels line up, so the corner values are kept "
+        "exactly (PyTorch's documentation of F.interpolate).",
+        "zh": "False（默认）：像素被看作小方块，输入和输出角上像素的外角对齐。True：角上像素的中心对齐，"
+        "所以四个角的值保持不变（见 PyTorch 的 F.interpolate 文档）。",
     },
     "up.what.nearest": {
         "en": "Nearest: every value is copied into a scale × scale block. No new values appear; there are no weights.",
@@ -1488,10 +1496,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "tconv.output_padding_why": {
         "en": "Why output padding exists: with stride {stride}, a convolution with this kernel, stride and "
         "padding turns inputs of {low} to {high} rows all into {rows}. Going back from {rows}, the transposed "
-        "convolution gives {low}; output padding p (0 ≤ p < {stride}, the stride) gives {low} + p, so any of "
+        "convolution gives {low}; output padding p (0 ≤ p, smaller than the stride {stride} or the dilation) "
+        "gives {low} + p, so any of "
         "the sizes from {low} to {high} can be chosen.",
         "zh": "为什么需要输出填充：步幅为 {stride} 时，用这个卷积核、步幅和填充做卷积，{low} 到 {high} "
-        "行的输入都会变成 {rows}。从 {rows} 反推回去，转置卷积给出 {low} 行；输出填充 p（0 ≤ p < {stride}，即步幅）"
+        "行的输入都会变成 {rows}。从 {rows} 反推回去，转置卷积给出 {low} 行；输出填充 p（0 ≤ p，且小于步幅 {stride} 或膨胀率）"
         "给出 {low} + p 行，所以 {low} 到 {high} 中的任何尺寸都可以选到。",
     },
     "tconv.shape_input": {"en": "Input [C_in, H, W]", "zh": "输入 [C_in, H, W]"},
@@ -1782,8 +1791,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "nb.help.kernel_size": {"en": "Side of the square window.", "zh": "正方形窗口的边长。"},
     "nb.help.stride": {
-        "en": "Step between windows; 2 halves the height and width.",
-        "zh": "窗口之间的步幅；取 2 时高和宽减半。",
+        "en": "Step between windows; 2 roughly halves the height and width: ⌊(H + 2p − k)/2⌋ + 1.",
+        "zh": "窗口之间的步幅；取 2 时高和宽大约减半：⌊(H + 2p − k)/2⌋ + 1。",
     },
     "nb.help.padding": {
         "en": "Rows and columns added on every side (zeros; pooling pads with −∞ or 0).",
@@ -2238,14 +2247,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "teach.conv.stride.title": {"en": "Why stride", "zh": "为什么用步幅"},
     "teach.conv.stride": {
         "en": "Stride s moves the window s cells at a time, so there are about s² times fewer positions to "
-        "compute: stride 2 halves the height and the width. The notes' "
+        "compute: stride 2 roughly halves the height and the width (⌊(H + 2p − k)/2⌋ + 1). The notes' "
         "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` turns a 1×28×28 digit into 3×14×14, where stride 1 "
         "gives 3×28×28. Networks use stride-2 convolutions (or pooling) to shrink the maps step by step, so later "
         "layers cost less and each of their cells sees more of the picture. When the stride does not fit the "
         "padded input, its last rows or columns are never covered, and a stride larger than the kernel steps "
-        "over rows and columns between the windows: this page marks every cell no window reads, with a ✕ in each "
-        "or, where the cells are too small for one, a red hatch.",
-        "zh": "步幅 s 让窗口每次移动 s 格，需要计算的位置大约减少到 1/s²：步幅 2 让高和宽都减半。笔记中的 "
+        "over rows and columns between the windows: this page marks every cell no window reads with a red ✕ (one "
+        "diagonal where the cells are small).",
+        "zh": "步幅 s 让窗口每次移动 s 格，需要计算的位置大约减少到 1/s²：步幅 2 让高和宽大约减半"
+        "（⌊(H + 2p − k)/2⌋ + 1）。笔记中的 "
         "`nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)` 把 1×28×28 的数字图片变成 3×14×14，而步幅为 1 "
         "时是 3×28×28。网络用步幅为 2 的卷积（或池化）一步步缩小特征图，这样后面的层计算量更小，"
         "它们的每个单元格也能看到图片的更大范围。当步幅不能恰好铺满填充后的输入时，最后几行或几列永远不会被覆盖；"
@@ -2362,13 +2372,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "teach.fm.field.title": {"en": "Receptive field", "zh": "感受野"},
     "teach.fm.field": {
         "en": "A cell of a feature map sees only part of the input: its receptive field (the table's column, and "
-        "the box on the picture when you explain an activation). Each k×k convolution widens it by (k − 1) × the "
-        "jump, and every stride-2 layer doubles the jump. In LeNet-5: 5×5 after the first convolution, 6×6 after "
+        "the box on the picture when you explain an activation). Every layer with a k×k window, a convolution or a "
+        "pooling, widens it by (k − 1) × the jump (d·(k − 1) × the jump with dilation d), and every stride-2 "
+        "layer doubles the jump. In LeNet-5: 5×5 after the first convolution, 6×6 after "
         "the first pooling, 14×14 after the second convolution, 16×16 after the second pooling. ResNet-20 stacks "
         "19 convolutions of 3×3: a cell of its last 8×8 maps has an 81×81 receptive field, more than the whole "
         "32×32 picture.",
         "zh": "特征图中的一个单元格只能看到输入的一部分：它的感受野（表格中的这一列，以及解释激活值时图片上的方框）。"
-        "每个 k×k 卷积让感受野增大 (k − 1) × 累积步幅，每个步幅为 2 的层让累积步幅翻倍。在 LeNet-5 中："
+        "每个带 k×k 窗口的层（卷积或池化）让感受野增大 (k − 1) × 累积步幅（膨胀率为 d 时是 d·(k − 1) × 累积步幅），"
+        "每个步幅为 2 的层让累积步幅翻倍。在 LeNet-5 中："
         "第一个卷积之后是 5×5，第一次池化之后是 6×6，第二个卷积之后是 14×14，第二次池化之后是 16×16。ResNet-20 "
         "堆叠了 19 个 3×3 卷积：它最后的 8×8 特征图中，一个单元格的感受野是 81×81，比整张 32×32 的图片还大。",
     },
@@ -2378,10 +2390,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "A pooling layer has nothing to learn: `nn.MaxPool2d(2)` has 0 parameters and always takes the "
         "largest value (or, for average pooling, the mean) of each window. It works on each channel on its own, "
         "so the channel count stays: LeNet-5's first pooling turns 6×28×28 into 6×14×14, keeping 1 value in 4. "
-        "A stride-2 convolution also halves the size, but with learned weights that mix the channels.",
+        "A stride-2 convolution also roughly halves the size, but with learned weights that mix the channels.",
         "zh": "池化层没有任何要学习的东西：`nn.MaxPool2d(2)` 的参数量为 0，它总是取每个窗口中的最大值"
         "（平均池化则取平均值）。它对每个通道单独处理，所以通道数不变：LeNet-5 的第一个池化层把 6×28×28 变成 "
-        "6×14×14，每 4 个值保留 1 个。步幅为 2 的卷积也能让尺寸减半，但它用的是学到的、会混合各通道的权重。",
+        "6×14×14，每 4 个值保留 1 个。步幅为 2 的卷积也能让尺寸大约减半，但它用的是学到的、会混合各通道的权重。",
     },
     "teach.pool.why_pool.title": {"en": "Why pool", "zh": "为什么要池化"},
     "teach.pool.why_pool": {

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import string
+import tomllib
 
 import pytest
 
 from tests_support import ROOT_FILES
-from vizconv.strings import LANGUAGES, STRINGS, Count, Term, text, text_n
+from vizconv.strings import CATALOGUE, CATALOGUE_DIR, LANGUAGES, STRINGS, Count, Term, text, text_n
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Entries whose Chinese is written in Latin letters on purpose: code identifiers (PyTorch class and argument
@@ -225,3 +226,30 @@ def test_counts_are_rendered_in_the_message_language_and_number():
 
 def test_unknown_language_falls_back_to_english():
     assert text("conv.title", "xx") == "Convolution"
+
+
+def test_the_catalogue_is_a_toml_file_per_page_english_and_chinese_side_by_side():
+    """Every file of the catalogue holds tables of English (and Chinese) texts, each key in one file only; the
+    CIFAR-10 classes the models predict all have their names."""
+    from vizconv.datasets import CIFAR10_CLASSES
+
+    seen: set[str] = set()
+    for name in CATALOGUE:
+        entries = tomllib.loads((CATALOGUE_DIR / f"{name}.toml").read_text(encoding="utf-8"))
+        assert entries, name
+        for key, entry in entries.items():
+            assert "en" in entry and set(entry) <= {"en", "zh", "en_one", "zh_one"}, (name, key)
+        assert not seen & set(entries), (name, seen & set(entries))
+        seen |= set(entries)
+    assert seen == set(STRINGS)
+    assert {f"class.{name}" for name in CIFAR10_CLASSES} <= seen
+
+
+def test_a_key_in_two_catalogue_files_is_refused(tmp_path, monkeypatch):
+    from vizconv import strings
+
+    for name in strings.CATALOGUE:
+        (tmp_path / f"{name}.toml").write_text('["ui.language"]\nen = "Language"\n', encoding="utf-8")
+    monkeypatch.setattr(strings, "CATALOGUE_DIR", tmp_path)
+    with pytest.raises(ValueError, match="repeats keys of an earlier file: ui.language"):
+        strings._read_catalogue()

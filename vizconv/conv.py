@@ -18,6 +18,9 @@ from vizconv.geometry import (
     SlidingWindows,
     as_int,
     as_pair,
+    as_tensor,
+    check_groups_divide,
+    layer_tensors,
     output_length,
     pad_input,
     resolve_padding,
@@ -114,20 +117,6 @@ class ConvTrace(SlidingWindows):
         )
 
 
-def _as_tensor(value: object, name: str, dims: int, shape_text: str) -> torch.Tensor:
-    try:
-        tensor = torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise ParameterError("err.not_tensor", name=name, shape=shape_text) from exc
-    if tensor.dim() != dims:
-        raise ParameterError("err.tensor_dims", name=name, shape=shape_text, got=list(tensor.shape))
-    if tensor.dtype == torch.bool or tensor.is_complex():
-        raise ParameterError("err.not_tensor", name=name, shape=shape_text)
-    if not tensor.is_floating_point():
-        tensor = tensor.float()
-    return tensor
-
-
 def trace_conv2d(
     x: torch.Tensor,
     weight: torch.Tensor,
@@ -144,19 +133,13 @@ def trace_conv2d(
     the caller's numbers, for anything torch would reject or that gives an
     empty output.
     """
-    x = _as_tensor(x, "x", 3, "[C_in, H, W]")
-    weight = _as_tensor(weight, "weight", 4, "[C_out, C_in/groups, kH, kW]").to(x.dtype)
+    x, weight = layer_tensors(x, weight, "[C_out, C_in/groups, kH, kW]")
     c_in, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
-    if min(c_in, h, w) < 1:
-        raise ParameterError("err.empty_input", shape=list(x.shape))
-    if min(c_out, c_per_group, kh, kw) < 1:
-        raise ParameterError("err.empty_weight", shape=list(weight.shape))
     stride = as_pair(stride, "stride", 1)
     dilation = as_pair(dilation, "dilation", 1)
     groups = as_int(groups, "groups", 1)
-    if c_in % groups:
-        raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
+    check_groups_divide(c_in, groups)
     if c_out % groups:
         raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
     if c_per_group != c_in // groups:
@@ -169,7 +152,7 @@ def trace_conv2d(
             groups=Count("count.groups", groups),
         )
     if bias is not None:
-        bias = _as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
+        bias = as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
         if bias.shape[0] != c_out:
             raise ParameterError(
                 "err.bias_shape", got=Count("count.values", bias.shape[0]), c_out=Count("count.kernels", c_out)

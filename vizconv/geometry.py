@@ -24,6 +24,9 @@ __all__ = [
     "SlidingWindows",
     "as_int",
     "as_pair",
+    "as_tensor",
+    "check_groups_divide",
+    "layer_tensors",
     "conv_output_size",
     "index_ranges",
     "output_length",
@@ -36,6 +39,40 @@ __all__ = [
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 _AXES = (Term("axis.rows"), Term("axis.cols"))
 _LINES = ("count.rows", "count.cols")  # a number of rows or columns, with its noun
+
+
+def as_tensor(value: object, name: str, dims: int, shape_text: str) -> torch.Tensor:
+    """``value`` as a floating-point tensor of ``dims`` dimensions (integers become float32); ParameterError
+    naming ``name`` and its expected ``shape_text`` ("[C_in, H, W]") for anything else."""
+    try:
+        tensor = torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise ParameterError("err.not_tensor", name=name, shape=shape_text) from exc
+    if tensor.dim() != dims:
+        raise ParameterError("err.tensor_dims", name=name, shape=shape_text, got=list(tensor.shape))
+    if tensor.dtype == torch.bool or tensor.is_complex():
+        raise ParameterError("err.not_tensor", name=name, shape=shape_text)
+    if not tensor.is_floating_point():
+        tensor = tensor.float()
+    return tensor
+
+
+def layer_tensors(x: object, weight: object, weight_shape: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """A layer's input [C, H, W] and 4-D weight (``weight_shape`` names its layout), as float tensors of the
+    input's dtype; ParameterError where either is not one or is empty."""
+    x = as_tensor(x, "x", 3, "[C_in, H, W]")
+    weight = as_tensor(weight, "weight", 4, weight_shape).to(x.dtype)
+    if min(x.shape) < 1:
+        raise ParameterError("err.empty_input", shape=list(x.shape))
+    if min(weight.shape) < 1:
+        raise ParameterError("err.empty_weight", shape=list(weight.shape))
+    return x, weight
+
+
+def check_groups_divide(c_in: int, groups: int) -> None:
+    """ParameterError unless ``groups`` divides the ``c_in`` input channels (as torch requires)."""
+    if c_in % groups:
+        raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
 
 
 def as_int(value: object, name: str, minimum: int) -> int:

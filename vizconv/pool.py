@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from vizconv.conv import _as_tensor as as_tensor
 from vizconv.errors import ParameterError
-from vizconv.geometry import SlidingWindows, as_pair, output_length, sliding_windows
+from vizconv.geometry import SlidingWindows, as_pair, as_tensor, output_length, sliding_windows
 from vizconv.strings import Term
 
 __all__ = ["POOL_KINDS", "PoolStep", "PoolTrace", "trace_pool2d"]

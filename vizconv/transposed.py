@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from vizconv.conv import ConvTrace, _as_tensor, trace_conv2d
+from vizconv.conv import ConvTrace, trace_conv2d
 from vizconv.errors import ParameterError
-from vizconv.geometry import as_int, as_pair
+from vizconv.geometry import as_int, as_pair, as_tensor, check_groups_divide, layer_tensors
 from vizconv.strings import Count, Term
 
 __all__ = [
@@ -360,28 +360,22 @@ def trace_conv_transpose2d(
     size below 1 (torch raises there too, except that with groups > 1 it
     returns an empty tensor for a zero size).
     """
-    x = _as_tensor(x, "x", 3, "[C_in, H, W]")
-    weight = _as_tensor(weight, "weight", 4, "[C_in, C_out/groups, kH, kW]").to(x.dtype)
+    x, weight = layer_tensors(x, weight, "[C_in, C_out/groups, kH, kW]")
     c_in, h, w = x.shape
     c_in_w, c_per_group, kh, kw = weight.shape
-    if min(c_in, h, w) < 1:
-        raise ParameterError("err.empty_input", shape=list(x.shape))
-    if min(c_in_w, c_per_group, kh, kw) < 1:
-        raise ParameterError("err.empty_weight", shape=list(weight.shape))
     stride = as_pair(stride, "stride", 1)
     padding = as_pair(padding, "padding", 0)
     output_padding = as_pair(output_padding, "output_padding", 0)
     dilation = as_pair(dilation, "dilation", 1)
     groups = as_int(groups, "groups", 1)
-    if c_in % groups:
-        raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
+    check_groups_divide(c_in, groups)
     if c_in_w != c_in:
         raise ParameterError(
             "err.tconv_weight_in", shape=list(weight.shape), got=c_in_w, channels=Count("count.channels", c_in)
         )
     c_out = c_per_group * groups
     if bias is not None:
-        bias = _as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
+        bias = as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
         if bias.shape[0] != c_out:
             raise ParameterError(
                 "err.tconv_bias",
@@ -509,10 +503,7 @@ def layer_weight(
     ParameterError when groups do not divide the input or output channels.
     """
     groups = as_int(groups, "groups", 1)
-    if in_channels % groups:
-        raise ParameterError(
-            "err.groups_in", groups=groups, c_in=in_channels, channels=Count("count.input_channels", in_channels)
-        )
+    check_groups_divide(in_channels, groups)
     if out_channels % groups:
         raise ParameterError(
             "err.tconv_groups_out", groups=groups, channels=Count("count.output_channels", out_channels)

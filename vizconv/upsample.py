@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from vizconv.conv import _as_tensor as as_tensor
 from vizconv.errors import ParameterError
-from vizconv.geometry import as_int
+from vizconv.geometry import as_int, as_tensor
 
 __all__ = ["UPSAMPLE_MODES", "UpsampleStep", "UpsampleTrace", "trace_interpolate"]
 

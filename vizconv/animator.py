@@ -1,9 +1,12 @@
-"""The live animator's data: everything the browser needs to draw any step of a sliding-window trace.
+"""The live animator's data: everything the browser needs to draw any step of a sliding operation.
 
 The animator (``static/animator.js``, mounted by ``vizconv.ui.Stepper.live``) computes every frame in the
-browser from this data alone: the window on the input channels, the kernel beside each, the element-wise
-products, each channel's sum, Σ + bias = value, and the output maps filling in. Python sends it once per
-settings change; playing sends nothing back, pausing or clicking sends the position (``AnimatorView``).
+browser from this data alone. One component, four kinds: ``conv`` (a convolution, and the equivalent view of a
+transposed convolution: the window on the input channels, the kernel beside each, the element-wise products,
+each channel's sum, Σ + bias = value, the output maps filling in), ``pool`` (max pooling's winner, average
+pooling's mean), ``scatter`` (a transposed convolution's input values each stamping value × kernel onto the
+uncropped canvas, which sums them) and ``upsample`` (each output cell's taps and weights). Python sends the data
+once per settings change; playing sends nothing back, pausing or clicking sends the position (``AnimatorView``).
 
 Tensors travel as base64 float32, little-endian, row-major (4 bytes a value, exact: the browser reads the same
 float32 values torch computed with, and rounds only to write them). Everything else is JSON. Texts are the

@@ -48,7 +48,7 @@ COPY deploy deploy
 
 USER 10001:10001
 RUN if [ "$PRELOAD_RESNET18" = "1" ]; then \
-      python -c "from vizconv.models import download_resnet18; print(download_resnet18())"; \
+      python -c "from vizconv.nets.models import download_resnet18; print(download_resnet18())"; \
     fi
 
 EXPOSE 8501

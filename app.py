@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vizconv import teaching, ui
+from vizconv import ui
+from vizconv.i18n import teaching
 
 t = ui.t
 

@@ -24,10 +24,10 @@ def warm_imports() -> float:
     import torch  # noqa: F401
     import torchvision  # noqa: F401
 
-    import vizconv.animator  # noqa: F401
-    import vizconv.feature_maps  # noqa: F401
-    import vizconv.teaching  # noqa: F401
+    import vizconv.i18n.teaching  # noqa: F401
+    import vizconv.nets.feature_maps  # noqa: F401
     import vizconv.ui  # noqa: F401
+    import vizconv.viz.animator  # noqa: F401
 
     return time.perf_counter() - started
 

@@ -10,15 +10,15 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from vizconv import teaching, ui
-from vizconv.animator import SPEEDS, conv_animator_data
+from vizconv import ui
 from vizconv.errors import MessageError
-from vizconv.export import animation_gif, file_name, gif_positions, step_csv
-from vizconv.formulas import COMMON_MISTAKE_LATEX, output_size_latex
-from vizconv.geometry import PADDING_MODES, index_ranges
-from vizconv.images import picture_size
-from vizconv.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER, available_presets
-from vizconv.playground import (
+from vizconv.i18n import teaching
+from vizconv.i18n.strings import Count, Term
+from vizconv.inputs.images import picture_size
+from vizconv.inputs.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER, available_presets
+from vizconv.inputs.samples import SAMPLES
+from vizconv.ops.geometry import PADDING_MODES, index_ranges
+from vizconv.views.convolution import (
     EXAMPLE_PRESET,
     LIMITS,
     PlaygroundSettings,
@@ -29,10 +29,11 @@ from vizconv.playground import (
     opening_position,
     run_playground,
 )
-from vizconv.samples import SAMPLES
-from vizconv.steps import step_latex
-from vizconv.strings import Count, Term
-from vizconv.torch_code import check_with_torch, conv2d_script
+from vizconv.viz.animator import SPEEDS, conv_animator_data
+from vizconv.viz.export import animation_gif, file_name, gif_positions, step_csv
+from vizconv.viz.formulas import COMMON_MISTAKE_LATEX, output_size_latex
+from vizconv.viz.steps import step_latex
+from vizconv.viz.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
 state = st.session_state

@@ -8,23 +8,25 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from vizconv import style, teaching, ui
-from vizconv.capture import capture, modules_by_path
-from vizconv.charts import cell_axis, click_targets
+from vizconv import ui
 from vizconv.errors import MessageError
-from vizconv.export import file_name
-from vizconv.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
-from vizconv.layers import layer_table
-from vizconv.models import (
+from vizconv.i18n import teaching
+from vizconv.i18n.strings import Count, text_n
+from vizconv.inputs.samples import ASSETS, SampleError, model_samples, open_picture
+from vizconv.nets.capture import capture, modules_by_path
+from vizconv.nets.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
+from vizconv.nets.layers import layer_table
+from vizconv.nets.models import (
     DOWNLOADED_MODELS,
     MAX_WEIGHTS_BYTES,
     available_models,
     download_resnet18,
     resnet18_downloaded,
 )
-from vizconv.samples import ASSETS, SampleError, model_samples, open_picture
-from vizconv.steps import format_number, step_latex
-from vizconv.strings import Count, text_n
+from vizconv.viz import style
+from vizconv.viz.charts import cell_axis, click_targets
+from vizconv.viz.export import file_name
+from vizconv.viz.steps import format_number, step_latex
 
 t = ui.t
 BAR_AXIS_PX, BAR_PX = 140, 40  # the channel-sum chart: room for its axes and their titles, and per input channel

@@ -10,20 +10,22 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from vizconv import style, teaching, ui
-from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
-from vizconv.animator import SPEEDS, pool_animator_data, upsample_animator_data
-from vizconv.charts import colour_range, heatmap_figure, histogram_figure
+from vizconv import ui
 from vizconv.errors import MessageError
-from vizconv.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
-from vizconv.formulas import output_size_latex
-from vizconv.kernels import FIXED_3X3
-from vizconv.playground import opening_position
-from vizconv.pool import POOL_KINDS, trace_pool2d
-from vizconv.samples import SAMPLES, open_picture, random_grid, sample_input
-from vizconv.steps import approximate_number, format_number, matrix_latex, pool_step_latex
-from vizconv.strings import Count
-from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
+from vizconv.i18n import teaching
+from vizconv.i18n.strings import Count
+from vizconv.inputs.feature_sources import LENET_STAGES, digit_path, kernel_response, lenet_maps, picture_tensor
+from vizconv.inputs.kernels import FIXED_3X3
+from vizconv.inputs.samples import SAMPLES, open_picture, random_grid, sample_input
+from vizconv.ops.activations import ACTIVATIONS, activate, activation_latex, histogram
+from vizconv.ops.pool import POOL_KINDS, trace_pool2d
+from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
+from vizconv.views.convolution import opening_position
+from vizconv.viz import style
+from vizconv.viz.animator import SPEEDS, pool_animator_data, upsample_animator_data
+from vizconv.viz.charts import colour_range, heatmap_figure, histogram_figure
+from vizconv.viz.formulas import output_size_latex
+from vizconv.viz.steps import approximate_number, format_number, matrix_latex, pool_step_latex
 
 t = ui.t
 state = st.session_state

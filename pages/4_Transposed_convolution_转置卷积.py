@@ -9,21 +9,22 @@ import pandas as pd
 import streamlit as st
 import torch
 
-from vizconv import teaching, ui
-from vizconv.animator import SPEEDS, equivalent_animator_data, scatter_animator_data
+from vizconv import ui
 from vizconv.errors import MessageError
-from vizconv.formulas import transposed_output_size_latex
-from vizconv.samples import random_grid
-from vizconv.steps import format_number, matrix_latex, step_latex
-from vizconv.strings import Count, Term, text_n
-from vizconv.torch_code import conv_transpose2d_script, run_transpose_code
-from vizconv.transposed import (
+from vizconv.i18n import teaching
+from vizconv.i18n.strings import Count, Term, text_n
+from vizconv.inputs.samples import random_grid
+from vizconv.ops.transposed import (
     EXAMPLES,
     PRESETS,
     LineCoverage,
     layer_weight,
     trace_conv_transpose2d,
 )
+from vizconv.viz.animator import SPEEDS, equivalent_animator_data, scatter_animator_data
+from vizconv.viz.formulas import transposed_output_size_latex
+from vizconv.viz.steps import format_number, matrix_latex, step_latex
+from vizconv.viz.torch_code import conv_transpose2d_script, run_transpose_code
 
 t = ui.t
 state = st.session_state

@@ -6,8 +6,10 @@ import re
 
 import streamlit as st
 
-from vizconv import teaching, ui
-from vizconv.builder import (
+from vizconv import ui
+from vizconv.errors import MessageError
+from vizconv.i18n import teaching
+from vizconv.nets.builder import (
     ACTIVATIONS,
     CORRECTED_RESIDUAL_CODE,
     KINDS,
@@ -27,7 +29,6 @@ from vizconv.builder import (
     read_stack,
     sequential_code,
 )
-from vizconv.errors import MessageError
 
 t = ui.t
 state = st.session_state
@@ -71,7 +72,7 @@ def _setting_kind(kind: str, name: str) -> object:
     return ui.Whole(*limits(kind, name))
 
 
-# What a link carries (?nb_stack=conv5c6p2-sigmoid-… &nb_c=1 …): the input, the stack spelled out (vizconv.builder's
+# What a link carries (?nb_stack=conv5c6p2-sigmoid-… &nb_c=1 …): the input, the stack spelled out (vizconv.nets.builder's
 # encode_stack), the preset's name, and the "Add a layer" form.
 SHARED = {
     "preset": ui.OneOf((*PRESETS, CUSTOM)),

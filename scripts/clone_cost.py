@@ -23,7 +23,7 @@ from torchvision.models import resnet18
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from vizconv.capture import capture, overwritten_outputs  # noqa: E402
+from vizconv.nets.capture import capture, overwritten_outputs  # noqa: E402
 from vizconv.server import configure_allocator  # noqa: E402
 
 

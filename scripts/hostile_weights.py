@@ -31,7 +31,7 @@ CHILD = r"""
 import json, re, sys, time
 sys.path.insert(0, sys.argv[1])
 import torch  # noqa: F401 (imported before the baseline is taken)
-from vizconv.models import load_user_weights
+from vizconv.nets.models import load_user_weights
 def high_water():  # VmHWM, kB: this process's peak RSS (ru_maxrss would carry the parent's over the exec)
     return int(re.search(r"VmHWM:\s+(\d+)", open("/proc/self/status").read()).group(1))
 name, path = sys.argv[2], sys.argv[3]
@@ -57,7 +57,7 @@ def _saved(obj: object, **kwargs) -> bytes:
 
 def deflated(size: int) -> bytes:
     """LeNet-5's state_dict with its first storage record replaced by ``size`` zero bytes, every entry deflated."""
-    from vizconv.architectures import lenet5
+    from vizconv.nets.architectures import lenet5
 
     data = _saved(lenet5().state_dict())
     out = io.BytesIO()
@@ -77,7 +77,7 @@ def files(deflated_gb: float, keys: int) -> dict[str, tuple[str, bytes]]:
     """name -> (architecture, file bytes)."""
     from torchvision.models import resnet18
 
-    from vizconv.architectures import lenet5
+    from vizconv.nets.architectures import lenet5
 
     one = torch.zeros(1)
     state = lenet5().state_dict()

@@ -1116,9 +1116,9 @@ def thread_bench(concurrency: list[int], repeats: int) -> dict:
     import torch
     from torchvision.models import resnet18
 
-    from vizconv.capture import capture
-    from vizconv.conv import trace_conv2d
-    from vizconv.models import load_model
+    from vizconv.nets.capture import capture
+    from vizconv.nets.models import load_model
+    from vizconv.ops.conv import trace_conv2d
 
     generator = torch.Generator().manual_seed(0)
     models = [

@@ -1,5 +1,5 @@
 // vizconv's live animator: a Streamlit custom component (components v2) that draws every step of a
-// convolution in the browser from the data Python sends once (vizconv/animator.py): the window on every input
+// convolution in the browser from the data Python sends once (vizconv/viz/animator.py): the window on every input
 // channel, the kernel beside it, the products, each channel's sum, Σ + bias = value, and the output maps
 // filling in. Plain JS, no library, nothing fetched. Playing sends nothing to the server; pausing, stepping
 // and clicking send the view ({position, channel, speed}) so the page's step panel, CSV and link follow.
@@ -20,7 +20,7 @@ function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
-// As vizconv.steps.format_number: whole numbers as such, else at most `digits` decimals, trailing zeros dropped.
+// As vizconv.viz.steps.format_number: whole numbers as such, else at most `digits` decimals, trailing zeros dropped.
 export function formatNumber(value, digits = 3) {
   if (Number.isNaN(value)) return "nan";
   if (!Number.isFinite(value)) return value < 0 ? "-∞" : "∞";

@@ -7,10 +7,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from vizconv.activations import ACTIVATIONS, activate, activation_latex, histogram
 from vizconv.errors import ParameterError
-from vizconv.feature_sources import digit_path, kernel_response, lenet_maps
-from vizconv.models import load_model
+from vizconv.inputs.feature_sources import digit_path, kernel_response, lenet_maps
+from vizconv.nets.models import load_model
+from vizconv.ops.activations import ACTIVATIONS, activate, activation_latex, histogram
 
 REFERENCE = {
     "relu": F.relu,

@@ -1,4 +1,4 @@
-"""The live animator's data (vizconv.animator): exact tensors, the geometry the browser computes frames from,
+"""The live animator's data (vizconv.viz.animator): exact tensors, the geometry the browser computes frames from,
 a signature that names what makes the frames, and the view the browser sends back, clamped."""
 
 from __future__ import annotations
@@ -9,7 +9,9 @@ import hypothesis.strategies as st
 import torch
 from hypothesis import given, settings
 
-from vizconv.animator import (
+from vizconv.i18n.strings import LANGUAGES, text
+from vizconv.ops.conv import trace_conv2d
+from vizconv.viz.animator import (
     SPEEDS,
     AnimatorView,
     Opening,
@@ -18,8 +20,6 @@ from vizconv.animator import (
     float32_base64,
     reading_positions,
 )
-from vizconv.conv import trace_conv2d
-from vizconv.strings import LANGUAGES, text
 
 
 def _trace(**kwargs):

@@ -14,10 +14,11 @@ import streamlit as st
 import torch
 
 from tests_support import ROOT, animator_data, metric, open_page
-from vizconv import kernels, models, samples
-from vizconv.models import ModelError, download_resnet18, load_model, resnet18_downloaded, resnet18_weights_path
-from vizconv.samples import SampleError, sample_input
-from vizconv.strings import text
+from vizconv.i18n.strings import text
+from vizconv.inputs import kernels, samples
+from vizconv.inputs.samples import SampleError, sample_input
+from vizconv.nets import models
+from vizconv.nets.models import ModelError, download_resnet18, load_model, resnet18_downloaded, resnet18_weights_path
 
 CONV = "pages/1_Convolution_卷积.py"
 FEATURES = "pages/2_Feature_maps_特征图.py"

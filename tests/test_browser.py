@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from tests_support import ROOT
-from vizconv.strings import text
+from vizconv.i18n.strings import text
 
 LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.py"
 _spec = importlib.util.spec_from_file_location("vizconv_loadtest", LOADTEST_SCRIPT)
@@ -342,7 +342,7 @@ def test_a_weights_key_named_like_an_image_is_text_in_the_page(server, page, tmp
     """A state_dict key written as a Markdown image is quoted as text in the message: no image, no request."""
     import torch
 
-    from vizconv.architectures import lenet5
+    from vizconv.nets.architectures import lenet5
 
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
@@ -612,7 +612,7 @@ def test_every_sidebar_choice_fits_its_select_box(server, page):
     """Every option of the sidebar's select boxes (samples, kernel presets, models, LeNet stages, transposed
     examples, builder presets), in both languages, fits the box once chosen: the box shows the choice on one
     line and cuts off what is wider ("Grid 5×5×3, padded to 7×7×3, stri", "conv1 + ReLU: 6×28×28 (what LeN")."""
-    from vizconv.strings import LANGUAGES, STRINGS, text
+    from vizconv.i18n.strings import LANGUAGES, STRINGS, text
 
     _open(page, f"{server}/Convolution_卷积?lang=en")
     box = page.locator(".st-key-conv_sample input")  # every sidebar select box is as wide as this one

@@ -1,7 +1,7 @@
 """The live animator in headless Chromium: what it writes equals the trace, and it moves with the page.
 
 The animator (static/animator.js) computes every step in the browser from the data the page sends once
-(vizconv.animator). These tests read what it shows, at several positions of random configurations, and compare
+(vizconv.viz.animator). These tests read what it shows, at several positions of random configurations, and compare
 it with ``trace.step(...)`` computed here with torch for the same settings; they check that pausing, clicking
 and the keyboard move the server's step panel, that the page's ◀ ▶ move the animator, the text twin for
 screen readers, both languages, presenter mode's larger type, the reverse view (an input cell's readers), and
@@ -31,13 +31,13 @@ from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
     sync_api,
 )
 
-from vizconv import style
 from vizconv.errors import ParameterError
-from vizconv.playground import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
-from vizconv.samples import SAMPLES, random_grid
-from vizconv.steps import format_number
-from vizconv.transposed import EXAMPLES, layer_weight, partial_canvases, trace_conv_transpose2d
-from vizconv.upsample import trace_interpolate
+from vizconv.inputs.samples import SAMPLES, random_grid
+from vizconv.ops.transposed import EXAMPLES, layer_weight, partial_canvases, trace_conv_transpose2d
+from vizconv.ops.upsample import trace_interpolate
+from vizconv.views.convolution import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
+from vizconv.viz import style
+from vizconv.viz.steps import format_number
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import time
 import pytest
 from test_browser import _open, _shot, browser, server  # noqa: F401 (pytest finds the fixtures by name)
 
-from vizconv.strings import LANGUAGES, STRINGS, text
+from vizconv.i18n.strings import LANGUAGES, STRINGS, text
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ import time
 import pytest
 from test_browser import _open, _shot, browser, server, sync_api  # noqa: F401 (pytest finds the fixtures by name)
 
-from vizconv.charts import heatmap_cell_px
-from vizconv.strings import LANGUAGES
+from vizconv.i18n.strings import LANGUAGES
+from vizconv.viz.charts import heatmap_cell_px
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):
 
 
 def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):  # noqa: F811
-    """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.legibility works with: the
+    """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.viz.legibility works with: the
     activations section's 28×28 LeNet map (half a column). (The live animator sizes its own maps and writes
     numbers only where they are 8 px or more: tests/test_browser_animator.py.)"""
     page = projector

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from test_browser import ARTIFACTS, CHROMIUM, browser, server, sync_api  # noqa: F401 (pytest finds the fixtures by name)
 
-from vizconv.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
+from vizconv.i18n.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,10 @@ from torch import nn
 from torchvision.models.resnet import Bottleneck
 
 from tests_support import markdown_table, metric, open_page
-from vizconv.architectures import lenet5
-from vizconv.builder import (
+from vizconv.errors import MessageError, ParameterError
+from vizconv.i18n.strings import text as catalogue_text
+from vizconv.nets.architectures import lenet5
+from vizconv.nets.builder import (
     ACTIVATIONS,
     CORRECTED_RESIDUAL_CODE,
     KINDS,
@@ -44,9 +46,7 @@ from vizconv.builder import (
     to_module,
     to_sequential,
 )
-from vizconv.errors import MessageError, ParameterError
-from vizconv.layers import trace_layers
-from vizconv.strings import text as catalogue_text
+from vizconv.nets.layers import trace_layers
 
 FITTING = ["lenet5", "basic_block", "bottleneck"]
 MISTAKES = ["mismatch", "no_flatten"]

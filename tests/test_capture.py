@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from vizconv import ParameterError
-from vizconv.architectures import ResNet20, lenet5
-from vizconv.capture import capturable_layers, capture, modules_by_path, overwritten_outputs
+from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.nets.capture import capturable_layers, capture, modules_by_path, overwritten_outputs
 
 
 def _hook_count(model: nn.Module) -> int:

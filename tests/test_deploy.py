@@ -26,8 +26,8 @@ import torch
 
 from tests_support import ROOT
 from vizconv import server
-from vizconv.images import MAX_UPLOAD_BYTES
-from vizconv.models import MAX_WEIGHTS_BYTES
+from vizconv.inputs.images import MAX_UPLOAD_BYTES
+from vizconv.nets.models import MAX_WEIGHTS_BYTES
 
 DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"

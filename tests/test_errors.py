@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vizconv.errors import Markdown, MessageError, escape_markdown
-from vizconv.models import ModelError
-from vizconv.strings import Term
+from vizconv.i18n.strings import Term
+from vizconv.nets.models import ModelError
 
 ACTIVE = set("\\`*[]<>&$~:#")  # what escape_markdown must never leave bare (and _ outside a word)
 

@@ -11,10 +11,11 @@ import torch
 from PIL import Image
 
 from tests_support import open_page
-from vizconv import style, trace_conv2d
-from vizconv.export import MAX_FRAMES, TILE_PX, animation_gif, file_name, gif_positions, step_csv
-from vizconv.playground import PlaygroundSettings, build_input, run_playground
-from vizconv.strings import text
+from vizconv import trace_conv2d
+from vizconv.i18n.strings import text
+from vizconv.views.convolution import PlaygroundSettings, build_input, run_playground
+from vizconv.viz import style
+from vizconv.viz.export import MAX_FRAMES, TILE_PX, animation_gif, file_name, gif_positions, step_csv
 
 
 def _hex(colour: str) -> tuple[int, int, int]:

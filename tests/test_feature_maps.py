@@ -10,9 +10,10 @@ import torch
 from PIL import Image
 
 from vizconv import ParameterError
-from vizconv.architectures import ResNet20
-from vizconv.capture import capture
-from vizconv.feature_maps import (
+from vizconv.inputs.samples import ASSETS
+from vizconv.nets.architectures import ResNet20
+from vizconv.nets.capture import capture
+from vizconv.nets.feature_maps import (
     MIN_CELL_PX,
     MadeBy,
     channel_grid,
@@ -21,8 +22,7 @@ from vizconv.feature_maps import (
     no_single_kernel,
     producing_conv,
 )
-from vizconv.models import load_model
-from vizconv.samples import ASSETS
+from vizconv.nets.models import load_model
 
 
 def test_colour_lut_ends():

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vizconv import ParameterError, conv_output_size
-from vizconv.formulas import output_size_latex
-from vizconv.geometry import resolve_padding
+from vizconv.ops.geometry import resolve_padding
+from vizconv.viz.formulas import output_size_latex
 
 
 @given(

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 from vizconv import ImageError, load_image
-from vizconv.images import MAX_UPLOAD_BYTES, WORK_PIXELS, decode_once, fit_image, image_to_tensor
-from vizconv.samples import ASSETS
+from vizconv.inputs.images import MAX_UPLOAD_BYTES, WORK_PIXELS, decode_once, fit_image, image_to_tensor
+from vizconv.inputs.samples import ASSETS
 
 
 def _encode(image: Image.Image, fmt: str = "PNG", **kwargs) -> bytes:
@@ -165,7 +165,7 @@ def test_an_extremely_elongated_image_is_refused_from_its_header(huge_files, mon
 MEASURE = """
 import resource, sys, time
 from vizconv.errors import ImageError
-from vizconv.images import fit_image, load_image
+from vizconv.inputs.images import fit_image, load_image
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
@@ -195,7 +195,7 @@ def test_the_huge_images_cost_little_memory(huge_files, name):
 
 
 def test_an_image_that_needs_too_much_memory_is_refused_before_decoding(monkeypatch):
-    monkeypatch.setattr("vizconv.images.MAX_DECODE_BYTES", 100 * 100 * 4 - 1)  # one RGB picture of 100 x 100
+    monkeypatch.setattr("vizconv.inputs.images.MAX_DECODE_BYTES", 100 * 100 * 4 - 1)  # one RGB picture of 100 x 100
     with pytest.raises(ImageError, match="about 1 MB of memory") as refused:
         load_image(_encode(Image.new("RGB", (100, 100))))
     assert "100 × 100" in str(refused.value)
@@ -306,7 +306,7 @@ def test_an_upload_is_decoded_once_across_reruns(monkeypatch):
         calls.append(len(data))
         return load_image(data)
 
-    monkeypatch.setattr("vizconv.images.load_image", counting)
+    monkeypatch.setattr("vizconv.inputs.images.load_image", counting)
     at = open_page("pages/1_Convolution_卷积.py", conv_source="upload")
     upload = _encode(_photo((300, 200)))
     at.file_uploader(key="conv_upload").set_value(("photo.png", upload, "image/png")).run()

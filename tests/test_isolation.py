@@ -10,9 +10,9 @@ import weakref
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT_FILES, open_page
-from vizconv.architectures import lenet5
-from vizconv.strings import text
+from tests_support import ROOT, ROOT_FILES, open_page
+from vizconv.i18n.strings import text
+from vizconv.nets.architectures import lenet5
 
 FM = "pages/2_Feature_maps_特征图.py"
 
@@ -57,14 +57,14 @@ def test_weights_that_do_not_fit_are_explained():
 
 
 def test_no_user_controlled_text_is_rendered_as_html():
-    """No unsafe_allow_html anywhere; st.html only in ui.py, and only with a constant (the style sheets, and the
+    """No unsafe_allow_html anywhere; st.html only in vizconv.ui, and only with a constant (the style sheets, and the
     two scripts allowed to run JavaScript: the one that fits formulas to their column, and the one that gives
     the keyboard back to the page after the sidebar switches)."""
     for path in ROOT_FILES:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"unsafe_allow_html\s*=\s*True", source), path.name
         calls = re.findall(r"st\.html\(([^)]*)\)", source)
-        if path.name != "ui.py":
+        if path.relative_to(ROOT).as_posix() != "vizconv/ui/__init__.py":
             assert not calls, path.name
         for argument in calls:
             constant, *options = (part.strip() for part in argument.split(","))

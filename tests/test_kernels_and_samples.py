@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from vizconv import ParameterError, trace_conv2d
-from vizconv.kernels import KERNEL_PRESETS, available_presets, make_kernel, make_weight
-from vizconv.samples import SAMPLES, model_samples, random_grid, sample_input
+from vizconv.inputs.kernels import KERNEL_PRESETS, available_presets, make_kernel, make_weight
+from vizconv.inputs.samples import SAMPLES, model_samples, random_grid, sample_input
 
 
 @pytest.mark.parametrize("name", KERNEL_PRESETS)
@@ -89,7 +89,7 @@ def test_random_grid_is_integers_and_seeded():
 
 
 def test_lenet_learned_filters_are_offered_for_5x5_kernels():
-    from vizconv.models import load_model
+    from vizconv.nets.models import load_model
 
     assert "lenet5_conv1" in available_presets(5, 5)
     assert "lenet5_conv1" not in available_presets(3, 3)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT, Browser, metric, settings
-from vizconv.strings import text
+from vizconv.i18n.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
 FEATURES = "pages/2_Feature_maps_特征图.py"

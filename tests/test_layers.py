@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from vizconv import layers
-from vizconv.architectures import ResNet20, lenet5
-from vizconv.capture import capture
-from vizconv.layers import layer_table, trace_layers
+from vizconv.nets import layers
+from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.nets.capture import capture
+from vizconv.nets.layers import layer_table, trace_layers
 
 
 def test_lenet_trace_matches_the_notes():

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from tests_support import animator_data, chart_spec, open_page
-from vizconv import style
-from vizconv.charts import heatmap_cell_px, heatmap_figure
-from vizconv.legibility import column_px, numbers_fit, text_chars, text_px
-from vizconv.upsample import trace_interpolate
+from vizconv.ops.upsample import trace_interpolate
+from vizconv.viz import style
+from vizconv.viz.charts import heatmap_cell_px, heatmap_figure
+from vizconv.viz.legibility import column_px, numbers_fit, text_chars, text_px
 
 # Plotly's font size for a value in a square heatmap cell, measured in Chromium: (cell px, characters, font px)
 MEASURED = [

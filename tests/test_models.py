@@ -10,9 +10,9 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 
-from vizconv.datasets import MNIST_MEAN, MNIST_STD
-from vizconv.models import ModelError, available_models, load_model, preprocess_cifar, preprocess_digit
-from vizconv.samples import ASSETS
+from vizconv.inputs.samples import ASSETS
+from vizconv.nets.models import ModelError, available_models, load_model, preprocess_cifar, preprocess_digit
+from vizconv.training.datasets import MNIST_MEAN, MNIST_STD
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_resnet18_download_reports_progress(hub_dir, monkeypatch):
 
     from torchvision.models import resnet18
 
-    from vizconv.models import download_resnet18, resnet18_weights_path
+    from vizconv.nets.models import download_resnet18, resnet18_weights_path
 
     buffer = io.BytesIO()
     torch.save(resnet18().state_dict(), buffer)
@@ -158,7 +158,7 @@ def test_cifar_preprocessing_is_a_standardised_32x32_crop():
 @pytest.mark.parametrize("name", ["lenet5", "resnet20", "resnet18"])
 def test_random_weights_are_seeded_untrained_and_need_no_file(name, monkeypatch):
     """random_model: the same weights every time, PyTorch's initialisation, no download, the caller's RNG kept."""
-    from vizconv.models import random_model
+    from vizconv.nets.models import random_model
 
     def no_download(*args, **kwargs):
         raise AssertionError("random weights must not download anything")

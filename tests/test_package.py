@@ -5,23 +5,50 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from PIL import Image
+
 import vizconv
 from tests_support import ROOT
 
+ROOMS = ("i18n", "inputs", "nets", "ops", "training", "ui", "views", "viz")
+TOP = ("__init__.py", "bench.py", "bench_browser.py", "errors.py", "server.py")  # the commands and what all share
+
+
+def _modules() -> list[str]:
+    """Every module of the package, dotted (vizconv.ops.conv), but the Streamlit glue (vizconv.ui)."""
+    paths = [p.relative_to(ROOT).with_suffix("") for p in (ROOT / "vizconv").rglob("*.py")]
+    return sorted(".".join(p.parts).removesuffix(".__init__") for p in paths if p.parts[1] != "ui")
+
 
 def test_public_api():
-    for name in ("trace_conv2d", "conv_output_size", "load_image", "ImageError", "ParameterError"):
+    names = ("trace_conv2d", "conv_output_size", "load_image", "ImageError", "ParameterError")
+    for name in (*names, "load_model", "available_models", "capture", "trace_layers", "ModelInfo", "LayerInfo"):
         assert name in vizconv.__all__
-        assert hasattr(vizconv, name)
+        assert hasattr(vizconv, name), name
     assert issubclass(vizconv.ImageError, ValueError)
     assert issubclass(vizconv.ParameterError, ValueError)
+    model, info = vizconv.load_model("lenet5")
+    assert vizconv.available_models()[0] == "lenet5" and isinstance(info, vizconv.ModelInfo)
+    layers = vizconv.trace_layers(model, info.preprocess(Image.new("L", (28, 28))))
+    assert set(vizconv.capture(model, info.preprocess(Image.new("L", (28, 28))))) >= {layer.name for layer in layers}
+
+
+def test_the_package_is_in_rooms():
+    """Beside the commands and the errors every room shares, each module lives in a room (a folder a newcomer can
+    read: ops, nets, inputs, viz, i18n, views, ui, training)."""
+    top = sorted(p.name for p in (ROOT / "vizconv").glob("*.py"))
+    assert top == sorted(TOP)
+    rooms = sorted(p.name for p in (ROOT / "vizconv").iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert rooms == sorted(ROOMS)
+    assert all(
+        (ROOT / "vizconv" / room / "__init__.py").read_text(encoding="utf-8").startswith('"""') for room in ROOMS
+    )
 
 
 def test_library_imports_without_streamlit():
-    modules = sorted(p.stem for p in (ROOT / "vizconv").glob("*.py") if p.stem not in ("__init__", "ui"))
     code = (
         "import sys\n"
-        + "".join(f"import vizconv.{m}\n" for m in modules)
+        + "".join(f"import {m}\n" for m in _modules())
         + "assert 'streamlit' not in sys.modules, 'a library module imports streamlit'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
@@ -29,5 +56,9 @@ def test_library_imports_without_streamlit():
 
 
 def test_only_ui_imports_streamlit():
-    importers = [p.name for p in (ROOT / "vizconv").glob("*.py") if "import streamlit" in p.read_text(encoding="utf-8")]
-    assert importers == ["ui.py"]
+    importers = [
+        p.relative_to(ROOT / "vizconv").as_posix()
+        for p in (ROOT / "vizconv").rglob("*.py")
+        if "import streamlit" in p.read_text(encoding="utf-8")
+    ]
+    assert importers == ["ui/__init__.py"]

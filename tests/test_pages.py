@@ -10,7 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT, animator_data, metric, open_page
-from vizconv.strings import text
+from vizconv.i18n.strings import text
 
 CONV = "pages/1_Convolution_卷积.py"
 

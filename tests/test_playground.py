@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from tests_support import conv_configs, reference_conv, run_script, trace_of
 from vizconv import ParameterError, trace_conv2d
-from vizconv.animator import conv_animator_data
-from vizconv.geometry import PADDING_MODES
-from vizconv.kernels import KERNEL_PRESETS
-from vizconv.playground import (
+from vizconv.inputs.kernels import KERNEL_PRESETS
+from vizconv.inputs.samples import SAMPLES
+from vizconv.ops.geometry import PADDING_MODES
+from vizconv.views.convolution import (
     LIMITS,
     PlaygroundSettings,
     build_input,
@@ -21,9 +21,9 @@ from vizconv.playground import (
     opening_position,
     run_playground,
 )
-from vizconv.samples import SAMPLES
-from vizconv.steps import approximate_number, format_number, step_latex
-from vizconv.torch_code import check_with_torch, conv2d_code, conv2d_script
+from vizconv.viz.animator import conv_animator_data
+from vizconv.viz.steps import approximate_number, format_number, step_latex
+from vizconv.viz.torch_code import check_with_torch, conv2d_code, conv2d_script
 
 
 def _within(name):
@@ -194,7 +194,7 @@ def test_opening_position(output, expected):
 
 def test_non_finite_and_huge_numbers_are_written_not_raised():
     """NaN and infinities (a student's weights that overflow) as "nan", "∞", "-∞"; huge values in e-notation."""
-    from vizconv.steps import exact_number
+    from vizconv.viz.steps import exact_number
 
     for value, written in ((float("nan"), "nan"), (float("inf"), "∞"), (float("-inf"), "-∞")):
         assert format_number(value) == format_number(value, 4) == written

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vizconv import ParameterError, PoolTrace, trace_pool2d
-from vizconv.animator import decode_float32, pool_animator_data
-from vizconv.steps import pool_step_latex
+from vizconv.viz.animator import decode_float32, pool_animator_data
+from vizconv.viz.steps import pool_step_latex
 
 
 @st.composite

@@ -13,24 +13,24 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vizconv.animator import (
+from vizconv.errors import MessageError
+from vizconv.i18n.strings import LANGUAGES
+from vizconv.inputs.kernels import available_presets
+from vizconv.inputs.samples import SAMPLES
+from vizconv.nets.builder import KINDS, LIMITS, build_stack, layer, sequential_code
+from vizconv.ops.geometry import PADDING_MODES
+from vizconv.ops.pool import trace_pool2d
+from vizconv.ops.transposed import PRESETS, layer_weight, trace_conv_transpose2d
+from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
+from vizconv.views.convolution import LIMITS as CONV_LIMITS
+from vizconv.views.convolution import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
+from vizconv.viz.animator import (
     Opening,
     conv_animator_data,
     equivalent_animator_data,
     pool_animator_data,
     scatter_animator_data,
 )
-from vizconv.builder import KINDS, LIMITS, build_stack, layer, sequential_code
-from vizconv.errors import MessageError
-from vizconv.geometry import PADDING_MODES
-from vizconv.kernels import available_presets
-from vizconv.playground import LIMITS as CONV_LIMITS
-from vizconv.playground import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
-from vizconv.pool import trace_pool2d
-from vizconv.samples import SAMPLES
-from vizconv.strings import LANGUAGES
-from vizconv.transposed import PRESETS, layer_weight, trace_conv_transpose2d
-from vizconv.upsample import UPSAMPLE_MODES, trace_interpolate
 
 
 def _bounded(name: str, limits: dict = CONV_LIMITS):

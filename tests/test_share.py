@@ -9,9 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests_support import ROOT, animator_data, markdown_table, metric, open_page
-from vizconv import style, ui
-from vizconv.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
-from vizconv.strings import text
+from vizconv import ui
+from vizconv.i18n.strings import text
+from vizconv.nets.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
+from vizconv.viz import style
 
 CONV = "pages/1_Convolution_卷积.py"
 FEATURES = "pages/2_Feature_maps_特征图.py"

@@ -9,7 +9,7 @@ import tomllib
 import pytest
 
 from tests_support import ROOT_FILES
-from vizconv.strings import CATALOGUE, CATALOGUE_DIR, LANGUAGES, STRINGS, Count, Term, text, text_n
+from vizconv.i18n.strings import CATALOGUE, CATALOGUE_DIR, LANGUAGES, STRINGS, Count, Term, text, text_n
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # Entries whose Chinese is written in Latin letters on purpose: code identifiers (PyTorch class and argument
@@ -231,7 +231,7 @@ def test_unknown_language_falls_back_to_english():
 def test_the_catalogue_is_a_toml_file_per_page_english_and_chinese_side_by_side():
     """Every file of the catalogue holds tables of English (and Chinese) texts, each key in one file only; the
     CIFAR-10 classes the models predict all have their names."""
-    from vizconv.datasets import CIFAR10_CLASSES
+    from vizconv.training.datasets import CIFAR10_CLASSES
 
     seen: set[str] = set()
     for name in CATALOGUE:
@@ -246,7 +246,7 @@ def test_the_catalogue_is_a_toml_file_per_page_english_and_chinese_side_by_side(
 
 
 def test_a_key_in_two_catalogue_files_is_refused(tmp_path, monkeypatch):
-    from vizconv import strings
+    from vizconv.i18n import strings
 
     for name in strings.CATALOGUE:
         (tmp_path / f"{name}.toml").write_text('["ui.language"]\nen = "Language"\n', encoding="utf-8")

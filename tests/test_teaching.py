@@ -14,15 +14,15 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 
 from tests_support import ROOT
-from vizconv.architectures import ResNet20, lenet5
-from vizconv.builder import PRESETS, build_stack, layer
-from vizconv.capture import capture
-from vizconv.formulas import COMMON_MISTAKE_LATEX
-from vizconv.layers import trace_layers
-from vizconv.models import load_model
-from vizconv.samples import model_samples
-from vizconv.strings import LANGUAGES, STRINGS, text
-from vizconv.teaching import PAGES, notes
+from vizconv.i18n.strings import LANGUAGES, STRINGS, text
+from vizconv.i18n.teaching import PAGES, notes
+from vizconv.inputs.samples import model_samples
+from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.nets.builder import PRESETS, build_stack, layer
+from vizconv.nets.capture import capture
+from vizconv.nets.layers import trace_layers
+from vizconv.nets.models import load_model
+from vizconv.viz.formulas import COMMON_MISTAKE_LATEX
 
 PAGE_FILES = {"home": "app.py"} | {
     page: next(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob(f"{number}_*.py"))

@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from tests_support import ROOT
-from vizconv import datasets
-from vizconv.architectures import ResNet20, lenet5
-from vizconv.datasets import Splits
-from vizconv.evaluate import evaluate
-from vizconv.train import augment, evaluate_accuracy, main, normalise, recompute_batchnorm, sha256_of, train
+from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.training import datasets
+from vizconv.training.datasets import Splits
+from vizconv.training.evaluate import evaluate
+from vizconv.training.train import augment, evaluate_accuracy, main, normalise, recompute_batchnorm, sha256_of, train
 
 SHARED = ROOT.parent / "shared" / "data"
 MNIST_NPZ = SHARED / "mnist-8k.npz"
@@ -131,7 +131,7 @@ def test_a_stopped_run_resumes_to_the_same_weights(tmp_path, monkeypatch, capsys
     command = ["lenet5", "--data", str(data), "--epochs", "3", "--threads", "1"]
     assert main([*command, "--out", str(tmp_path / "whole")]) == 0
 
-    from vizconv import train as train_module
+    from vizconv.training import train as train_module
 
     run_epoch, calls = train_module._run_epoch, []
 

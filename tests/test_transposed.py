@@ -12,10 +12,7 @@ from hypothesis import strategies as st
 
 from tests_support import animator_data, metric, open_page, run_script
 from vizconv import ParameterError
-from vizconv.animator import Opening, decode_float32, equivalent_animator_data, scatter_animator_data
-from vizconv.formulas import transposed_output_size_latex
-from vizconv.torch_code import check_transpose_with_torch, conv_transpose2d_script, run_transpose_code
-from vizconv.transposed import (
+from vizconv.ops.transposed import (
     COVERAGE,
     EXAMPLES,
     conv_transpose_output_size,
@@ -24,6 +21,9 @@ from vizconv.transposed import (
     partial_canvases,
     trace_conv_transpose2d,
 )
+from vizconv.viz.animator import Opening, decode_float32, equivalent_animator_data, scatter_animator_data
+from vizconv.viz.formulas import transposed_output_size_latex
+from vizconv.viz.torch_code import check_transpose_with_torch, conv_transpose2d_script, run_transpose_code
 
 
 @st.composite

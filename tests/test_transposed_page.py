@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests_support import open_page, run_script
-from vizconv.strings import text
+from vizconv.i18n.strings import text
 
 PAGE = "pages/4_Transposed_convolution_转置卷积.py"
 

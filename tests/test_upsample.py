@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vizconv import ParameterError, trace_interpolate
-from vizconv.upsample import UPSAMPLE_MODES
+from vizconv.ops.upsample import UPSAMPLE_MODES
 
 
 @given(

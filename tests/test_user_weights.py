@@ -14,9 +14,9 @@ import zipfile
 import pytest
 import torch
 
-from vizconv import models
-from vizconv.architectures import ResNet20, lenet5
-from vizconv.models import ModelError, load_model, load_user_weights
+from vizconv.nets import models
+from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.nets.models import ModelError, load_model, load_user_weights
 
 
 def _bytes(obj: object) -> bytes:
@@ -307,9 +307,9 @@ def test_key_names_never_become_markdown():
 def test_nothing_but_the_session_keeps_an_own_model_alive():
     """What the Feature maps page does with a model (capture, layer table, module paths, explanations) leaves
     no reference behind: once the session lets it go, it is freed."""
-    from vizconv.capture import capturable_layers, capture, modules_by_path
-    from vizconv.feature_maps import explain_activation, no_single_kernel, producing_conv
-    from vizconv.layers import layer_table
+    from vizconv.nets.capture import capturable_layers, capture, modules_by_path
+    from vizconv.nets.feature_maps import explain_activation, no_single_kernel, producing_conv
+    from vizconv.nets.layers import layer_table
 
     model, info = load_user_weights("resnet20", _bytes(ResNet20().state_dict()))
     x = torch.zeros(1, 3, 32, 32)

@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 
 from vizconv import trace_conv2d
-from vizconv.geometry import PADDING_MODES
+from vizconv.ops.geometry import PADDING_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "vizconv").glob("*.py")])
+ROOT_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "vizconv").rglob("*.py")])
 
 
 def open_page(path: str, query: dict[str, str] | None = None, **state) -> AppTest:
@@ -52,14 +52,14 @@ def markdown_table(at: AppTest, first_header: str) -> list[list[str]]:
 
 
 def animator_data(at: AppTest, index: int = 0) -> dict:
-    """The live animator's data (vizconv.animator) as the page sent it, its tensors decoded to numpy arrays
+    """The live animator's data (vizconv.viz.animator) as the page sent it, its tensors decoded to numpy arrays
     (conv and pool: padded, weight, bias, output; scatter: input, weight, bias, output; upsample: input, output).
     AppTest sees the component as an unknown element holding its data; what the browser draws from it is tested
     in Chromium (tests/test_browser_animator.py)."""
-    from vizconv.animator import decode_float32
+    from vizconv.viz.animator import decode_float32
 
     element = at.get("bidi_component")[index]
-    assert element.proto.component_name == "vizconv.animator"
+    assert element.proto.component_name == "vizconv.viz.animator"
     data = json.loads(element.proto.mixed.json if element.proto.HasField("mixed") else element.proto.json)
     g = data["geometry"]
     shapes = {

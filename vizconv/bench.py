@@ -16,7 +16,7 @@ Keys and goals (issue 7):
 - ``fx_vs_hooks``: torchvision's ``create_feature_extractor`` for the same
   layers ÷ ``capture`` (≥ 1);
 - ``animator``: {side: {build_ms, bytes}} for the data the Convolution page
-  sends its live animator (``vizconv.animator``, as JSON) for a 3-channel
+  sends its live animator (``vizconv.viz.animator``, as JSON) for a 3-channel
   input, 3×3 kernel, 4 output channels, at 8, 28, 64 and 128 pixels (at 28:
   ≤ 300 ms, the goal the Plotly animation it replaced had; what reaches the
   browser, and when, is ``--browser``'s);
@@ -101,7 +101,7 @@ def loop_conv2d(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
 
 
 def bench_conv(quick: bool) -> dict:
-    from vizconv.conv import trace_conv2d
+    from vizconv.ops.conv import trace_conv2d
 
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(3, 64, 64, generator=generator)
@@ -122,7 +122,7 @@ def _models() -> dict:
     """The three models of the capture cases, with their inputs (ResNet-18: random weights if none downloaded)."""
     from torchvision.models import resnet18
 
-    from vizconv.models import load_model, resnet18_weights_path
+    from vizconv.nets.models import load_model, resnet18_weights_path
 
     lenet, _ = load_model("lenet5")
     resnet20, _ = load_model("resnet20")
@@ -143,7 +143,7 @@ def _models() -> dict:
 def bench_capture(quick: bool) -> dict:
     from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
-    from vizconv.capture import capturable_layers, capture, modules_by_path
+    from vizconv.nets.capture import capturable_layers, capture, modules_by_path
 
     overhead, fx, detail = {}, {}, {}
     for name, (model, x, source) in _models().items():
@@ -237,8 +237,8 @@ def bench_capture(quick: bool) -> dict:
 
 
 def bench_animator(quick: bool) -> dict:
-    from vizconv.animator import conv_animator_data
-    from vizconv.conv import trace_conv2d
+    from vizconv.ops.conv import trace_conv2d
+    from vizconv.viz.animator import conv_animator_data
 
     results = {}
     for side in (8, 28, 64, 128):
@@ -256,8 +256,8 @@ def bench_animator(quick: bool) -> dict:
 
 
 def bench_feature_grid(quick: bool) -> dict:
-    from vizconv.capture import capture
-    from vizconv.feature_maps import channel_grid
+    from vizconv.nets.capture import capture
+    from vizconv.nets.feature_maps import channel_grid
 
     results = {}
     models = _models()
@@ -329,7 +329,7 @@ def bench_memory() -> dict:
     import subprocess
 
     script = (
-        "import json; from vizconv import bench; from vizconv.models import BUNDLED_MODELS, load_model; "
+        "import json; from vizconv import bench; from vizconv.nets.models import BUNDLED_MODELS, load_model; "
         "before = bench.resident_mb(); models = [load_model(n) for n in BUNDLED_MODELS]; "
         "print(json.dumps({'before': before, 'after': bench.resident_mb(), 'models': list(BUNDLED_MODELS)}))"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from string import Formatter
 
-from vizconv.strings import STRINGS, Count, Term, text
+from vizconv.i18n.strings import STRINGS, Count, Term, text
 
 __all__ = ["ImageError", "Markdown", "MessageError", "ParameterError", "escape_markdown"]
 

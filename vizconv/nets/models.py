@@ -1,0 +1,552 @@
+"""Loading the models vizconv shows, with what belongs to their weights.
+
+``load_model(name)`` returns the model in eval mode and a ``ModelInfo``:
+class names, input size, the preprocessing used in training, and the model
+card. Bundled weights (assets/models) are checked against the sha256 in their
+card and loaded with ``weights_only=True``. "resnet18" uses torchvision's
+ImageNet weights, downloaded to torch's hub cache on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import json
+import struct
+import urllib.request
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from vizconv.errors import MessageError
+from vizconv.i18n.strings import Count
+from vizconv.training.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
+from vizconv.training.train import MODELS_DIR, RECIPES, sha256_of
+
+__all__ = [
+    "BUNDLED_MODELS",
+    "ModelError",
+    "ModelInfo",
+    "available_models",
+    "download_resnet18",
+    "load_model",
+    "load_user_weights",
+    "preprocess_cifar",
+    "preprocess_digit",
+    "random_model",
+    "resnet18_downloaded",
+    "resnet18_weights_path",
+]
+
+BUNDLED_MODELS = ("lenet5", "lenet5-classic", "resnet20")
+DOWNLOADED_MODELS = ("resnet18",)
+MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
+# Largest |value| accepted in a student's weights, once converted to the architecture's float32. Trained weights,
+# BatchNorm statistics included, stay far below it (the bundled models: below 7), so it refuses only nonsense;
+# and a weight this large times an activation this large, summed over ResNet-18's largest fan-in (4608), is
+# about 5e15, far below float32's 3.4e38: no layer overflows from one such weight (float64 1e300 or float32
+# 3e38 overflow at once). Deep stacks of large weights can still overflow; the pages write inf and NaN.
+MAX_WEIGHT = 1e6
+
+
+class ModelError(MessageError):
+    """A model that cannot be loaded (missing, altered or not downloadable)."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What belongs to a model's weights."""
+
+    name: str
+    classes: list[str]
+    input_size: tuple[int, int, int]  # (C, H, W)
+    preprocess: Callable[[Image.Image], torch.Tensor] = field(repr=False)  # PIL image -> [1, C, H, W]
+    card: dict = field(default_factory=dict, repr=False)
+    mean: tuple[float, ...] = (0.0,)  # the standardisation preprocess applied, per channel
+    std: tuple[float, ...] = (1.0,)
+
+    def to_image(self, x: torch.Tensor) -> np.ndarray:
+        """A preprocessed input [1, C, H, W] back as an (H, W, 3) uint8 picture: what the model sees."""
+        channels = x.shape[1]
+        mean = torch.tensor(self.mean).view(1, -1, 1, 1)
+        std = torch.tensor(self.std).view(1, -1, 1, 1)
+        pixels = (x * std + mean).clamp(0, 1)[0]  # (C, H, W)
+        if channels == 1:
+            pixels = pixels.expand(3, -1, -1)
+        return (pixels.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+
+
+def available_models() -> tuple[str, ...]:
+    """Every model name ``load_model`` accepts."""
+    return BUNDLED_MODELS + DOWNLOADED_MODELS
+
+
+def preprocess_digit(image: Image.Image) -> torch.Tensor:
+    """A drawn or photographed digit as MNIST shows digits: [1, 1, 28, 28], standardised.
+
+    Grayscale; inverted when the background is light (MNIST is white on
+    black); the background level (the border's median: grey paper in a
+    photo) taken to black and the ink stretched to white, as MNIST's digits
+    are; the digit's bounding box scaled to fit 20x20 and centred in 28x28.
+    """
+    pixels = np.asarray(image.convert("L"), dtype=np.float32)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    if np.median(border) > 127:  # light background: dark ink on paper
+        pixels = 255.0 - pixels
+        border = 255.0 - border
+    background = float(np.median(border))
+    pixels = np.clip((pixels - background) * 255.0 / max(float(pixels.max()) - background, 1.0), 0.0, 255.0)
+    gray = Image.fromarray(pixels.round().astype(np.uint8))
+    ink = pixels > 0.2 * max(float(pixels.max()), 1.0)
+    canvas = Image.new("L", (28, 28), 0)
+    if ink.any():
+        rows, cols = np.where(ink)
+        box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+        digit = gray.crop(box)
+        scale = 20.0 / max(digit.width, digit.height)
+        size = (max(1, round(digit.width * scale)), max(1, round(digit.height * scale)))
+        digit = digit.resize(size, Image.Resampling.LANCZOS)
+        canvas.paste(digit, ((28 - size[0]) // 2, (28 - size[1]) // 2))
+    x = torch.from_numpy(np.asarray(canvas, dtype=np.float32) / 255.0)  # (28, 28)
+    return ((x - MNIST_MEAN) / MNIST_STD)[None, None]
+
+
+def preprocess_cifar(image: Image.Image) -> torch.Tensor:
+    """A photo as the CIFAR-10 models saw training images: centre square, 32x32 RGB, standardised."""
+    rgb = image.convert("RGB")
+    side = min(rgb.size)
+    left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
+    square = rgb.crop((left, top, left + side, top + side)).resize((32, 32), Image.Resampling.LANCZOS)
+    x = torch.from_numpy(np.asarray(square, dtype=np.float32) / 255.0).permute(2, 0, 1)  # (3, 32, 32)
+    mean = torch.tensor(CIFAR10_MEAN).view(3, 1, 1)
+    std = torch.tensor(CIFAR10_STD).view(3, 1, 1)
+    return ((x - mean) / std)[None]
+
+
+BUNDLED_CLASSES = 10  # MNIST's digits and CIFAR-10's classes: what a bundled card's class names must number
+
+
+def _read_card(name: str, path: Path) -> dict:
+    """A bundled model's card, with the sha256 and class names that loading needs; ModelError if it has not."""
+    try:
+        card = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+        raise ModelError("model.card_broken", name=name, path=str(path)) from exc
+    if not isinstance(card, dict):
+        raise ModelError("model.card_broken", name=name, path=str(path))
+    classes = card.get("classes")
+    named = isinstance(classes, list) and len(classes) == BUNDLED_CLASSES and all(isinstance(c, str) for c in classes)
+    if not named or not isinstance(card.get("sha256"), str):
+        raise ModelError("model.card_broken", name=name, path=str(path))
+    return card
+
+
+def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
+    weights, card_path = models_dir / f"{name}.pt", models_dir / f"{name}.json"
+    try:
+        for path in (weights, card_path):
+            if not path.is_file():
+                raise ModelError("model.missing", name=name, path=str(path))
+        card = _read_card(name, card_path)
+        if sha256_of(weights) != card["sha256"]:
+            raise ModelError("model.altered", name=name, path=str(weights))
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+    except OSError as exc:  # a folder or file the server may not read
+        reason = exc.strerror or str(exc)
+        raise ModelError("model.unreadable", name=name, path=str(models_dir), reason=reason) from exc
+    model = RECIPES[name]["build"]()
+    model.load_state_dict(state)  # the file is the one its card's sha256 names: vizconv's own
+    model.eval()
+    if RECIPES[name]["dataset"] == "mnist":
+        info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
+    else:
+        info = ModelInfo(name, card["classes"], (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD)
+    return model, info
+
+
+def resnet18_weights_path() -> Path:
+    """Where torch's hub cache keeps the ResNet-18 ImageNet weights (torch.hub.load_state_dict_from_url's path)."""
+    from torchvision.models import ResNet18_Weights
+
+    return Path(torch.hub.get_dir()) / "checkpoints" / ResNet18_Weights.DEFAULT.url.rsplit("/", 1)[1]
+
+
+def resnet18_downloaded() -> bool:
+    """Whether the ResNet-18 weights are in torch's hub cache (False also where the cache cannot be looked into)."""
+    try:
+        return resnet18_weights_path().is_file()
+    except OSError:  # a cache folder the server may not read: download_resnet18 says what is wrong
+        return False
+
+
+def _unwritable(target: Path, exc: OSError) -> ModelError:
+    return ModelError(
+        "model.cache_unwritable", name="ResNet-18", folder=str(target.parent), reason=exc.strerror or str(exc)
+    )
+
+
+def download_resnet18(progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
+    """Download the ResNet-18 ImageNet weights into torch's hub cache, reporting the fraction done.
+
+    ModelError when the cache folder cannot be written (said so, with TORCH_HOME as the way out: that is not
+    "no internet") or the download fails (offline); nothing half-written is left behind.
+    """
+    from torchvision.models import ResNet18_Weights
+
+    url = ResNet18_Weights.DEFAULT.url
+    target = resnet18_weights_path()
+    if resnet18_downloaded():
+        return target
+    partial = target.with_suffix(".partial")
+    try:  # before anything is downloaded: a folder the server cannot write
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file = open(partial, "wb")  # noqa: SIM115 (closed below, after the download)
+    except OSError as exc:
+        raise _unwritable(target, exc) from exc
+    written = False
+    try:
+        with file, urllib.request.urlopen(url, timeout=30) as response:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while block := response.read(chunk):
+                try:
+                    file.write(block)
+                except OSError as exc:  # the disk is full
+                    raise _unwritable(target, exc) from exc
+                done += len(block)
+                if progress and total:
+                    progress(min(done / total, 1.0))
+        try:
+            partial.replace(target)
+        except OSError as exc:
+            raise _unwritable(target, exc) from exc
+        written = True
+    except ModelError:
+        raise
+    except Exception as exc:  # URLError, HTTPError, timeouts, a broken connection: no usable download
+        raise ModelError("model.offline", name="ResNet-18", url=url, path=str(target)) from exc
+    finally:
+        if not written:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+    return target
+
+
+def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
+    from torchvision.models import ResNet18_Weights, resnet18
+
+    weights = ResNet18_Weights.DEFAULT
+    path = download_resnet18()
+    try:
+        model = resnet18()
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    except Exception as exc:  # a damaged cache file: remove it (where the folder allows) so the next try downloads
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise ModelError("model.damaged", name="ResNet-18", path=str(path)) from exc
+    model.eval()
+    transform = weights.transforms()
+
+    def preprocess(image: Image.Image) -> torch.Tensor:
+        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
+
+    card = {
+        "source": weights.url,
+        "test_accuracy": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100,
+        "dataset": "ImageNet-1K",
+    }
+    mean, std = tuple(transform.mean), tuple(transform.std)
+    return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
+
+
+def load_model(name: str, models_dir: Path | None = None) -> tuple[nn.Module, ModelInfo]:
+    """Model ``name`` in eval mode and its ModelInfo; ModelError when it cannot be had (bundled models are read
+    from ``models_dir``, by default MODELS_DIR as it is when called)."""
+    if name in BUNDLED_MODELS:
+        return _load_bundled(name, MODELS_DIR if models_dir is None else models_dir)
+    if name in DOWNLOADED_MODELS:
+        return _load_resnet18()
+    raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+
+
+def _build(name: str) -> nn.Module:
+    """A model of architecture ``name``, with fresh weights (on the meta device inside ``torch.device("meta")``)."""
+    if name in BUNDLED_MODELS:
+        return RECIPES[name]["build"]()
+    from torchvision.models import resnet18
+
+    return resnet18()
+
+
+def _info(name: str) -> ModelInfo:
+    """The ModelInfo of architecture ``name`` for weights that are not vizconv's (classes, input, preprocessing)."""
+    if name in BUNDLED_MODELS:
+        recipe = RECIPES[name]
+        card = {"dataset": recipe["dataset"], "source": "uploaded"}
+        if recipe["dataset"] == "mnist":
+            classes = [str(d) for d in range(10)]
+            return ModelInfo(name, classes, (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
+        from vizconv.training.datasets import CIFAR10_CLASSES
+
+        return ModelInfo(name, list(CIFAR10_CLASSES), (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD)
+    from torchvision.models import ResNet18_Weights
+
+    weights = ResNet18_Weights.DEFAULT  # only its categories and preprocessing: nothing is downloaded
+    transform = weights.transforms()
+
+    def preprocess(image: Image.Image) -> torch.Tensor:
+        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
+
+    card = {"dataset": "ImageNet-1K", "source": "uploaded"}
+    mean, std = tuple(transform.mean), tuple(transform.std)
+    return ModelInfo(name, list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
+
+
+@dataclass(frozen=True)
+class _Needs:
+    """What a file written by ``torch.save`` may hold for one architecture, read from its state_dict."""
+
+    keys: int  # entries of the largest state_dict of any architecture (so another model's file is still read,
+    # and its keys named as not fitting)
+    values: int  # numbers in this architecture's state_dict
+
+    @property
+    def records(self) -> int:
+        """Zip entries: one storage per tensor; a training checkpoint's optimizer adds up to three per weight
+        (Adam: step, exp_avg, exp_avg_sq); and torch.save's few small files."""
+        return 4 * self.keys + 16
+
+    @property
+    def bytes(self) -> int:
+        """Bytes of all entries: every value as float64, twice (the weights and an optimizer's buffers), + 1 MiB."""
+        return 16 * self.values + (1 << 20)
+
+    @property
+    def pickle(self) -> int:
+        """Bytes of data.pkl, the index that names each tensor: torch.save writes about 120 per key (ResNet-18:
+        15 KB; an optimizer's state about as much again), so 1 KiB per key and 32 KiB more. The pickle is
+        what torch.load works through one entry at a time: this bounds its time and memory."""
+        return 1024 * self.keys + 32 * 1024
+
+
+@functools.cache
+def _state_size(name: str) -> tuple[int, int]:
+    """(keys, numbers) of architecture ``name``'s state_dict."""
+    with torch.device("meta"):  # shapes only: no memory, no initialisation
+        state = _build(name).state_dict()
+    return len(state), sum(v.numel() for v in state.values())
+
+
+def _needs(name: str) -> _Needs:
+    return _Needs(max(_state_size(n)[0] for n in available_models()), _state_size(name)[1])
+
+
+_EOCD, _EOCD64, _EOCD64_LOCATOR = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"
+_EOCD_SIZE, _EOCD64_SIZE, _LOCATOR_SIZE = 22, 56, 20
+_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."  # torch's pre-1.6 format starts with this pickle
+_CENTRAL_RECORD_BYTES = 512  # bound on one central directory record (torch.save writes about 70 bytes)
+
+
+def _directory_bytes(data: bytes) -> int | None:
+    """The size of a zip's central directory as zipfile reads it (its end record, or the zip64 one before it);
+    None when ``data`` has no end record (not a zip)."""
+    end = len(data) - _EOCD_SIZE
+    if end < 0:
+        return None
+    if data[end : end + 4] != _EOCD or data[-2:] != b"\0\0":  # a comment follows the record: search for it
+        end = data.rfind(_EOCD, max(0, len(data) - _EOCD_SIZE - 0xFFFF))
+        if end < 0 or len(data) - end < _EOCD_SIZE:
+            return None
+    size = struct.unpack_from("<L", data, end + 12)[0]
+    locator = end - _LOCATOR_SIZE
+    if locator >= _EOCD64_SIZE and data[locator : locator + 4] == _EOCD64_LOCATOR:
+        record = locator - _EOCD64_SIZE
+        if data[record : record + 4] == _EOCD64:
+            size = struct.unpack_from("<Q", data, record + 40)[0]
+    return size
+
+
+def _checked_archive(data: bytes, needs: _Needs, name: str) -> bytes:
+    """The zip that torch.save wrote, written afresh from what was checked: at most ``needs.records`` entries,
+    all stored (torch.save never compresses: a compressed entry is how a few MB unpack to GB), of at most
+    ``needs.bytes`` in all and a data.pkl of at most ``needs.pickle`` bytes. Rewritten so that torch.load's zip
+    reader sees exactly the entries checked here, whatever the two readers would make of a crafted file.
+    ModelError otherwise; nothing is unpacked before the sizes are known."""
+    directory = _directory_bytes(data)
+    if directory is None:
+        raise ModelError("weights.legacy" if data.startswith(_LEGACY_MAGIC) else "weights.unreadable")
+    if directory > needs.records * _CENTRAL_RECORD_BYTES:
+        raise ModelError("weights.too_many_records", name=name, limit=needs.records)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > needs.records:
+                raise ModelError("weights.too_many_records", name=name, limit=needs.records)
+            if any(e.compress_type != zipfile.ZIP_STORED or e.compress_size != e.file_size for e in entries):
+                raise ModelError("weights.compressed")
+            if sum(e.file_size for e in entries) > needs.bytes:
+                raise ModelError("weights.too_many_bytes", name=name, limit_mb=_megabytes(needs.bytes))
+            pickles = [e for e in entries if e.filename.endswith("/data.pkl") or e.filename == "data.pkl"]
+            if len(pickles) != 1 or len({e.filename for e in entries}) != len(entries):
+                raise ModelError("weights.unreadable")
+            if pickles[0].file_size > needs.pickle:
+                raise ModelError("weights.too_many_keys", name=name, limit_kb=needs.pickle // 1024)
+            clean = io.BytesIO()
+            with zipfile.ZipFile(clean, "w", zipfile.ZIP_STORED) as copy:
+                for entry in entries:
+                    copy.writestr(entry.filename, archive.read(entry))  # read() checks each entry's CRC
+            return clean.getvalue()
+    except ModelError:
+        raise
+    except Exception as exc:  # BadZipFile, a bad CRC, an encrypted entry, …: nothing torch.save wrote
+        raise ModelError("weights.unreadable") from exc
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f}"
+
+
+RANDOM_SEED = 0  # random weights are the same for everyone, so a class compares the same maps
+
+
+def random_model(name: str, seed: int = RANDOM_SEED) -> tuple[nn.Module, ModelInfo]:
+    """Architecture ``name`` with the random weights it starts training from (PyTorch's default initialisation,
+    seeded), in eval mode: the arithmetic of every layer, no training. Needs no file and no download, so it
+    works offline; the ModelInfo's card says ``"source": "random"``."""
+    if name not in available_models():
+        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    with torch.random.fork_rng(devices=[]):  # the caller's random state is left as it was
+        torch.manual_seed(seed)
+        model = _build(name)
+    info = _info(name)
+    info.card.update(source="random", seed=seed)
+    return model.eval(), info
+
+
+def _examples(names: list[str]) -> str:
+    """Up to three names, each at most 60 characters, for a message (rendered escaped: see MessageError)."""
+    short = [n if len(n) <= 60 else n[:59] + "…" for n in names[:3]]
+    return ", ".join(short) + (" …" if len(names) > 3 else "") if names else "—"
+
+
+def _kind(value: object) -> str | None:
+    """Why a loaded value cannot be a weight of a vizconv model (a torch name, in no language); None if it can."""
+    if not isinstance(value, torch.Tensor):
+        return type(value).__name__
+    if type(value) not in (torch.Tensor, nn.Parameter):  # a tensor subclass: its methods are not plain tensors'
+        return type(value).__name__
+    if value.layout != torch.strided or value.is_nested:  # sparse (COO, CSR, …) or nested
+        return "nested" if value.is_nested else str(value.layout)
+    if value.device.type != "cpu":  # meta (a shape without values) or, with map_location="cpu", nothing else
+        return value.device.type
+    if value.is_quantized or value.is_complex() or value.dtype == torch.bool:
+        return str(value.dtype)
+    return None
+
+
+def _converted(key: str, value: torch.Tensor, like: torch.Tensor) -> torch.Tensor | str:
+    """``value`` as the architecture's dtype (``like``'s), in its own storage; or why it cannot be: a torch name
+    ("torch.float32") for a dtype that does not fit, "nan"/"inf" for non-finite values, "large" beyond MAX_WEIGHT,
+    "negative" for a running variance below zero."""
+    if like.is_floating_point():
+        if not value.is_floating_point():
+            return str(value.dtype)
+        if not bool(torch.isfinite(value).all()):
+            return "nan"
+        converted = value.to(like.dtype)
+        if not bool(torch.isfinite(converted).all()) or bool((converted.abs() > MAX_WEIGHT).any()):
+            return "large"
+        if key.endswith("running_var") and bool((converted < 0).any()):
+            return "negative"
+    else:  # an integer buffer (BatchNorm's num_batches_tracked): any whole number, also written as a float
+        if value.is_floating_point():
+            whole = torch.isfinite(value).all() and torch.equal(value, value.round()) and (value.abs() <= 2**53).all()
+            if not bool(whole):
+                return str(value.dtype)
+        converted = value.to(like.dtype)
+    if not converted.is_contiguous() or converted.untyped_storage().nbytes() != converted.nbytes:
+        converted = converted.clone(memory_format=torch.contiguous_format)  # not a view into a larger storage
+    return converted
+
+
+def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
+    """A student's own state_dict for architecture ``name``, checked, as (model in eval mode, ModelInfo).
+
+    Before anything is unpacked, the file's zip directory is checked against what the architecture's
+    state_dict can need (``_Needs``: entries, bytes, the size of its index), so that a small file cannot
+    unpack to gigabytes or to a million tensors; PyTorch's legacy format, which cannot be checked so, is
+    refused. Then it is loaded with ``torch.load(..., weights_only=True)`` only (no pickled code runs), and
+    keys, kinds, shapes and values are checked against the architecture (dense CPU tensors of real numbers,
+    finite and at most MAX_WEIGHT in float32), each failure a ModelError that says what does not fit. The
+    model is new (built on the meta device and given the checked tensors, so no weights are initialised only
+    to be overwritten): nothing shared is changed, so the page can keep it in that session only.
+    """
+    if name not in available_models():
+        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    if len(data) > MAX_WEIGHTS_BYTES:
+        raise ModelError("weights.too_large", limit_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
+    needs = _needs(name)
+    archive = _checked_archive(bytes(data), needs, name)
+    try:
+        state = torch.load(io.BytesIO(archive), map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError, RuntimeError, EOFError, zip errors, …: not loadable safely
+        raise ModelError("weights.unreadable") from exc
+    finally:
+        del archive
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):  # a training checkpoint
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise ModelError("weights.not_state_dict", kind=type(state).__name__)
+    if state and all(k.startswith("module.") for k in state):  # saved from DataParallel
+        state = {k[len("module.") :]: v for k, v in state.items()}
+    with torch.device("meta"):
+        model = _build(name)
+    expected = model.state_dict()  # meta tensors: the names, shapes and dtypes the architecture needs
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        raise ModelError(
+            "weights.keys",
+            name=name,
+            missing=Count("count.parameters", len(missing)),
+            missing_examples=_examples(missing),
+            unexpected=Count("count.parameters", len(unexpected)),
+            unexpected_examples=_examples(unexpected),
+        )
+    kinds = {k: kind for k, v in state.items() if (kind := _kind(v)) is not None}
+    if kinds:
+        raise ModelError(
+            "weights.kind",
+            count=Count("count.values", len(kinds)),
+            examples=_examples([f"{k} ({v})" for k, v in kinds.items()]),
+        )
+    wrong = [f"{k} {list(state[k].shape)} ≠ {list(v.shape)}" for k, v in expected.items() if state[k].shape != v.shape]
+    if wrong:
+        raise ModelError(
+            "weights.shapes", name=name, count=Count("count.tensors", len(wrong)), examples=_examples(wrong)
+        )
+    converted = {k: _converted(k, state[k], v) for k, v in expected.items()}
+    del state
+    problems = {k: v for k, v in converted.items() if isinstance(v, str)}
+    for problem, key in (("nan", "weights.not_finite"), ("large", "weights.too_large_values")):
+        if broken := [k for k, v in problems.items() if v == problem]:
+            raise ModelError(key, examples=_examples(broken), limit=f"{MAX_WEIGHT:,.0f}")
+    if negative := [k for k, v in problems.items() if v == "negative"]:
+        raise ModelError("weights.negative_variance", examples=_examples(negative))
+    if problems:  # a dtype that cannot become the architecture's
+        examples = _examples([f"{k} ({v})" for k, v in problems.items()])
+        raise ModelError("weights.kind", count=Count("count.values", len(problems)), examples=examples)
+    model.load_state_dict(converted, assign=True)
+    if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
+        raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")
+    model.eval()
+    return model, _info(name)

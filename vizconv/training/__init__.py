@@ -1,0 +1,1 @@
+"""Training and evaluating the bundled models on the data sets in ../shared/data."""

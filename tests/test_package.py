@@ -62,3 +62,16 @@ def test_only_ui_imports_streamlit():
         if "import streamlit" in p.read_text(encoding="utf-8")
     ]
     assert importers == ["ui/__init__.py"]
+
+
+def test_pyproject_declares_what_the_requirements_files_install():
+    """``pip install -e .`` (with ``[dev]``) installs what requirements.txt (requirements-dev.txt) does."""
+    import tomllib
+
+    def requirements(name: str) -> list[str]:
+        lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+        return [line.strip() for line in lines if line.strip() and not line.startswith(("#", "-r"))]
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["dependencies"] == requirements("requirements.txt")
+    assert project["optional-dependencies"]["dev"] == requirements("requirements-dev.txt")

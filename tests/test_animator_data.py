@@ -114,13 +114,13 @@ def test_a_view_from_the_browser_is_clamped_and_anything_else_ignored():
 
 
 def test_the_page_takes_a_view_from_the_browser_and_ignores_anything_else(monkeypatch):
-    """ui._view_changed (the component's on_view_change): a view moves the step panel's position and channel,
+    """ui.stepping._view_changed (the component's on_view_change): a view moves the step panel's position and channel,
     clamped; a component state that is not what the animator sends changes nothing."""
     from types import SimpleNamespace
 
-    from vizconv import ui
+    from vizconv.ui import stepping
 
-    steps = ui.Stepper("p", "c", "anim", positions=10, channels=2, width=5)
+    steps = stepping.Stepper("p", "c", "anim", positions=10, channels=2, width=5)
     for state, expected in (
         ({"view": {"position": 7, "channel": 1, "speed": 8}}, (7, 1)),
         ({"view": {"position": 70, "channel": 5}}, (9, 1)),
@@ -130,6 +130,6 @@ def test_the_page_takes_a_view_from_the_browser_and_ignores_anything_else(monkey
         (None, (0, 0)),
     ):
         session = {"p": 0, "c": 0, "anim": state}
-        monkeypatch.setattr(ui, "st", SimpleNamespace(session_state=session))
-        ui._view_changed(steps, None)
+        monkeypatch.setattr(stepping, "st", SimpleNamespace(session_state=session))
+        stepping._view_changed(steps, None)
         assert (session["p"], session["c"]) == expected, state

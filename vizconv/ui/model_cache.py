@@ -1,0 +1,57 @@
+"""Models shared by every session (cached per process) and a session's own uploaded weights (at most one, let go
+with the session)."""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+
+import streamlit as st
+
+from vizconv.nets.models import load_model, load_user_weights, random_model
+from vizconv.server import trim_soon
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_model(name: str):
+    """load_model(name), once per server process.
+
+    The model is shared by every session: never mutate it. capture() and
+    trace_layers() hold a per-model lock, so sessions cannot mix activations.
+    """
+    return load_model(name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def cached_random_model(name: str):
+    """random_model(name): architecture ``name`` with seeded random weights, once per server process (shared:
+    never mutate it, as cached_model)."""
+    return random_model(name)
+
+
+OWN_MODEL_KEY = "ui_own_model"  # ((architecture, sha256), model, info): this session's own model, at most one
+
+
+def session_model(name: str, data: bytes):
+    """A student's own weights for architecture ``name``, loaded once and kept in this session only.
+
+    Never in st.cache_resource (shared by every session): one student's weights stay theirs. A session keeps
+    one such model: the one it had is let go before other weights are loaded. Nothing else holds it (the
+    per-model tables of vizconv.nets.capture and vizconv.nets.layers hold it weakly), so it is freed with the session's
+    state, and its memory handed back to the system (``server.trim_soon``, since glibc would keep it).
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    kept = st.session_state.get(OWN_MODEL_KEY)
+    if kept is None or kept[0] != (name, digest):
+        drop_session_model()
+        model, info = load_user_weights(name, data)
+        weakref.finalize(model, trim_soon)
+        info.card["sha256"] = digest
+        kept = ((name, digest), model, info)
+        st.session_state[OWN_MODEL_KEY] = kept
+    return kept[1], kept[2]
+
+
+def drop_session_model() -> None:
+    """Let this session's own model go (the page shows other weights now); nothing when it has none."""
+    st.session_state.pop(OWN_MODEL_KEY, None)

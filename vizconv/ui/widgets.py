@@ -1,0 +1,80 @@
+"""Widgets that bring data in or out: a script download drawn on click, the image uploader (decoded once per
+session), the digit canvas."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+from PIL import Image
+
+from vizconv.inputs.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
+from vizconv.ui.language import t
+from vizconv.viz.export import file_name
+
+log = logging.getLogger("vizconv")
+
+
+def script_download(script: Callable[[], str], name: str, key: str) -> None:
+    """A download button for a generated PyTorch script, written only when clicked (``script()``)."""
+    st.download_button(
+        t("export.script"),
+        script,
+        file_name=file_name(name, ext="py"),
+        mime="text/x-python",
+        key=key,
+        help=t("export.script_help"),
+        icon=":material/code:",
+        on_click="ignore",
+    )
+
+
+UPLOADS_KEY = "ui_uploads"  # uploader key -> (sha256, its picture or refusal): vizconv.inputs.images.decode_once
+
+
+def image_uploader(key: str):
+    """The file uploader for pictures: the formats load_image accepts, its size limit in the help."""
+    upload = st.file_uploader(
+        t("conv.upload"),
+        type=[f.lower() for f in ALLOWED_FORMATS] + ["jpg", "tif"],
+        key=key,
+        help=t("conv.upload_help", limit=MAX_UPLOAD_BYTES // (1024 * 1024)),
+        max_upload_size=MAX_UPLOAD_BYTES // (1024 * 1024),  # refused in the browser, before it reaches the server
+    )
+    if upload is None:  # removed: its picture is not kept
+        st.session_state.get(UPLOADS_KEY, {}).pop(key, None)
+    return upload
+
+
+def uploaded_picture(upload, key: str) -> Image.Image:
+    """The picture of ``upload`` (from ``image_uploader(key)``), decoded once and kept in this session only
+    (not on every rerun; never in a cache other sessions share). ImageError when it cannot be read."""
+    return decode_once(st.session_state.setdefault(UPLOADS_KEY, {}), key, upload.getvalue())
+
+
+# 240 pixels: the canvas does not scale, and this fits a 390-pixel phone's column (a wider one is cut off on the
+# right, where strokes vanish).
+CANVAS_SIDE = 240
+
+
+def digit_canvas(key: str):
+    """A black square drawing canvas with a white brush, CANVAS_SIDE pixels wide; the drawing as an
+    (H, W, 4) uint8 array, or None."""
+    try:
+        from streamlit_drawable_canvas import st_canvas
+    except Exception:  # the component registers only under `streamlit run` (not in AppTest)
+        log.warning("streamlit-drawable-canvas is unavailable", exc_info=True)
+        st.warning(t("fm.canvas_unavailable"), icon="✏️")
+        return None
+    result = st_canvas(
+        stroke_width=16,  # about MNIST's pen: 2 of 28 pixels once the digit is fitted into 20 × 20
+        stroke_color="#ffffff",
+        background_color="#000000",
+        height=CANVAS_SIDE,
+        width=CANVAS_SIDE,
+        drawing_mode="freedraw",
+        key=key,
+        return_image_data=True,
+    )
+    return None if result is None else result.image_data

@@ -152,7 +152,7 @@ def test_the_dev_requirements_install_what_tests_would_skip_without():
     ``pip install -r requirements-dev.txt`` runs every test (PyYAML was missing: the manifests went unchecked)."""
     distributions = {"yaml": "pyyaml", "playwright": "playwright", "ruff": "ruff"}  # import name -> pip name
     skipped = set()
-    for path in (ROOT / "tests").glob("*.py"):
+    for path in (ROOT / "tests").rglob("*.py"):
         skipped |= set(re.findall(r"importorskip\(\s*[\"']([A-Za-z_]+)", path.read_text(encoding="utf-8")))
     required = {
         re.split(r"[<>=!~\[ ;]", line.strip(), maxsplit=1)[0].lower()

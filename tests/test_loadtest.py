@@ -1,5 +1,5 @@
 """scripts/loadtest.py's websocket clients, the parts that need no server: widgets read from deltas, the
-value a user's step gives, the BackMsg the browser would send. (tests/test_browser.py runs the script.)"""
+value a user's step gives, the BackMsg the browser would send. (tests/browser/test_browser.py runs the script.)"""
 
 from __future__ import annotations
 

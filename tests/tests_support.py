@@ -16,6 +16,21 @@ from vizconv import trace_conv2d
 from vizconv.ops.geometry import PADDING_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
+# Every page's file, once (AppTest's switch_page takes it), and its address in the browser (the file's name after
+# the number: Streamlit's URL path).
+CONV = "pages/1_Convolution_卷积.py"
+FEATURES = "pages/2_Feature_maps_特征图.py"
+POOL = "pages/3_Pooling_and_activations_池化与激活.py"
+TCONV = "pages/4_Transposed_convolution_转置卷积.py"
+BUILDER = "pages/5_Network_builder_搭建网络.py"
+PAGE_FILES = (CONV, FEATURES, POOL, TCONV, BUILDER)
+
+
+def page_url(page: str) -> str:
+    """The browser's path of a page file: "pages/1_Convolution_卷积.py" -> "/Convolution_卷积"."""
+    return "/" + Path(page).stem.split("_", 1)[1]
+
+
 ROOT_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "vizconv").rglob("*.py")])
 
 
@@ -55,7 +70,7 @@ def animator_data(at: AppTest, index: int = 0) -> dict:
     """The live animator's data (vizconv.viz.animator) as the page sent it, its tensors decoded to numpy arrays
     (conv and pool: padded, weight, bias, output; scatter: input, weight, bias, output; upsample: input, output).
     AppTest sees the component as an unknown element holding its data; what the browser draws from it is tested
-    in Chromium (tests/test_browser_animator.py)."""
+    in Chromium (tests/browser/test_browser_animator.py)."""
     from vizconv.viz.animator import decode_float32
 
     element = at.get("bidi_component")[index]

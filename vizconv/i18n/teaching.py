@@ -1,7 +1,7 @@
 """Short teaching notes on every page: which topics each page has, in which order, and how they are drawn.
 
 The text lives in the catalogue: ``teach.<page>.<topic>.title`` names a tab and ``teach.<page>.<topic>`` is
-its Markdown. Every number in the notes is recomputed with torch in tests/test_teaching.py.
+its Markdown. Every number in the notes is recomputed with torch in tests/i18n/test_teaching.py.
 
 This module does not import Streamlit (only vizconv.ui does, tests/test_package.py): a page hands in ``st``
 (or any Streamlit container) to draw into.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
+from tests_support import CONV, ROOT
 from vizconv import ImageError, load_image
 from vizconv.inputs.images import MAX_UPLOAD_BYTES, WORK_PIXELS, decode_once, fit_image, image_to_tensor
 from vizconv.inputs.samples import ASSETS
@@ -186,7 +186,7 @@ def test_the_huge_images_cost_little_memory(huge_files, name):
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=ROOT,
         timeout=120,
     )
     _seconds, megabytes = (float(v) for v in done.stdout.split())
@@ -307,7 +307,7 @@ def test_an_upload_is_decoded_once_across_reruns(monkeypatch):
         return load_image(data)
 
     monkeypatch.setattr("vizconv.inputs.images.load_image", counting)
-    at = open_page("pages/1_Convolution_卷积.py", conv_source="upload")
+    at = open_page(CONV, conv_source="upload")
     upload = _encode(_photo((300, 200)))
     at.file_uploader(key="conv_upload").set_value(("photo.png", upload, "image/png")).run()
     assert metric(at, "Input") == "[3, 19, 28]"

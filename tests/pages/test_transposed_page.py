@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from tests_support import open_page, run_script
+from tests_support import TCONV, open_page, run_script
 from vizconv.i18n.strings import text
 
-PAGE = "pages/4_Transposed_convolution_转置卷积.py"
+PAGE = TCONV
 
 # The audit's link: stride = kernel = 3 (no gap between stamps), output padding 2; output row 8 is empty.
 OUTPUT_PADDING_LINK = {

@@ -8,17 +8,11 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, animator_data, markdown_table, metric, open_page
+from tests_support import BUILDER, CONV, FEATURES, POOL, ROOT, TCONV, animator_data, markdown_table, metric, open_page
 from vizconv import ui
 from vizconv.i18n.strings import text
 from vizconv.nets.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
 from vizconv.viz import style
-
-CONV = "pages/1_Convolution_卷积.py"
-FEATURES = "pages/2_Feature_maps_特征图.py"
-POOL = "pages/3_Pooling_and_activations_池化与激活.py"
-TCONV = "pages/4_Transposed_convolution_转置卷积.py"
-BUILDER = "pages/5_Network_builder_搭建网络.py"
 
 
 def _open(path: str, **params: str) -> AppTest:
@@ -837,7 +831,7 @@ def test_presenter_mode_enlarges_the_figures_type():
     assert font_sizes(_open(FEATURES)) == {None}  # Plotly's default
     assert font_sizes(_open(FEATURES, present="1")) == {ui.PRESENTER_FIGURE_FONT}
     # the live animator (Convolution, Pooling, Transposed) is told, and sets its larger type itself
-    # (tests/test_browser_animator.py)
+    # (tests/browser/test_browser_animator.py)
     for page in (CONV, POOL, TCONV):
         assert animator_data(_open(page))["large"] is False
         assert animator_data(_open(page, present="1"))["large"] is True
@@ -893,7 +887,7 @@ def _heatmaps(at: AppTest) -> list[tuple[object, object]]:
     ],
 )
 def test_the_animator_gets_projector_safe_scales(params, output_scale):
-    """The live animator draws its colour bars from these scales (tests/test_browser_animator.py sees them)."""
+    """The live animator draws its colour bars from these scales (tests/browser/test_browser_animator.py sees them)."""
     colours = animator_data(_open(CONV, **params))["colours"]
     assert colours["input_scale"] == style.INPUT_SCALE
     assert colours["output_scale"] == output_scale

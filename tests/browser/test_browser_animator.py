@@ -8,28 +8,18 @@ screen readers, both languages, presenter mode's larger type, the reverse view (
 that on a 1024 × 768 projector and a phone the animation with its arithmetic is on the first screen, cut off
 nowhere. No timing assertions.
 
-Uses tests/test_browser.py's server and browser fixtures (one ``streamlit run app.py``, Debian's Chromium).
+Uses tests/browser/conftest.py's server and browser fixtures (one ``streamlit run app.py``, Debian's Chromium).
 """
 
 from __future__ import annotations
 
 import random
 import re
-import shutil
 from urllib.parse import urlencode
 
 import pytest
 import torch
-from test_browser import (  # noqa: F401 (pytest finds the fixtures by name)
-    ARTIFACTS,
-    CHROMIUM,
-    animator_cell_point,
-    animator_position,
-    browser,
-    page,
-    server,
-    sync_api,
-)
+from browser_support import ARTIFACTS, animator_cell_point, animator_position, require_browser
 
 from vizconv.errors import ParameterError
 from vizconv.inputs.samples import SAMPLES, random_grid
@@ -41,8 +31,7 @@ from vizconv.viz.steps import format_number
 
 pytestmark = pytest.mark.browser
 
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+require_browser()
 
 CONV = "/Convolution_卷积"
 STEP_TIMEOUT_MS = 30_000

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 from torchvision.models.resnet import Bottleneck
 
-from tests_support import markdown_table, metric, open_page
+from tests_support import BUILDER, markdown_table, metric, open_page
 from vizconv.errors import MessageError, ParameterError
 from vizconv.i18n.strings import text as catalogue_text
 from vizconv.nets.architectures import lenet5
@@ -759,7 +759,7 @@ def test_the_corrected_block_is_torchvisions_bottleneck():
 
 # ---------------------------------------------------------------- the page
 
-PAGE = "pages/5_Network_builder_搭建网络.py"
+PAGE = BUILDER
 
 
 def _table(at: AppTest) -> list[list[str]]:

@@ -8,150 +8,29 @@ reason, where Chromium is not installed (``.ci/run`` installs it).
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import numpy as np
 import pytest
+from browser_support import (
+    LOADTEST_SCRIPT,
+    animator_cell_point,
+    animator_position,
+    load,
+    plotly_cell_point,
+    require_browser,
+    shot,
+)
 from PIL import Image
 
-from tests_support import ROOT
 from vizconv.i18n.strings import text
 
-LOADTEST_SCRIPT = ROOT / "scripts" / "loadtest.py"
-_spec = importlib.util.spec_from_file_location("vizconv_loadtest", LOADTEST_SCRIPT)
-loadtest = sys.modules[_spec.name] = importlib.util.module_from_spec(_spec)  # dataclasses look it up there
-_spec.loader.exec_module(loadtest)  # the load test's browser settings are the tests' too
-CHROMIUM, ARGS = loadtest.CHROMIUM, loadtest.CHROMIUM_ARGS
-ARTIFACTS = ROOT / "artifacts"
-
 pytestmark = pytest.mark.browser
-
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server():
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "server.log", "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 90 s")
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:  # a loaded machine: stopping is not what these tests check
-        process.kill()
-        process.wait(timeout=30)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    if getattr(request.node, "vizconv_failed", False):
-        _shot(page, "failed_" + request.node.name.replace("/", "_"))
-    context.close()
-
-
-def _open(page, url: str) -> None:
-    page.goto(url)
-    page.get_by_test_id("stApp").wait_for()
-    page.locator("h1").first.wait_for()  # every page's title, written right after its style sheets
-    # wait for the script run to finish: the status widget disappears
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    time.sleep(0.5)
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _cell_point(page, axis: str, row: int, col: int) -> tuple[float, float]:
-    """Screen position of heatmap cell (row, col) on axes ``axis`` ("" or "2") of the first Plotly chart."""
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    time.sleep(0.5)
-    return page.evaluate(
-        """([axis, row, col]) => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const xa = gd._fullLayout['xaxis' + axis], ya = gd._fullLayout['yaxis' + axis];
-            const box = gd.getBoundingClientRect();
-            return [box.left + xa._offset + xa.l2p(col), box.top + ya._offset + ya.l2p(row)];
-        }""",
-        [axis, row, col],
-    )
-
-
-def animator_cell_point(page, maps: str, index: int, row: float, col: float) -> tuple[float, float]:
-    """Screen position of cell (row, col) (fractions allowed: 2.4 is inside row 2, near its bottom) on the live
-    animator's ``index``-th map among ``maps`` ("inputs" or "outputs"), scrolled into view."""
-    canvas = page.locator(f".vz-{maps} canvas").nth(index)
-    canvas.scroll_into_view_if_needed()
-    time.sleep(0.3)
-    box = canvas.bounding_box()
-    cell = box["width"] / int(canvas.get_attribute("data-cols"))
-    return (box["x"] + (col + 0.5) * cell, box["y"] + (row + 0.5) * cell)
-
-
-def animator_position(page) -> str | None:
-    """The position the live animator shows (its root's data-position)."""
-    return page.locator(".vz").get_attribute("data-position")
+require_browser()
 
 
 @pytest.mark.parametrize(
@@ -167,13 +46,13 @@ def animator_position(page) -> str | None:
 )
 def test_every_page_loads_without_an_exception(server, page, path, name):
     """Each page renders and shows no exception box."""
-    _open(page, server + path)
+    load(page, server + path)
     if name in ("convolution", "pooling", "transposed"):
         page.locator(".vz canvas").first.wait_for()  # the live animator
     elif name not in ("home", "network_builder"):
         page.locator(".js-plotly-plot").first.wait_for()
     page.get_by_test_id("stSidebarNav").wait_for()  # on a loaded machine the sidebar can come after the script ends
-    _shot(page, f"page_{name}")
+    shot(page, f"page_{name}")
     assert page.get_by_test_id("stException").count() == 0
     assert page.get_by_test_id("stSidebarNav").count() == 1
     # The main page's entry reads "Home 首页" like the other bilingual entries, not its file name "app"
@@ -192,14 +71,14 @@ def test_every_page_loads_without_an_exception(server, page, path, name):
 
 def test_play_advances_the_animation(server, page):
     """Pressing Play moves the window in the browser, without a server rerun."""
-    _open(page, server + "/Convolution_卷积")
+    load(page, server + "/Convolution_卷积")
     page.locator(".vz canvas").first.wait_for()
     before = animator_position(page)
     panel = _step_panel_text(page)
     page.locator(".vz-play").click()
     time.sleep(2.0)
     after = animator_position(page)
-    _shot(page, "convolution_playing")
+    shot(page, "convolution_playing")
     # the page opens on the window of strongest response (playground.opening_position), not the blank corner
     assert before == "428"
     assert after != before and page.locator(".vz").get_attribute("data-playing") == "1"
@@ -209,7 +88,7 @@ def test_play_advances_the_animation(server, page):
 def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
     """Pooling plays with the live animator: the window moves, and the window's table marks max pooling's winner
     (the largest value) at every step."""
-    _open(page, server + "/Pooling_and_activations_池化与激活")
+    load(page, server + "/Pooling_and_activations_池化与激活")
     page.locator(".vz canvas").first.wait_for()
     # the 2x2 window at output (2, 10), the strongest of channel 0 (playground.opening_position)
     assert animator_position(page) == str(2 * 14 + 10)
@@ -218,7 +97,7 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
     time.sleep(2.0)
     page.locator(".vz-play").click()  # pause
     assert animator_position(page) != str(2 * 14 + 10)
-    _shot(page, "pooling_playing")
+    shot(page, "pooling_playing")
     cells = [float(t.replace("−", "-").replace("∞", "inf")) for t in page.locator(".vz-table td").all_inner_texts()]
     winner = page.locator(".vz-table td.vz-win").inner_text()
     assert float(winner) == max(cells) and cells.index(max(cells)) == page.locator(
@@ -230,7 +109,7 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
 
 def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_path):
     """A PNG chosen in the real file input becomes the input."""
-    _open(page, server + "/Convolution_卷积")
+    load(page, server + "/Convolution_卷积")
     page.locator(".vz canvas").first.wait_for()
     page.get_by_test_id("stSidebar").get_by_text("Upload", exact=True).click()
     page.locator("input[type=file]").wait_for(state="attached")
@@ -245,7 +124,7 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
         ".querySelector('.vz-inputs canvas')?.dataset.rows === '17'",
         timeout=30_000,
     )
-    _shot(page, "convolution_upload")
+    shot(page, "convolution_upload")
     assert canvas.get_attribute("data-cols") == "28"
     # the ramp: black on the left, near white on the right (225/255)
     left, right = page.evaluate(
@@ -268,7 +147,7 @@ def test_upload_through_the_file_input_changes_the_picture(server, page, tmp_pat
 )
 def test_a_click_explains_the_cell_under_the_pointer(server, page, query, axis, cells):
     """Wherever the pointer is inside an output cell, small cell or large, the click explains that cell."""
-    _open(page, f"{server}/Convolution_卷积?lang=en&conv_source=sample&{query}")
+    load(page, f"{server}/Convolution_卷积?lang=en&conv_source=sample&{query}")
     page.locator(".vz canvas").first.wait_for()
     for row, col, dy, dx in cells:
         point = animator_cell_point(page, "outputs", 0, row + dy, col + dx)
@@ -276,12 +155,12 @@ def test_a_click_explains_the_cell_under_the_pointer(server, page, query, axis, 
         page.get_by_test_id("stMarkdownContainer").filter(
             has_text=f"Output channel 0, row {row}, column {col}:"
         ).first.wait_for(timeout=60_000)
-        _open(page, page.url)  # the run that the click started is over
+        load(page, page.url)  # the run that the click started is over
 
 
 def test_clicking_an_output_cell_explains_it(server, page):
     """A click on an output cell moves the step panel to that cell."""
-    _open(page, server + "/Convolution_卷积")
+    load(page, server + "/Convolution_卷积")
     page.locator(".vz canvas").first.wait_for()
     point = animator_cell_point(page, "outputs", 0, 5, 7)  # the first output map's cell (row 5, column 7)
     page.mouse.click(point[0], point[1])
@@ -290,13 +169,13 @@ def test_clicking_an_output_cell_explains_it(server, page):
         timeout=30_000
     )
     assert animator_position(page) == str(5 * 26 + 7)
-    _shot(page, "convolution_clicked")
+    shot(page, "convolution_clicked")
     assert page.get_by_test_id("stException").count() == 0
 
 
 def test_drawing_a_digit_produces_a_prediction(server, page):
     """A stroke drawn on the canvas is read by LeNet-5: the prediction appears."""
-    _open(page, server + "/Feature_maps_特征图")
+    load(page, server + "/Feature_maps_特征图")
     page.locator(".js-plotly-plot").first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Draw", exact=True).click()
@@ -318,15 +197,15 @@ def test_drawing_a_digit_produces_a_prediction(server, page):
         page.mouse.move(box["x"] + 120, box["y"] + 40 + step * 10)
     page.mouse.up()
     page.get_by_role("heading", name="Prediction").wait_for()
-    _shot(page, "feature_maps_drawn")
+    shot(page, "feature_maps_drawn")
     assert page.get_by_test_id("stException").count() == 0
 
 
 def test_clicking_a_feature_map_cell_explains_it(server, page):
     """A click on the channel heatmap moves the explained activation and its receptive field there."""
-    _open(page, server + "/Feature_maps_特征图")
+    load(page, server + "/Feature_maps_特征图")
     page.locator(".js-plotly-plot").first.wait_for()
-    point = _cell_point(page, "", 3, 20)
+    point = plotly_cell_point(page, "", 3, 20)
     page.mouse.click(point[0], point[1])
     # conv1 of LeNet-5 is 5x5 with padding 2: cell (3, 20) sees input rows 1..5, columns 18..22
     page.get_by_text("top-left at row 1, column 18").first.wait_for(timeout=30_000)
@@ -334,7 +213,7 @@ def test_clicking_a_feature_map_cell_explains_it(server, page):
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stSliderThumbValue]')].map(e => e.textContent).join(',') === '3,20'"
     )
-    _shot(page, "feature_maps_clicked")
+    shot(page, "feature_maps_clicked")
     assert page.get_by_test_id("stException").count() == 0
 
 
@@ -349,7 +228,7 @@ def test_a_weights_key_named_like_an_image_is_text_in_the_page(server, page, tmp
     state = lenet5().state_dict()
     state["![x](http://127.0.0.1:9/p.png)"] = torch.zeros(1)
     torch.save(state, tmp_path / "mine.pt")
-    _open(page, server + "/Feature_maps_特征图")
+    load(page, server + "/Feature_maps_特征图")
     page.get_by_test_id("stSidebar").get_by_text("my own", exact=True).click()
     page.locator("input[type=file]").set_input_files(str(tmp_path / "mine.pt"))
     alert = page.get_by_test_id("stAlert").filter(has_text="do not fit lenet5")
@@ -367,7 +246,7 @@ def _language_shown(page) -> str:
 
 def test_lang_zh_in_the_url_renders_chinese(server, page):
     """?lang=zh opens the Convolution page in Chinese: title, sidebar, animation labels, the PyTorch check."""
-    _open(page, server + "/Convolution_卷积?lang=zh")
+    load(page, server + "/Convolution_卷积?lang=zh")
     page.locator(".vz canvas").first.wait_for()
     page.get_by_role("heading", name="卷积", exact=True).wait_for()
     sidebar = page.get_by_test_id("stSidebar")
@@ -376,13 +255,13 @@ def test_lang_zh_in_the_url_renders_chinese(server, page):
     assert page.locator(".vz-play").text_content().strip() == "▶ 播放"
     assert _language_shown(page) == "中文"
     assert "lang=zh" in page.url
-    _shot(page, "convolution_zh")
+    shot(page, "convolution_zh")
     assert page.get_by_test_id("stException").count() == 0
 
 
 def test_the_language_switch_survives_navigation(server, page):
     """Clicking 中文 in the sidebar translates the page; the sidebar navigation keeps the language."""
-    _open(page, server + "/Convolution_卷积")
+    load(page, server + "/Convolution_卷积")
     page.get_by_role("heading", name="Convolution", exact=True).wait_for()
     assert _language_shown(page) == "English"
     page.locator(".st-key-ui_lang").get_by_role("radio", name="中文").click()
@@ -393,7 +272,7 @@ def test_the_language_switch_survives_navigation(server, page):
     page.get_by_text("训练好的模型").first.wait_for()  # the sidebar's model picker
     page.wait_for_url("**/Feature_maps_*lang=zh**")
     assert _language_shown(page) == "中文"
-    _shot(page, "feature_maps_zh_after_navigation")
+    shot(page, "feature_maps_zh_after_navigation")
     assert page.get_by_test_id("stException").count() == 0
 
 
@@ -411,7 +290,7 @@ def _step_panel_text(page) -> str:
 
 def test_a_shared_url_reproduces_its_view(server, page, browser):
     """A hand-written link (classic 5×5, stride 2, padding 1, position 3) opens that view; its share link too."""
-    _open(page, server + SHARED_VIEW)
+    load(page, server + SHARED_VIEW)
     page.locator(".vz canvas").first.wait_for()
     page.get_by_text("[1, 3, 3]").first.wait_for()  # output shape: (5 + 2 - 3) // 2 + 1 = 3
     # position 3 of a 3 × 3 output is row 1, column 0
@@ -423,7 +302,7 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
     link = sidebar.get_by_test_id("stCode").inner_text().strip()
     assert link.startswith(server + "/Convolution_") and "conv_stride_h=2" in link and "conv_preset=example" in link
     page.locator(".st-key-conv_step_panel").scroll_into_view_if_needed()
-    _shot(page, "convolution_shared_url")
+    shot(page, "convolution_shared_url")
 
     # the downloads are for this view: 9 frames, and the step panel's numbers for y[0, 1, 0]
     with page.expect_download() as download:
@@ -438,12 +317,12 @@ def test_a_shared_url_reproduces_its_view(server, page, browser):
     other = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()  # someone else, a new session
     other.set_default_timeout(60_000)
     try:
-        _open(other, link)
+        load(other, link)
         other.locator(".vz canvas").first.wait_for()
         other.get_by_text("[1, 3, 3]").first.wait_for()
         assert _step_panel_text(other).startswith("Output channel 0, row 1, column 0")
         assert animator_position(other) == "3"
-        _shot(other, "convolution_shared_url_opened")
+        shot(other, "convolution_shared_url_opened")
         assert other.get_by_test_id("stException").count() == 0
     finally:
         other.context.close()
@@ -476,7 +355,7 @@ def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
 ):
     """The pooling and transposed-convolution pages step like the convolution page: click a cell of the live
     animator (an output of the pooling, an input value of the scatter view), press →."""
-    _open(page, server + path)
+    load(page, server + path)
     page.locator(".vz canvas").first.wait_for()
     text = page.locator(f".st-key-{panel}").get_by_test_id("stMarkdownContainer")
     text.filter(has_text=first).first.wait_for()
@@ -487,13 +366,13 @@ def test_pooling_and_transposed_step_panels_follow_clicks_and_arrow_keys(
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.keyboard.press("ArrowRight")  # the ▶ button's shortcut
     text.filter(has_text=stepped).first.wait_for(timeout=30_000)
-    _shot(page, panel)
+    shot(page, panel)
     assert page.get_by_test_id("stException").count() == 0
 
 
 def test_the_equivalent_convolution_view_follows_clicks_and_arrow_keys(server, page):
     """The transposed page's second view steps like the first: a clicked output cell, then →."""
-    _open(page, server + "/Transposed_convolution_转置卷积?lang=en")
+    load(page, server + "/Transposed_convolution_转置卷积?lang=en")
     page.get_by_text("equivalent convolution").click()
     page.locator(".st-key-tconv_eq_step_panel").wait_for()
     page.locator(".vz[data-kind=conv] canvas").first.wait_for()
@@ -510,7 +389,7 @@ def test_the_equivalent_convolution_view_follows_clicks_and_arrow_keys(server, p
 
 def test_presenter_mode(server, page):
     """The sidebar toggle: large type, the sidebar folded away, a large step panel; → steps; kept on reload."""
-    _open(page, server + "/Convolution_卷积?conv_sample=classic_5x5")
+    load(page, server + "/Convolution_卷积?conv_sample=classic_5x5")
     page.locator(".vz canvas").first.wait_for()
     step_font = "() => parseFloat(getComputedStyle(document.querySelector('.st-key-conv_step_panel .katex')).fontSize)"
     before = page.evaluate(step_font)
@@ -521,7 +400,7 @@ def test_presenter_mode(server, page):
     assert page.evaluate(step_font) > 1.5 * before
     page.locator(".vz.vz-large").wait_for()  # the animator's larger type
     page.locator(".st-key-conv_step_panel").scroll_into_view_if_needed()
-    _shot(page, "convolution_presenter")
+    shot(page, "convolution_presenter")
 
     assert _step_panel_text(page).startswith("Output channel 0, row 0, column 0")
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -550,7 +429,7 @@ def test_formulas_fit_a_projector(server, browser, path):
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(page, server + path)
+        load(page, server + path)
         page.locator(".katex-display").first.wait_for()
         page.locator(".vz canvas, .js-plotly-plot").first.wait_for()
         time.sleep(1)  # the fitting runs on the next animation frame after the last change
@@ -566,7 +445,7 @@ def test_formulas_fit_a_projector(server, browser, path):
         )
         assert cut == [], cut
         page.locator(".katex-display").last.scroll_into_view_if_needed()
-        _shot(page, "formulas_fit_" + ("convolution" if "Convolution" in path else "feature_maps"))
+        shot(page, "formulas_fit_" + ("convolution" if "Convolution" in path else "feature_maps"))
     finally:
         context.close()
 
@@ -580,7 +459,7 @@ def test_the_animator_fits_a_1024_px_column(server, browser, lang):
     page.set_default_timeout(60_000)
     try:
         query = "conv_source=random&conv_random_channels=4&conv_out_channels=4&conv_padding_h=1&conv_padding_w=1"
-        _open(page, f"{server}/Convolution_卷积?lang={lang}&{query}")
+        load(page, f"{server}/Convolution_卷积?lang={lang}&{query}")
         page.locator(".vz canvas").nth(7).wait_for()
         page.locator(".vz").scroll_into_view_if_needed()
         boxes = page.evaluate(
@@ -599,7 +478,7 @@ def test_the_animator_fits_a_1024_px_column(server, browser, lang):
         for i, a in enumerate(boxes["maps"]):
             for b in boxes["maps"][i + 1 :]:
                 assert a[1] <= b[0] + 1 or b[1] <= a[0] + 1 or a[3] <= b[2] + 1 or b[3] <= a[2] + 1, (a, b)
-        _shot(page, f"animator_1024_{lang}")
+        shot(page, f"animator_1024_{lang}")
     finally:
         context.close()
 
@@ -614,7 +493,7 @@ def test_every_sidebar_choice_fits_its_select_box(server, page):
     line and cuts off what is wider ("Grid 5×5×3, padded to 7×7×3, stri", "conv1 + ReLU: 6×28×28 (what LeN")."""
     from vizconv.i18n.strings import LANGUAGES, STRINGS, text
 
-    _open(page, f"{server}/Convolution_卷积?lang=en")
+    load(page, f"{server}/Convolution_卷积?lang=en")
     box = page.locator(".st-key-conv_sample input")  # every sidebar select box is as wide as this one
     box.wait_for()
     keys = [
@@ -642,7 +521,7 @@ def test_every_sidebar_choice_fits_its_select_box(server, page):
 def test_the_layer_picker_names_the_current_stack(server, page):
     """After a preset change the builder's "Layer" picker shows the new stack's layer, not the old one's (the
     browser keeps a selectbox's text unless the page writes the pick again)."""
-    _open(page, server + "/Network_builder_搭建网络?lang=en")
+    load(page, server + "/Network_builder_搭建网络?lang=en")
     sidebar = page.get_by_test_id("stSidebar")
     picked = "() => document.querySelector('.st-key-nb_pick input')?.value"
     page.wait_for_function(f"() => ({picked})() === '1 · nn.Conv2d(1, 6, kernel_size=5, padding=2)'")
@@ -656,7 +535,7 @@ def test_the_layer_picker_names_the_current_stack(server, page):
 
 def test_the_home_page_opens_the_first_example(server, page):
     """The how-to's link opens the Convolution page on the classic 5×5 grid, in the home page's language."""
-    _open(page, server + "/?lang=zh")
+    load(page, server + "/?lang=zh")
     page.get_by_text(text("home.first_example_link", "zh")).click()
     page.wait_for_url("**conv_sample=classic_5x5**")
     page.wait_for_function(

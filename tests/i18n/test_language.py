@@ -7,11 +7,9 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, Browser, metric, settings
+from tests_support import BUILDER, CONV, FEATURES, POOL, ROOT, TCONV, Browser, metric, settings
 from vizconv.i18n.strings import text
 
-CONV = "pages/1_Convolution_卷积.py"
-FEATURES = "pages/2_Feature_maps_特征图.py"
 SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb"}  # page number: catalogue section
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
 
@@ -131,11 +129,11 @@ def test_cifar_class_names_are_chinese():
 
 # Per page: a setting the student changes first, away from its default (key, the shown label or value to pick).
 LESSON_SETTINGS = {
-    "pages/1_Convolution_卷积.py": ("conv_padding_mode", "reflect"),
-    "pages/2_Feature_maps_特征图.py": ("fm_sample", None),
-    "pages/3_Pooling_and_activations_池化与激活.py": ("pool_stage", None),
-    "pages/4_Transposed_convolution_转置卷积.py": ("tconv_view", None),
-    "pages/5_Network_builder_搭建网络.py": ("nb_kind", None),
+    CONV: ("conv_padding_mode", "reflect"),
+    FEATURES: ("fm_sample", None),
+    POOL: ("pool_stage", None),
+    TCONV: ("tconv_view", None),
+    BUILDER: ("nb_kind", None),
 }
 
 

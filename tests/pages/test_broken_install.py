@@ -13,16 +13,13 @@ import pytest
 import streamlit as st
 import torch
 
-from tests_support import ROOT, animator_data, metric, open_page
+from tests_support import CONV, FEATURES, POOL, ROOT, animator_data, metric, open_page
 from vizconv.i18n.strings import text
 from vizconv.inputs import kernels, samples
 from vizconv.inputs.samples import SampleError, sample_input
 from vizconv.nets import models
 from vizconv.nets.models import ModelError, download_resnet18, load_model, resnet18_downloaded, resnet18_weights_path
 
-CONV = "pages/1_Convolution_卷积.py"
-FEATURES = "pages/2_Feature_maps_特征图.py"
-POOL = "pages/3_Pooling_and_activations_池化与激活.py"
 SECTIONS = ("pooling", "activations", "upsampling")
 
 

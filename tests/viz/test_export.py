@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tests_support import open_page
+from tests_support import CONV, FEATURES, open_page
 from vizconv import trace_conv2d
 from vizconv.i18n.strings import text
 from vizconv.views.convolution import PlaygroundSettings, build_input, run_playground
@@ -239,7 +239,7 @@ def test_file_names_are_safe():
 
 
 def test_convolution_page_offers_the_gif_and_the_csv():
-    at = open_page("pages/1_Convolution_卷积.py", conv_sample="d2l_3x3")
+    at = open_page(CONV, conv_sample="d2l_3x3")
     buttons = {b.key: b for b in at.get("download_button")}
     assert set(buttons) >= {"conv_download_gif", "conv_download_csv"}
     assert buttons["conv_download_gif"].label == text("export.gif", "en")
@@ -247,13 +247,13 @@ def test_convolution_page_offers_the_gif_and_the_csv():
 
 
 def test_feature_maps_page_offers_the_grid_png():
-    at = open_page("pages/2_Feature_maps_特征图.py")
+    at = open_page(FEATURES)
     buttons = {b.key: b for b in at.get("download_button")}
     assert "fm_download_png" in buttons
     assert buttons["fm_download_png"].label == text("export.png", "en")
 
 
 def test_no_download_button_when_the_settings_are_impossible():
-    at = open_page("pages/1_Convolution_卷积.py", conv_groups=2)
+    at = open_page(CONV, conv_groups=2)
     assert at.error
     assert not at.get("download_button")

@@ -1,7 +1,7 @@
 """What a 1024 × 768 projector and a 390 × 844 phone show: shapes on one line, every teaching tab, code without a
 sideways scroll, figures sized as the legibility rule assumes, and no cell values shrunk to specks.
 
-Uses tests/test_browser.py's server and browser fixtures (a ``streamlit run app.py`` on a free port, Debian's
+Uses tests/browser/conftest.py's server and browser fixtures (a ``streamlit run app.py`` on a free port, Debian's
 Chromium); skipped with them where Chromium is missing. Screenshots go to ``artifacts/``.
 """
 
@@ -11,12 +11,13 @@ import contextlib
 import time
 
 import pytest
-from test_browser import _open, _shot, browser, server, sync_api  # noqa: F401 (pytest finds the fixtures by name)
+from browser_support import load, require_browser, shot, sync_api
 
 from vizconv.i18n.strings import LANGUAGES
 from vizconv.viz.charts import heatmap_cell_px
 
 pytestmark = pytest.mark.browser
+require_browser()
 
 CONV = "/Convolution_卷积"
 POOL = "/Pooling_and_activations_池化与激活"
@@ -60,7 +61,7 @@ def test_metric_values_stay_on_one_line_at_1024_px(server, projector, path, name
     """Shapes ("[8, 4, 7, 7]") and ranges ("−3.92 … 5.018") in the metrics are scaled down to fit their column on
     one line, instead of breaking inside the list ("[2, 28, / 28]") or the range."""
     page = projector
-    _open(page, server + path)
+    load(page, server + path)
     page.locator("[data-testid=stMain] [data-testid=stMetricValue]").first.wait_for()
     time.sleep(1)  # the fitting runs on the next animation frame after the metrics arrive
     values = page.evaluate(METRIC_LINES)
@@ -71,7 +72,7 @@ def test_metric_values_stay_on_one_line_at_1024_px(server, projector, path, name
         assert any(v["text"] == "[8, 4, 7, 7]" for v in values), values
         assert min(v["size"] for v in values) < 36  # some were scaled down to fit
     page.locator("[data-testid=stMain] [data-testid=stMetricValue]").first.scroll_into_view_if_needed()
-    _shot(page, f"metrics_1024_{name}")
+    shot(page, f"metrics_1024_{name}")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -79,7 +80,7 @@ def test_every_teaching_tab_shows_at_1024_px(server, projector, lang):  # noqa: 
     """The Convolution page's seven teaching notes: every tab lies inside the tab list, which does not scroll
     (the last one, "Output size", was cut off at the right edge)."""
     page = projector
-    _open(page, f"{server}{CONV}?lang={lang}")
+    load(page, f"{server}{CONV}?lang={lang}")
     page.locator("[data-testid=stMain] [data-testid=stExpander] summary").first.click()
     tabs = page.locator("[data-testid=stMain] [role=tablist]").first
     tabs.wait_for()
@@ -97,13 +98,13 @@ def test_every_teaching_tab_shows_at_1024_px(server, projector, lang):  # noqa: 
     page.get_by_role("tab", name=box["tabs"][-1][0]).click()  # the last one can be chosen
     page.locator("[data-testid=stMain] [role=tab][aria-selected=true]").filter(has_text=box["tabs"][-1][0]).wait_for()
     tabs.evaluate("e => e.scrollIntoView({block: 'start'})")
-    _shot(page, f"teaching_tabs_1024_{lang}")
+    shot(page, f"teaching_tabs_1024_{lang}")
 
 
 def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):  # noqa: F811
     """The Convolution page's equivalent nn.Conv2d code wraps its long lines (a photo's values, the weights)."""
     page = projector
-    _open(page, f"{server}{CONV}?lang=en&conv_source=random&conv_random_channels=3&conv_out_channels=4")
+    load(page, f"{server}{CONV}?lang=en&conv_source=random&conv_random_channels=3&conv_out_channels=4")
     page.locator('[data-testid=stMain] [data-testid=stCode]:has-text("nn.Conv2d(")').first.wait_for()
     wide = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stCode] pre')]
@@ -115,7 +116,7 @@ def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):
 def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):  # noqa: F811
     """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.viz.legibility works with: the
     activations section's 28×28 LeNet map (half a column). (The live animator sizes its own maps and writes
-    numbers only where they are 8 px or more: tests/test_browser_animator.py.)"""
+    numbers only where they are 8 px or more: tests/browser/test_browser_animator.py.)"""
     page = projector
 
     def cell(index: int) -> float:  # the first subplot's cell of the index-th chart, in pixels
@@ -127,7 +128,7 @@ def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):
             index,
         )
 
-    _open(page, f"{server}{POOL}?lang=en&pool_section=activations")
+    load(page, f"{server}{POOL}?lang=en&pool_section=activations")
     page.locator(".js-plotly-plot").first.wait_for()
     time.sleep(0.5)
     assert cell(0) == pytest.approx(heatmap_cell_px((28, 28), columns=2), rel=0.1)
@@ -137,12 +138,12 @@ def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: 
     """On a 390-px phone the figures are narrower than the rule assumes: the style sheet hides the values Plotly
     would write below 8 px and keeps the others (checked for every size Plotly may choose, on the page whose
     heatmaps are Plotly's: the activations section; the live animator writes numbers only where they are 8 px
-    or more, tests/test_browser_animator.py)."""
+    or more, tests/browser/test_browser_animator.py)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(page, f"{server}{POOL}?lang=en&pool_section=activations")
+        load(page, f"{server}{POOL}?lang=en&pool_section=activations")
         page.locator(".js-plotly-plot").first.wait_for()
         sizes = page.evaluate(
             """() => [...document.querySelectorAll('.js-plotly-plot g.heatmap-label text')]
@@ -162,6 +163,6 @@ def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: 
                 plot.remove(); return shown; }"""
         )
         assert shown == [px >= 8 for px in range(13)]
-        _shot(page, "values_390_activations")
+        shot(page, "values_390_activations")
     finally:
         context.close()

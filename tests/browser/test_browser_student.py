@@ -13,7 +13,7 @@ A failure names the page, the seed, the steps taken and a screenshot in ``artifa
 Two focused checks: presenter mode's toggle gives the arrow keys back to the page (→ steps without a click
 elsewhere), and the Feature maps page's drawing canvas is in view at 1400 × 900.
 
-Uses tests/test_browser.py's server and browser fixtures (one ``streamlit run app.py`` for the module, Debian's
+Uses tests/browser/conftest.py's server and browser fixtures (one ``streamlit run app.py`` for the module, Debian's
 Chromium); skipped with them where Chromium is missing. ``VIZCONV_STUDENT_SEEDS=3,4`` runs other seeds.
 """
 
@@ -22,19 +22,17 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import ARTIFACTS, CHROMIUM, browser, server, sync_api  # noqa: F401 (pytest finds the fixtures by name)
+from browser_support import ARTIFACTS, require_browser, sync_api
 
 from vizconv.i18n.strings import LANGUAGE_NAMES, LANGUAGES, STRINGS, text
 
 pytestmark = pytest.mark.browser
 
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+require_browser()
 
 VIEWPORT = {"width": 1400, "height": 900}
 PAGES = {

@@ -10,11 +10,11 @@ import weakref
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, ROOT_FILES, open_page
+from tests_support import FEATURES, ROOT, ROOT_FILES, open_page
 from vizconv.i18n.strings import text
 from vizconv.nets.architectures import lenet5
 
-FM = "pages/2_Feature_maps_特征图.py"
+FM = FEATURES
 
 
 def _weights(seed: int) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests_support import animator_data, chart_spec, open_page
+from tests_support import CONV, POOL, animator_data, chart_spec, open_page
 from vizconv.ops.upsample import trace_interpolate
 from vizconv.viz import style
 from vizconv.viz.charts import heatmap_cell_px, heatmap_figure
@@ -51,7 +51,7 @@ def test_the_convolution_page_names_the_unread_rows_and_how_they_are_marked():
     """The Convolution page's 28×28 digit with dilation 2 and stride 3: the warning names the rows and columns no
     window reads and says how the animator marks them (a ✕, one diagonal where cells are small)."""
     at = open_page(
-        "pages/1_Convolution_卷积.py",
+        CONV,
         conv_dilation_h=2,
         conv_dilation_w=2,
         conv_stride_h=3,
@@ -80,7 +80,7 @@ def test_upsampling_writes_numbers_only_in_cells_large_enough():
 def test_the_upsampling_animator_writes_numbers_only_in_small_maps():
     """LeNet's 14×14 map upsampled to 28×28 shows colours (the legend says the numbers are written out beside
     them); a random 5×5 grid (10×10 after ×2) has its numbers in the maps."""
-    page = "pages/3_Pooling_and_activations_池化与激活.py"
+    page = POOL
     assert animator_data(open_page(page, {"pool_section": "upsampling"}))["numbers_in_maps"] is False
     small = open_page(page, {"pool_section": "upsampling", "pool_up_source": "random", "pool_up_size": "5"})
     assert animator_data(small)["numbers_in_maps"] is True
@@ -89,7 +89,7 @@ def test_the_upsampling_animator_writes_numbers_only_in_small_maps():
 def test_activations_before_and_after_share_one_scale_and_gaps():
     """Before and after on one colour scale (the same colours, zmin and zmax) and the same cell gaps, so the two
     maps can be compared cell by cell."""
-    at = open_page("pages/3_Pooling_and_activations_池化与激活.py", {"pool_section": "activations"})
+    at = open_page(POOL, {"pool_section": "activations"})
     before, after = (chart_spec(at, i)["data"][0] for i in (0, 1))
     for name in ("colorscale", "zmin", "zmax", "xgap", "ygap"):
         assert before[name] == after[name], name

@@ -136,7 +136,7 @@ def test_step_latex_boxes_the_winner_and_writes_the_mean():
 def test_pooling_uses_the_live_animator_each_channel_its_own():
     """Pooling's animator data: each output channel reads its own input channel (groups = channels, one input
     per group), no weights; max pooling's padding is −∞ (it never wins), carried in the float32 data, so the
-    JSON stays valid; the winner and the mean are drawn in the browser (tests/test_browser_animator.py)."""
+    JSON stays valid; the winner and the mean are drawn in the browser (tests/browser/test_browser_animator.py)."""
     torch.manual_seed(1)
     trace = trace_pool2d(torch.randn(2, 5, 5), "max", 2, 1, 1)
     assert isinstance(trace, PoolTrace)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests_support import animator_data, metric, open_page, run_script
+from tests_support import TCONV, animator_data, metric, open_page, run_script
 from vizconv import ParameterError
 from vizconv.ops.transposed import (
     COVERAGE,
@@ -523,7 +523,7 @@ def test_the_equivalent_view_marks_exactly_the_inserted_zeros(settings):
 
 # ---------------------------------------------------------------- the page
 
-PAGE = "pages/4_Transposed_convolution_转置卷积.py"
+PAGE = TCONV
 
 
 def test_page_renders_with_defaults():

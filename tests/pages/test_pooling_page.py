@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from tests_support import animator_data, chart_spec, metric, open_page
+from tests_support import POOL, animator_data, chart_spec, metric, open_page
 
-PAGE = "pages/3_Pooling_and_activations_池化与激活.py"
+PAGE = POOL
 
 
 def test_pooling_a_lenet_feature_map_keeps_the_channels_and_has_no_weights():

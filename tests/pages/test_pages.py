@@ -9,10 +9,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests_support import ROOT, animator_data, metric, open_page
+from tests_support import CONV, FEATURES, ROOT, animator_data, metric, open_page
 from vizconv.i18n.strings import text
-
-CONV = "pages/1_Convolution_卷积.py"
 
 
 def _app() -> AppTest:
@@ -192,9 +190,6 @@ def test_lenet_filters_are_a_kernel_preset():
     at.selectbox(key="conv_preset").set_value("lenet5_conv1").run()
     assert not at.exception
     assert metric(at, "Output") == "[2, 24, 24]"
-
-
-FEATURES = "pages/2_Feature_maps_特征图.py"
 
 
 def _features(**state) -> AppTest:

@@ -1,7 +1,7 @@
 """The Network builder page in headless Chromium on a 1024 × 768 projector and a 390 × 844 phone: nothing is cut
 off, and the layer table comes with the page.
 
-Uses tests/test_browser.py's server and browser fixtures (a ``streamlit run app.py`` on a free port, Debian's
+Uses tests/browser/conftest.py's server and browser fixtures (a ``streamlit run app.py`` on a free port, Debian's
 Chromium); skipped with them where Chromium is missing. Screenshots go to ``artifacts/``.
 """
 
@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from test_browser import _open, _shot, browser, server  # noqa: F401 (pytest finds the fixtures by name)
+from browser_support import load, require_browser, shot
 
 from vizconv.i18n.strings import LANGUAGES, STRINGS, text
 
 pytestmark = pytest.mark.browser
+require_browser()
 
 PAGE = "/Network_builder_搭建网络"
 # the audit's example: a ResNet-style stack on CIFAR-sized input, ten rows with the input row
@@ -69,11 +70,11 @@ def test_every_column_and_row_of_the_layer_table_fits_a_projector(server, projec
     and every row shows, also with presenter mode's larger type (it was a data grid that hid "receptive field"
     and "jump" past its right edge and, in presenter mode, its last rows behind an inner scroll bar)."""
     page = projector
-    _open(page, f"{server}{PAGE}?lang={lang}{'&present=1' if present else ''}&{STACK}")
+    load(page, f"{server}{PAGE}?lang={lang}{'&present=1' if present else ''}&{STACK}")
     if present:
         page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'")
     table = _layer_table(page)
-    _shot(page, f"builder_table_1024_{lang}{'_present' if present else ''}")
+    shot(page, f"builder_table_1024_{lang}{'_present' if present else ''}")
     box = table["box"]
     assert [h["text"] for h in table["headers"]] == [text("nb." + c, lang) for c in COLUMNS], table["headers"]
     for header in table["headers"]:
@@ -90,7 +91,7 @@ def test_the_builders_labels_and_code_fit_a_projector(server, projector, lang): 
     """At 1024 × 768: every preset name fits the sidebar's select box, the fix button shows its whole label (with
     the in_features it sets), and the exported code and the notes' code wrap instead of hiding line ends."""
     page = projector
-    _open(page, f"{server}{PAGE}?lang={lang}&nb_preset=no_flatten")
+    load(page, f"{server}{PAGE}?lang={lang}&nb_preset=no_flatten")
     select = page.locator(".st-key-nb_preset input")
     select.wait_for()
     names = [text(key, lang) for key in STRINGS if key.startswith("nb.preset.")]
@@ -115,7 +116,7 @@ def test_the_builders_labels_and_code_fit_a_projector(server, projector, lang): 
             .map(x => [x.className, x.scrollWidth, x.clientWidth])]"""
     )
     assert "1176" in label and cut == [], (label, cut)  # Streamlit ends a label that does not fit in "…"
-    _shot(page, f"builder_fix_button_1024_{lang}")
+    shot(page, f"builder_fix_button_1024_{lang}")
 
     fix.click()  # the stack fits now: the exported code appears
     code = page.locator('[data-testid="stCode"]:has-text("model = nn.Sequential(")')
@@ -130,7 +131,7 @@ def test_the_builders_labels_and_code_fit_a_projector(server, projector, lang): 
     assert wide == [], wide
     code.evaluate("e => e.scrollIntoView({block: 'start'})")
     time.sleep(0.3)
-    _shot(page, f"builder_code_1024_{lang}")
+    shot(page, f"builder_code_1024_{lang}")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -141,7 +142,7 @@ def test_every_column_of_the_layer_table_can_be_reached_on_a_phone(server, brows
     page = context.new_page()
     page.set_default_timeout(60_000)
     try:
-        _open(page, f"{server}{PAGE}?lang={lang}&{STACK}")
+        load(page, f"{server}{PAGE}?lang={lang}&{STACK}")
         page.locator(".st-key-nb_layers table").wait_for()
         box = page.locator(".st-key-nb_layers [data-testid=stMarkdownContainer]").first
         box.evaluate("e => e.scrollIntoView({block: 'start'})")
@@ -156,7 +157,7 @@ def test_every_column_of_the_layer_table_can_be_reached_on_a_phone(server, brows
                         cells: [...e.querySelectorAll('tbody td:last-child')].map(right)}; }"""
         )
         time.sleep(0.3)
-        _shot(page, f"builder_table_390_{lang}")
+        shot(page, f"builder_table_390_{lang}")
         assert reach["overflow"] in ("auto", "scroll"), reach
         assert reach["page"] <= 390, reach  # the page itself does not scroll sideways: the table's box does
         assert reach["box"] <= 390 and reach["header"] <= reach["box"] + 1, reach

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import urllib.error
 
@@ -95,10 +96,32 @@ def test_resnet18_download_reports_progress(hub_dir, monkeypatch):
         headers = {"Content-Length": str(len(payload))}
 
     monkeypatch.setattr("urllib.request.urlopen", lambda url, timeout: Response(payload))
+    # the stand-in is not the published file: its name's hash prefix is made to match it
+    monkeypatch.setattr("vizconv.nets.models._hash_prefix", lambda url: hashlib.sha256(payload).hexdigest()[:8])
     fractions = []
     path = download_resnet18(progress=fractions.append)
     assert path == resnet18_weights_path() and path.read_bytes() == payload
     assert fractions[-1] == 1.0 and fractions == sorted(fractions) and len(fractions) > 10
+
+
+def test_a_download_that_is_not_the_published_file_is_refused(hub_dir, monkeypatch):
+    """What arrives must start with the sha256 digits in its name (resnet18-f37072fd.pth), as torch.hub checks: a
+    proxy's error page is refused, and nothing is left in the cache to be loaded later."""
+    import io
+
+    from vizconv.nets.models import ModelError, _hash_prefix, download_resnet18, resnet18_weights_path
+
+    assert _hash_prefix("https://download.pytorch.org/models/resnet18-f37072fd.pth") == "f37072fd"
+    page = b"<html>Please log in to the proxy</html>"
+
+    class Response(io.BytesIO):
+        headers = {"Content-Length": str(len(page))}
+
+    monkeypatch.setattr("urllib.request.urlopen", lambda url, timeout: Response(page))
+    with pytest.raises(ModelError, match="damaged or incomplete"):
+        download_resnet18()
+    target = resnet18_weights_path()
+    assert not target.exists() and not list(target.parent.glob("*.partial"))
 
 
 def test_resnet18_loads_from_a_locally_placed_cache_file(hub_dir):

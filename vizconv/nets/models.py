@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import io
 import json
+import re
 import struct
 import urllib.request
 import zipfile
@@ -186,6 +188,15 @@ def resnet18_downloaded() -> bool:
         return False
 
 
+HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torch.hub's convention: name-<first hex digits of its sha256>.pth
+
+
+def _hash_prefix(url: str) -> str | None:
+    """The start of the file's sha256 its name carries (torch.hub.download_url_to_file checks the same), if any."""
+    match = HASH_IN_NAME.search(url.rsplit("/", 1)[1])
+    return match.group(1) if match else None
+
+
 def _unwritable(target: Path, exc: OSError) -> ModelError:
     return ModelError(
         "model.cache_unwritable", name="ResNet-18", folder=str(target.parent), reason=exc.strerror or str(exc)
@@ -196,7 +207,8 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
     """Download the ResNet-18 ImageNet weights into torch's hub cache, reporting the fraction done.
 
     ModelError when the cache folder cannot be written (said so, with TORCH_HOME as the way out: that is not
-    "no internet") or the download fails (offline); nothing half-written is left behind.
+    "no internet"), the download fails (offline) or what arrived is not the file its name promises (its sha256
+    does not start with the hex digits in the name, as torch.hub checks); nothing half-written is left behind.
     """
     from torchvision.models import ResNet18_Weights
 
@@ -212,6 +224,7 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
         raise _unwritable(target, exc) from exc
     written = False
     try:
+        digest = hashlib.sha256()
         with file, urllib.request.urlopen(url, timeout=30) as response:
             total = int(response.headers.get("Content-Length") or 0)
             done = 0
@@ -220,9 +233,13 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
                     file.write(block)
                 except OSError as exc:  # the disk is full
                     raise _unwritable(target, exc) from exc
+                digest.update(block)
                 done += len(block)
                 if progress and total:
                     progress(min(done / total, 1.0))
+        prefix = _hash_prefix(url)
+        if prefix and not digest.hexdigest().startswith(prefix):  # a proxy's error page, a truncated transfer
+            raise ModelError("model.damaged", name="ResNet-18", path=str(target))
         try:
             partial.replace(target)
         except OSError as exc:

@@ -113,11 +113,8 @@ def evaluate_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, datase
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _progress(prefix: str, done: int, total: int, loss: float) -> None:

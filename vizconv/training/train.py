@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import update_bn
 
 from vizconv.nets.architectures import ResNet20, lenet5
 from vizconv.training.datasets import (
@@ -130,27 +131,18 @@ def _float_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items() if v.is_floating_point()}
 
 
-@torch.no_grad()
 def recompute_batchnorm(model: nn.Module, x: torch.Tensor, dataset: str, batch: int = 500) -> None:
-    """Set every BatchNorm's running mean and variance to the average over the images ``x``.
+    """Set every BatchNorm's running mean and variance to the average over the images ``x``
+    (``torch.optim.swa_utils.update_bn`` over batches of ``batch`` normalised images).
 
     Averaged weights need statistics of their own: the running statistics of
     any single epoch belong to other weights (Izmailov et al. 2018, section 3.2).
     """
-    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    if not norms:
-        return
-    momenta = [m.momentum for m in norms]
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None  # a cumulative average over every batch below
-    was_training = model.training
-    model.train()
-    for start in range(0, len(x), batch):
-        model(normalise(x[start : start + batch], dataset).contiguous(memory_format=torch.channels_last))
-    for m, momentum in zip(norms, momenta, strict=True):
-        m.momentum = momentum
-    model.train(was_training)
+    batches = (
+        normalise(x[start : start + batch], dataset).contiguous(memory_format=torch.channels_last)
+        for start in range(0, len(x), batch)
+    )
+    update_bn(batches, model)
 
 
 def _run_epoch(model, optimizer, scheduler, splits, recipe, batch, generator, label):

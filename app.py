@@ -21,8 +21,9 @@ for path, name, icon in (
     ("pages/5_Network_builder_搭建网络.py", "nb", "🧱"),
 ):
     with st.container(border=True):
+        # catalogue: home.<…>_link (6 keys: home.conv_link … home.first_example_link)
         st.page_link(path, label=t(f"home.{name}_link"), icon=icon)
-        st.caption(t(f"home.{name}_blurb"))
+        st.caption(t(f"home.{name}_blurb"))  # catalogue: home.<…>_blurb (5 keys: home.conv_blurb … home.nb_blurb)
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))

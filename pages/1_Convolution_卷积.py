@@ -132,6 +132,7 @@ with st.sidebar:
         t("conv.source"),
         sources,
         horizontal=True,
+        # catalogue: conv.source.sample, conv.source.random, conv.source.upload
         **memory.seed("source", sources, ui.labels("conv.source.")),
     )
     picture = colours = False  # a picture to scale (the side slider); one with colour (the colour switch)
@@ -141,8 +142,10 @@ with st.sidebar:
             t("conv.sample"),
             sample_keys,
             on_change=_apply_sample,
+            # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck)
             **memory.seed("sample", sample_keys, ui.labels("sample.")),
         )
+        # catalogue: sample.about.<key> where it exists (sample.about.d2l_3x3, …)
         about = ui.t_or(f"sample.about.{sample_key}", None)
         if about:
             st.caption(about)
@@ -172,12 +175,14 @@ with st.sidebar:
         t("conv.padding"),
         padding_kinds,
         horizontal=True,
+        # catalogue: conv.padding.number, conv.padding.same, conv.padding.valid
         **memory.seed("padding_kind", padding_kinds, ui.labels("conv.padding.")),
     )
     padding = _pair(t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number")
     st.selectbox(
         t("conv.padding_mode"),
         PADDING_MODES,
+        # catalogue: conv.mode.zeros, conv.mode.reflect, conv.mode.replicate, conv.mode.circular
         **memory.seed("padding_mode", PADDING_MODES, ui.labels("conv.mode.")),
     )
     dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
@@ -190,6 +195,7 @@ with st.sidebar:
         presets.insert(0, EXAMPLE_PRESET)
     if memory.get("preset") not in presets:
         memory.set(preset=presets[0] if presets[0] == EXAMPLE_PRESET else "identity")
+    # catalogue: preset.<…> (13 keys: preset.example … preset.resnet20_conv1)
     preset = st.selectbox(t("conv.preset"), presets, **memory.seed("preset", presets, ui.labels("preset.")))
     st.toggle(
         t("conv.varied"),
@@ -301,6 +307,7 @@ with st.container(border=True):
     for axis, read in zip(("row", "col"), trace.read, strict=True):
         lines = (~read).nonzero().flatten().tolist()
         if lines:
+            # catalogue: conv.unread_row, conv.unread_rows, conv.unread_col, conv.unread_cols
             unread.append(t(f"conv.unread_{axis}" + ("s" if len(lines) > 1 else ""), lines=index_ranges(lines)))
     if unread:
         mark = Term("anim.mark.cross")  # the animator's ✕ in each cell (one diagonal in a small cell)

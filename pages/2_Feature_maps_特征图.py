@@ -73,9 +73,11 @@ with st.sidebar:
         t("fm.model"),
         models,
         help=t("fm.model_help"),
+        # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
         **memory.seed("model", models, ui.labels("fm.model.")),
     )
     weight_kinds = ("bundled", "random", "own")
+    # catalogue: fm.weights.bundled, fm.weights.own, fm.weights.random, fm.weights.pretrained
     weight_label = ui.labels("fm.weights.")
     pretrained = t("fm.weights.pretrained")  # a downloaded model's weights are not vizconv's
 
@@ -106,6 +108,7 @@ with st.sidebar:
         t("fm.source"),
         sources,
         horizontal=True,
+        # catalogue: fm.source.sample, fm.source.upload, fm.source.draw
         **memory.seed("source", sources, ui.labels("fm.source.")),
     )
 
@@ -116,6 +119,7 @@ try:
             st.stop()
         # This session's own model: kept in its session state only, never in a shared cache.
         model, info = ui.session_model(model_name, weights_file.getvalue())
+        # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
         st.caption(t("fm.weights_loaded", name=t("fm.model." + model_name), sha=info.card["sha256"][:12]))
     elif weights == "random":
         model, info = ui.cached_random_model(model_name)
@@ -127,6 +131,7 @@ try:
                 download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
             finally:  # also when it fails: the message below replaces the bar
                 bar.empty()
+        # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
         with st.spinner(t("fm.loading", name=t("fm.model." + model_name))):
             model, info = ui.cached_model(model_name)
 except MessageError as exc:
@@ -135,6 +140,7 @@ except MessageError as exc:
         st.markdown(t("fm.instead"))
         ways = st.container(horizontal=True)  # side by side, each as wide as its label; they wrap when narrow
         ways.button(
+            # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
             t("fm.instead_random", name=t("fm.model." + model_name)),
             key="fm_instead_random",
             on_click=memory.set,
@@ -142,6 +148,7 @@ except MessageError as exc:
             icon="🎲",
         )
         for other in (name for name in ("resnet20", "lenet5") if name != model_name):  # a ResNet and a LeNet
+            # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
             ways.button(t("fm.model." + other), key=f"fm_instead_{other}", on_click=memory.set, kwargs={"model": other})
     st.stop()
 
@@ -157,6 +164,7 @@ with st.sidebar:
     elif source == "sample":
         keys = list(samples)
         if keys:  # none where the install lost its pictures (the page says so below)
+            # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck)
             sample_key = st.selectbox(t("fm.sample"), keys, **memory.seed("sample", keys, ui.labels("sample.")))
     else:
         upload = ui.image_uploader("fm_upload")
@@ -214,6 +222,7 @@ with right:
     st.dataframe(
         pd.DataFrame(
             {
+                # catalogue: class.<…> (10 keys: class.airplane … class.truck)
                 t("fm.class"): [ui.t_or(f"class.{info.classes[i]}", info.classes[i]) for i in top.indices.tolist()],
                 t("fm.probability"): top.values.tolist(),
             }

@@ -170,6 +170,7 @@ def _upload(key: str) -> Image.Image | None:
 
 
 with st.sidebar:
+    # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
     section = st.radio(t("pool.section"), SECTIONS, **memory.seed("section", SECTIONS, ui.labels("pool.section.")))
 
 
@@ -181,6 +182,7 @@ def pooling_input() -> torch.Tensor | None:
         t("pool.source"),
         sources,
         horizontal=True,
+        # catalogue: pool.source.lenet, pool.source.sample, pool.source.random, pool.source.upload
         **memory.seed("source", sources, ui.labels("pool.source.")),
     )
     if source == "lenet":
@@ -190,12 +192,14 @@ def pooling_input() -> torch.Tensor | None:
             t("pool.stage"),
             stages,
             help=t("pool.stage_help"),
+            # catalogue: pool.stage.conv1, pool.stage.relu1, pool.stage.pool1
             **memory.seed("stage", stages, ui.labels("pool.stage.")),
         )
         channels = st.slider(t("pool.channels"), 1, 6, help=t("pool.channels_help"), **memory.seed("channels"))
         return _lenet(_digit_picture(digit))[stage][:channels]
     if source == "sample":
         keys = IMAGE_SAMPLES + GRID_SAMPLES
+        # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck)
         key = st.selectbox(t("conv.sample"), keys, **memory.seed("sample", keys, ui.labels("sample.")))
         if not SAMPLES[key].is_image:
             return sample_input(key)
@@ -224,7 +228,7 @@ def show_pooling() -> None:
             t("pool.kind"),
             POOL_KINDS,
             horizontal=True,
-            **memory.seed("kind", POOL_KINDS, ui.labels("pool.kind.")),
+            **memory.seed("kind", POOL_KINDS, ui.labels("pool.kind.")),  # catalogue: pool.kind.max, pool.kind.avg
         )
         kernel = _pair(t("pool.window_size"), "kernel", 1, 5)  # a window, not a kernel of weights
         stride_default = st.toggle(
@@ -255,7 +259,7 @@ def show_pooling() -> None:
     cols[1].metric(t("conv.shape_output"), f"[{c}, {h_out}, {w_out}]")
     cols[2].metric(t("conv.params"), "0", help=t("pool.no_weights_help"))
     cols[3].metric(t("pool.channels_kept"), f"{c} → {c}")
-    st.info(t("pool.no_weights." + kind), icon="⚖️")
+    st.info(t("pool.no_weights." + kind), icon="⚖️")  # catalogue: pool.no_weights.max, pool.no_weights.avg
 
     positions = trace.positions
     if "pool_position" not in state:  # open on a window that teaches something (a digit's corner is all 0)
@@ -264,6 +268,7 @@ def show_pooling() -> None:
 
     st.subheader(t("pool.animation"))
     steps.live(partial(pool_animator_data, trace), memory)  # its speed menu sets memory's speed when paused
+    # catalogue: pool.animation_help.max, pool.animation_help.avg
     st.caption(t("pool.animation_help." + kind, frames=Count("count.window_positions", positions)))
 
     st.subheader(t("conv.step"))
@@ -297,6 +302,7 @@ def activation_input() -> torch.Tensor | None:
         t("act.source"),
         sources,
         horizontal=True,
+        # catalogue: act.source.lenet, act.source.kernel
         **memory.seed("act_source", sources, ui.labels("act.source.")),
     )
     if source == "lenet":
@@ -308,10 +314,14 @@ def activation_input() -> torch.Tensor | None:
         t("act.picture"),
         pictures,
         **memory.seed(
-            "act_picture", pictures, {k: t("act.upload") if k == "upload" else t("sample." + k) for k in pictures}.get
+            # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck)
+            "act_picture",
+            pictures,
+            {k: t("act.upload") if k == "upload" else t("sample." + k) for k in pictures}.get,
         ),
     )
     kernels = tuple(FIXED_3X3)
+    # catalogue: preset.<…> (13 keys: preset.example … preset.resnet20_conv1)
     preset = st.selectbox(t("act.kernel"), kernels, **memory.seed("act_kernel", kernels, ui.labels("preset.")))
     if choice == "upload":
         picture = _upload("act_upload")
@@ -331,6 +341,7 @@ def show_activations() -> None:
         name = st.selectbox(
             t("act.function"),
             ACTIVATIONS,
+            # catalogue: act.relu, act.leaky_relu, act.sigmoid, act.tanh, act.gelu (activations.ACTIVATIONS)
             **memory.seed("activation", ACTIVATIONS, ui.labels("act.")),
         )
         slope = 0.01
@@ -341,7 +352,7 @@ def show_activations() -> None:
         return
     result = activate(before, name, slope)
     st.latex(activation_latex(name, slope))
-    st.caption(t("act.why." + name))
+    st.caption(t("act.why." + name))  # catalogue: act.why.<…> (5 keys: act.why.relu … act.why.gelu)
     cols = st.columns(4)
     cols[0].metric(t("act.negative"), f"{result.negative:.0%}")
     cols[1].metric(t("act.zeroed"), f"{result.zeroed:.0%}", help=t("act.zeroed_help"))
@@ -358,6 +369,7 @@ def show_activations() -> None:
     with left:
         ui.plotly_figure(heatmap_figure(before, t("act.before"), shared, hover=hover, columns=2), key="act_before")
     with right:
+        # catalogue: act.relu, act.leaky_relu, act.sigmoid, act.tanh, act.gelu (activations.ACTIVATIONS)
         after_title = t("act.after", name=t("act." + name))
         ui.plotly_figure(heatmap_figure(result.after, after_title, shared, hover=hover, columns=2), key="act_after")
     st.caption(t("act.same_scale"))
@@ -366,6 +378,7 @@ def show_activations() -> None:
     figure = histogram_figure(
         [
             (t("act.before"), histogram(before, low=low, high=high), style.BOUNDARY_COLOUR),
+            # catalogue: act.relu, act.leaky_relu, act.sigmoid, act.tanh, act.gelu (activations.ACTIVATIONS)
             (t("act.after", name=t("act." + name)), histogram(result.after, low=low, high=high), style.WINDOW_COLOUR),
         ],
         t("act.histogram"),
@@ -373,6 +386,7 @@ def show_activations() -> None:
         t("act.count"),
     )
     ui.plotly_figure(figure, key="act_histogram")
+    # catalogue: act.histogram_help.<…> (5 keys: act.histogram_help.relu … act.histogram_help.gelu)
     st.caption(t("act.histogram_help." + name))
 
 
@@ -384,6 +398,7 @@ def upsampling_input() -> torch.Tensor | None:
         t("up.source"),
         sources,
         horizontal=True,
+        # catalogue: up.source.lenet, up.source.digit, up.source.random
         **memory.seed("up_source", sources, ui.labels("up.source.")),
     )
     if source == "lenet":
@@ -422,7 +437,7 @@ def show_upsampling() -> None:
         rf"[1, 1, {h}, {w}] \xrightarrow{{\texttt{{F.interpolate}}(\text{{scale\_factor}}={scale},\ "
         rf"\text{{mode}}=\text{{{mode}}})}} [1, 1, {h * scale}, {w * scale}]"
     )
-    st.caption(t("up.what." + mode))
+    st.caption(t("up.what." + mode))  # catalogue: up.what.nearest, up.what.bilinear, up.what.bicubic
     if mode == "bicubic" and (
         float(upsampled.max()) > float(source.max()) or float(upsampled.min()) < float(source.min())
     ):

@@ -123,6 +123,7 @@ with st.sidebar:
         t("tconv.source"),
         sources,
         horizontal=True,
+        # catalogue: tconv.source.example, tconv.source.random
         **memory.seed("source", sources, ui.labels("tconv.source.")),
     )
     if source == "example":
@@ -131,8 +132,10 @@ with st.sidebar:
             t("tconv.example"),
             examples,
             on_change=_apply_example,
+            # catalogue: tconv.example.d2l_2x2, tconv.example.dumoulin_stride2
             **memory.seed("example", examples, ui.labels("tconv.example.")),
         )
+        # catalogue: tconv.example.about.d2l_2x2, tconv.example.about.dumoulin_stride2
         st.caption(t("tconv.example.about." + memory.get("example")))
     else:
         st.slider(t("tconv.channels"), 1, 3, **memory.seed("channels"))
@@ -158,6 +161,7 @@ with st.sidebar:
 
     st.header(t("tconv.kernels"))
     presets = [p for p in PRESETS if p != "example" or source == "example"]
+    # catalogue: tconv.preset.<…> (5 keys: tconv.preset.example … tconv.preset.random_int)
     preset = st.selectbox(t("tconv.preset"), presets, **memory.seed("preset", presets, ui.labels("tconv.preset.")))
     if preset == "random_int":
         st.number_input(t("tconv.seed"), 0, 9999, **memory.seed("kernel_seed"))
@@ -284,6 +288,7 @@ cols[2].metric(t("tconv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
 cols[3].metric(t("tconv.params"), f"{trace.param_count:,}")
 
 # ---------------------------------------------------------------- the two views
+# catalogue: tconv.view.scatter, tconv.view.equivalent
 view = st.radio(t("tconv.view"), VIEWS, horizontal=True, **memory.seed("view", VIEWS, ui.labels("tconv.view.")))
 
 

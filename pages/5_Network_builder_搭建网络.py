@@ -233,6 +233,7 @@ def _fit_all() -> None:
 # ---------------------------------------------------------------- controls (sidebar)
 with st.sidebar:
     presets = [*PRESETS, CUSTOM]
+    # catalogue: nb.preset.<…> (6 keys: nb.preset.lenet5 … nb.preset.no_flatten)
     st.selectbox(t("nb.preset"), presets, **memory.seed("preset", presets, ui.labels("nb.preset.")))
     st.button(
         t("nb.reset"),
@@ -260,14 +261,16 @@ with st.sidebar:
 
     st.header(t("nb.add_header"))
     kinds = list(KINDS)
+    # catalogue: nb.kind.<…> (10 keys: nb.kind.conv2d … nb.kind.bottleneck)
     kind = st.selectbox(t("nb.kind"), kinds, **memory.seed("kind", kinds, ui.labels("nb.kind.")))
-    st.caption(t("nb.about." + kind))
+    st.caption(t("nb.about." + kind))  # catalogue: nb.about.<…> (10 keys: nb.about.conv2d … nb.about.bottleneck)
     autofit = st.toggle(t("nb.autofit"), help=t("nb.autofit_help"), **memory.seed("autofit"))
     if autofit and incoming is not None:  # show the size the layer will get
         fitted = fit_to(incoming, LayerSpec(kind))
         for name in INPUT_SIZES & set(KINDS[kind]):
             memory.set(**{f"{kind}_{name}": min(fitted.params[name], LIMITS[name][1])})
     for name in KINDS[kind]:
+        # catalogue: nb.param.<…> (12 keys: nb.param.in_channels … nb.param.width)
         label, key = t("nb.param." + name), f"{kind}_{name}"
         if name == "bias":
             st.toggle(label, **memory.seed(key))
@@ -276,6 +279,7 @@ with st.sidebar:
             st.selectbox(label, functions, **memory.seed(key, functions, ACTIVATIONS.get))
         else:
             fixed = autofit and incoming is not None and name in INPUT_SIZES
+            # catalogue: nb.help.<…> (10 keys: nb.help.in_channels … nb.help.width)
             st.number_input(label, *limits(kind, name), disabled=fixed, help=t("nb.help." + name), **memory.seed(key))
     st.button(t("nb.add"), key="nb_add", on_click=_append, type="primary", width="stretch")
     message = state.pop("nb_message", None)  # why the last Add was refused, shown once
@@ -337,6 +341,7 @@ def _shape(shape: tuple[int, ...]) -> str:
 
 
 def _layer_name(spec: LayerSpec) -> str:
+    # catalogue: nb.kind.<…> (10 keys: nb.kind.conv2d … nb.kind.bottleneck)
     return ACTIVATIONS[spec.params["function"]] if spec.kind == "activation" else t("nb.kind." + spec.kind)
 
 
@@ -362,6 +367,7 @@ numeric = {"col_index", "col_params", "col_jump"}  # right-aligned, as numbers a
 # empty grey box until then). Its text wraps, so every column fits a 1024-pixel projector, and it is as tall as its
 # rows, also with presenter mode's larger type; on a phone it scrolls sideways in its own box (ui.FIT_TO_WIDTH_HTML).
 table = [
+    # catalogue: nb.col_index, nb.col_layer, nb.col_settings, nb.col_shape, nb.col_params, nb.col_rf, nb.col_jump
     "| " + " | ".join(_cell(t("nb." + c)) for c in columns) + " |",
     "|" + "|".join("---:" if c in numeric else "---" for c in columns) + "|",
     *("| " + " | ".join(_cell(v) for v in row) + " |" for row in rows),

@@ -31,6 +31,7 @@ def notes(page: str, lang: str = "en") -> list[tuple[str, str]]:
     """(title, Markdown) of each topic of ``page``, in ``lang``."""
     if page not in PAGES:
         raise ValueError(f"no teaching notes for page {page!r}; pages: {', '.join(PAGES)}")
+    # catalogue: teach.<page>.<topic>.title and teach.<page>.<topic> for each of PAGES
     return [(text(f"teach.{page}.{topic}.title", lang), text(f"teach.{page}.{topic}", lang)) for topic in PAGES[page]]
 
 

@@ -114,7 +114,7 @@ _FIXABLE = ("nb.err.channels", "nb.err.block_channels", "nb.err.bn_channels", "n
 
 
 def _name(kind: str) -> Term:
-    return Term(f"nb.kind.{kind}")
+    return Term(f"nb.kind.{kind}")  # catalogue: nb.kind.<…> (10 keys: nb.kind.conv2d … nb.kind.bottleneck)
 
 
 @dataclass(frozen=True)

@@ -338,11 +338,13 @@ def step_csv(step: ConvStep, lang: str = "en") -> str:
     value (its row names it, y[oc, oy, ox]); headers and row kinds in ``lang``. It starts with a byte order
     mark, so that spreadsheet programs which otherwise guess a legacy encoding (Excel) show Chinese headers.
     """
+    # catalogue: export.csv.kind.product, export.csv.kind.channel_sum, export.csv.kind.bias
     kind = {name: text(f"export.csv.kind.{name}", lang) for name in ("product", "channel_sum", "bias")}
     columns = ("kind", "channel", "kernel_row", "kernel_col", "input_row", "input_col", "input", "weight", "value")
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
+    # catalogue: export.csv.<column> for each of columns
     writer.writerow([text(f"export.csv.{name}", lang) for name in columns])
     rows, cols = step.rows.tolist(), step.cols.tolist()
     for i, channel in enumerate(step.input_channels):

@@ -24,7 +24,7 @@ from vizconv.nets.models import (
     resnet18_downloaded,
 )
 from vizconv.viz import style
-from vizconv.viz.charts import cell_axis, click_targets
+from vizconv.viz.charts import cell_axis, click_targets, scale_for
 from vizconv.viz.export import file_name
 from vizconv.viz.steps import format_number, step_latex
 
@@ -295,17 +295,16 @@ st.subheader(t("fm.channel"))
 memory.clamp("channel", 0, layer_maps.shape[0] - 1)
 channel = st.number_input(t("fm.channel_pick"), 0, layer_maps.shape[0] - 1, **memory.seed("channel"))
 values = layer_maps[channel]
-signed = bool(values.min() < 0)
-bound = float(values.abs().max()) or 1.0
+scale, low, high = scale_for(float(values.min()), float(values.max()))  # diverging around 0 where signed
 rounded = [[round(v, 4) for v in row] for row in values.tolist()]
 heatmap = {
     "data": [
         {
             "type": "heatmap",
             "z": rounded,
-            "colorscale": style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE,
-            "zmin": -bound if signed else 0.0,
-            "zmax": bound,
+            "colorscale": scale,
+            "zmin": low,
+            "zmax": high,
             "colorbar": {"thickness": 14},
             "hoverinfo": "skip",
         },

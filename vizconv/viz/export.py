@@ -24,6 +24,7 @@ from vizconv.i18n.strings import text
 from vizconv.nets.feature_maps import colour_lut
 from vizconv.ops.conv import ConvStep, ConvTrace
 from vizconv.viz import style
+from vizconv.viz.charts import scale_for
 from vizconv.viz.steps import exact_number
 
 __all__ = ["MAX_FRAMES", "MAX_PIXELS", "animation_gif", "file_name", "gif_positions", "step_csv"]
@@ -167,14 +168,7 @@ def animation_gif(
     line = 2 if cell >= 8 else 1
 
     low_in, high_in = float(padded.min()), float(padded.max())
-    low_out, high_out = float(output.min()), float(output.max())
-    signed = low_out < 0
-    if signed:
-        bound = max(abs(low_out), abs(high_out)) or 1.0
-        low_out, high_out = -bound, bound
-    else:
-        low_out = 0.0
-    scale = style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE
+    scale, low_out, high_out = scale_for(float(output.min()), float(output.max()))  # the page's colour rule
 
     # Layout: inputs in the top rows, outputs below, a colour bar right of each part.
     tile_in = (hp * cell, wp * cell)

@@ -33,7 +33,7 @@ from vizconv.viz.animator import SPEEDS, conv_animator_data
 from vizconv.viz.export import animation_gif, file_name, gif_positions, step_csv
 from vizconv.viz.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.viz.steps import step_latex
-from vizconv.viz.torch_code import check_with_torch, conv2d_script
+from vizconv.viz.torch_code import agrees, check_with_torch, conv2d_script
 
 t = ui.t
 state = st.session_state
@@ -115,14 +115,6 @@ if linked:
     state.conv_upload_from_link = linked.get("source") == "upload"
 
 
-def _pair(label: str, name: str, bounds: tuple[int, int], disabled: bool = False) -> tuple[int, int]:
-    low, high = bounds
-    left, right = st.columns(2)
-    h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
-    w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
-    return int(h), int(w)
-
-
 # ---------------------------------------------------------------- controls (sidebar)
 upload = None
 with st.sidebar:
@@ -168,8 +160,8 @@ with st.sidebar:
     st.slider(
         t("conv.out_channels"), *LIMITS["out_channels"], help=t("conv.out_channels_help"), **memory.seed("out_channels")
     )
-    kernel = _pair(t("conv.kernel"), "kernel", LIMITS["kernel"])
-    stride = _pair(t("conv.stride"), "stride", LIMITS["stride"])
+    kernel = ui.pair_input(memory, t("conv.kernel"), "kernel", LIMITS["kernel"])
+    stride = ui.pair_input(memory, t("conv.stride"), "stride", LIMITS["stride"])
     padding_kinds = ("number", "same", "valid")
     padding_kind = st.radio(
         t("conv.padding"),
@@ -178,14 +170,16 @@ with st.sidebar:
         # catalogue: conv.padding.number, conv.padding.same, conv.padding.valid
         **memory.seed("padding_kind", padding_kinds, ui.labels("conv.padding.")),
     )
-    padding = _pair(t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number")
+    padding = ui.pair_input(
+        memory, t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number"
+    )
     st.selectbox(
         t("conv.padding_mode"),
         PADDING_MODES,
         # catalogue: conv.mode.zeros, conv.mode.reflect, conv.mode.replicate, conv.mode.circular
         **memory.seed("padding_mode", PADDING_MODES, ui.labels("conv.mode.")),
     )
-    dilation = _pair(t("conv.dilation"), "dilation", LIMITS["dilation"])
+    dilation = ui.pair_input(memory, t("conv.dilation"), "dilation", LIMITS["dilation"])
     st.number_input(t("conv.groups"), 1, 8, help=t("conv.groups_help"), **memory.seed("groups"))
     st.toggle(t("conv.bias"), **memory.seed("bias"))
 
@@ -391,7 +385,7 @@ st.code(conv2d_script(trace), language="python", wrap_lines=True)  # runs as cop
 # the .py with every value, written only when clicked
 ui.script_download(partial(conv2d_script, trace, max_values=None), "convolution", "conv_download_script")
 difference = check_with_torch(trace)
-if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
+if agrees(difference, float(trace.output.abs().max())):
     st.success(t("conv.torch_match", diff=f"{difference:.2g}"), icon="✅")
 else:
     st.error(t("conv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")

@@ -27,6 +27,7 @@ from vizconv.viz import style
 from vizconv.viz.charts import cell_axis, click_targets, scale_for
 from vizconv.viz.export import file_name
 from vizconv.viz.steps import format_number, step_latex
+from vizconv.viz.torch_code import agrees
 
 t = ui.t
 BAR_AXIS_PX, BAR_PX = 140, 40  # the channel-sum chart: room for its axes and their titles, and per input channel
@@ -417,7 +418,7 @@ elif isinstance(module, torch.nn.Conv2d):
             rf"\text{{{t('fm.formula_kernel')}}}_c) + b"
             rf" = {total} {bias_term} = \mathbf{{{format_number(step.value, 4)}}}"
         )
-        matches = abs(step.value - explained.captured) <= 1e-4 * max(1.0, abs(explained.captured))
+        matches = agrees(step.value - explained.captured, explained.captured)
         (st.success if matches else st.error)(
             t("fm.captured", value=format_number(explained.captured, 4)), icon="✅" if matches else "❌"
         )

@@ -26,6 +26,7 @@ from vizconv.viz.animator import SPEEDS, pool_animator_data, upsample_animator_d
 from vizconv.viz.charts import colour_range, heatmap_figure, histogram_figure
 from vizconv.viz.formulas import output_size_latex
 from vizconv.viz.steps import approximate_number, format_number, matrix_latex, pool_step_latex
+from vizconv.viz.torch_code import agrees
 
 t = ui.t
 state = st.session_state
@@ -145,13 +146,6 @@ def _input(read: Callable[[], torch.Tensor | None]) -> torch.Tensor | None:
         return None
 
 
-def _pair(label: str, name: str, low: int, high: int, disabled: bool = False) -> tuple[int, int]:
-    left, right = st.columns(2)
-    h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
-    w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
-    return int(h), int(w)
-
-
 def _upload(key: str) -> Image.Image | None:
     """The uploaded picture, or None (with a prompt or the reason it cannot be read, in the main column: the
     sidebar's uploader is where the eye is not while the main column is empty)."""
@@ -230,14 +224,14 @@ def show_pooling() -> None:
             horizontal=True,
             **memory.seed("kind", POOL_KINDS, ui.labels("pool.kind.")),  # catalogue: pool.kind.max, pool.kind.avg
         )
-        kernel = _pair(t("pool.window_size"), "kernel", 1, 5)  # a window, not a kernel of weights
+        kernel = ui.pair_input(memory, t("pool.window_size"), "kernel", (1, 5))  # a window, not a kernel of weights
         stride_default = st.toggle(
             t("pool.stride_default"), help=t("pool.stride_default_help"), **memory.seed("stride_default")
         )
         if stride_default:
             memory.set(stride_h=kernel[0], stride_w=kernel[1])
-        stride = _pair(t("conv.stride"), "stride", 1, 5, disabled=stride_default)
-        padding = _pair(t("conv.padding_amount"), "padding", 0, 2)
+        stride = ui.pair_input(memory, t("conv.stride"), "stride", (1, 5), disabled=stride_default)
+        padding = ui.pair_input(memory, t("conv.padding_amount"), "padding", (0, 2))
     memory.sync()
     if x is None:
         return
@@ -487,7 +481,7 @@ def show_upsampling() -> None:
             rf" = \mathbf{{{format_number(step.value, 4)}}}"
         )
         reference = float(upsampled[oy, ox])  # F.interpolate's own output
-        if abs(step.value - reference) <= 1e-4 * max(1.0, abs(reference)):
+        if agrees(step.value - reference, reference):
             st.caption(t("up.torch_check", value=format_number(reference, 4)))
         else:
             st.error(t("up.torch_mismatch", value=format_number(reference, 4), step=format_number(step.value, 4)))

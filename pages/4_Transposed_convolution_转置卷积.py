@@ -24,7 +24,7 @@ from vizconv.ops.transposed import (
 from vizconv.viz.animator import SPEEDS, equivalent_animator_data, scatter_animator_data
 from vizconv.viz.formulas import transposed_output_size_latex
 from vizconv.viz.steps import format_number, matrix_latex, step_latex
-from vizconv.viz.torch_code import conv_transpose2d_script, run_transpose_code
+from vizconv.viz.torch_code import agrees, conv_transpose2d_script, run_transpose_code
 
 t = ui.t
 state = st.session_state
@@ -324,7 +324,7 @@ def _check(total: float, expected: float) -> None:
     """✅ when the step's sum equals nn.ConvTranspose2d's output at the cell (up to float32 rounding), else ❌."""
     diff = abs(total - expected)
     numbers = {"value": format_number(expected, 4), "total": format_number(total, 4), "diff": f"{diff:.2g}"}
-    if diff <= 1e-4 * max(1.0, abs(expected)):
+    if agrees(diff, expected):
         st.success(t("tconv.gather_match", **numbers), icon="✅")
     else:
         st.error(t("tconv.gather_mismatch", **numbers), icon="❌")
@@ -462,7 +462,7 @@ ui.script_download(
     partial(conv_transpose2d_script, trace, max_values=None), "transposed_convolution", "tconv_download_script"
 )
 difference = float((torch_output - trace.output).abs().max())
-if difference <= 1e-4 * max(1.0, float(trace.output.abs().max())):
+if agrees(difference, float(trace.output.abs().max())):
     st.success(t("tconv.torch_match", diff=f"{difference:.2g}"), icon="✅")
 else:
     st.error(t("tconv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")

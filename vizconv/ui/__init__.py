@@ -81,6 +81,7 @@ from vizconv.ui.widgets import (  # noqa: E402 (after the set-up above)
     UPLOADS_KEY,
     digit_canvas,
     image_uploader,
+    pair_input,
     script_download,
     uploaded_picture,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "lang",
     "page_address",
     "page_setup",
+    "pair_input",
     "plotly_figure",
     "presenting",
     "script_download",

@@ -11,6 +11,7 @@ from PIL import Image
 
 from vizconv.inputs.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
 from vizconv.ui.language import t
+from vizconv.ui.url_state import WidgetMemory
 from vizconv.viz.export import file_name
 
 log = logging.getLogger("vizconv")
@@ -78,3 +79,13 @@ def digit_canvas(key: str):
         return_image_data=True,
     )
     return None if result is None else result.image_data
+
+
+def pair_input(memory: WidgetMemory, label: str, name: str, bounds: tuple[int, int], disabled: bool = False):
+    """Two number inputs side by side, "``label`` (H)" and "(W)", for settings ``<name>_h`` and ``<name>_w`` of
+    ``memory`` between ``bounds`` (low, high); returns (h, w)."""
+    low, high = bounds
+    left, right = st.columns(2)
+    h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
+    w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
+    return int(h), int(w)

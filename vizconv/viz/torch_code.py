@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCRIPT_VALUES",
+    "TOLERANCE",
+    "agrees",
     "check_transpose_with_torch",
     "check_with_torch",
     "conv2d_code",
@@ -133,6 +135,15 @@ def _run(code: str, trace: ConvTrace | ConvTransposeTrace) -> torch.Tensor:
     namespace = {"torch": torch, "nn": nn, "x": trace.input, "weight": trace.weight, "bias": trace.bias}
     exec(code, namespace)  # our own generated code, built from numbers only
     return namespace["y"]
+
+
+TOLERANCE = 1e-4  # relative to the larger of 1 and the values' size: float32's rounding, never another sum
+
+
+def agrees(difference: float, size: float) -> bool:
+    """Whether a ``difference`` from torch's value is rounding only, for values of magnitude ``size`` (the value
+    itself, or a whole output's largest |value|): at most TOLERANCE × max(1, size)."""
+    return abs(difference) <= TOLERANCE * max(1.0, abs(size))
 
 
 def _difference(code: str, trace: ConvTrace | ConvTransposeTrace) -> float:

@@ -13,7 +13,7 @@ from vizconv.errors import MessageError
 from vizconv.i18n import teaching
 from vizconv.i18n.strings import Count, text_n
 from vizconv.inputs.samples import ASSETS, SampleError, model_samples, open_picture
-from vizconv.nets.capture import capture, modules_by_path
+from vizconv.nets.capture import capture, module_path, modules_by_path
 from vizconv.nets.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
 from vizconv.nets.layers import layer_table
 from vizconv.nets.models import (
@@ -331,11 +331,11 @@ with stats_col:
     st.metric(t("fm.max"), format_number(float(values.max()), 4))
     st.metric(t("fm.mean"), format_number(float(values.mean()), 4))
     st.metric(t("fm.zeros"), f"{float((values == 0).float().mean()):.0%}")
-module = modules[layer.split("#")[0]]
+module = modules[module_path(layer)]
 made_by = producing_conv(model, acts, layer)
 if made_by is not None and made_by.between:  # a BatchNorm, activation or pooling after a convolution
     conv = modules[made_by.conv]
-    steps = " → ".join(type(modules[name.split("#")[0]]).__name__ for name in made_by.between)
+    steps = " → ".join(type(modules[module_path(name)]).__name__ for name in made_by.between)
     st.markdown(t("fm.made_by", c=channel, conv=made_by.conv, kind=type(conv).__name__, steps=steps))
     st.markdown(t("fm.kernel", c_in=conv.weight.shape[1], k=conv.weight.shape[2]))
     st.image(channel_grid(conv.weight.detach()[channel]).png)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
 
@@ -32,7 +32,9 @@ __all__ = [
     "capturable_layers",
     "capture",
     "evaluating",
+    "first_free_name",
     "layer_input",
+    "module_path",
     "modules_by_path",
     "overwritten_outputs",
 ]
@@ -112,6 +114,20 @@ def _structure(model: nn.Module) -> tuple[dict[str, nn.Module], Mapping[str, nn.
     return structure
 
 
+def first_free_name(name: str, taken: Callable[[str], bool]) -> str:
+    """A module's output name: its path, or "<path>#2", "#3" … for its second, third call in one forward pass
+    (torchvision's blocks reuse their ReLU), the first that ``taken`` does not hold yet."""
+    key, call = name, 2
+    while taken(key):
+        key, call = f"{name}#{call}", call + 1
+    return key
+
+
+def module_path(name: str) -> str:
+    """The module path of an output name: "layer1.0.relu#2" -> "layer1.0.relu"."""
+    return name.split("#")[0]
+
+
 def modules_by_path(model: nn.Module) -> Mapping[str, nn.Module]:
     """``dict(model.named_modules())``, read once per model (read-only; "" is the model itself)."""
     return _structure(model)[1]
@@ -162,9 +178,7 @@ def _recording(modules: dict[str, nn.Module], store: OrderedDict, seen: dict, cl
         def record(module: nn.Module, inputs: tuple, output: object) -> None:
             if not isinstance(output, torch.Tensor):
                 return
-            key, call = name, 2
-            while key in store:  # a module used twice in one forward (torchvision blocks reuse their ReLU)
-                key, call = f"{name}#{call}", call + 1
+            key = first_free_name(name, store.__contains__)
             # under no_grad (capture's case) the output is already detached; a detached view shares its version
             tensor = output.detach() if output.requires_grad else output
             seen[key] = (tensor, tensor._version)

@@ -20,7 +20,7 @@ from torch import nn
 from torchvision.models.resnet import BasicBlock, Bottleneck
 
 from vizconv.errors import ParameterError
-from vizconv.nets.capture import CAPTURED_TYPES, capture, evaluating, layer_input, modules_by_path
+from vizconv.nets.capture import CAPTURED_TYPES, capture, evaluating, layer_input, module_path, modules_by_path
 from vizconv.ops.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.viz import style
 
@@ -215,7 +215,7 @@ def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) 
     modules = modules_by_path(model)
     between: list[str] = []
     for name in reversed(names[: names.index(layer) + 1]):
-        module = modules[name.split("#")[0]]
+        module = modules[module_path(name)]
         if isinstance(module, nn.Conv2d):
             break
         if not isinstance(module, PER_CHANNEL) or acts[name].dim() != 4:
@@ -228,7 +228,7 @@ def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) 
     values = acts[name]
     with evaluating(model):  # eval mode (BatchNorm's running statistics untouched), and no capture meanwhile
         for step in reversed(between):
-            values = modules[step.split("#")[0]](values.clone())  # a clone: ReLU(inplace=True) must not touch acts
+            values = modules[module_path(step)](values.clone())  # a clone: ReLU(inplace=True) must not touch acts
     if values.shape != acts[layer].shape or not torch.allclose(values, acts[layer], rtol=1e-4, atol=1e-5):
         return None
     return MadeBy(name, tuple(reversed(between)))
@@ -244,7 +244,7 @@ def no_single_kernel(model: nn.Module, acts: dict[str, torch.Tensor], layer: str
     """
     if layer not in acts:
         raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(acts))
-    module = modules_by_path(model)[layer.split("#")[0]]
+    module = modules_by_path(model)[module_path(layer)]
     if isinstance(module, (nn.Flatten, nn.Linear)) or acts[layer].dim() != 4:
         return "fm.not_conv.mixed"
     if isinstance(module, (BasicBlock, Bottleneck)):

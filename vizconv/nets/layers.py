@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from vizconv.nets.capture import CAPTURED_TYPES, batched, evaluating
+from vizconv.nets.capture import CAPTURED_TYPES, batched, evaluating, first_free_name
 
 __all__ = ["LayerInfo", "layer_table", "trace_layers"]
 
@@ -100,9 +100,7 @@ def trace_layers(model: nn.Module, x: torch.Tensor) -> list[LayerInfo]:
             flattened[0] = True
         if isinstance(module, CAPTURED_TYPES) and names.get(module):
             spatial = output.dim() == 4 and not flattened[0]
-            name, call = names[module], 2
-            while any(row.name == name for row in rows):  # the same naming as capture()
-                name, call = f"{names[module]}#{call}", call + 1
+            name = first_free_name(names[module], lambda key: any(row.name == key for row in rows))  # as capture()
             rows.append(
                 LayerInfo(
                     name=name,

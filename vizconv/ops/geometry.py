@@ -20,6 +20,7 @@ from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Count, Term
 
 __all__ = [
+    "AXES",
     "PADDING_MODES",
     "SlidingWindows",
     "as_int",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-_AXES = (Term("axis.rows"), Term("axis.cols"))
+AXES = (Term("axis.rows"), Term("axis.cols"))  # axis 0 and 1 named in messages, in their language
 _LINES = ("count.rows", "count.cols")  # a number of rows or columns, with its noun
 
 
@@ -104,7 +105,7 @@ def output_length(
     if out < 1:
         raise ParameterError(
             "err.empty_output" if dilation > 1 else "err.empty_output_window",  # no dilation to mention
-            axis=_AXES[axis],
+            axis=AXES[axis],
             out=out,
             span=span,
             dilation=dilation,
@@ -186,7 +187,7 @@ def pad_input(x: torch.Tensor, pads: tuple[int, int, int, int], mode: str) -> to
         if mode == "reflect" and pad >= sizes[axis]:
             raise ParameterError(
                 "err.reflect_too_big",
-                axis=_AXES[axis],
+                axis=AXES[axis],
                 pad=pad,
                 size=sizes[axis],
                 lines=Count(_LINES[axis], pad),
@@ -195,7 +196,7 @@ def pad_input(x: torch.Tensor, pads: tuple[int, int, int, int], mode: str) -> to
         if mode == "circular" and pad > sizes[axis]:
             raise ParameterError(
                 "err.circular_too_big",
-                axis=_AXES[axis],
+                axis=AXES[axis],
                 pad=pad,
                 size=sizes[axis],
                 size_lines=Count(_LINES[axis], sizes[axis]),

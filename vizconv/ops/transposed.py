@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 
 from vizconv.errors import ParameterError
-from vizconv.i18n.strings import Count, Term
+from vizconv.i18n.strings import Count
 from vizconv.ops.conv import ConvTrace, trace_conv2d
-from vizconv.ops.geometry import as_int, as_pair, as_tensor, check_groups_divide, layer_tensors
+from vizconv.ops.geometry import AXES, as_int, as_pair, as_tensor, check_groups_divide, layer_tensors
 
 __all__ = [
     "COVERAGE",
@@ -48,8 +48,6 @@ __all__ = [
     "partial_canvases",
     "trace_conv_transpose2d",
 ]
-
-_AXES = (Term("axis.rows"), Term("axis.cols"))
 
 
 @dataclass(frozen=True)
@@ -296,7 +294,7 @@ def _output_length(size: int, kernel: int, stride: int, padding: int, output_pad
     if not (output_padding < stride or output_padding < dilation):
         raise ParameterError(
             "err.tconv_output_padding",
-            axis=_AXES[axis],
+            axis=AXES[axis],
             output_padding=output_padding,
             stride=stride,
             dilation=dilation,
@@ -307,7 +305,7 @@ def _output_length(size: int, kernel: int, stride: int, padding: int, output_pad
     if out < 1:
         raise ParameterError(
             "err.tconv_empty_output",
-            axis=_AXES[axis],
+            axis=AXES[axis],
             out=out,
             size=size,
             stride=stride,

@@ -124,7 +124,7 @@ def path_area(path: str) -> float:
 
 @st.composite
 def conv_configs(draw, valid_only: bool = False):
-    """Random convolution shapes and settings, sometimes ones torch rejects (test_conv, test_playground)."""
+    """Random convolution shapes and settings, sometimes ones torch rejects (test_conv, test_convolution_view)."""
     groups = draw(st.integers(1, 3))
     c_in = groups * draw(st.integers(1, 3))
     c_out = groups * draw(st.integers(1, 2))

@@ -79,7 +79,7 @@ def test_play_advances_the_animation(server, page):
     time.sleep(2.0)
     after = animator_position(page)
     shot(page, "convolution_playing")
-    # the page opens on the window of strongest response (playground.opening_position), not the blank corner
+    # the page opens on the window of strongest response (views.convolution.opening_position), not the blank corner
     assert before == "428"
     assert after != before and page.locator(".vz").get_attribute("data-playing") == "1"
     assert _step_panel_text(page) == panel  # playing asks nothing of the server
@@ -90,7 +90,7 @@ def test_play_advances_the_pooling_animation_and_marks_the_winner(server, page):
     (the largest value) at every step."""
     load(page, server + "/Pooling_and_activations_池化与激活")
     page.locator(".vz canvas").first.wait_for()
-    # the 2x2 window at output (2, 10), the strongest of channel 0 (playground.opening_position)
+    # the 2x2 window at output (2, 10), the strongest of channel 0 (views.convolution.opening_position)
     assert animator_position(page) == str(2 * 14 + 10)
     assert page.locator(".vz-where").inner_text().startswith("Output channel 0, row 2, column 10")
     page.locator(".vz-play").click()

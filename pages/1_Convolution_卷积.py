@@ -319,11 +319,7 @@ with live_slot:
 live_slot.caption(t("conv.animation_help", frames=Count("count.window_positions", positions)))
 
 # ---------------------------------------------------------------- step panel
-panel_slot.subheader(t("conv.step"))
-panel = panel_slot.container(key="conv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
-steps.controls(
-    panel, t("conv.position"), t("conv.step_kernel"), t("conv.back"), t("conv.forward"), t("conv.position_help")
-)
+panel = steps.panel(t("conv.step"), "conv_step_panel", t("conv.step_kernel"), t("conv.position_help"), panel_slot)
 oy, ox = trace.position(steps.position)
 step = trace.step(steps.channel, oy, ox)
 with panel.container(border=True):

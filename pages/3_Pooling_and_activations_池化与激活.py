@@ -265,9 +265,7 @@ def show_pooling() -> None:
     # catalogue: pool.animation_help.max, pool.animation_help.avg
     st.caption(t("pool.animation_help." + kind, frames=Count("count.window_positions", positions)))
 
-    st.subheader(t("conv.step"))
-    panel = st.container(key="pool_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
-    steps.controls(panel, t("conv.position"), t("pool.step_channel"), t("conv.back"), t("conv.forward"))
+    panel = steps.panel(t("conv.step"), "pool_step_panel", t("pool.step_channel"))
     oy, ox = trace.position(steps.position)
     step = trace.step(steps.channel, oy, ox)
     with panel.container(border=True):

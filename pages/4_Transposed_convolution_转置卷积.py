@@ -350,9 +350,7 @@ if view == "scatter":
         )
     )
 
-    st.subheader(t("tconv.scatter_step"))
-    panel = st.container(key="tconv_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
-    steps.controls(panel, t("tconv.position"), t("tconv.step_input"), t("tconv.back"), t("tconv.forward"))
+    panel = steps.panel(t("tconv.scatter_step"), "tconv_step_panel", t("tconv.step_input"))
     iy, ix = trace.position(steps.position)
     scatter = trace.scatter(steps.channel, iy, ix)
     with panel.container(border=True):
@@ -441,9 +439,7 @@ else:
     )
     steps.live(partial(equivalent_animator_data, trace), memory)
 
-    st.subheader(t("tconv.equivalent_step"))
-    panel = st.container(key="tconv_eq_step_panel")  # presenter mode enlarges what is inside (ui.PRESENTER_CSS)
-    steps.controls(panel, t("tconv.position"), t("tconv.step_output"), t("tconv.back"), t("tconv.forward"))
+    panel = steps.panel(t("tconv.equivalent_step"), "tconv_eq_step_panel", t("tconv.step_output"))
     oy, ox = equivalent.position(steps.position)
     with panel.container(border=True):
         step = equivalent.step(steps.channel, oy, ox)

@@ -77,6 +77,16 @@ class Stepper:
             width="stretch",
         )
 
+    def panel(self, title: str, key: str, channel: str, position_help: str | None = None, parent=None):
+        """A step panel: its heading ``title``, then a container keyed ``key`` (``<page>_step_panel``: presenter
+        mode enlarges what is inside, ui.PRESENTER_CSS) holding ◀, the position slider, ▶ and the ``channel``
+        choice; returns the container, for the explanation below the controls. ``parent``: where (st)."""
+        parent = st if parent is None else parent
+        parent.subheader(title)
+        panel = parent.container(key=key)
+        self.controls(panel, t("conv.position"), channel, t("conv.back"), t("conv.forward"), position_help)
+        return panel
+
     def controls(
         self, container, position: str, channel: str, back: str, forward: str, position_help: str | None = None
     ) -> None:

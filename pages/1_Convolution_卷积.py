@@ -6,7 +6,6 @@ from dataclasses import asdict
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 import torch
 
@@ -265,23 +264,17 @@ live_slot, panel_slot = st.container(), st.container()
 with st.expander(t("conv.edit"), expanded=False, key="conv_edit_open", on_change="rerun") as editing:
     st.caption(t("conv.edit_help"))
     if editing.open:
-        weight_np = state.conv_weight  # (C_out, C_in/groups, kH, kW)
-        left, right, bias_col = st.columns([1, 1, 2])
-        kernels, channels = list(range(weight_np.shape[0])), list(range(weight_np.shape[1]))
-        edit_oc = left.selectbox(t("conv.edit_kernel"), kernels, **memory.seed("edit_oc", kernels))
-        edit_ic = right.selectbox(t("conv.edit_channel"), channels, **memory.seed("edit_ic", channels))
-        edited = st.data_editor(
-            pd.DataFrame(weight_np[edit_oc, edit_ic]),
-            key=f"conv_editor_{hash(signature)}_{edit_oc}_{edit_ic}",
+        state.conv_bias_values = ui.kernel_editor(
+            memory,
+            "conv",
+            state.conv_weight,  # (C_out, C_in/groups, kH, kW), edited in place
+            state.conv_bias_values,
+            signature,
+            ((t("conv.edit_kernel"), "edit_oc"), (t("conv.edit_channel"), "edit_ic")),
+            t("conv.bias_column"),
+            settings.bias,
             hide_index=False,
         )
-        weight_np[edit_oc, edit_ic] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
-        bias_frame = bias_col.data_editor(
-            pd.DataFrame({t("conv.bias_column"): state.conv_bias_values}),
-            key=f"conv_bias_editor_{hash(signature)}",
-            disabled=not settings.bias,
-        )
-        state.conv_bias_values = np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))
 
 # ---------------------------------------------------------------- the convolution
 try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 import torch
 
@@ -224,21 +223,16 @@ if preset == "example" and source == "example":  # the example's kernel only fit
 # ---------------------------------------------------------------- kernel editor
 with st.expander(t("tconv.edit"), expanded=False):
     st.caption(t("tconv.edit_help"))
-    weight_np = state.tconv_weight  # (C_in, C_out/groups, k, k)
-    left, right, bias_col = st.columns([1, 1, 2])
-    inputs, outputs = list(range(weight_np.shape[0])), list(range(weight_np.shape[1]))
-    edit_ic = left.selectbox(t("tconv.edit_input"), inputs, **memory.seed("edit_ic", inputs))
-    edit_oc = right.selectbox(t("tconv.edit_output"), outputs, **memory.seed("edit_oc", outputs))
-    edited = st.data_editor(
-        pd.DataFrame(weight_np[edit_ic, edit_oc]), key=f"tconv_editor_{hash(signature)}_{edit_ic}_{edit_oc}"
+    state.tconv_bias_values = ui.kernel_editor(
+        memory,
+        "tconv",
+        state.tconv_weight,  # (C_in, C_out/groups, k, k), edited in place
+        state.tconv_bias_values,
+        signature,
+        ((t("tconv.edit_input"), "edit_ic"), (t("tconv.edit_output"), "edit_oc")),
+        t("tconv.bias_column"),
+        values["bias"],
     )
-    weight_np[edit_ic, edit_oc] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
-    bias_frame = bias_col.data_editor(
-        pd.DataFrame({t("tconv.bias_column"): state.tconv_bias_values}),
-        key=f"tconv_bias_editor_{hash(signature)}",
-        disabled=not values["bias"],
-    )
-    state.tconv_bias_values = np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))
 
 # ---------------------------------------------------------------- the transposed convolution
 stride, padding, output_padding, dilation = (

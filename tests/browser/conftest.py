@@ -1,6 +1,6 @@
 """The browser tests' fixtures: the real app (``streamlit run app.py`` on a free loopback port, one per test
-module), Debian's Chromium through Playwright (one per module), and a fresh 1400 × 1400 page per test (its
-screenshot saved in artifacts/ when the test fails)."""
+module), Debian's Chromium through Playwright (one per module), a fresh 1400 × 1400 page per test (its
+screenshot saved in artifacts/ when the test fails), and a 1024 × 768 projector page."""
 
 from __future__ import annotations
 
@@ -76,4 +76,14 @@ def page(browser, request):
     yield page
     if getattr(request.node, "vizconv_failed", False):
         shot(page, "failed_" + request.node.name.replace("/", "_"))
+    context.close()
+
+
+@pytest.fixture
+def projector(browser):
+    """A page on a 1024 × 768 projector."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
     context.close()

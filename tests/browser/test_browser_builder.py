@@ -26,15 +26,6 @@ STACK = (
 COLUMNS = ["col_index", "col_layer", "col_settings", "col_shape", "col_params", "col_rf", "col_jump"]
 
 
-@pytest.fixture
-def projector(browser):  # noqa: F811 (the imported fixture)
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-
-
 def _layer_table(page) -> dict:
     """The layer table's box, its column headers' boxes, its rows' boxes, and any element inside it that scrolls
     (content wider or taller than its box where overflow lets it scroll)."""

@@ -37,15 +37,6 @@ METRIC_LINES = """() => [...document.querySelectorAll('[data-testid=stMain] [dat
 })"""
 
 
-@pytest.fixture
-def projector(browser):  # noqa: F811 (the imported fixture)
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    yield page
-    context.close()
-
-
 @pytest.mark.parametrize(
     ("path", "name"),
     [

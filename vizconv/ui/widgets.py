@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 from PIL import Image
 
@@ -89,3 +91,32 @@ def pair_input(memory: WidgetMemory, label: str, name: str, bounds: tuple[int, i
     h = left.number_input(f"{label} ({t('conv.h')})", low, high, disabled=disabled, **memory.seed(name + "_h"))
     w = right.number_input(f"{label} ({t('conv.w')})", low, high, disabled=disabled, **memory.seed(name + "_w"))
     return int(h), int(w)
+
+
+def kernel_editor(
+    memory: WidgetMemory,
+    prefix: str,
+    weight: np.ndarray,
+    bias: np.ndarray,
+    signature: object,
+    axes: tuple[tuple[str, str], tuple[str, str]],
+    bias_label: str,
+    bias_enabled: bool,
+    hide_index: bool | None = None,
+) -> np.ndarray:
+    """Edit one k×k kernel of a 4-D ``weight`` in place, picked by its first two indices, and the ``bias``; returns
+    the edited bias. ``axes``: (label, memory setting) of the two pickers (first index, second index); the editors'
+    keys start with ``prefix`` and carry ``signature`` (new weights, new editors)."""
+    (first_label, first_name), (second_label, second_name) = axes
+    left, right, bias_col = st.columns([1, 1, 2])
+    firsts, seconds = list(range(weight.shape[0])), list(range(weight.shape[1]))
+    i = left.selectbox(first_label, firsts, **memory.seed(first_name, firsts))
+    j = right.selectbox(second_label, seconds, **memory.seed(second_name, seconds))
+    edited = st.data_editor(
+        pd.DataFrame(weight[i, j]), key=f"{prefix}_editor_{hash(signature)}_{i}_{j}", hide_index=hide_index
+    )
+    weight[i, j] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
+    bias_frame = bias_col.data_editor(
+        pd.DataFrame({bias_label: bias}), key=f"{prefix}_bias_editor_{hash(signature)}", disabled=not bias_enabled
+    )
+    return np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))

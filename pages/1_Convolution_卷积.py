@@ -32,7 +32,7 @@ from vizconv.viz.animator import SPEEDS, conv_animator_data
 from vizconv.viz.export import animation_gif, file_name, gif_positions, step_csv
 from vizconv.viz.formulas import COMMON_MISTAKE_LATEX, output_size_latex
 from vizconv.viz.steps import step_latex
-from vizconv.viz.torch_code import agrees, check_with_torch, conv2d_script
+from vizconv.viz.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
 state = st.session_state
@@ -334,47 +334,43 @@ show_link(memory.publish(unused))  # the address bar and the box: the position a
 # ---------------------------------------------------------------- downloads (for these settings)
 st.markdown(f"**{t('export.header')}**")
 gif_col, csv_col = st.columns(2)
-gif_col.download_button(
-    t("export.gif"),
-    partial(
-        animation_gif, trace, frame_ms=int(1000 / ui.animator_speed(memory))
-    ),  # drawn on click, on Streamlit's download thread
-    file_name=file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
-    mime="image/gif",
-    key="conv_download_gif",
-    help=t("export.gif_help", frames=Count("count.frames", len(gif_positions(positions)))),
-    icon=":material/movie:",
-    on_click="ignore",
+ui.download(
+    "gif",
+    partial(animation_gif, trace, frame_ms=int(1000 / ui.animator_speed(memory))),  # drawn on click
+    file_name("convolution", *x.shape, f"k{kernel[0]}x{kernel[1]}", f"s{stride[0]}x{stride[1]}", ext="gif"),
+    "conv_download_gif",
+    where=gif_col,
+    frames=Count("count.frames", len(gif_positions(positions))),
 )
-csv_col.download_button(
-    t("export.csv"),
+ui.download(
+    "csv",
     step_csv(step, ui.lang()),
-    file_name=file_name("convolution_step", f"y{step.oc}", oy, ox, ext="csv"),
-    mime="text/csv",
-    key="conv_download_csv",
-    help=t("export.csv_help"),
-    icon=":material/table_chart:",
-    on_click="ignore",
+    file_name("convolution_step", f"y{step.oc}", oy, ox, ext="csv"),
+    "conv_download_csv",
+    where=csv_col,
 )
 
 # ---------------------------------------------------------------- shapes and code
 st.subheader(t("conv.shapes"))
 c_out, c_per_group, kh, kw = trace.weight.shape
-cols = st.columns(4)
-cols[0].metric(t("conv.shape_input"), f"[{in_channels}, {x.shape[1]}, {x.shape[2]}]")
-cols[1].metric(t("conv.shape_weight"), f"[{c_out}, {c_per_group}, {kh}, {kw}]")
-cols[2].metric(t("conv.shape_bias"), f"[{c_out}]" if trace.bias is not None else t("conv.none"))
-cols[3].metric(t("conv.shape_output"), f"[{c_out}, {h_out}, {w_out}]")
-cols = st.columns(4)
-cols[0].metric(t("conv.shape_padded"), "[{}, {}, {}]".format(in_channels, *trace.padded.shape[1:]))
-cols[1].metric(t("conv.params"), f"{trace.param_count:,}")
-cols[2].metric(t("conv.macs"), f"{trace.mult_adds:,}")
-cols[3].metric(t("conv.positions"), f"{positions:,}")
+ui.metric_row(
+    [
+        (t("conv.shape_input"), f"[{in_channels}, {x.shape[1]}, {x.shape[2]}]"),
+        (t("conv.shape_weight"), f"[{c_out}, {c_per_group}, {kh}, {kw}]"),
+        (t("conv.shape_bias"), f"[{c_out}]" if trace.bias is not None else t("conv.none")),
+        (t("conv.shape_output"), f"[{c_out}, {h_out}, {w_out}]"),
+        (t("conv.shape_padded"), "[{}, {}, {}]".format(in_channels, *trace.padded.shape[1:])),
+        (t("conv.params"), f"{trace.param_count:,}"),
+        (t("conv.macs"), f"{trace.mult_adds:,}"),
+        (t("conv.positions"), f"{positions:,}"),
+    ]
+)
 st.code(conv2d_script(trace), language="python", wrap_lines=True)  # runs as copied (a photo's values get a stand-in)
 # the .py with every value, written only when clicked
-ui.script_download(partial(conv2d_script, trace, max_values=None), "convolution", "conv_download_script")
-difference = check_with_torch(trace)
-if agrees(difference, float(trace.output.abs().max())):
-    st.success(t("conv.torch_match", diff=f"{difference:.2g}"), icon="✅")
-else:
-    st.error(t("conv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")
+ui.download(
+    "script",
+    partial(conv2d_script, trace, max_values=None),
+    file_name("convolution", ext="py"),
+    "conv_download_script",
+)
+ui.torch_verdict(check_with_torch(trace), float(trace.output.abs().max()), "conv.torch_match", "conv.torch_mismatch")

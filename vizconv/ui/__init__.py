@@ -5,7 +5,8 @@
 - ``url_state``: settings remembered across reruns and carried by the URL (``WidgetMemory``), the share box;
 - ``stepping``: a position and channel shared by an animation and its step panel, the live animator's mount;
 - ``figures``: Plotly figures, a heatmap cell picked by a click;
-- ``widgets``: downloads, the image uploader, the digit canvas;
+- ``widgets``: the image uploader, the digit canvas, pair inputs, the kernel editor;
+- ``blocks``: what several pages draw alike: a download button of one kind, torch's verdict, a row of metrics;
 - ``model_cache``: models cached per process, a session's own weights.
 
 Pages use the names below as ``ui.<name>``.
@@ -23,6 +24,12 @@ configure_threads()
 configure_allocator()
 collect_garbage_periodically()
 
+from vizconv.ui.blocks import (  # noqa: E402 (after the set-up above)
+    DOWNLOADS,
+    download,
+    metric_row,
+    torch_verdict,
+)
 from vizconv.ui.figures import (  # noqa: E402 (after the set-up above)
     PrebuiltFigure,
     cell_picker,
@@ -83,7 +90,6 @@ from vizconv.ui.widgets import (  # noqa: E402 (after the set-up above)
     image_uploader,
     kernel_editor,
     pair_input,
-    script_download,
     uploaded_picture,
 )
 
@@ -91,6 +97,7 @@ __all__ = [
     "ANIMATOR_CSS",
     "ANIMATOR_JS",
     "CANVAS_SIDE",
+    "DOWNLOADS",
     "Decimal",
     "Encoded",
     "FIT_TO_WIDTH_HTML",
@@ -119,22 +126,24 @@ __all__ = [
     "cached_random_model",
     "cell_picker",
     "digit_canvas",
+    "download",
     "drop_session_model",
     "image_uploader",
     "kernel_editor",
     "labels",
     "lang",
+    "metric_row",
     "page_address",
     "page_setup",
     "pair_input",
     "plotly_figure",
     "presenting",
-    "script_download",
     "session_model",
     "share_box",
     "show_error",
     "stepper",
     "t",
     "t_or",
+    "torch_verdict",
     "uploaded_picture",
 ]

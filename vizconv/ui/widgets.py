@@ -1,10 +1,9 @@
-"""Widgets that bring data in or out: a script download drawn on click, the image uploader (decoded once per
-session), the digit canvas."""
+"""Widgets that bring data in: the image uploader (decoded once per session), the digit canvas, pair inputs and the
+kernel editor."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,23 +13,8 @@ from PIL import Image
 from vizconv.inputs.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
 from vizconv.ui.language import t
 from vizconv.ui.url_state import WidgetMemory
-from vizconv.viz.export import file_name
 
 log = logging.getLogger("vizconv")
-
-
-def script_download(script: Callable[[], str], name: str, key: str) -> None:
-    """A download button for a generated PyTorch script, written only when clicked (``script()``)."""
-    st.download_button(
-        t("export.script"),
-        script,
-        file_name=file_name(name, ext="py"),
-        mime="text/x-python",
-        key=key,
-        help=t("export.script_help"),
-        icon=":material/code:",
-        on_click="ignore",
-    )
 
 
 UPLOADS_KEY = "ui_uploads"  # uploader key -> (sha256, its picture or refusal): vizconv.inputs.images.decode_once

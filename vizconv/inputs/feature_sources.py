@@ -21,7 +21,7 @@ from vizconv.nets.capture import capture
 from vizconv.nets.models import ModelInfo
 from vizconv.ops.conv import trace_conv2d
 
-__all__ = ["LENET_STAGES", "digit_path", "kernel_response", "lenet_maps", "picture_tensor"]
+__all__ = ["LENET_STAGES", "digit_path", "digit_picture", "kernel_response", "lenet_maps", "picture_tensor"]
 
 # Stage -> module path in vizconv.nets.architectures.lenet5(): conv1's output, after ReLU, after 2x2 max pooling.
 LENET_STAGES = {"conv1": "0", "relu1": "1", "pool1": "2"}
@@ -30,6 +30,11 @@ LENET_STAGES = {"conv1": "0", "relu1": "1", "pool1": "2"}
 def digit_path(digit: int) -> Path:
     """The bundled MNIST sample of ``digit``."""
     return samples.ASSETS / "samples" / "mnist" / f"digit_{digit}.png"
+
+
+def digit_picture(digit: int) -> Image.Image:
+    """The bundled MNIST sample of ``digit``, opened as RGB (what a model's preprocess expects of an upload)."""
+    return samples.open_picture(digit_path(digit), "RGB")
 
 
 def lenet_maps(model: nn.Module, info: ModelInfo, picture: Image.Image) -> dict[str, torch.Tensor]:

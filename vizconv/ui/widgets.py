@@ -4,6 +4,7 @@ kernel editor."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import streamlit as st
 from PIL import Image
 
 from vizconv.inputs.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
-from vizconv.ui.language import t
+from vizconv.ui.language import labels, t
 from vizconv.ui.url_state import WidgetMemory
 
 log = logging.getLogger("vizconv")
@@ -65,6 +66,27 @@ def digit_canvas(key: str):
         return_image_data=True,
     )
     return None if result is None else result.image_data
+
+
+def choice(
+    memory: WidgetMemory,
+    name: str,
+    label: str,
+    options: Sequence,
+    option_labels: str | Callable[[object], str] | None = None,
+    *,
+    radio: bool = True,
+    where=st,
+    **widget_args,
+):
+    """A choice of setting ``name`` of ``memory``: radio buttons side by side (``radio``), else a select box, in
+    ``where``. ``option_labels``: a catalogue prefix (an option's label is the text of prefix + option; the caller
+    names those keys in a comment) or a function. Returns the option chosen."""
+    format_func = labels(option_labels) if isinstance(option_labels, str) else option_labels
+    seeded = memory.seed(name, options, format_func)
+    if radio:
+        return where.radio(label, options, **{"horizontal": True, **seeded, **widget_args})
+    return where.selectbox(label, options, **seeded, **widget_args)
 
 
 def pair_input(memory: WidgetMemory, label: str, name: str, bounds: tuple[int, int], disabled: bool = False):

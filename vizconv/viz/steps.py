@@ -21,6 +21,7 @@ __all__ = [
     "matrix_latex",
     "pool_step_latex",
     "step_latex",
+    "window_span",
 ]
 
 # Three matrices this wide, with three-decimal numbers, fit a 900-pixel column side by side; wider ones do not.
@@ -84,6 +85,11 @@ def _signed_sum(terms: list[str]) -> str:
     for term in terms[1:]:
         out += f" - {term[1:]}" if term.startswith("-") else f" + {term}"
     return out
+
+
+def window_span(rows: torch.Tensor, cols: torch.Tensor) -> dict[str, str]:
+    """The input rows and columns a window covers, as text ("rows": "2–4", "cols": "0–2") for a step's caption."""
+    return {"rows": f"{int(rows[0])}–{int(rows[-1])}", "cols": f"{int(cols[0])}–{int(cols[-1])}"}
 
 
 def step_latex(step: ConvStep, with_bias: bool = True) -> list[str]:

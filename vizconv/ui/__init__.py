@@ -5,7 +5,7 @@
 - ``url_state``: settings remembered across reruns and carried by the URL (``WidgetMemory``), the share box;
 - ``stepping``: a position and channel shared by an animation and its step panel, the live animator's mount;
 - ``figures``: Plotly figures, a heatmap cell picked by a click;
-- ``widgets``: the image uploader, the digit canvas, pair inputs, the kernel editor;
+- ``widgets``: a choice kept by the memory, the image uploader, the digit canvas, pair inputs, the kernel editor;
 - ``blocks``: what several pages draw alike: a download button of one kind, torch's verdict, a row of metrics;
 - ``model_cache``: models cached per process, a session's own weights.
 
@@ -86,6 +86,7 @@ from vizconv.ui.url_state import (  # noqa: E402 (after the set-up above)
 from vizconv.ui.widgets import (  # noqa: E402 (after the set-up above)
     CANVAS_SIDE,
     UPLOADS_KEY,
+    choice,
     digit_canvas,
     image_uploader,
     kernel_editor,
@@ -125,6 +126,7 @@ __all__ = [
     "cached_model",
     "cached_random_model",
     "cell_picker",
+    "choice",
     "digit_canvas",
     "download",
     "drop_session_model",

@@ -2,9 +2,11 @@
 
 ``load_model(name)`` returns the model in eval mode and a ``ModelInfo``:
 class names, input size, the preprocessing used in training, and the model
-card. Bundled weights (assets/models) are checked against the sha256 in their
-card and loaded with ``weights_only=True``. "resnet18" uses torchvision's
-ImageNet weights, downloaded to torch's hub cache on first use.
+card. Which models there are, and what each is, is the zoo's
+(``vizconv.nets.zoo``); this module gets the weights. Bundled weights
+(assets/models) are checked against the sha256 in their card and loaded with
+``weights_only=True``. "resnet18" uses torchvision's ImageNet weights,
+downloaded to torch's hub cache on first use.
 """
 
 from __future__ import annotations
@@ -19,21 +21,31 @@ import struct
 import urllib.request
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
-from vizconv.errors import MessageError
 from vizconv.i18n.strings import Count
-from vizconv.training.datasets import CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD
-from vizconv.training.train import MODELS_DIR, RECIPES, sha256_of
+from vizconv.nets.zoo import (
+    MODELS,
+    MODELS_DIR,
+    ModelError,
+    ModelInfo,
+    ModelSpec,
+    model_info,
+    preprocess_cifar,
+    preprocess_digit,
+    sha256_of,
+    spec,
+)
 
 __all__ = [
     "BUNDLED_MODELS",
+    "DOWNLOADED_MODELS",
+    "MAX_WEIGHTS_BYTES",
+    "MODELS_DIR",
     "ModelError",
     "ModelInfo",
     "available_models",
@@ -47,8 +59,8 @@ __all__ = [
     "resnet18_weights_path",
 ]
 
-BUNDLED_MODELS = ("lenet5", "lenet5-classic", "resnet20")
-DOWNLOADED_MODELS = ("resnet18",)
+BUNDLED_MODELS = tuple(name for name, s in MODELS.items() if s.bundled)
+DOWNLOADED_MODELS = tuple(name for name, s in MODELS.items() if not s.bundled)
 MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
 # Largest |value| accepted in a student's weights, once converted to the architecture's float32. Trained weights,
 # BatchNorm statistics included, stay far below it (the bundled models: below 7), so it refuses only nonsense;
@@ -58,126 +70,48 @@ MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
 MAX_WEIGHT = 1e6
 
 
-class ModelError(MessageError):
-    """A model that cannot be loaded (missing, altered or not downloadable)."""
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What belongs to a model's weights."""
-
-    name: str
-    classes: list[str]
-    input_size: tuple[int, int, int]  # (C, H, W)
-    preprocess: Callable[[Image.Image], torch.Tensor] = field(repr=False)  # PIL image -> [1, C, H, W]
-    card: dict = field(default_factory=dict, repr=False)
-    mean: tuple[float, ...] = (0.0,)  # the standardisation preprocess applied, per channel
-    std: tuple[float, ...] = (1.0,)
-
-    def to_image(self, x: torch.Tensor) -> np.ndarray:
-        """A preprocessed input [1, C, H, W] back as an (H, W, 3) uint8 picture: what the model sees."""
-        channels = x.shape[1]
-        mean = torch.tensor(self.mean).view(1, -1, 1, 1)
-        std = torch.tensor(self.std).view(1, -1, 1, 1)
-        pixels = (x * std + mean).clamp(0, 1)[0]  # (C, H, W)
-        if channels == 1:
-            pixels = pixels.expand(3, -1, -1)
-        return (pixels.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
-
-
 def available_models() -> tuple[str, ...]:
     """Every model name ``load_model`` accepts."""
-    return BUNDLED_MODELS + DOWNLOADED_MODELS
+    return tuple(MODELS)
 
 
-def preprocess_digit(image: Image.Image) -> torch.Tensor:
-    """A drawn or photographed digit as MNIST shows digits: [1, 1, 28, 28], standardised.
-
-    Grayscale; inverted when the background is light (MNIST is white on
-    black); the background level (the border's median: grey paper in a
-    photo) taken to black and the ink stretched to white, as MNIST's digits
-    are; the digit's bounding box scaled to fit 20x20 and centred in 28x28.
-    """
-    pixels = np.asarray(image.convert("L"), dtype=np.float32)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    if np.median(border) > 127:  # light background: dark ink on paper
-        pixels = 255.0 - pixels
-        border = 255.0 - border
-    background = float(np.median(border))
-    pixels = np.clip((pixels - background) * 255.0 / max(float(pixels.max()) - background, 1.0), 0.0, 255.0)
-    gray = Image.fromarray(pixels.round().astype(np.uint8))
-    ink = pixels > 0.2 * max(float(pixels.max()), 1.0)
-    canvas = Image.new("L", (28, 28), 0)
-    if ink.any():
-        rows, cols = np.where(ink)
-        box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
-        digit = gray.crop(box)
-        scale = 20.0 / max(digit.width, digit.height)
-        size = (max(1, round(digit.width * scale)), max(1, round(digit.height * scale)))
-        digit = digit.resize(size, Image.Resampling.LANCZOS)
-        canvas.paste(digit, ((28 - size[0]) // 2, (28 - size[1]) // 2))
-    x = torch.from_numpy(np.asarray(canvas, dtype=np.float32) / 255.0)  # (28, 28)
-    return ((x - MNIST_MEAN) / MNIST_STD)[None, None]
-
-
-def preprocess_cifar(image: Image.Image) -> torch.Tensor:
-    """A photo as the CIFAR-10 models saw training images: centre square, 32x32 RGB, standardised."""
-    rgb = image.convert("RGB")
-    side = min(rgb.size)
-    left, top = (rgb.width - side) // 2, (rgb.height - side) // 2
-    square = rgb.crop((left, top, left + side, top + side)).resize((32, 32), Image.Resampling.LANCZOS)
-    x = torch.from_numpy(np.asarray(square, dtype=np.float32) / 255.0).permute(2, 0, 1)  # (3, 32, 32)
-    mean = torch.tensor(CIFAR10_MEAN).view(3, 1, 1)
-    std = torch.tensor(CIFAR10_STD).view(3, 1, 1)
-    return ((x - mean) / std)[None]
-
-
-BUNDLED_CLASSES = 10  # MNIST's digits and CIFAR-10's classes: what a bundled card's class names must number
-
-
-def _read_card(name: str, path: Path) -> dict:
-    """A bundled model's card, with the sha256 and class names that loading needs; ModelError if it has not."""
+def _read_card(model: ModelSpec, path: Path) -> dict:
+    """A bundled model's card, with the sha256 loading needs and the zoo's class names; ModelError if it has
+    not (a card of other classes describes other weights)."""
     try:
         card = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
-        raise ModelError("model.card_broken", name=name, path=str(path)) from exc
+        raise ModelError("model.card_broken", name=model.name, path=str(path)) from exc
     if not isinstance(card, dict):
-        raise ModelError("model.card_broken", name=name, path=str(path))
-    classes = card.get("classes")
-    named = isinstance(classes, list) and len(classes) == BUNDLED_CLASSES and all(isinstance(c, str) for c in classes)
-    if not named or not isinstance(card.get("sha256"), str):
-        raise ModelError("model.card_broken", name=name, path=str(path))
+        raise ModelError("model.card_broken", name=model.name, path=str(path))
+    if card.get("classes") != list(model.classes) or not isinstance(card.get("sha256"), str):
+        raise ModelError("model.card_broken", name=model.name, path=str(path))
     return card
 
 
-def _load_bundled(name: str, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
-    weights, card_path = models_dir / f"{name}.pt", models_dir / f"{name}.json"
+def _load_bundled(model: ModelSpec, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
+    name = model.name
+    weights, card_path = model.weights_path(models_dir), model.card_path(models_dir)
     try:
         for path in (weights, card_path):
             if not path.is_file():
                 raise ModelError("model.missing", name=name, path=str(path))
-        card = _read_card(name, card_path)
+        card = _read_card(model, card_path)
         if sha256_of(weights) != card["sha256"]:
             raise ModelError("model.altered", name=name, path=str(weights))
         state = torch.load(weights, map_location="cpu", weights_only=True)
     except OSError as exc:  # a folder or file the server may not read
         reason = exc.strerror or str(exc)
         raise ModelError("model.unreadable", name=name, path=str(models_dir), reason=reason) from exc
-    model = RECIPES[name]["build"]()
-    model.load_state_dict(state)  # the file is the one its card's sha256 names: vizconv's own
-    model.eval()
-    if RECIPES[name]["dataset"] == "mnist":
-        info = ModelInfo(name, card["classes"], (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
-    else:
-        info = ModelInfo(name, card["classes"], (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD)
-    return model, info
+    network = model.build()
+    network.load_state_dict(state)  # the file is the one its card's sha256 names: vizconv's own
+    network.eval()
+    return network, model_info(name, card)
 
 
 def resnet18_weights_path() -> Path:
     """Where torch's hub cache keeps the ResNet-18 ImageNet weights (torch.hub.load_state_dict_from_url's path)."""
-    from torchvision.models import ResNet18_Weights
-
-    return Path(torch.hub.get_dir()) / "checkpoints" / ResNet18_Weights.DEFAULT.url.rsplit("/", 1)[1]
+    return Path(torch.hub.get_dir()) / "checkpoints" / MODELS["resnet18"].url.rsplit("/", 1)[1]
 
 
 def resnet18_downloaded() -> bool:
@@ -210,9 +144,7 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
     "no internet"), the download fails (offline) or what arrived is not the file its name promises (its sha256
     does not start with the hex digits in the name, as torch.hub checks); nothing half-written is left behind.
     """
-    from torchvision.models import ResNet18_Weights
-
-    url = ResNet18_Weights.DEFAULT.url
+    url = MODELS["resnet18"].url
     target = resnet18_weights_path()
     if resnet18_downloaded():
         return target
@@ -257,73 +189,26 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
 
 
 def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
-    from torchvision.models import ResNet18_Weights, resnet18
-
-    weights = ResNet18_Weights.DEFAULT
+    model = MODELS["resnet18"]
     path = download_resnet18()
     try:
-        model = resnet18()
-        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        network = model.build()
+        network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     except Exception as exc:  # a damaged cache file: remove it (where the folder allows) so the next try downloads
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
         raise ModelError("model.damaged", name="ResNet-18", path=str(path)) from exc
-    model.eval()
-    transform = weights.transforms()
-
-    def preprocess(image: Image.Image) -> torch.Tensor:
-        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
-
-    card = {
-        "source": weights.url,
-        "test_accuracy": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100,
-        "dataset": "ImageNet-1K",
-    }
-    mean, std = tuple(transform.mean), tuple(transform.std)
-    return model, ModelInfo("resnet18", list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
+    network.eval()
+    return network, model_info(model.name, source=model.url, test_accuracy=model.accuracy)
 
 
 def load_model(name: str, models_dir: Path | None = None) -> tuple[nn.Module, ModelInfo]:
     """Model ``name`` in eval mode and its ModelInfo; ModelError when it cannot be had (bundled models are read
     from ``models_dir``, by default MODELS_DIR as it is when called)."""
-    if name in BUNDLED_MODELS:
-        return _load_bundled(name, MODELS_DIR if models_dir is None else models_dir)
-    if name in DOWNLOADED_MODELS:
-        return _load_resnet18()
-    raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
-
-
-def _build(name: str) -> nn.Module:
-    """A model of architecture ``name``, with fresh weights (on the meta device inside ``torch.device("meta")``)."""
-    if name in BUNDLED_MODELS:
-        return RECIPES[name]["build"]()
-    from torchvision.models import resnet18
-
-    return resnet18()
-
-
-def _info(name: str) -> ModelInfo:
-    """The ModelInfo of architecture ``name`` for weights that are not vizconv's (classes, input, preprocessing)."""
-    if name in BUNDLED_MODELS:
-        recipe = RECIPES[name]
-        card = {"dataset": recipe["dataset"], "source": "uploaded"}
-        if recipe["dataset"] == "mnist":
-            classes = [str(d) for d in range(10)]
-            return ModelInfo(name, classes, (1, 28, 28), preprocess_digit, card, (MNIST_MEAN,), (MNIST_STD,))
-        from vizconv.training.datasets import CIFAR10_CLASSES
-
-        return ModelInfo(name, list(CIFAR10_CLASSES), (3, 32, 32), preprocess_cifar, card, CIFAR10_MEAN, CIFAR10_STD)
-    from torchvision.models import ResNet18_Weights
-
-    weights = ResNet18_Weights.DEFAULT  # only its categories and preprocessing: nothing is downloaded
-    transform = weights.transforms()
-
-    def preprocess(image: Image.Image) -> torch.Tensor:
-        return transform(image.convert("RGB"))[None]  # (1, 3, 224, 224)
-
-    card = {"dataset": "ImageNet-1K", "source": "uploaded"}
-    mean, std = tuple(transform.mean), tuple(transform.std)
-    return ModelInfo(name, list(weights.meta["categories"]), (3, 224, 224), preprocess, card, mean, std)
+    model = spec(name)
+    if model.bundled:
+        return _load_bundled(model, MODELS_DIR if models_dir is None else models_dir)
+    return _load_resnet18()
 
 
 @dataclass(frozen=True)
@@ -357,7 +242,7 @@ class _Needs:
 def _state_size(name: str) -> tuple[int, int]:
     """(keys, numbers) of architecture ``name``'s state_dict."""
     with torch.device("meta"):  # shapes only: no memory, no initialisation
-        state = _build(name).state_dict()
+        state = spec(name).build().state_dict()
     return len(state), sum(v.numel() for v in state.values())
 
 
@@ -437,14 +322,11 @@ def random_model(name: str, seed: int = RANDOM_SEED) -> tuple[nn.Module, ModelIn
     """Architecture ``name`` with the random weights it starts training from (PyTorch's default initialisation,
     seeded), in eval mode: the arithmetic of every layer, no training. Needs no file and no download, so it
     works offline; the ModelInfo's card says ``"source": "random"``."""
-    if name not in available_models():
-        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    build = spec(name).build
     with torch.random.fork_rng(devices=[]):  # the caller's random state is left as it was
         torch.manual_seed(seed)
-        model = _build(name)
-    info = _info(name)
-    info.card.update(source="random", seed=seed)
-    return model.eval(), info
+        model = build()
+    return model.eval(), model_info(name, source="random", seed=seed)
 
 
 def _examples(names: list[str]) -> str:
@@ -505,8 +387,7 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     model is new (built on the meta device and given the checked tensors, so no weights are initialised only
     to be overwritten): nothing shared is changed, so the page can keep it in that session only.
     """
-    if name not in available_models():
-        raise ModelError("model.unknown", name=repr(name), names=", ".join(available_models()))
+    build = spec(name).build
     if len(data) > MAX_WEIGHTS_BYTES:
         raise ModelError("weights.too_large", limit_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
     needs = _needs(name)
@@ -526,7 +407,7 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     if state and all(k.startswith("module.") for k in state):  # saved from DataParallel
         state = {k[len("module.") :]: v for k, v in state.items()}
     with torch.device("meta"):
-        model = _build(name)
+        model = build()
     expected = model.state_dict()  # meta tensors: the names, shapes and dtypes the architecture needs
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
@@ -566,4 +447,4 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
         raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")
     model.eval()
-    return model, _info(name)
+    return model, model_info(name, source="uploaded")

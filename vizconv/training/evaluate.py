@@ -16,32 +16,34 @@ from pathlib import Path
 
 import torch
 
+from vizconv.nets.zoo import MODELS, MODELS_DIR, sha256_of
 from vizconv.training.datasets import DataError, load_cifar10, load_cifar10_test, load_mnist
-from vizconv.training.train import MODELS_DIR, RECIPES, evaluate_accuracy, sha256_of
+from vizconv.training.train import RECIPES, evaluate_accuracy
 
 __all__ = ["evaluate", "main"]
 
 
 def evaluate(name: str, data: Path | None, limit: int | None = None, models_dir: Path = MODELS_DIR) -> dict:
     """Accuracy of the shipped ``name`` weights on the card's held-out split (its first ``limit`` images)."""
-    card = json.loads((models_dir / f"{name}.json").read_text(encoding="utf-8"))
-    weights = models_dir / f"{name}.pt"
+    model_spec = MODELS[name]
+    card = json.loads(model_spec.card_path(models_dir).read_text(encoding="utf-8"))
+    weights = model_spec.weights_path(models_dir)
     digest = sha256_of(weights)
     if digest != card["sha256"]:
         raise DataError(f"{weights} has sha256 {digest}, but its model card says {card['sha256']}.")
-    recipe = RECIPES[name]
-    model = recipe["build"]()
+    dataset = model_spec.dataset
+    model = model_spec.build()
     model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-    if recipe["dataset"] == "cifar10" and data is not None:
+    if dataset == "cifar10" and data is not None:
         x, y = load_cifar10_test(data)  # the held-out set is all of test/, no split needed
     else:
-        loader = load_mnist if recipe["dataset"] == "mnist" else load_cifar10
+        loader = load_mnist if dataset == "mnist" else load_cifar10
         x, y = loader(data, seed=card["seed"]).test
     if limit:
         x, y = x[:limit], y[:limit]
     return {
         "name": name,
-        "accuracy": evaluate_accuracy(model, x, y, recipe["dataset"]),
+        "accuracy": evaluate_accuracy(model, x, y, dataset),
         "images": len(x),
         "card_accuracy": card["test_accuracy"],
         "card_images": card["test_images"],

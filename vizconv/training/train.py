@@ -11,7 +11,6 @@ selection, and the card records what the run measured.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -26,9 +25,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import update_bn
 
-from vizconv.nets.architectures import ResNet20, lenet5
+from vizconv.nets.zoo import MODELS, MODELS_DIR, sha256_of
 from vizconv.training.datasets import (
-    CIFAR10_CLASSES,
     CIFAR10_MEAN,
     CIFAR10_STD,
     MNIST_MEAN,
@@ -41,37 +39,14 @@ from vizconv.training.datasets import (
 
 __all__ = ["RECIPES", "evaluate_accuracy", "main", "normalise", "sha256_of"]
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
-
-# Per model: architecture, dataset and the training recipe's defaults.
+# Per bundled model: the training recipe's defaults, and (from the zoo, vizconv.nets.zoo) its builder and dataset.
+_DEFAULTS = {
+    "lenet5": {"epochs": 20, "batch": 64, "lr": 2e-3, "optimizer": "adam", "shift": 2},
+    "lenet5-classic": {"epochs": 30, "batch": 64, "lr": 3e-3, "optimizer": "adam", "shift": 2},
+    "resnet20": {"epochs": 30, "batch": 128, "lr": 0.1, "optimizer": "sgd", "shift": 4},
+}
 RECIPES = {
-    "lenet5": {
-        "build": lambda: lenet5(classic=False),
-        "dataset": "mnist",
-        "epochs": 20,
-        "batch": 64,
-        "lr": 2e-3,
-        "optimizer": "adam",
-        "shift": 2,
-    },
-    "lenet5-classic": {
-        "build": lambda: lenet5(classic=True),
-        "dataset": "mnist",
-        "epochs": 30,
-        "batch": 64,
-        "lr": 3e-3,
-        "optimizer": "adam",
-        "shift": 2,
-    },
-    "resnet20": {
-        "build": ResNet20,
-        "dataset": "cifar10",
-        "epochs": 30,
-        "batch": 128,
-        "lr": 0.1,
-        "optimizer": "sgd",
-        "shift": 4,
-    },
+    name: {"build": MODELS[name].build, "dataset": MODELS[name].dataset, **recipe} for name, recipe in _DEFAULTS.items()
 }
 
 
@@ -111,11 +86,6 @@ def evaluate_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, datase
         correct += int((logits.argmax(1) == y[start : start + batch]).sum())
     model.train(was_training)
     return correct / len(x)
-
-
-def sha256_of(path: Path) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _progress(prefix: str, done: int, total: int, loss: float) -> None:
@@ -413,12 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.save(model.state_dict(), weights)
     card = {
         "name": args.model,
-        "architecture": type(model).__name__
-        if args.model == "resnet20"
-        else f"LeNet-5 ({'sigmoid, average pooling' if 'classic' in args.model else 'ReLU, max pooling'})",
+        "architecture": MODELS[args.model].architecture,
         "parameters": sum(p.numel() for p in model.parameters()),
         "dataset": recipe["dataset"],
-        "classes": list(CIFAR10_CLASSES) if recipe["dataset"] == "cifar10" else [str(d) for d in range(10)],
+        "classes": list(MODELS[args.model].classes),
         "data_source": splits.source,
         "split": splits.split,
         "epochs": epochs + args.swa_epochs,

@@ -7,7 +7,10 @@
 - ``figures``: Plotly figures, a heatmap cell picked by a click;
 - ``widgets``: a choice kept by the memory, the image uploader, the digit canvas, pair inputs, the kernel editor;
 - ``blocks``: what several pages draw alike: a download button of one kind, torch's verdict, a row of metrics;
-- ``model_cache``: models cached per process, a session's own weights.
+- ``setting_widgets``: a setting's widget drawn from the kind of value its link carries;
+- ``model_cache``: models cached per process, a session's own weights;
+- ``model_choice``: a model with the weights a page chose, and the ways on when they cannot be had;
+- ``results``: a network's answer: a table of probabilities, a chart of a few values.
 
 Pages use the names below as ``ui.<name>``.
 """
@@ -49,6 +52,10 @@ from vizconv.ui.model_cache import (  # noqa: E402 (after the set-up above)
     drop_session_model,
     session_model,
 )
+from vizconv.ui.model_choice import (  # noqa: E402 (after the set-up above)
+    chosen_model,
+    other_ways,
+)
 from vizconv.ui.page import (  # noqa: E402 (after the set-up above)
     FIT_TO_WIDTH_HTML,
     KEYBOARD_HTML,
@@ -62,6 +69,11 @@ from vizconv.ui.page import (  # noqa: E402 (after the set-up above)
     presenting,
     show_error,
 )
+from vizconv.ui.results import (  # noqa: E402 (after the set-up above)
+    bar_chart,
+    probability_table,
+)
+from vizconv.ui.setting_widgets import setting_input  # noqa: E402 (after the set-up above)
 from vizconv.ui.stepping import (  # noqa: E402 (after the set-up above)
     ANIMATOR_CSS,
     ANIMATOR_JS,
@@ -123,9 +135,11 @@ __all__ = [
     "Whole",
     "WidgetMemory",
     "animator_speed",
+    "bar_chart",
     "cached_model",
     "cached_random_model",
     "cell_picker",
+    "chosen_model",
     "choice",
     "digit_canvas",
     "download",
@@ -135,12 +149,15 @@ __all__ = [
     "labels",
     "lang",
     "metric_row",
+    "other_ways",
     "page_address",
     "page_setup",
     "pair_input",
     "plotly_figure",
     "presenting",
+    "probability_table",
     "session_model",
+    "setting_input",
     "share_box",
     "show_error",
     "stepper",

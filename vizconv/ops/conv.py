@@ -16,12 +16,11 @@ import torch
 from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Count
 from vizconv.ops.geometry import (
+    KernelLayer,
     SlidingWindows,
-    as_int,
-    as_pair,
-    as_tensor,
-    check_groups_divide,
-    layer_tensors,
+    check_index_range,
+    layer_bias,
+    layer_settings,
     output_length,
     pad_input,
     resolve_padding,
@@ -50,32 +49,18 @@ class ConvStep:
 
 
 @dataclass(frozen=True, eq=False)
-class ConvTrace(SlidingWindows):
+class ConvTrace(KernelLayer, SlidingWindows):
     """A convolution with everything needed to explain each output value."""
 
-    input: torch.Tensor  # (C_in, H, W)
-    weight: torch.Tensor  # (C_out, C_in/groups, kH, kW)
-    bias: torch.Tensor | None  # (C_out,) or None
-    stride: tuple[int, int]
-    dilation: tuple[int, int]
     pads: tuple[int, int, int, int]  # (top, bottom, left, right)
     padding: object  # as given: int, pair, "same" or "valid"
     padding_mode: str
-    groups: int
     padded: torch.Tensor  # (C_in, H + top + bottom, W + left + right)
     output: torch.Tensor  # (C_out, H_out, W_out)
 
     @property
     def out_channels(self) -> int:
         return self.weight.shape[0]
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        return (self.weight.shape[2], self.weight.shape[3])
-
-    @property
-    def param_count(self) -> int:
-        return self.weight.numel() + (0 if self.bias is None else self.bias.numel())
 
     @property
     def mult_adds(self) -> int:
@@ -90,10 +75,7 @@ class ConvTrace(SlidingWindows):
 
     def step(self, oc: int, oy: int, ox: int) -> ConvStep:
         """The window, products, channel sums, bias and value of output[oc, oy, ox]."""
-        c_out, h_out, w_out = self.output.shape
-        for name, value, size in (("oc", oc, c_out), ("oy", oy, h_out), ("ox", ox, w_out)):
-            if not 0 <= value < size:
-                raise ParameterError("err.step_range", name=name, value=value, size=size)
+        check_index_range(("oc", "oy", "ox"), (oc, oy, ox), self.output.shape)
         channels = self.group_channels(oc)
         window = self.windows[channels.start : channels.stop, oy, ox]  # (C_in/groups, kH, kW)
         kernel = self.weight[oc]  # (C_in/groups, kH, kW)
@@ -133,13 +115,11 @@ def trace_conv2d(
     the caller's numbers, for anything torch would reject or that gives an
     empty output.
     """
-    x, weight = layer_tensors(x, weight, "[C_out, C_in/groups, kH, kW]")
+    x, weight, stride, dilation, groups = layer_settings(
+        x, weight, "[C_out, C_in/groups, kH, kW]", stride, dilation, groups
+    )
     c_in, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
-    stride = as_pair(stride, "stride", 1)
-    dilation = as_pair(dilation, "dilation", 1)
-    groups = as_int(groups, "groups", 1)
-    check_groups_divide(c_in, groups)
     if c_out % groups:
         raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
     if c_per_group != c_in // groups:
@@ -151,12 +131,7 @@ def trace_conv2d(
             c_in=Count("count.input_channels", c_in),
             groups=Count("count.groups", groups),
         )
-    if bias is not None:
-        bias = as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
-        if bias.shape[0] != c_out:
-            raise ParameterError(
-                "err.bias_shape", got=Count("count.values", bias.shape[0]), c_out=Count("count.kernels", c_out)
-            )
+    bias = layer_bias(bias, x.dtype, c_out, "err.bias_shape", c_out=Count("count.kernels", c_out))
     pads = resolve_padding(padding, (kh, kw), stride, dilation)
     h_out = output_length(h, kh, stride[0], pads[0], pads[1], dilation[0], axis=0)
     w_out = output_length(w, kw, stride[1], pads[2], pads[3], dilation[1], axis=1)

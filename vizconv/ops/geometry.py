@@ -11,6 +11,7 @@ The form in some notes, ``(size + 2p - k + 1) / s``, is wrong twice: the
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from functools import cached_property
 
 import torch
@@ -22,11 +23,16 @@ from vizconv.i18n.strings import Count, Term
 __all__ = [
     "AXES",
     "PADDING_MODES",
+    "KernelLayer",
+    "LayerShapes",
     "SlidingWindows",
     "as_int",
     "as_pair",
     "as_tensor",
     "check_groups_divide",
+    "check_index_range",
+    "layer_bias",
+    "layer_settings",
     "layer_tensors",
     "conv_output_size",
     "index_ranges",
@@ -74,6 +80,30 @@ def check_groups_divide(c_in: int, groups: int) -> None:
     """ParameterError unless ``groups`` divides the ``c_in`` input channels (as torch requires)."""
     if c_in % groups:
         raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
+
+
+def layer_settings(
+    x: object, weight: object, weight_shape: str, stride: object, dilation: object, groups: object
+) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int], tuple[int, int], int]:
+    """A kernel layer's input and weight (layer_tensors), stride and dilation pairs, and a groups count that divides
+    the input channels, checked as torch checks them; ParameterError for the first that is wrong."""
+    x, weight = layer_tensors(x, weight, weight_shape)
+    stride = as_pair(stride, "stride", 1)
+    dilation = as_pair(dilation, "dilation", 1)
+    groups = as_int(groups, "groups", 1)
+    check_groups_divide(x.shape[0], groups)
+    return x, weight, stride, dilation, groups
+
+
+def layer_bias(bias: object, dtype: torch.dtype, out_channels: int, key: str, **params: object) -> torch.Tensor | None:
+    """``bias`` as a [C_out] tensor of ``dtype`` (None stays None); ParameterError ``key`` (with ``got`` and
+    ``params``) when its length is not ``out_channels``."""
+    if bias is None:
+        return None
+    bias = as_tensor(bias, "bias", 1, "[C_out]").to(dtype)
+    if bias.shape[0] != out_channels:
+        raise ParameterError(key, got=Count("count.values", bias.shape[0]), **params)
+    return bias
 
 
 def as_int(value: object, name: str, minimum: int) -> int:
@@ -225,11 +255,19 @@ def sliding_windows(
     )
 
 
-class SlidingWindows:
-    """What every sliding-window trace (convolution, pooling) derives from its fields.
+def check_index_range(
+    names: tuple[str, ...], values: tuple[int, ...], sizes: tuple[int, ...], key: str = "err.step_range"
+) -> None:
+    """ParameterError ``key`` (with the name, value and size) for the first index outside ``0 <= value < size``."""
+    for name, value, size in zip(names, values, sizes, strict=True):
+        if not 0 <= value < size:
+            raise ParameterError(key, name=name, value=value, size=size)
 
-    A subclass is a dataclass with ``input`` (C_in, H, W), ``padded``, ``output`` (C_out, H_out, W_out),
-    ``kernel_size``, ``stride`` and ``dilation``; the window positions are numbered row-major.
+
+class LayerShapes:
+    """The sizes every layer trace reads off its tensors.
+
+    A subclass is a dataclass with ``input`` (C_in, H, W) and ``output`` (C_out, H_out, W_out).
     """
 
     @property
@@ -237,8 +275,40 @@ class SlidingWindows:
         return self.input.shape[0]
 
     @property
+    def in_size(self) -> tuple[int, int]:
+        return (self.input.shape[1], self.input.shape[2])
+
+    @property
     def out_size(self) -> tuple[int, int]:
         return (self.output.shape[1], self.output.shape[2])
+
+
+@dataclass(frozen=True, eq=False)
+class KernelLayer(LayerShapes):
+    """The fields every traced layer with learned kernels has (convolution, transposed convolution), and their sizes."""
+
+    input: torch.Tensor  # (C_in, H, W)
+    weight: torch.Tensor  # (C_out, C_in/groups, kH, kW); transposed: (C_in, C_out/groups, kH, kW)
+    bias: torch.Tensor | None  # (C_out,) or None
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        return (self.weight.shape[2], self.weight.shape[3])
+
+    @property
+    def param_count(self) -> int:
+        return self.weight.numel() + (0 if self.bias is None else self.bias.numel())
+
+
+class SlidingWindows(LayerShapes):
+    """What every sliding-window trace (convolution, pooling) derives from its fields.
+
+    A subclass is a dataclass with ``input`` (C_in, H, W), ``padded``, ``output`` (C_out, H_out, W_out),
+    ``kernel_size``, ``stride`` and ``dilation``; the window positions are numbered row-major.
+    """
 
     @property
     def positions(self) -> int:

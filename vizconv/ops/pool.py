@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Term
-from vizconv.ops.geometry import SlidingWindows, as_pair, as_tensor, output_length, sliding_windows
+from vizconv.ops.geometry import SlidingWindows, as_pair, as_tensor, check_index_range, output_length, sliding_windows
 
 __all__ = ["POOL_KINDS", "PoolStep", "PoolTrace", "trace_pool2d"]
 
@@ -81,10 +81,7 @@ class PoolTrace(SlidingWindows):
 
     def step(self, c: int, oy: int, ox: int) -> PoolStep:
         """The window, value and (for max) the winning cell of output[c, oy, ox]."""
-        c_out, h_out, w_out = self.output.shape
-        for name, value, size in (("c", c, c_out), ("oy", oy, h_out), ("ox", ox, w_out)):
-            if not 0 <= value < size:
-                raise ParameterError("err.step_range", name=name, value=value, size=size)
+        check_index_range(("c", "oy", "ox"), (c, oy, ox), self.output.shape)
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         return PoolStep(
             c=c,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -31,7 +32,16 @@ import torch.nn.functional as F
 from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Count
 from vizconv.ops.conv import ConvTrace, trace_conv2d
-from vizconv.ops.geometry import AXES, as_int, as_pair, as_tensor, check_groups_divide, layer_tensors
+from vizconv.ops.geometry import (
+    AXES,
+    KernelLayer,
+    as_int,
+    as_pair,
+    check_groups_divide,
+    check_index_range,
+    layer_bias,
+    layer_settings,
+)
 
 __all__ = [
     "COVERAGE",
@@ -116,12 +126,11 @@ def line_coverage(
     ``size`` is the input's length along the axis; the other arguments are the layer's settings along it.
     ParameterError for settings torch rejects and for an index outside the output.
     """
-    size, kernel, stride, padding, output_padding, dilation = _axis_settings(
-        size, kernel, stride, padding, output_padding, dilation
-    )
-    out = _output_length(size, kernel, stride, padding, output_padding, dilation, axis=0)
+    settings = _axis_settings(size, kernel, stride, padding, output_padding, dilation)
+    size, kernel, stride, padding, output_padding, dilation = settings
+    out = settings.output_length(axis=0)
     index = as_int(index, "index", 0)
-    _check_range(("index",), (index,), (out,), "err.step_range")
+    check_index_range(("index",), (index,), (out,))
     line = index + padding  # uncropped canvas coordinate
     taps = tuple(
         ((line - dilation * k) // stride, k)
@@ -139,17 +148,14 @@ def line_coverage(
 
 
 @dataclass(frozen=True, eq=False)
-class ConvTransposeTrace:
-    """A transposed convolution with its scatter view and its equivalent ordinary convolution."""
+class ConvTransposeTrace(KernelLayer):
+    """A transposed convolution with its scatter view and its equivalent ordinary convolution.
 
-    input: torch.Tensor  # (C_in, H, W)
-    weight: torch.Tensor  # (C_in, C_out/groups, kH, kW)
-    bias: torch.Tensor | None  # (C_out,) or None
-    stride: tuple[int, int]
+    ``weight`` is (C_in, C_out/groups, kH, kW), as nn.ConvTranspose2d stores it.
+    """
+
     padding: tuple[int, int]
     output_padding: tuple[int, int]
-    dilation: tuple[int, int]
-    groups: int
     canvas: torch.Tensor  # (C_out, H_out + 2p_h, W_out + 2p_w): every value × kernel summed, uncropped, no bias
     output: torch.Tensor  # (C_out, H_out, W_out)
     zero_inserted: torch.Tensor  # (C_in, (H - 1) * s_h + 1, (W - 1) * s_w + 1)
@@ -158,33 +164,13 @@ class ConvTransposeTrace:
     equivalent: ConvTrace  # stride 1 over the padded zero-inserted input; .output == output
 
     @property
-    def in_channels(self) -> int:
-        return self.input.shape[0]
-
-    @property
     def out_channels(self) -> int:
         return self.weight.shape[1] * self.groups
-
-    @property
-    def kernel_size(self) -> tuple[int, int]:
-        return (self.weight.shape[2], self.weight.shape[3])
-
-    @property
-    def in_size(self) -> tuple[int, int]:
-        return (self.input.shape[1], self.input.shape[2])
-
-    @property
-    def out_size(self) -> tuple[int, int]:
-        return (self.output.shape[1], self.output.shape[2])
 
     @property
     def positions(self) -> int:
         """Number of input positions (H * W): one scatter step each."""
         return self.input.shape[1] * self.input.shape[2]
-
-    @property
-    def param_count(self) -> int:
-        return self.weight.numel() + (0 if self.bias is None else self.bias.numel())
 
     @property
     def mult_adds(self) -> int:
@@ -220,7 +206,7 @@ class ConvTransposeTrace:
 
     def scatter(self, ic: int, iy: int, ix: int) -> Scatter:
         """The value, kernels, contribution and landing rows/columns of input[ic, iy, ix]."""
-        _check_range(("ic", "iy", "ix"), (ic, iy, ix), self.input.shape, "err.tconv_input_range")
+        check_index_range(("ic", "iy", "ix"), (ic, iy, ix), self.input.shape, "err.tconv_input_range")
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.stride, self.dilation
         (ph, pw), (h_out, w_out) = self.padding, self.out_size
         value = float(self.input[ic, iy, ix])
@@ -245,7 +231,7 @@ class ConvTransposeTrace:
 
     def contributions(self, oc: int, oy: int, ox: int) -> list[Contribution]:
         """Every input value × weight that lands on output[oc, oy, ox]; they sum (plus bias) to it."""
-        _check_range(("oc", "oy", "ox"), (oc, oy, ox), self.output.shape, "err.step_range")
+        check_index_range(("oc", "oy", "ox"), (oc, oy, ox), self.output.shape)
         (h, w), (kh, kw) = self.in_size, self.kernel_size
         (sh, sw), (dh, dw), (ph, pw) = self.stride, self.dilation, self.padding
         row, col = oy + ph, ox + pw  # canvas coordinates
@@ -268,7 +254,7 @@ class ConvTransposeTrace:
     def coverage(self, oy: int, ox: int) -> tuple[LineCoverage, LineCoverage]:
         """Output row ``oy`` and column ``ox``: written, or why not. A cell is written when both are."""
         h_out, w_out = self.out_size
-        _check_range(("oy", "ox"), (oy, ox), (h_out, w_out), "err.step_range")
+        check_index_range(("oy", "ox"), (oy, ox), (h_out, w_out))
         return tuple(
             line_coverage(
                 index,
@@ -283,55 +269,49 @@ class ConvTransposeTrace:
         )
 
 
-def _check_range(names: tuple[str, ...], values: tuple[int, ...], sizes: tuple[int, ...], key: str) -> None:
-    for name, value, size in zip(names, values, sizes, strict=True):
-        if not 0 <= value < size:
-            raise ParameterError(key, name=name, value=value, size=size)
+class _Axis(NamedTuple):
+    """One axis of a transposed convolution: the input's length and the layer's settings along it."""
 
+    size: int
+    kernel: int
+    stride: int
+    padding: int
+    output_padding: int
+    dilation: int
 
-def _output_length(size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int, axis: int):
-    """One axis of the output size; ParameterError (with the numbers) when output_padding or the size is wrong."""
-    if not (output_padding < stride or output_padding < dilation):
-        raise ParameterError(
-            "err.tconv_output_padding",
-            axis=AXES[axis],
-            output_padding=output_padding,
-            stride=stride,
-            dilation=dilation,
-            largest=max(stride, dilation) - 1,
-        )
-    written = (size - 1) * stride + dilation * (kernel - 1) + 1  # rows the kernels write to, uncropped
-    out = written + output_padding - 2 * padding
-    if out < 1:
-        raise ParameterError(
-            "err.tconv_empty_output",
-            axis=AXES[axis],
-            out=out,
-            size=size,
-            stride=stride,
-            padding=padding,
-            cropped=Count(("count.rows", "count.cols")[axis], padding),
-            dilation=dilation,
-            kernel=kernel,
-            output_padding=output_padding,
-            written=written + output_padding,
-            largest=(written + output_padding - 1) // 2,
-        )
-    return out
+    def output_length(self, axis: int) -> int:
+        """The output's length; ParameterError (with the numbers, ``axis`` naming the axis) when output_padding or
+        the length is wrong."""
+        size, kernel, stride, padding, output_padding, dilation = self
+        settings = {"axis": AXES[axis], **self._asdict()}  # every message quotes some of them
+        if not (output_padding < stride or output_padding < dilation):
+            raise ParameterError("err.tconv_output_padding", **settings, largest=max(stride, dilation) - 1)
+        written = (size - 1) * stride + dilation * (kernel - 1) + 1  # rows the kernels write to, uncropped
+        out = written + output_padding - 2 * padding
+        if out < 1:
+            raise ParameterError(
+                "err.tconv_empty_output",
+                **settings,
+                out=out,
+                cropped=Count(("count.rows", "count.cols")[axis], padding),
+                written=written + output_padding,
+                largest=(written + output_padding - 1) // 2,
+            )
+        return out
 
 
 def conv_transpose_output_size(
     size: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0, dilation: int = 1
 ) -> int:
     """(size − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, or ParameterError."""
-    return _output_length(*_axis_settings(size, kernel, stride, padding, output_padding, dilation), axis=0)
+    return _axis_settings(size, kernel, stride, padding, output_padding, dilation).output_length(axis=0)
 
 
 def _axis_settings(
     size: object, kernel: object, stride: object, padding: object, output_padding: object, dilation: object
-) -> tuple[int, int, int, int, int, int]:
+) -> _Axis:
     """One axis's input length and layer settings as whole numbers within their lower bounds, or ParameterError."""
-    return (
+    return _Axis(
         as_int(size, "size", 1),
         as_int(kernel, "kernel", 1),
         as_int(stride, "stride", 1),
@@ -358,64 +338,39 @@ def trace_conv_transpose2d(
     size below 1 (torch raises there too, except that with groups > 1 it
     returns an empty tensor for a zero size).
     """
-    x, weight = layer_tensors(x, weight, "[C_in, C_out/groups, kH, kW]")
-    c_in, h, w = x.shape
-    c_in_w, c_per_group, kh, kw = weight.shape
-    stride = as_pair(stride, "stride", 1)
+    x, weight, stride, dilation, groups = layer_settings(
+        x, weight, "[C_in, C_out/groups, kH, kW]", stride, dilation, groups
+    )
     padding = as_pair(padding, "padding", 0)
     output_padding = as_pair(output_padding, "output_padding", 0)
-    dilation = as_pair(dilation, "dilation", 1)
-    groups = as_int(groups, "groups", 1)
-    check_groups_divide(c_in, groups)
+    c_in, h, w = x.shape
+    c_in_w, c_per_group, kh, kw = weight.shape
     if c_in_w != c_in:
         raise ParameterError(
             "err.tconv_weight_in", shape=list(weight.shape), got=c_in_w, channels=Count("count.channels", c_in)
         )
     c_out = c_per_group * groups
-    if bias is not None:
-        bias = as_tensor(bias, "bias", 1, "[C_out]").to(x.dtype)
-        if bias.shape[0] != c_out:
-            raise ParameterError(
-                "err.tconv_bias",
-                got=Count("count.values", bias.shape[0]),
-                c_out=Count("count.output_channels", c_out),
-                per_group=c_per_group,
-                groups=Count("count.groups", groups),
-            )
-    h_out = _output_length(h, kh, stride[0], padding[0], output_padding[0], dilation[0], axis=0)
-    w_out = _output_length(w, kw, stride[1], padding[1], output_padding[1], dilation[1], axis=1)
-    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
-
-    # Scatter view: value × kernel for every input position, summed onto the canvas by fold (col2im).
-    g_x = x.reshape(groups, c_in // groups, h * w)  # (G, C_in/G, H*W)
-    g_weight = weight.reshape(groups, c_in // groups, c_per_group, kh, kw)  # (G, C_in/G, C_out/G, kH, kW)
-    columns = torch.einsum("gcl,gcoij->goijl", g_x, g_weight)  # (G, C_out/G, kH, kW, H*W)
-    columns = columns.reshape(1, c_out * kh * kw, h * w)  # (1, C_out*kH*kW, H*W)
-    written = ((h - 1) * sh + dh * (kh - 1) + 1, (w - 1) * sw + dw * (kw - 1) + 1)
-    canvas = F.fold(columns, written, (kh, kw), dilation=dilation, stride=stride)[0]  # (C_out, *written)
-    canvas = F.pad(canvas, (0, opw, 0, oph))  # (C_out, H_out + 2p_h, W_out + 2p_w): output_padding bottom/right
+    bias = layer_bias(
+        bias,
+        x.dtype,
+        c_out,
+        "err.tconv_bias",
+        c_out=Count("count.output_channels", c_out),
+        per_group=c_per_group,
+        groups=Count("count.groups", groups),
+    )
+    h_out, w_out = (
+        _Axis(*settings).output_length(axis)
+        for axis, settings in enumerate(zip((h, w), (kh, kw), stride, padding, output_padding, dilation, strict=True))
+    )
+    canvas = _scatter_canvas(x, weight, stride, output_padding, dilation, groups)
+    (ph, pw) = padding
     output = canvas[:, ph : ph + h_out, pw : pw + w_out]  # (C_out, H_out, W_out): padding crops each side
     if bias is not None:
         output = output + bias[:, None, None]
-
-    # Equivalent view: stride 1 convolution of the padded zero-inserted input with the flipped kernel.
-    zero_inserted = x.new_zeros(c_in, (h - 1) * sh + 1, (w - 1) * sw + 1)
-    zero_inserted[:, ::sh, ::sw] = x  # (C_in, (H-1)*s_h + 1, (W-1)*s_w + 1)
-    eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
-    pads = (eh, eh + oph, ew, ew + opw)  # (top, bottom, left, right), negative = crop
-    top, bottom, left, right = pads
-    cropped = F.pad(zero_inserted, (min(left, 0), min(right, 0), min(top, 0), min(bottom, 0)))
-    kept = (max(top, 0), max(bottom, 0), max(left, 0), max(right, 0))
-    padded = F.pad(cropped, (kept[2], kept[3], kept[0], kept[1]))  # (C_in, H_out + d(kH-1), W_out + d(kW-1))
-    equivalent_weight = (
-        g_weight.transpose(1, 2)  # (G, C_out/G, C_in/G, kH, kW)
-        .reshape(c_out, c_in // groups, kh, kw)  # (C_out, C_in/G, kH, kW)
-        .flip(-2, -1)
-        .contiguous()
+    zero_inserted, pads, equivalent_weight, equivalent = _equivalent_conv(
+        x, weight, bias, stride, padding, output_padding, dilation, groups
     )
-    equivalent = trace_conv2d(padded, equivalent_weight, bias, stride=1, padding=0, dilation=dilation, groups=groups)
-    # Same convolution, described as (cropped zero-inserted input) + padding, so an animation tints the padding.
-    equivalent = dataclasses.replace(equivalent, input=cropped, pads=kept, padding=kept)
     return ConvTransposeTrace(
         input=x,
         weight=weight,
@@ -432,6 +387,69 @@ def trace_conv_transpose2d(
         equivalent_weight=equivalent_weight,
         equivalent=equivalent,
     )
+
+
+def _scatter_canvas(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    stride: tuple[int, int],
+    output_padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> torch.Tensor:
+    """The scatter view: value × kernel for every input position, summed onto the uncropped canvas by fold (col2im).
+
+    (C_out, H_out + 2p_h, W_out + 2p_w), output_padding included at the bottom/right, no bias.
+    """
+    c_in, h, w = x.shape
+    _, c_per_group, kh, kw = weight.shape
+    (sh, sw), (oph, opw), (dh, dw) = stride, output_padding, dilation
+    g_x = x.reshape(groups, c_in // groups, h * w)  # (G, C_in/G, H*W)
+    g_weight = weight.reshape(groups, c_in // groups, c_per_group, kh, kw)  # (G, C_in/G, C_out/G, kH, kW)
+    columns = torch.einsum("gcl,gcoij->goijl", g_x, g_weight)  # (G, C_out/G, kH, kW, H*W)
+    columns = columns.reshape(1, c_per_group * groups * kh * kw, h * w)  # (1, C_out*kH*kW, H*W)
+    written = ((h - 1) * sh + dh * (kh - 1) + 1, (w - 1) * sw + dw * (kw - 1) + 1)
+    canvas = F.fold(columns, written, (kh, kw), dilation=dilation, stride=stride)[0]  # (C_out, *written)
+    return F.pad(canvas, (0, opw, 0, oph))  # (C_out, H_out + 2p_h, W_out + 2p_w): output_padding bottom/right
+
+
+def _equivalent_conv(
+    x: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    output_padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> tuple[torch.Tensor, tuple[int, int, int, int], torch.Tensor, ConvTrace]:
+    """The equivalent view: a stride 1 convolution of the padded zero-inserted input with the flipped kernel.
+
+    Returns the zero-inserted input, its padding (top, bottom, left, right; negative crops), the flipped weight and
+    the convolution's trace.
+    """
+    c_in, h, w = x.shape
+    _, c_per_group, kh, kw = weight.shape
+    (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
+    zero_inserted = x.new_zeros(c_in, (h - 1) * sh + 1, (w - 1) * sw + 1)
+    zero_inserted[:, ::sh, ::sw] = x  # (C_in, (H-1)*s_h + 1, (W-1)*s_w + 1)
+    eh, ew = dh * (kh - 1) - ph, dw * (kw - 1) - pw
+    pads = (eh, eh + oph, ew, ew + opw)  # (top, bottom, left, right), negative = crop
+    top, bottom, left, right = pads
+    cropped = F.pad(zero_inserted, (min(left, 0), min(right, 0), min(top, 0), min(bottom, 0)))
+    kept = (max(top, 0), max(bottom, 0), max(left, 0), max(right, 0))
+    padded = F.pad(cropped, (kept[2], kept[3], kept[0], kept[1]))  # (C_in, H_out + d(kH-1), W_out + d(kW-1))
+    equivalent_weight = (
+        weight.reshape(groups, c_in // groups, c_per_group, kh, kw)  # (G, C_in/G, C_out/G, kH, kW)
+        .transpose(1, 2)  # (G, C_out/G, C_in/G, kH, kW)
+        .reshape(c_per_group * groups, c_in // groups, kh, kw)  # (C_out, C_in/G, kH, kW)
+        .flip(-2, -1)
+        .contiguous()
+    )
+    equivalent = trace_conv2d(padded, equivalent_weight, bias, stride=1, padding=0, dilation=dilation, groups=groups)
+    # Same convolution, described as (cropped zero-inserted input) + padding, so an animation tints the padding.
+    equivalent = dataclasses.replace(equivalent, input=cropped, pads=kept, padding=kept)
+    return zero_inserted, pads, equivalent_weight, equivalent
 
 
 def partial_canvases(trace: ConvTransposeTrace) -> torch.Tensor:

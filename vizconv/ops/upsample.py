@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from vizconv.errors import ParameterError
-from vizconv.ops.geometry import as_int, as_tensor
+from vizconv.ops.geometry import as_int, as_tensor, check_index_range
 
 __all__ = ["UPSAMPLE_MODES", "UpsampleStep", "UpsampleTrace", "trace_interpolate"]
 
@@ -91,10 +91,7 @@ class UpsampleTrace:
 
     def step(self, c: int, oy: int, ox: int) -> UpsampleStep:
         """The source coordinate, input cells and weights that make output[c, oy, ox]."""
-        c_out, h_out, w_out = self.output.shape
-        for name, value, size in (("c", c, c_out), ("oy", oy, h_out), ("ox", ox, w_out)):
-            if not 0 <= value < size:
-                raise ParameterError("err.step_range", name=name, value=value, size=size)
+        check_index_range(("c", "oy", "ox"), (c, oy, ox), self.output.shape)
         sy, ry, rows, wy = self.axis(oy, self.input.shape[1])
         sx, rx, cols, wx = self.axis(ox, self.input.shape[2])
         values = self.input[c].double()[list(rows)][:, list(cols)]  # (len(rows), len(cols))

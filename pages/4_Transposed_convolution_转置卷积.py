@@ -21,6 +21,7 @@ from vizconv.ops.transposed import (
     trace_conv_transpose2d,
 )
 from vizconv.viz.animator import SPEEDS, equivalent_animator_data, scatter_animator_data
+from vizconv.viz.export import file_name
 from vizconv.viz.formulas import transposed_output_size_latex
 from vizconv.viz.steps import format_number, matrix_latex, step_latex
 from vizconv.viz.torch_code import agrees, conv_transpose2d_script, run_transpose_code
@@ -448,11 +449,15 @@ st.subheader(t("tconv.torch"))
 # runs as copied (imports, x, weight and bias written out); lines wrap rather than scroll on a narrow screen
 st.code(conv_transpose2d_script(trace), language="python", wrap_lines=True)
 # the .py with every value, written only when clicked
-ui.script_download(
-    partial(conv_transpose2d_script, trace, max_values=None), "transposed_convolution", "tconv_download_script"
+ui.download(
+    "script",
+    partial(conv_transpose2d_script, trace, max_values=None),
+    file_name("transposed_convolution", ext="py"),
+    "tconv_download_script",
 )
-difference = float((torch_output - trace.output).abs().max())
-if agrees(difference, float(trace.output.abs().max())):
-    st.success(t("tconv.torch_match", diff=f"{difference:.2g}"), icon="✅")
-else:
-    st.error(t("tconv.torch_mismatch", diff=f"{difference:.2g}"), icon="❌")
+ui.torch_verdict(
+    float((torch_output - trace.output).abs().max()),
+    float(trace.output.abs().max()),
+    "tconv.torch_match",
+    "tconv.torch_mismatch",
+)

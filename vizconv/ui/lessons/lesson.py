@@ -1,0 +1,69 @@
+"""What the lessons of one page share: the page's memory, where a lesson says why it has nothing to show, and the
+inputs several lessons read (an upload, an MNIST digit, LeNet-5's first maps)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+import torch
+from PIL import Image
+
+from vizconv.errors import MessageError
+from vizconv.inputs.feature_sources import digit_picture, lenet_maps
+from vizconv.ui.language import t
+from vizconv.ui.model_cache import cached_model
+from vizconv.ui.page import show_error
+from vizconv.ui.url_state import WidgetMemory
+from vizconv.ui.widgets import image_uploader, uploaded_picture
+
+__all__ = ["Lesson", "lenet"]
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One page's lessons' common ground: settings ``memory`` (prefix ``<page>``), and ``notices``, a container
+    above the lesson's content for why an input cannot be shown (no upload yet, a broken install)."""
+
+    memory: WidgetMemory
+    notices: st.delta_generator.DeltaGenerator
+
+    def read(self, read: Callable[[], torch.Tensor | None]) -> torch.Tensor | None:
+        """``read()``, the lesson's input; None, with the reason in ``notices``, where the install lacks a file it
+        needs (LeNet-5's weights, a sample picture): the other inputs keep working."""
+        try:
+            return read()
+        except MessageError as exc:
+            with self.notices:
+                show_error(exc)
+                st.info(t(f"{self.memory.prefix}.other_input"), icon="⬅️")  # catalogue: pool.other_input
+            return None
+
+    def upload(self, key: str) -> Image.Image | None:
+        """The uploaded picture, or None (with a prompt or the reason it cannot be read, in ``notices``: the
+        sidebar's uploader is where the eye is not while the main column is empty). A link that named an upload
+        set ``<page>_upload_from_link``: its prompt says the picture does not travel with a link."""
+        upload = image_uploader(key)
+        from_link = f"{self.memory.prefix}_upload_from_link"
+        if upload is None:
+            prompt = "share.upload_needed" if st.session_state.get(from_link) else f"{self.memory.prefix}.upload_prompt"
+            with self.notices:
+                st.info(t(prompt), icon="⬅️")  # catalogue: share.upload_needed, pool.upload_prompt
+            return None
+        st.session_state[from_link] = False  # the link's request for a picture is answered
+        try:
+            return uploaded_picture(upload, key)
+        except MessageError as exc:
+            with self.notices:
+                show_error(exc)
+            return None
+
+    def digit(self) -> int:
+        """The MNIST digit picked in the sidebar (setting ``digit``, one for every lesson of the page)."""
+        return st.selectbox(t("pool.digit"), range(10), **self.memory.seed("digit", range(10)))
+
+
+def lenet(digit: int) -> dict[str, torch.Tensor]:
+    """LeNet-5's first-layer maps of the bundled ``digit``: stage -> (6, H, W)."""
+    return lenet_maps(*cached_model("lenet5"), digit_picture(digit))

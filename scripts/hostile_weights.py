@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 import torch
+from _measure import write_summary  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -121,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             results[label] = {"architecture": name, "file_mb": round(len(data) / 1e6, 2), **result}
             print(f"{label:38} {results[label]}", flush=True)
     summary = {"root": str(args.root), "torch": torch.__version__, "results": results}
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_summary(args.out, summary)
     return 0
 
 

@@ -67,6 +67,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _measure import process_tree, rss_mb, write_summary  # this folder is on sys.path when the script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -207,34 +209,6 @@ def percentile(values: list[float], p: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def process_tree(pid: int) -> list[int]:
-    """pid and all its living descendants (empty once pid is gone)."""
-    found: list[int] = []
-    stack = [pid]
-    while stack:
-        current = stack.pop()
-        if current in found or not Path(f"/proc/{current}").exists():
-            continue
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                stack += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident memory (VmRSS) of a process and all its descendants, in MB (None once it is gone)."""
-    pids = process_tree(pid)
-    if not pids:
-        return None
-    total = 0
-    for current in pids:
-        with contextlib.suppress(OSError):
-            match = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{current}/status").read_text(), re.MULTILINE)
-            total += int(match.group(1)) if match else 0
-    return round(total / 1024, 1)
 
 
 def cpu_seconds(pid: int, exclude: int | None = None) -> float | None:
@@ -1249,9 +1223,7 @@ def main(argv: list[str] | None = None) -> int:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_summary(args.out, summary)
     printed = {k: v for k, v in summary.items() if k != "rss_samples"}
     print(json.dumps(printed, indent=2, ensure_ascii=False))
     return 0 if summary.get("errors", 0) == 0 else 1

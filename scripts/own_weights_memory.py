@@ -28,7 +28,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -38,32 +37,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from _measure import rss_mb, write_summary  # this folder is on sys.path when the script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
 PAGE = "/Feature_maps_特征图"
-
-
-def _tree(pid: int) -> list[int]:
-    found, stack = [], [pid]
-    while stack:
-        current = stack.pop()
-        if current in found or not Path(f"/proc/{current}").exists():
-            continue
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                stack += [int(child) for child in (task / "children").read_text().split()]
-    return found
-
-
-def rss_mb(pid: int) -> float:
-    """VmRSS of a process and its descendants, MB."""
-    total = 0
-    for current in _tree(pid):
-        with contextlib.suppress(OSError):
-            match = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{current}/status").read_text(), re.MULTILINE)
-            total += int(match.group(1)) if match else 0
-    return round(total / 1024, 1)
 
 
 class Peak:
@@ -76,7 +54,7 @@ class Peak:
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.value = max(self.value, rss_mb(self.pid))
+            self.value = max(self.value, rss_mb(self.pid) or 0.0)
 
     def stop(self) -> float:
         self._stop.set()
@@ -219,9 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     summary["returned_mb"] = round(rss["peak"] - rss["after"], 1)
     summary["kept_after_sessions_mb"] = round(rss["after"] - rss["warm"], 1)
     print(json.dumps(summary, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_summary(args.out, summary)
     return 0
 
 

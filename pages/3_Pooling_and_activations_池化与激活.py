@@ -13,7 +13,7 @@ from vizconv.inputs.kernels import FIXED_3X3
 from vizconv.ops.activations import ACTIVATIONS
 from vizconv.ops.pool import POOL_KINDS
 from vizconv.ops.upsample import UPSAMPLE_MODES
-from vizconv.ui import lessons
+from vizconv.ui import sections
 from vizconv.views.pooling import (
     GRID_SAMPLES,
     IMAGE_SAMPLES,
@@ -66,7 +66,7 @@ notices = st.container()  # why an input cannot be shown (no upload yet, a broke
 with st.sidebar:
     # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
     section = ui.choice(memory, "section", t("pool.section"), SECTIONS, "pool.section.", horizontal=False)
-lessons.pick(section).show(lessons.Lesson(memory, notices))  # vizconv/ui/lessons/pooling.py, activations.py, upsampling.py
+sections.lesson(section).show(sections.Lesson(memory, notices))  # vizconv/ui/sections/pooling.py, activations.py, upsampling.py
 
 # The link, once the position and the explained cell are clamped to what the page shows.
 values = memory.sync()

@@ -13,7 +13,7 @@ from vizconv.errors import MessageError
 from vizconv.inputs.feature_sources import digit_picture, picture_tensor
 from vizconv.inputs.samples import random_grid
 from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
-from vizconv.ui.lessons.lesson import Lesson, lenet
+from vizconv.ui.sections.inputs import Lesson, lenet
 from vizconv.views.pooling import (
     LIMITS,
     upsample_coordinates,

@@ -15,7 +15,7 @@ from vizconv.i18n.strings import Count
 from vizconv.inputs.feature_sources import LENET_STAGES, picture_tensor
 from vizconv.inputs.samples import SAMPLES, random_grid, sample_input
 from vizconv.ops.pool import POOL_KINDS, trace_pool2d
-from vizconv.ui.lessons.lesson import Lesson, lenet
+from vizconv.ui.sections.inputs import Lesson, lenet
 from vizconv.views.convolution import opening_position
 from vizconv.views.pooling import (
     GRID_SAMPLES,

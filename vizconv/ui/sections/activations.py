@@ -12,7 +12,7 @@ from vizconv.inputs.feature_sources import kernel_response, picture_tensor
 from vizconv.inputs.kernels import FIXED_3X3
 from vizconv.inputs.samples import sample_input
 from vizconv.ops.activations import ACTIVATIONS, activate, activation_latex, histogram
-from vizconv.ui.lessons.lesson import Lesson, lenet
+from vizconv.ui.sections.inputs import Lesson, lenet
 from vizconv.views.pooling import (
     LIMITS,
     PHOTOS,

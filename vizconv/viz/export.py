@@ -16,12 +16,12 @@ import functools
 import io
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import GifImagePlugin, Image, ImageDraw, ImageFont
 
 from vizconv.i18n.strings import text
-from vizconv.nets.feature_maps import colour_lut
 from vizconv.ops.conv import ConvStep, ConvTrace
 from vizconv.viz import style
 from vizconv.viz.charts import scale_for
@@ -79,8 +79,8 @@ def _hex(colour: str) -> tuple[int, int, int]:
 def _palette(output_scale: list) -> bytes:
     """256 distinct RGB entries (Pillow matches a global palette by colour, so duplicates would be remapped)."""
     pick = np.linspace(0, 255, _LEVELS).round().astype(int)
-    entries = [tuple(int(v) for v in rgb) for rgb in colour_lut(style.INPUT_SCALE)[pick]]
-    entries += [tuple(int(v) for v in rgb) for rgb in colour_lut(output_scale)[pick]]
+    entries = [tuple(int(v) for v in rgb) for rgb in style.colour_lut(style.INPUT_SCALE)[pick]]
+    entries += [tuple(int(v) for v in rgb) for rgb in style.colour_lut(output_scale)[pick]]
     entries += [_hex(_FLAT[i]) for i in sorted(_FLAT)]
     entries += [(0, 0, 0)] * (256 - len(entries))
     seen = {_hex(colour) for colour in _FLAT.values()}  # the flat colours stay exact
@@ -136,6 +136,175 @@ def _tile_values(
         )
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where the GIF draws what, in pixels: inputs in the top rows, outputs below (up to ``columns`` a row), a
+    colour bar right of each part, the position's label at the bottom. Origins are (x, y) of a tile's top left."""
+
+    cell: int  # pixels per cell
+    line: int  # outline width
+    width: int
+    height: int
+    tile_in: tuple[int, int]  # (height, width) of one input channel
+    tile_out: tuple[int, int]  # (height, width) of one output channel
+    bar_x: int
+    origins_in: tuple[tuple[int, int], ...]
+    origins_out: tuple[tuple[int, int], ...]
+    bar_heights: tuple[int, int]  # the inputs' and the outputs' colour bars, as tall as their rows of tiles
+    label_box: tuple[int, int, int, int]  # (top, left, bottom, right) of "y[:, oy, ox]"
+
+
+def _layout(padded_shape: tuple[int, ...], output_shape: tuple[int, ...], frames: int, tile_px: int) -> _Layout:
+    """The layout for ``frames`` frames of a padded input (C_in, Hp, Wp) and an output (C_out, H_out, W_out): cells
+    of about ``tile_px`` / the longer padded side, smaller where the frames would pass ``MAX_PIXELS``."""
+    c_in, hp, wp = padded_shape
+    c_out, h_out, w_out = output_shape
+    columns = max(c_in, min(c_out, 4))  # inputs in the top rows, outputs below (up to ``columns`` a row)
+    rows_in, rows_out = math.ceil(c_in / columns), math.ceil(c_out / columns)
+
+    def size(cell: int) -> tuple[int, int]:
+        """The GIF's (width, height) with cells of ``cell`` pixels."""
+        width = _MARGIN + columns * (max(wp, w_out) * cell + _GAP) + _BAR + 48
+        height = _MARGIN + rows_in * (hp * cell + _LABEL + _GAP) + rows_out * (h_out * cell + _LABEL + _GAP)
+        return width, height + _LABEL + _MARGIN
+
+    cell = max(2, min(48, tile_px // max(hp, wp)))
+    while cell > 2 and math.prod(size(cell)) * frames > MAX_PIXELS:  # many frames: smaller cells
+        cell -= 1
+    tile_in, tile_out = (hp * cell, wp * cell), (h_out * cell, w_out * cell)
+    slot_w = max(tile_in[1], tile_out[1]) + _GAP
+    width, height = size(cell)
+    top_out = _MARGIN + rows_in * (tile_in[0] + _LABEL + _GAP)
+    return _Layout(
+        cell=cell,
+        line=2 if cell >= 8 else 1,
+        width=width,
+        height=height,
+        tile_in=tile_in,
+        tile_out=tile_out,
+        bar_x=_MARGIN + columns * slot_w,
+        origins_in=tuple(
+            (_MARGIN + col * slot_w, _MARGIN + row * (tile_in[0] + _LABEL + _GAP) + _LABEL)
+            for row, col in (divmod(ic, columns) for ic in range(c_in))
+        ),
+        origins_out=tuple(
+            (_MARGIN + col * slot_w, top_out + row * (tile_out[0] + _LABEL + _GAP) + _LABEL)
+            for row, col in (divmod(oc, columns) for oc in range(c_out))
+        ),
+        bar_heights=(
+            rows_in * (tile_in[0] + _LABEL + _GAP) - _LABEL - _GAP,
+            rows_out * (tile_out[0] + _LABEL + _GAP) - _LABEL - _GAP,
+        ),
+        label_box=(height - _LABEL - _MARGIN, _MARGIN, height, min(width, _MARGIN + 240)),
+    )
+
+
+def _finished_picture(
+    padded: np.ndarray,
+    output: np.ndarray,
+    pads: tuple[int, int, int, int],
+    layout: _Layout,
+    output_range: tuple[float, float],
+    palette: bytes,
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+) -> np.ndarray:
+    """(H_gif, W_gif) palette indices: every input and output channel in its colours, the original input outlined
+    when padded, the colour bars and the channels' names; no window, cursor or label."""
+    cell, (tile_h_in, tile_w_in), (tile_h_out, tile_w_out) = layout.cell, layout.tile_in, layout.tile_out
+    hp, wp = padded.shape[1:]
+    pixels = np.full((layout.height, layout.width), _BACKGROUND, dtype=np.uint8)  # (H_gif, W_gif)
+    low_in, high_in = float(padded.min()), float(padded.max())
+    levels_in = _levels(padded, low_in, high_in, _IN)  # (C_in, Hp, Wp)
+    levels_out = _levels(output, *output_range, _OUT)  # (C_out, H_out, W_out)
+    for ic, (x0, y0) in enumerate(layout.origins_in):
+        pixels[y0 : y0 + tile_h_in, x0 : x0 + tile_w_in] = levels_in[ic].repeat(cell, 0).repeat(cell, 1)
+    for oc, (x0, y0) in enumerate(layout.origins_out):
+        pixels[y0 : y0 + tile_h_out, x0 : x0 + tile_w_out] = levels_out[oc].repeat(cell, 0).repeat(cell, 1)
+    top, bottom, left, right = pads
+    if any(pads):  # the original, unpadded input outlined
+        for x0, y0 in layout.origins_in:
+            box = (y0 + top * cell, x0 + left * cell, y0 + (hp - bottom) * cell, x0 + (wp - right) * cell)
+            _outline(pixels, *box, 1, _BOUNDARY)
+    bars = (  # (top, height, first palette index, low, high) of the inputs' and the outputs' colour bars
+        (layout.origins_in[0][1], layout.bar_heights[0], _IN, low_in, high_in),
+        (layout.origins_out[0][1], layout.bar_heights[1], _OUT, *output_range),
+    )
+    bar_x = layout.bar_x
+    for y_top, bar_h, offset, _, _ in bars:
+        ramp = np.linspace(_LEVELS - 1, 0, bar_h).round().astype(np.uint8)  # (bar_h,) top = high
+        pixels[y_top : y_top + bar_h, bar_x : bar_x + _BAR] = offset + ramp[:, None]
+
+    canvas = Image.fromarray(pixels, mode="P")
+    draw = ImageDraw.Draw(canvas)
+    draw.fontmode = "1"  # crisp text: a palette image cannot blend
+    for ic, (x0, y0) in enumerate(layout.origins_in):
+        draw.text((x0, y0 - _LABEL + 2), f"x[{ic}]", fill=_DARK, font=font)
+    for oc, (x0, y0) in enumerate(layout.origins_out):
+        draw.text((x0, y0 - _LABEL + 2), f"y[{oc}]", fill=_DARK, font=font)
+    for y_top, bar_h, _, low, high in bars:
+        draw.text((bar_x + _BAR + 3, y_top), f"{high:.3g}", fill=_DARK, font=font)
+        draw.text((bar_x + _BAR + 3, y_top + bar_h - 16), f"{low:.3g}", fill=_DARK, font=font)
+    if cell >= 20:  # small classroom grids: the numbers in the cells, as on the page
+        values_font = _font(max(10, cell * 2 // 5))
+        integral = bool(np.all(padded == np.round(padded)) and np.all(output == np.round(output)))
+        fmt = ".0f" if integral else ".2f"
+        for ic, origin in enumerate(layout.origins_in):
+            _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt, palette)
+        for oc, origin in enumerate(layout.origins_out):
+            _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt, palette)
+    return np.asarray(canvas).copy()
+
+
+def _window_boxes(
+    trace: ConvTrace, layout: _Layout, oy: int, ox: int
+) -> list[tuple[tuple[int, int, int, int], int, int]]:
+    """(box, line width, colour) of the outlines at position (oy, ox): a cursor on every output channel, the
+    window (every tap, when dilated) on every input channel. Boxes are (top, left, bottom, right) in pixels."""
+    (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
+    cell, line = layout.cell, layout.line
+    drawn = [
+        ((y0 + oy * cell, x0 + ox * cell, y0 + (oy + 1) * cell, x0 + (ox + 1) * cell), line, _CURSOR)
+        for x0, y0 in layout.origins_out
+    ]
+    top_cell, left_cell = oy * sh, ox * sw
+    taps = (
+        [(top_cell, left_cell, kh, kw)]
+        if (dh, dw) == (1, 1)
+        else [(top_cell + i * dh, left_cell + j * dw, 1, 1) for i in range(kh) for j in range(kw)]
+    )
+    width = line + 1 if (dh, dw) == (1, 1) else line
+    for x0, y0 in layout.origins_in:
+        for r, c, rows, cols in taps:
+            drawn.append(
+                ((y0 + r * cell, x0 + c * cell, y0 + (r + rows) * cell, x0 + (c + cols) * cell), width, _WINDOW)
+            )
+    return drawn
+
+
+class _PositionLabel:
+    """The label's box with "y[:, oy, ox]" in it, from two pieces drawn once each (thousands of frames)."""
+
+    def __init__(self, box: tuple[int, int, int, int], font: ImageFont.ImageFont | ImageFont.FreeTypeFont) -> None:
+        self.box, self.font = box, font
+        self.words = functools.cache(self._words)
+
+    def _words(self, text: str) -> np.ndarray:
+        """``text`` drawn on the background, as tall as the label's box and as wide as the text."""
+        image = Image.new("P", (math.ceil(self.font.getlength(text)), self.box[2] - self.box[0]), _BACKGROUND)
+        ImageDraw.Draw(image).text((0, _LABEL + _MARGIN - 20), text, fill=_DARK, font=self.font)
+        return np.asarray(image)
+
+    def __call__(self, oy: int, ox: int) -> np.ndarray:
+        top, left, bottom, right = self.box
+        pixels = np.full((bottom - top, right - left), _BACKGROUND, dtype=np.uint8)
+        x = 0
+        for piece in (self.words(f"y[:, {oy}, "), self.words(f"{ox}]")):
+            shown = piece[:, : max(0, right - left - x)]
+            pixels[:, x : x + shown.shape[1]] = shown
+            x += piece.shape[1]
+        return pixels
+
+
 def animation_gif(
     trace: ConvTrace, frame_ms: int = style.FRAME_MS, max_frames: int = MAX_FRAMES, tile_px: int = TILE_PX
 ) -> bytes:
@@ -149,151 +318,46 @@ def animation_gif(
     """
     padded = np.nan_to_num(trace.padded.detach().float().numpy())  # (C_in, Hp, Wp)
     output = trace.output.detach().float().numpy()  # (C_out, H_out, W_out)
-    c_in, hp, wp = padded.shape
-    c_out, h_out, w_out = output.shape
-    (kh, kw), (sh, sw), (dh, dw) = trace.kernel_size, trace.stride, trace.dilation
-    columns = max(c_in, min(c_out, 4))  # inputs in the top rows, outputs below (up to ``columns`` a row)
-    rows_in, rows_out = math.ceil(c_in / columns), math.ceil(c_out / columns)
-
-    def size(cell: int) -> tuple[int, int]:
-        """The GIF's (width, height) with cells of ``cell`` pixels."""
-        width = _MARGIN + columns * (max(wp, w_out) * cell + _GAP) + _BAR + 48
-        height = _MARGIN + rows_in * (hp * cell + _LABEL + _GAP) + rows_out * (h_out * cell + _LABEL + _GAP)
-        return width, height + _LABEL + _MARGIN
-
-    frames = len(gif_positions(trace.positions, max_frames))
-    cell = max(2, min(48, tile_px // max(hp, wp)))
-    while cell > 2 and math.prod(size(cell)) * frames > MAX_PIXELS:  # many frames: smaller cells
-        cell -= 1
-    line = 2 if cell >= 8 else 1
-
-    low_in, high_in = float(padded.min()), float(padded.max())
+    indices = gif_positions(trace.positions, max_frames)
+    layout = _layout(padded.shape, output.shape, len(indices), tile_px)
     scale, low_out, high_out = scale_for(float(output.min()), float(output.max()))  # the page's colour rule
-
-    # Layout: inputs in the top rows, outputs below, a colour bar right of each part.
-    tile_in = (hp * cell, wp * cell)
-    tile_out = (h_out * cell, w_out * cell)
-    slot_w = max(tile_in[1], tile_out[1]) + _GAP
-    bar_x = _MARGIN + columns * slot_w
-    width, height = size(cell)
-    top_out = _MARGIN + rows_in * (tile_in[0] + _LABEL + _GAP)
-
-    pixels = np.full((height, width), _BACKGROUND, dtype=np.uint8)  # (H_gif, W_gif) palette indices
-    origins_in, origins_out = [], []
-    for ic in range(c_in):
-        row, col = divmod(ic, columns)
-        origins_in.append((_MARGIN + col * slot_w, _MARGIN + row * (tile_in[0] + _LABEL + _GAP) + _LABEL))
-    for oc in range(c_out):
-        row, col = divmod(oc, columns)
-        origins_out.append((_MARGIN + col * slot_w, top_out + row * (tile_out[0] + _LABEL + _GAP) + _LABEL))
-    levels_in = _levels(padded, low_in, high_in, _IN)  # (C_in, Hp, Wp)
-    levels_out = _levels(output, low_out, high_out, _OUT)  # (C_out, H_out, W_out)
-    for ic, (x0, y0) in enumerate(origins_in):
-        pixels[y0 : y0 + tile_in[0], x0 : x0 + tile_in[1]] = levels_in[ic].repeat(cell, 0).repeat(cell, 1)
-    for oc, (x0, y0) in enumerate(origins_out):
-        pixels[y0 : y0 + tile_out[0], x0 : x0 + tile_out[1]] = levels_out[oc].repeat(cell, 0).repeat(cell, 1)
-    top, bottom, left, right = trace.pads
-    if any(trace.pads):  # the original, unpadded input outlined
-        for x0, y0 in origins_in:
-            _outline(
-                pixels,
-                y0 + top * cell,
-                x0 + left * cell,
-                y0 + (hp - bottom) * cell,
-                x0 + (wp - right) * cell,
-                1,
-                _BOUNDARY,
-            )
-    bars = (  # (top, height, first palette index, low, high) of the inputs' and the outputs' colour bars
-        (origins_in[0][1], rows_in * (tile_in[0] + _LABEL + _GAP) - _LABEL - _GAP, _IN, low_in, high_in),
-        (origins_out[0][1], rows_out * (tile_out[0] + _LABEL + _GAP) - _LABEL - _GAP, _OUT, low_out, high_out),
-    )
-    for y_top, bar_h, offset, _, _ in bars:
-        ramp = np.linspace(_LEVELS - 1, 0, bar_h).round().astype(np.uint8)  # (bar_h,) top = high
-        pixels[y_top : y_top + bar_h, bar_x : bar_x + _BAR] = offset + ramp[:, None]
-
     palette = _palette(scale)
-    canvas = Image.fromarray(pixels, mode="P")
-    draw = ImageDraw.Draw(canvas)
-    draw.fontmode = "1"  # crisp text: a palette image cannot blend
     font = _font(14)
-    for ic, (x0, y0) in enumerate(origins_in):
-        draw.text((x0, y0 - _LABEL + 2), f"x[{ic}]", fill=_DARK, font=font)
-    for oc, (x0, y0) in enumerate(origins_out):
-        draw.text((x0, y0 - _LABEL + 2), f"y[{oc}]", fill=_DARK, font=font)
-    for y_top, bar_h, _, low, high in bars:
-        draw.text((bar_x + _BAR + 3, y_top), f"{high:.3g}", fill=_DARK, font=font)
-        draw.text((bar_x + _BAR + 3, y_top + bar_h - 16), f"{low:.3g}", fill=_DARK, font=font)
-    if cell >= 20:  # small classroom grids: the numbers in the cells, as on the page
-        values_font = _font(max(10, cell * 2 // 5))
-        integral = bool(np.all(padded == np.round(padded)) and np.all(output == np.round(output)))
-        fmt = ".0f" if integral else ".2f"
-        for ic, origin in enumerate(origins_in):
-            _tile_values(draw, levels_in[ic], padded[ic], origin, cell, values_font, fmt, palette)
-        for oc, origin in enumerate(origins_out):
-            _tile_values(draw, levels_out[oc], output[oc], origin, cell, values_font, fmt, palette)
-    base = np.asarray(canvas).copy()  # (H_gif, W_gif): every output computed, no window, cursor or label
+    base = _finished_picture(padded, output, trace.pads, layout, (low_out, high_out), palette, font)
+    return _frames(trace, layout, base, palette, _PositionLabel(layout.label_box, font), indices, frame_ms)
 
-    def boxes(oy: int, ox: int) -> list[tuple[tuple[int, int, int, int], int, int]]:
-        """(box, line width, colour) of the outlines at position (oy, ox): a cursor on every output channel, the
-        window (every tap, when dilated) on every input channel. Boxes are (top, left, bottom, right) in pixels."""
-        drawn = [
-            ((y0 + oy * cell, x0 + ox * cell, y0 + (oy + 1) * cell, x0 + (ox + 1) * cell), line, _CURSOR)
-            for x0, y0 in origins_out
-        ]
-        top_cell, left_cell = oy * sh, ox * sw
-        taps = (
-            [(top_cell, left_cell, kh, kw)]
-            if (dh, dw) == (1, 1)
-            else [(top_cell + i * dh, left_cell + j * dw, 1, 1) for i in range(kh) for j in range(kw)]
-        )
-        width = line + 1 if (dh, dw) == (1, 1) else line
-        for x0, y0 in origins_in:
-            for r, c, rows, cols in taps:
-                drawn.append(
-                    ((y0 + r * cell, x0 + c * cell, y0 + (r + rows) * cell, x0 + (c + cols) * cell), width, _WINDOW)
-                )
-        return drawn
 
-    label_box = (height - _LABEL - _MARGIN, _MARGIN, height, min(width, _MARGIN + 240))  # "y[:, oy, ox]"
+def _frames(
+    trace: ConvTrace,
+    layout: _Layout,
+    base: np.ndarray,
+    palette: bytes,
+    label: _PositionLabel,
+    indices: list[int],
+    frame_ms: int,
+) -> bytes:
+    """The GIF of window positions ``indices`` over the finished picture ``base``.
 
-    @functools.cache
-    def words(text: str) -> np.ndarray:
-        """``text`` drawn on the background, as tall as the label's box and as wide as the text."""
-        image = Image.new("P", (math.ceil(font.getlength(text)), label_box[2] - label_box[0]), _BACKGROUND)
-        ImageDraw.Draw(image).text((0, _LABEL + _MARGIN - 20), text, fill=_DARK, font=font)
-        return np.asarray(image)
-
-    def label(oy: int, ox: int) -> np.ndarray:
-        """The label's box with "y[:, oy, ox]" in it, from two pieces drawn once each (thousands of frames)."""
-        top, left, bottom, right = label_box
-        pixels = np.full((bottom - top, right - left), _BACKGROUND, dtype=np.uint8)
-        x = 0
-        for piece in (words(f"y[:, {oy}, "), words(f"{ox}]")):
-            shown = piece[:, : max(0, right - left - x)]
-            pixels[:, x : x + shown.shape[1]] = shown
-            x += piece.shape[1]
-        return pixels
-
-    # Frames are written as they are drawn (none is kept): each holds only the box around what changed since the
-    # one before, with the unchanged pixels in it transparent; the viewer keeps the rest (disposal 1).
+    Frames are written as they are drawn (none is kept): each holds only the box around what changed since the
+    one before, with the unchanged pixels in it transparent; the viewer keeps the rest (disposal 1).
+    """
+    cell, (tile_h, tile_w), label_box = layout.cell, layout.tile_out, layout.label_box
     plain = base.copy()  # the picture under the window, cursor and label: outputs not computed yet covered
-    for x0, y0 in origins_out:
-        plain[y0 : y0 + tile_out[0], x0 : x0 + tile_out[1]] = _COVER
+    for x0, y0 in layout.origins_out:
+        plain[y0 : y0 + tile_h, x0 : x0 + tile_w] = _COVER
     shown = plain.copy()  # what the viewer shows after the last frame written
     buffer = io.BytesIO()
     drawn: list[tuple[tuple[int, int, int, int], int, int]] = []  # the outlines on ``shown``
     done = -1  # the last position whose output cells are uncovered
-    indices = gif_positions(trace.positions, max_frames)
     for number, index in enumerate(indices):
         oy, ox = trace.position(index)
         uncovered = [  # the output cells computed since the last frame, on every output channel
             (y0 + py * cell, x0 + px * cell, y0 + (py + 1) * cell, x0 + (px + 1) * cell)
             for py, px in map(trace.position, range(done + 1, index + 1))
-            for x0, y0 in origins_out
+            for x0, y0 in layout.origins_out
         ]
         done = index
-        outlines = boxes(oy, ox)
+        outlines = _window_boxes(trace, layout, oy, ox)
         changed = [box for box, _, _ in drawn + outlines] + uncovered + [label_box]
         top, left = min(box[0] for box in changed), min(box[1] for box in changed)
         bottom, right = max(box[2] for box in changed), max(box[3] for box in changed)

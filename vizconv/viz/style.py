@@ -3,6 +3,9 @@ which gets its colours with its data)."""
 
 from __future__ import annotations
 
+import numpy as np
+import plotly.colors
+
 # Colour scales that survive a projector and colour-blind viewers.
 INPUT_SCALE = [[0.0, "#000000"], [1.0, "#ffffff"]]  # input intensities: black 0 .. white 1, as the image looks
 # Non-negative maps: cividis, written out (plotly.js knows only "Cividis" by name, and figures go to it
@@ -39,3 +42,10 @@ MAIN_COLUMN_PX = 564  # the main column's width there (measured in Chromium, Str
 COLUMN_GAP_PX = 16  # between st.columns
 MIN_TEXT_PX = 9  # numbers are written in cells only where Plotly can draw them at least this large
 FRAME_MS = 250  # default time per window position when playing
+
+
+def colour_lut(scale: str | list) -> np.ndarray:
+    """A Plotly colour scale (name or [[position, colour], ...]) as a (256, 3) uint8 lookup table: entry i is the
+    scale's colour at i / 255."""
+    colours = plotly.colors.sample_colorscale(scale, 256, colortype="tuple")  # 256 (r, g, b), each in 0..1
+    return (np.array(colours) * 255).round().astype(np.uint8)  # (256, 3)

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from torch.utils import benchmark
 
 from vizconv.server import ALLOCATOR_ENV, THREADS_ENV, configure_allocator
 
@@ -55,34 +56,30 @@ GOALS = {
 }
 
 
-def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` over ``repeats`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _timer(fn: Callable[[], object]) -> benchmark.Timer:
+    """A Timer of ``fn()`` on torch's threads as they are set (Timer's own default would be one thread)."""
+    return benchmark.Timer(stmt="fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
 
 
-def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int, warmup: int = 1) -> dict[str, float]:
-    """Median wall time of each function, run in turn (one of each per round) after ``warmup`` rounds.
+def median_seconds(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` timed runs, each after Timer.timeit's two warm-up runs."""
+    timer = _timer(fn)
+    return benchmark.Measurement.merge([timer.timeit(1) for _ in range(repeats)])[0].median
+
+
+def interleaved_medians(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median wall time of each function, timed in turn (one of each per round, each timed run after
+    Timer.timeit's two warm-up runs).
 
     For ratios: both sides see the same moments of the machine (another process, a frequency change),
     so a slow spell slows both instead of skewing one.
     """
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
+    timers = {name: _timer(fn) for name, fn in fns.items()}
+    runs: dict[str, list[benchmark.Measurement]] = {name: [] for name in fns}
     for _ in range(repeats):
-        for name, fn in fns.items():
-            started = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in times.items()}
+        for name, timer in timers.items():
+            runs[name].append(timer.timeit(1))
+    return {name: benchmark.Measurement.merge(measured)[0].median for name, measured in runs.items()}
 
 
 def loop_conv2d(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -106,7 +103,7 @@ def bench_conv(quick: bool) -> dict:
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(3, 64, 64, generator=generator)
     weight = torch.randn(8, 3, 3, 3, generator=generator)
-    loop = median_seconds(lambda: loop_conv2d(x, weight), repeats=1 if quick else 3, warmup=0)
+    loop = median_seconds(lambda: loop_conv2d(x, weight), repeats=1 if quick else 3)
     repeats = 200 if quick else 1000
     trace = median_seconds(lambda: trace_conv2d(x, weight), repeats)
     reference = median_seconds(lambda: F.conv2d(x[None], weight), repeats)
@@ -140,78 +137,91 @@ def _models() -> dict:
     }
 
 
-def bench_capture(quick: bool) -> dict:
+def _fx_extractor(model: torch.nn.Module, wanted: list[str]) -> tuple[torch.nn.Module, list[str]]:
+    """The same layers through torch.fx, and their graph nodes: every leaf module capture() records (blocks are
+    traced through, so their outputs are the graph nodes named after the block)."""
     from torchvision.models.feature_extraction import create_feature_extractor, get_graph_node_names
 
-    from vizconv.nets.capture import capturable_layers, capture, modules_by_path
+    _, nodes = get_graph_node_names(model)
+    return_nodes = []
+    for layer in wanted:
+        if layer in nodes:
+            return_nodes.append(layer)
+        else:  # a block: its output is the last graph node inside it
+            inside = [node for node in nodes if node.startswith(layer + ".")]
+            if inside and inside[-1] not in return_nodes:
+                return_nodes.append(inside[-1])
+    return create_feature_extractor(model, return_nodes=return_nodes).eval(), return_nodes
+
+
+def _no_grad(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` called under torch.no_grad()."""
+
+    def call():
+        with torch.no_grad():
+            return fn()
+
+    return call
+
+
+def _hooks_floor(model: torch.nn.Module, wanted: list[str], x: torch.Tensor) -> Callable[[], list]:
+    """The least any hook-based capture does: a hook on each layer that keeps its output, nothing else."""
+    from vizconv.nets.capture import modules_by_path
+
+    by_path = modules_by_path(model)
+    modules = [by_path[layer] for layer in wanted]
+
+    def floor():
+        kept: list = []
+        handles = [module.register_forward_hook(lambda m, i, o: kept.append(o)) for module in modules]
+        try:
+            with torch.no_grad():
+                model(x)
+        finally:
+            for handle in handles:
+                handle.remove()
+        return kept
+
+    return floor
+
+
+def _hooks_left_on(model: torch.nn.Module, wanted: list[str], x: torch.Tensor) -> Callable[[], list]:
+    """Hooks registered once and left on (on a copy, so no other case sees them): what a hook costs when it is
+    called, without registering and removing it. capture() cannot work this way: issue 3 asks that no hook
+    remains on the shared model, and hooks left on would slow every plain forward pass through it."""
+    twin = copy.deepcopy(model)
+    kept: list = []
+    twin_modules = dict(twin.named_modules())
+    for layer in wanted:
+        twin_modules[layer].register_forward_hook(lambda m, i, o: kept.append(o))
+
+    def hooks_left_on():
+        kept.clear()
+        with torch.no_grad():
+            twin(x)
+        return kept
+
+    return hooks_left_on
+
+
+def bench_capture(quick: bool) -> dict:
+    from vizconv.nets.capture import capturable_layers, capture
 
     overhead, fx, detail = {}, {}, {}
     for name, (model, x, source) in _models().items():
         model.eval()
         repeats = {"lenet5": 200, "resnet20": 60, "resnet18": 30}[name] // (4 if quick else 1)
-
-        def forward(model=model, x=x):
-            with torch.no_grad():
-                return model(x)
-
-        # The same layers through torch.fx: every leaf module capture() records (blocks are traced through,
-        # so their outputs are the graph nodes named after the block).
-        _, nodes = get_graph_node_names(model)
         wanted = capturable_layers(model)
-        return_nodes = []
-        for layer in wanted:
-            if layer in nodes:
-                return_nodes.append(layer)
-            else:  # a block: its output is the last graph node inside it
-                inside = [node for node in nodes if node.startswith(layer + ".")]
-                if inside and inside[-1] not in return_nodes:
-                    return_nodes.append(inside[-1])
-        extractor = create_feature_extractor(model, return_nodes=return_nodes).eval()
-
-        def extract(extractor=extractor, x=x):
-            with torch.no_grad():
-                return extractor(x)
-
-        by_path = modules_by_path(model)
-        hooked_modules = [by_path[layer] for layer in wanted]
-
-        def floor(modules=hooked_modules, x=x, model=model):
-            """The least any hook-based capture does: a hook on each layer that keeps its output, nothing else."""
-            kept: list = []
-            handles = [module.register_forward_hook(lambda m, i, o: kept.append(o)) for module in modules]
-            try:
-                with torch.no_grad():
-                    model(x)
-            finally:
-                for handle in handles:
-                    handle.remove()
-            return kept
-
-        # Hooks registered once and left on (on a copy, so no other case sees them): what a hook costs when
-        # it is called, without registering and removing it. capture() cannot work this way: issue 3 asks that
-        # no hook remains on the shared model, and hooks left on would slow every plain forward pass through it.
-        twin = copy.deepcopy(model)
-        kept_by_twin: list = []
-        twin_modules = dict(twin.named_modules())
-        for layer in wanted:
-            twin_modules[layer].register_forward_hook(lambda m, i, o, kept=kept_by_twin: kept.append(o))
-
-        def hooks_left_on(twin=twin, x=x, kept=kept_by_twin):
-            kept.clear()
-            with torch.no_grad():
-                twin(x)
-            return kept
-
+        extractor, return_nodes = _fx_extractor(model, wanted)
         medians = interleaved_medians(
             {
-                "forward": forward,
+                "forward": _no_grad(lambda model=model, x=x: model(x)),
                 "capture": lambda model=model, x=x: capture(model, x),
-                "fx": extract,
-                "hooks_floor": floor,
-                "hooks_left_on": hooks_left_on,
+                "fx": _no_grad(lambda extractor=extractor, x=x: extractor(x)),
+                "hooks_floor": _hooks_floor(model, wanted, x),
+                "hooks_left_on": _hooks_left_on(model, wanted, x),
             },
             repeats,
-            warmup=2,
         )
         plain, hooked, peer = medians["forward"], medians["capture"], medians["fx"]
         # FX returns the forward pass's own tensors: an output that a later in-place op overwrites (a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from torch import nn
 
 from vizconv import trace_conv2d
+from vizconv.nets.builder import ACTIVATIONS, KINDS, PRESETS, LayerSpec, build_stack, fit_to, layer
 from vizconv.ops.geometry import PADDING_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +196,66 @@ def run_script(code: str) -> torch.Tensor:
     namespace: dict = {"print": lambda *args: None}
     exec(code, namespace)  # our own generated code, built from numbers only
     return namespace["y"]
+
+
+# ---------------------------------------------------------------- network builder stacks
+
+
+def _fits(name: str) -> bool:
+    steps = build_stack(*PRESETS[name])
+    return not steps or steps[-1].error is None
+
+
+FITTING_PRESETS = [name for name in PRESETS if _fits(name)]  # lenet5, basic_block, bottleneck
+MISTAKE_PRESETS = [name for name in PRESETS if not _fits(name)]  # mismatch, no_flatten
+
+
+def stack_error(input_shape, specs):
+    """The ParameterError of the layer that does not fit (the stack is expected not to fit)."""
+    steps = build_stack(input_shape, specs)
+    assert steps and steps[-1].error is not None, "the stack was expected not to fit"
+    return steps[-1].error
+
+
+def _map_settings(draw, kind: str, side: int) -> dict:
+    """Settings of a layer that keeps a feature map, chosen so that it fits a map whose smaller side is ``side``."""
+    if kind == "conv2d":
+        padding, dilation = draw(st.integers(0, 2)), draw(st.integers(1, 2))
+        kernel = draw(st.integers(1, min(5, (side + 2 * padding - 1) // dilation + 1)))
+        params = {"out_channels": draw(st.integers(1, 6)), "kernel_size": kernel, "padding": padding}
+        return params | {"stride": draw(st.integers(1, 3)), "dilation": dilation, "bias": draw(st.booleans())}
+    if kind in ("conv1x1", "basic_block"):
+        return {"out_channels": draw(st.integers(1, 6)), "stride": draw(st.integers(1, 2))}
+    if kind in ("maxpool", "avgpool"):
+        kernel = draw(st.integers(1, min(3, side)))
+        return {"kernel_size": kernel, "stride": draw(st.integers(1, 3)), "padding": draw(st.integers(0, kernel // 2))}
+    if kind == "activation":
+        return {"function": draw(st.sampled_from(list(ACTIVATIONS)))}
+    if kind == "bottleneck":
+        return {"width": draw(st.integers(1, 3)), "stride": draw(st.integers(1, 2))}
+    return {}  # batchnorm2d: its size is fitted
+
+
+@st.composite
+def fitting_stacks(draw):
+    """A random network-builder stack that fits: layers that keep a feature map (every kind but Flatten and
+    Linear), then maybe a Flatten and Linear layers; (input_shape, specs)."""
+    input_shape = (draw(st.integers(1, 4)), draw(st.integers(1, 14)), draw(st.integers(1, 14)))
+    shape, specs = input_shape, []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from([kind for kind in KINDS if kind not in ("flatten", "linear")]))
+        specs.append(fit_to(shape, LayerSpec(kind, _map_settings(draw, kind, min(shape[1:])))))
+        shape = build_stack(input_shape, specs)[-1].shape
+    if draw(st.booleans()):
+        specs.append(layer("flatten"))
+        features = math.prod(shape)
+        for _ in range(draw(st.integers(0, 2))):
+            out = draw(st.integers(1, 8))
+            specs.append(layer("linear", in_features=features, out_features=out, bias=draw(st.booleans())))
+            features = out
+            if draw(st.booleans()):
+                specs.append(layer("activation", function="relu"))
+    return input_shape, specs
 
 
 # ---------------------------------------------------------------- what the browser holds

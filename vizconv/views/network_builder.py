@@ -221,8 +221,8 @@ def append_layer(
     spec = LayerSpec(kind, {name: settings[name] for name in KINDS[kind]})
     try:
         incoming = build(input_shape, stack).incoming
-    except MessageError:
-        incoming = None
+    except MessageError:  # a malformed stack in the session: fitted to the input, as for an empty stack
+        incoming = tuple(input_shape)
     if autofit and incoming is not None:
         spec = fit_to(incoming, spec)
     return [*stack, spec]

@@ -119,3 +119,37 @@ def test_the_explained_cell_keeps_its_place_in_the_picture_across_layers():
     at.selectbox(key="fm_layer").set_value("3").run()
     assert not at.exception
     assert (at.slider(key="fm_oy").value, at.slider(key="fm_ox").value) == (5, 7)  # ⌊14.5 × 10/28⌋, ⌊20.5 × 10/28⌋
+
+
+def test_feature_maps_asks_for_what_is_missing():
+    """No upload yet, or own weights chosen but no file: the page says what to give it."""
+    at = _features(fm_source="upload")
+    assert any(m.value == text("fm.upload_prompt", "en") for m in at.info)
+    at = _features(fm_weights="own")
+    assert any(m.value == text("fm.weights_prompt", "en", name="lenet5") for m in at.info)
+    assert not at.get("plotly_chart")  # nothing is computed without weights
+
+
+def test_feature_maps_drawing_needs_a_digit_model():
+    at = _features(fm_model="resnet20", fm_source="draw")
+    assert any(m.value == text("fm.draw_digits_only", "en") for m in at.info)
+    assert at.selectbox(key="fm_sample").value.startswith("cifar_")  # a sample picture instead
+    assert len(at.get("image")) == 4
+
+
+def test_feature_maps_stats_prediction_and_download():
+    at = _features()
+    assert [m.label for m in at.metric] == ["min", "max", "mean", "zeros"]
+    prediction = at.dataframe[0].value
+    assert prediction.iloc[0, 0] == "7" and len(prediction) == 5
+    assert prediction.iloc[:, 1].is_monotonic_decreasing
+    downloads = at.get("download_button")
+    assert len(downloads) == 1 and downloads[0].proto.label == text("export.png", "en")
+    assert at.get("plotly_chart")[1].proto.spec  # the receptive field on the picture
+
+
+def test_feature_maps_says_when_the_recomputation_differs(monkeypatch):
+    monkeypatch.setattr("vizconv.views.feature_maps.agrees", lambda difference, magnitude: False)
+    at = _features()
+    assert not at.success
+    assert any("differs from it by" in e.value for e in at.error)

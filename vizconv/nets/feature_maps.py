@@ -128,6 +128,23 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     pixels[GAP_PX : GAP_PX + bar_h, bar_x : bar_x + BAR_PX] = np.linspace(LEVELS - 1, 0, bar_h).round()[:, None]
     canvas = Image.fromarray(pixels, mode="P")
     canvas.putpalette(palette.astype(np.uint8).tobytes())
+    if shared:
+        ends = f"{high:.3g}", f"{low:.3g}"
+    elif signed:  # each tile from its own -max|v| to +max|v|, zero at white in the middle
+        ends = "+max|v|", "-max|v|"
+    else:
+        ends = labels
+    _write_labels(canvas, origins, (bar_x + BAR_PX + 4, bar_h), ends, signed)
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="PNG", compress_level=6)
+    return GridImage(buffer.getvalue(), low, high, shared, signed, columns, rows, max(cell_h, cell_w))
+
+
+def _write_labels(
+    canvas: Image.Image, origins: list[tuple[int, int]], bar: tuple[int, int], ends: tuple[str, str], signed: bool
+) -> None:
+    """Each tile's channel number above it, and the colour bar's ends (top, bottom) beside it, with 0 in the
+    middle where the scale is signed. ``bar``: (x of the labels, height of the bar)."""
     draw = ImageDraw.Draw(canvas)
     try:  # Pillow's built-in FreeType font at a size a projector shows; the tiny bitmap one without FreeType
         font = ImageFont.load_default(size=13)
@@ -135,19 +152,11 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
         font = ImageFont.load_default()
     for c, (x0, y0) in enumerate(origins):
         draw.text((x0, y0), str(c), fill=TEXT, font=font)
-    if shared:
-        top, bottom = f"{high:.3g}", f"{low:.3g}"
-    elif signed:  # each tile from its own -max|v| to +max|v|, zero at white in the middle
-        top, bottom = "+max|v|", "-max|v|"
-    else:
-        top, bottom = labels
-    draw.text((bar_x + BAR_PX + 4, GAP_PX), top, fill=TEXT, font=font)
-    draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h - 15), bottom, fill=TEXT, font=font)
+    x, height = bar
+    draw.text((x, GAP_PX), ends[0], fill=TEXT, font=font)
+    draw.text((x, GAP_PX + height - 15), ends[1], fill=TEXT, font=font)
     if signed:  # zero, at white in the middle, shared or not
-        draw.text((bar_x + BAR_PX + 4, GAP_PX + bar_h // 2 - 7), "0", fill=TEXT, font=font)
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", compress_level=6)
-    return GridImage(buffer.getvalue(), low, high, shared, signed, columns, rows, max(cell_h, cell_w))
+        draw.text((x, GAP_PX + height // 2 - 7), "0", fill=TEXT, font=font)
 
 
 @dataclass(frozen=True)

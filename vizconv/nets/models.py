@@ -388,10 +388,27 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     to be overwritten): nothing shared is changed, so the page can keep it in that session only.
     """
     build = spec(name).build
+    state = _read_state(name, data)
+    with torch.device("meta"):
+        model = build()
+    expected = model.state_dict()  # meta tensors: the names, shapes and dtypes the architecture needs
+    _check_fits(name, state, expected)
+    converted = _converted_state(state, expected)
+    del state
+    model.load_state_dict(converted, assign=True)
+    if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
+        raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")
+    model.eval()
+    return model, model_info(name, source="uploaded")
+
+
+def _read_state(name: str, data: bytes) -> dict[str, torch.Tensor]:
+    """The state_dict in a student's file for architecture ``name``: its zip checked against ``_Needs`` before
+    anything is unpacked, then ``torch.load(..., weights_only=True)``; a training checkpoint's ``state_dict``
+    and DataParallel's ``module.`` prefix taken off. ModelError when it is no such file."""
     if len(data) > MAX_WEIGHTS_BYTES:
         raise ModelError("weights.too_large", limit_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
-    needs = _needs(name)
-    archive = _checked_archive(bytes(data), needs, name)
+    archive = _checked_archive(bytes(data), _needs(name), name)
     try:
         state = torch.load(io.BytesIO(archive), map_location="cpu", weights_only=True)
     except Exception as exc:  # UnpicklingError, RuntimeError, EOFError, zip errors, …: not loadable safely
@@ -406,9 +423,12 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
         raise ModelError("weights.not_state_dict", kind=type(state).__name__)
     if state and all(k.startswith("module.") for k in state):  # saved from DataParallel
         state = {k[len("module.") :]: v for k, v in state.items()}
-    with torch.device("meta"):
-        model = build()
-    expected = model.state_dict()  # meta tensors: the names, shapes and dtypes the architecture needs
+    return state
+
+
+def _check_fits(name: str, state: dict[str, torch.Tensor], expected: dict[str, torch.Tensor]) -> None:
+    """ModelError unless ``state`` has exactly the ``expected`` keys, each a tensor of a kind a weight can be,
+    of the expected shape."""
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if missing or unexpected:
@@ -432,8 +452,12 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
         raise ModelError(
             "weights.shapes", name=name, count=Count("count.tensors", len(wrong)), examples=_examples(wrong)
         )
+
+
+def _converted_state(state: dict[str, torch.Tensor], expected: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Every value of ``state`` as the architecture's dtype (``_converted``); ModelError naming the values that
+    cannot be (not finite, beyond MAX_WEIGHT, a negative variance, a dtype that does not fit)."""
     converted = {k: _converted(k, state[k], v) for k, v in expected.items()}
-    del state
     problems = {k: v for k, v in converted.items() if isinstance(v, str)}
     for problem, key in (("nan", "weights.not_finite"), ("large", "weights.too_large_values")):
         if broken := [k for k, v in problems.items() if v == problem]:
@@ -443,8 +467,4 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     if problems:  # a dtype that cannot become the architecture's
         examples = _examples([f"{k} ({v})" for k, v in problems.items()])
         raise ModelError("weights.kind", count=Count("count.values", len(problems)), examples=examples)
-    model.load_state_dict(converted, assign=True)
-    if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
-        raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")
-    model.eval()
-    return model, model_info(name, source="uploaded")
+    return converted

@@ -66,7 +66,9 @@ notices = st.container()  # why an input cannot be shown (no upload yet, a broke
 with st.sidebar:
     # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
     section = ui.choice(memory, "section", t("pool.section"), SECTIONS, "pool.section.", horizontal=False)
-sections.lesson(section).show(sections.Lesson(memory, notices))  # vizconv/ui/sections/pooling.py, activations.py, upsampling.py
+sections.lesson(section).show(
+    sections.Lesson(memory, notices)
+)  # vizconv/ui/sections/pooling.py, activations.py, upsampling.py
 
 # The link, once the position and the explained cell are clamped to what the page shows.
 values = memory.sync()

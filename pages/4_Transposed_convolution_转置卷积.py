@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import partial
 
-import numpy as np
 import streamlit as st
 import torch
 
@@ -27,7 +25,6 @@ from vizconv.views.transposed import (
     weight_signature,
 )
 from vizconv.viz.animator import SPEEDS
-from vizconv.viz.export import file_name
 from vizconv.viz.formulas import transposed_output_size_latex
 from vizconv.viz.torch_code import conv_transpose2d_script, run_transpose_code
 
@@ -111,34 +108,26 @@ show_link = ui.share_box(memory.publish(unused_settings(values)), (t("share.kern
 x = build_input(values)  # (C_in, H, W)
 in_channels, kernel = x.shape[0], int(values["kernel"])
 signature = weight_signature(values, in_channels)
+if shapes := example_mismatch(values, in_channels):  # the example's kernel only fits the example's own layer
+    st.info(t("tconv.example_mismatch", own=shapes[0], needed=shapes[1]), icon="ℹ️")
+example = values["example"] if source == "example" else ""
 try:
-    if state.get("tconv_weight_signature") != signature:
-        example = values["example"] if source == "example" else ""
-        weight = layer_weight(
-            preset, in_channels, values["out_channels"], values["groups"], kernel, values["kernel_seed"], example
-        )
-        state.tconv_weight = weight.numpy().copy()  # (C_in, C_out/groups, k, k)
-        state.tconv_bias_values = np.ones(values["out_channels"], dtype=np.float32)
-        state.tconv_weight_signature = signature
+    weight, bias = ui.editable_weights(  # (C_in, C_out/groups, k, k), (C_out,): the kernel editor below
+        memory,
+        "tconv",
+        signature,
+        lambda: (
+            layer_weight(
+                preset, in_channels, values["out_channels"], values["groups"], kernel, values["kernel_seed"], example
+            ),
+            torch.ones(values["out_channels"]),
+        ),
+        ((t("tconv.edit_input"), "edit_ic"), (t("tconv.edit_output"), "edit_oc")),
+        values["bias"],
+    )
 except MessageError as exc:
     ui.show_error(exc)
     st.stop()
-if shapes := example_mismatch(values, in_channels):  # the example's kernel only fits the example's own layer
-    st.info(t("tconv.example_mismatch", own=shapes[0], needed=shapes[1]), icon="ℹ️")
-
-# ---------------------------------------------------------------- kernel editor
-with st.expander(t("tconv.edit"), expanded=False):
-    st.caption(t("tconv.edit_help"))
-    state.tconv_bias_values = ui.kernel_editor(
-        memory,
-        "tconv",
-        state.tconv_weight,  # (C_in, C_out/groups, k, k), edited in place
-        state.tconv_bias_values,
-        signature,
-        ((t("tconv.edit_input"), "edit_ic"), (t("tconv.edit_output"), "edit_oc")),
-        t("tconv.bias_column"),
-        values["bias"],
-    )
 
 # ---------------------------------------------------------------- the transposed convolution
 stride, padding, output_padding, dilation = (
@@ -147,8 +136,8 @@ stride, padding, output_padding, dilation = (
 try:
     trace = trace_conv_transpose2d(
         x,
-        torch.from_numpy(state.tconv_weight),
-        torch.from_numpy(state.tconv_bias_values) if values["bias"] else None,
+        weight,
+        bias if values["bias"] else None,
         stride=stride,
         padding=padding,
         output_padding=output_padding,
@@ -192,15 +181,7 @@ show_link(memory.publish(unused_settings(memory.sync())))  # the address bar and
 
 # ---------------------------------------------------------------- the same layer in PyTorch
 st.subheader(t("tconv.torch"))
-# runs as copied (imports, x, weight and bias written out); lines wrap rather than scroll on a narrow screen
-st.code(conv_transpose2d_script(trace), language="python", wrap_lines=True)
-# the .py with every value, written only when clicked
-ui.download(
-    "script",
-    partial(conv_transpose2d_script, trace, max_values=None),
-    file_name("transposed_convolution", ext="py"),
-    "tconv_download_script",
-)
+ui.pytorch_code(conv_transpose2d_script, trace, "transposed_convolution", "tconv_download_script")
 ui.torch_verdict(
     float((torch_output - trace.output).abs().max()),
     float(trace.output.abs().max()),

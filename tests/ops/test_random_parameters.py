@@ -54,9 +54,9 @@ def playground_settings(draw) -> PlaygroundSettings:
         side=draw(st.integers(5, 20)),  # the page allows up to 64; kept small so the animation stays quick
         colour=draw(st.booleans()),
         random_channels=draw(_bounded("random_channels")),
-        random_height=draw(_bounded("random_size")),
-        random_width=draw(_bounded("random_size")),
-        random_seed=draw(_bounded("seed")),
+        random_height=draw(_bounded("random_height")),
+        random_width=draw(_bounded("random_width")),
+        random_seed=draw(_bounded("random_seed")),
         out_channels=draw(_bounded("out_channels")),
         kernel_h=kernel_h,
         kernel_w=kernel_w,
@@ -72,7 +72,7 @@ def playground_settings(draw) -> PlaygroundSettings:
         bias=draw(st.booleans()),
         preset=draw(st.sampled_from(available_presets(kernel_h, kernel_w))),
         varied=draw(st.booleans()),
-        kernel_seed=draw(_bounded("seed")),
+        kernel_seed=draw(_bounded("kernel_seed")),
     )
 
 

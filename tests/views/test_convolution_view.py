@@ -38,8 +38,8 @@ settings_strategy = st.builds(
     side=st.integers(5, 16),
     colour=st.booleans(),
     random_channels=_within("random_channels"),
-    random_height=_within("random_size"),
-    random_width=_within("random_size"),
+    random_height=_within("random_height"),
+    random_width=_within("random_width"),
     out_channels=_within("out_channels"),
     kernel_h=_within("kernel"),
     kernel_w=_within("kernel"),
@@ -55,7 +55,7 @@ settings_strategy = st.builds(
     bias=st.booleans(),
     preset=st.sampled_from([*KERNEL_PRESETS, "example"]),
     varied=st.booleans(),
-    kernel_seed=_within("seed"),
+    kernel_seed=_within("kernel_seed"),
 )
 
 

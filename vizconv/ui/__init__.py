@@ -30,7 +30,9 @@ collect_garbage_periodically()
 from vizconv.ui.blocks import (  # noqa: E402 (after the set-up above)
     DOWNLOADS,
     download,
+    formula_box,
     metric_row,
+    pytorch_code,
     torch_verdict,
 )
 from vizconv.ui.figures import (  # noqa: E402 (after the set-up above)
@@ -100,9 +102,11 @@ from vizconv.ui.widgets import (  # noqa: E402 (after the set-up above)
     UPLOADS_KEY,
     choice,
     digit_canvas,
+    editable_weights,
     image_uploader,
     kernel_editor,
     pair_input,
+    upload_prompt,
     uploaded_picture,
 )
 
@@ -144,6 +148,8 @@ __all__ = [
     "digit_canvas",
     "download",
     "drop_session_model",
+    "editable_weights",
+    "formula_box",
     "image_uploader",
     "kernel_editor",
     "labels",
@@ -154,6 +160,7 @@ __all__ = [
     "page_setup",
     "pair_input",
     "plotly_figure",
+    "pytorch_code",
     "presenting",
     "probability_table",
     "session_model",
@@ -164,5 +171,6 @@ __all__ = [
     "t",
     "t_or",
     "torch_verdict",
+    "upload_prompt",
     "uploaded_picture",
 ]

@@ -1,17 +1,19 @@
-"""Blocks that several pages draw the same way: a download button of one kind, torch's verdict on the page's
-numbers, a row of metrics."""
+"""Blocks that several pages draw the same way: a download button of one kind, a layer's PyTorch script, torch's
+verdict on the page's numbers, a row of metrics."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Literal
 
 import streamlit as st
 
 from vizconv.ui.language import t
+from vizconv.viz.export import file_name
 from vizconv.viz.torch_code import agrees
 
-__all__ = ["DOWNLOADS", "download", "metric_row", "torch_verdict"]
+__all__ = ["DOWNLOADS", "download", "formula_box", "metric_row", "pytorch_code", "torch_verdict"]
 
 Kind = Literal["gif", "csv", "png", "script"]
 
@@ -47,6 +49,26 @@ def download(
         icon=icon,
         on_click="ignore",  # a download does not rerun the page
     )
+
+
+def formula_box(title: str, lines: Sequence[str], caption: str):
+    """A bordered box: a bold title, formulas (LaTeX, one per line), a caption under them; returns the box (for
+    more below the caption)."""
+    box = st.container(border=True)
+    with box:
+        st.markdown(f"**{title}**")
+        for line in lines:
+            st.latex(line)
+        st.caption(caption)
+    return box
+
+
+def pytorch_code(script: Callable[..., str], layer: object, name: str, key: str) -> None:
+    """The layer as a PyTorch script, shown as it runs when copied (``script(layer)``: a long input's values get a
+    stand-in; lines wrap rather than scroll on a narrow screen), and a download of the script with every value
+    (``script(layer, max_values=None)``, written only when clicked) named ``<name>.py``."""
+    st.code(script(layer), language="python", wrap_lines=True)
+    download("script", partial(script, layer, max_values=None), file_name(name, ext="py"), key)
 
 
 def torch_verdict(difference: float, magnitude: float, match: str, mismatch: str) -> bool:

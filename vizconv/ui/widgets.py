@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 import streamlit as st
+import torch
 from PIL import Image
 
 from vizconv.inputs.images import ALLOWED_FORMATS, MAX_UPLOAD_BYTES, decode_once
@@ -33,6 +34,14 @@ def image_uploader(key: str):
     if upload is None:  # removed: its picture is not kept
         st.session_state.get(UPLOADS_KEY, {}).pop(key, None)
     return upload
+
+
+def upload_prompt(prefix: str) -> None:
+    """Asks for a picture in the page: ``<prefix>.upload_prompt``, or, where a link named an upload (session state
+    ``<prefix>_upload_from_link``), that a picture does not travel with a link."""
+    from_link = st.session_state.get(f"{prefix}_upload_from_link")
+    # catalogue: share.upload_needed; conv.upload_prompt, pool.upload_prompt
+    st.info(t("share.upload_needed" if from_link else f"{prefix}.upload_prompt"), icon="⬅️")
 
 
 def uploaded_picture(upload, key: str) -> Image.Image:
@@ -99,6 +108,31 @@ def pair_input(memory: WidgetMemory, label: str, name: str, bounds: tuple[int, i
     return int(h), int(w)
 
 
+def editable_weights(
+    memory: WidgetMemory,
+    prefix: str,
+    signature: object,
+    make: Callable[[], tuple[torch.Tensor, torch.Tensor]],
+    axes: tuple[tuple[str, str], tuple[str, str]],
+    bias_enabled: bool,
+    hide_index: bool | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A layer's weight and bias as the student left them: ``make()`` gives them whenever ``signature`` (what they
+    depend on) changes; the session keeps them (``<prefix>_weight``, ``<prefix>_bias_values``) with the edits made in
+    ``kernel_editor``'s expander, drawn here. ``make`` may raise a MessageError: nothing is kept then."""
+    state = st.session_state
+    if state.get(f"{prefix}_weight_signature") != signature:
+        weight, bias = make()
+        state[f"{prefix}_weight"] = weight.numpy().copy()  # the editor writes into this array
+        state[f"{prefix}_bias_values"] = bias.numpy().copy()
+        state[f"{prefix}_weight_signature"] = signature
+    weight = state[f"{prefix}_weight"]
+    state[f"{prefix}_bias_values"] = kernel_editor(
+        memory, prefix, weight, state[f"{prefix}_bias_values"], signature, axes, bias_enabled, hide_index
+    )
+    return torch.from_numpy(weight), torch.from_numpy(state[f"{prefix}_bias_values"])
+
+
 def kernel_editor(
     memory: WidgetMemory,
     prefix: str,
@@ -106,13 +140,28 @@ def kernel_editor(
     bias: np.ndarray,
     signature: object,
     axes: tuple[tuple[str, str], tuple[str, str]],
-    bias_label: str,
     bias_enabled: bool,
     hide_index: bool | None = None,
 ) -> np.ndarray:
-    """Edit one k×k kernel of a 4-D ``weight`` in place, picked by its first two indices, and the ``bias``; returns
-    the edited bias. ``axes``: (label, memory setting) of the two pickers (first index, second index); the editors'
-    keys start with ``prefix`` and carry ``signature`` (new weights, new editors)."""
+    """An expander in which to edit one k×k kernel of a 4-D ``weight`` in place, picked by its first two indices,
+    and the ``bias``; returns the bias, edited. ``axes``: (label, memory setting) of the two pickers (first index,
+    second index); the editors' keys start with ``prefix`` and carry ``signature`` (new weights, new editors).
+    Texts: ``<prefix>.edit`` (the title), ``<prefix>.edit_help``, ``<prefix>.bias_column``.
+
+    The editors are drawn only while the expander is open: closed, its two data editors were still sent and redrawn
+    by the browser on every change (a change at 28 px: 325 against 388 ms to drawn, python -m vizconv.bench
+    --browser --quick). Edits are kept in ``weight`` and the returned bias, so closing it loses nothing.
+    """
+    # catalogue: conv.edit, conv.edit_help, conv.bias_column; tconv.edit, tconv.edit_help, tconv.bias_column
+    with st.expander(t(f"{prefix}.edit"), expanded=False, key=f"{prefix}_edit_open", on_change="rerun") as editing:
+        st.caption(t(f"{prefix}.edit_help"))
+        if editing.open:
+            return _kernel_editors(memory, prefix, weight, bias, signature, axes, bias_enabled, hide_index)
+    return bias
+
+
+def _kernel_editors(memory, prefix, weight, bias, signature, axes, bias_enabled, hide_index) -> np.ndarray:
+    """kernel_editor's two pickers, the kernel's data editor and the bias's."""
     (first_label, first_name), (second_label, second_name) = axes
     left, right, bias_col = st.columns([1, 1, 2])
     firsts, seconds = list(range(weight.shape[0])), list(range(weight.shape[1]))
@@ -123,6 +172,8 @@ def kernel_editor(
     )
     weight[i, j] = np.nan_to_num(edited.to_numpy(dtype=np.float32, na_value=0.0))
     bias_frame = bias_col.data_editor(
-        pd.DataFrame({bias_label: bias}), key=f"{prefix}_bias_editor_{hash(signature)}", disabled=not bias_enabled
+        pd.DataFrame({t(f"{prefix}.bias_column"): bias}),  # catalogue: conv.bias_column, tconv.bias_column
+        key=f"{prefix}_bias_editor_{hash(signature)}",
+        disabled=not bias_enabled,
     )
     return np.nan_to_num(bias_frame.iloc[:, 0].to_numpy(dtype=np.float32, na_value=0.0))

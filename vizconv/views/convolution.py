@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -20,27 +21,41 @@ from vizconv.ops.conv import ConvTrace, trace_conv2d
 __all__ = [
     "EXAMPLE_PRESET",
     "LIMITS",
+    "PAIRS",
     "PlaygroundSettings",
     "build_input",
     "default_bias",
     "default_weight",
+    "kernel_presets",
+    "layer_shapes",
     "opening_position",
     "run_playground",
+    "sample_settings",
+    "unread_lines",
+    "unused_settings",
+    "weight_signature",
 ]
 
 EXAMPLE_PRESET = "example"  # the kernel that comes with a classroom grid sample
 
-# Bounds of every control: they keep the animation legible and the page fast.
+# Bounds of every whole-number control (and of what a link may set): they keep the animation legible and the page
+# fast. PAIRS are set as <name>_h and <name>_w.
+PAIRS = ("kernel", "stride", "padding", "dilation")
 LIMITS = {
     "side": (5, 128),
     "random_channels": (1, 4),
-    "random_size": (2, 16),
+    "random_height": (2, 16),
+    "random_width": (2, 16),
+    "random_seed": (0, 9999),
     "out_channels": (1, 8),
     "kernel": (1, 7),
     "stride": (1, 5),
     "padding": (0, 6),
     "dilation": (1, 4),
-    "seed": (0, 9999),
+    "groups": (1, 8),
+    "kernel_seed": (0, 9999),
+    "position": (0, 99_999),  # state keys conv_position and conv_step_oc: the page clamps them to the output
+    "step_oc": (0, 7),  # out_channels - 1 at most
 }
 
 
@@ -159,6 +174,78 @@ def run_playground(
         groups=settings.groups,
         padding_mode=settings.padding_mode,
     )
+
+
+def sample_settings(key: str, preset: str) -> dict:
+    """The settings a sample brings: a classroom grid its own layer (kernel, stride, padding, bias) and kernel, an
+    image its usual size (and, where the grid's own kernel was chosen, ``preset`` goes back to the default)."""
+    sample = SAMPLES[key]
+    if sample.is_image:
+        return {"side": sample.default_side} | (
+            {"preset": PlaygroundSettings.preset} if preset == EXAMPLE_PRESET else {}
+        )
+    c_out, _, kh, kw = np.array(sample.weight).shape
+    stride, padding = sample.settings.get("stride", 1), sample.settings.get("padding", 0)
+    return {
+        "out_channels": c_out,
+        **{"kernel_h": kh, "kernel_w": kw, "stride_h": stride, "stride_w": stride},
+        **{"padding_kind": "number", "padding_h": padding, "padding_w": padding, "padding_mode": "zeros"},
+        **{"dilation_h": 1, "dilation_w": 1, "groups": 1, "bias": bool(sample.bias), "preset": EXAMPLE_PRESET},
+    }
+
+
+def unused_settings(settings: PlaygroundSettings) -> set[str]:
+    """The settings this view does not use: they stay out of its link (shorter, and it reads as the view)."""
+    sample = SAMPLES[settings.sample] if settings.source == "sample" else None
+    picture = settings.source == "upload" or (sample is not None and sample.is_image)
+    colours = settings.source == "upload" or (sample is not None and sample.is_colour)
+    unused = (
+        set() if settings.source == "random" else {"random_channels", "random_height", "random_width", "random_seed"}
+    )
+    unused |= (set() if picture else {"side"}) | (set() if colours else {"colour"})
+    unused |= set() if sample else {"sample"}
+    unused |= set() if settings.padding_kind == "number" else {"padding_h", "padding_w"}
+    return unused | (set() if settings.preset.startswith("random") else {"kernel_seed"})
+
+
+def weight_signature(settings: PlaygroundSettings, in_channels: int) -> tuple:
+    """What the default weight depends on: when it changes, the page draws a new weight (and drops edits)."""
+    per_group = max(in_channels // max(settings.groups, 1), 1)
+    example = settings.sample if settings.preset == EXAMPLE_PRESET else ""
+    kernel = (settings.kernel_h, settings.kernel_w)
+    return (settings.preset, settings.varied, settings.kernel_seed, settings.out_channels, per_group, *kernel, example)
+
+
+def unread_lines(trace: ConvTrace) -> list[tuple[str, list[int]]]:
+    """The input rows and columns no window reads (a stride that skips them): ("row" or "col", their indices),
+    each axis that has any."""
+    lines = [
+        (axis, (~read).nonzero().flatten().tolist()) for axis, read in zip(("row", "col"), trace.read, strict=True)
+    ]
+    return [(axis, indices) for axis, indices in lines if indices]
+
+
+def kernel_presets(kernel: tuple[int, int], sample: str | None) -> list[str]:
+    """The kernel presets for a kernel size, the grid sample's own kernel first where ``sample`` brings one."""
+    presets = list(available_presets(*kernel))
+    return [EXAMPLE_PRESET, *presets] if sample is not None and SAMPLES[sample].weight else presets
+
+
+def layer_shapes(trace: ConvTrace) -> list[tuple[str, str | None]]:
+    """The layer's shapes and sizes for the page's metrics: (catalogue key, value); the bias's value is None where
+    the layer has none."""
+    c_in, height, width = trace.input.shape
+    c_out, h_out, w_out = trace.output.shape
+    return [
+        ("conv.shape_input", f"[{c_in}, {height}, {width}]"),
+        ("conv.shape_weight", "[{}, {}, {}, {}]".format(*trace.weight.shape)),
+        ("conv.shape_bias", None if trace.bias is None else f"[{c_out}]"),
+        ("conv.shape_output", f"[{c_out}, {h_out}, {w_out}]"),
+        ("conv.shape_padded", "[{}, {}, {}]".format(c_in, *trace.padded.shape[1:])),
+        ("conv.params", f"{trace.param_count:,}"),
+        ("conv.macs", f"{trace.mult_adds:,}"),
+        ("conv.positions", f"{trace.positions:,}"),
+    ]
 
 
 def opening_position(output: torch.Tensor) -> int:

@@ -16,7 +16,7 @@ from vizconv.ui.language import t
 from vizconv.ui.model_cache import cached_model
 from vizconv.ui.page import show_error
 from vizconv.ui.url_state import WidgetMemory
-from vizconv.ui.widgets import image_uploader, uploaded_picture
+from vizconv.ui.widgets import image_uploader, upload_prompt, uploaded_picture
 
 __all__ = ["Lesson", "lenet"]
 
@@ -42,16 +42,13 @@ class Lesson:
 
     def upload(self, key: str) -> Image.Image | None:
         """The uploaded picture, or None (with a prompt or the reason it cannot be read, in ``notices``: the
-        sidebar's uploader is where the eye is not while the main column is empty). A link that named an upload
-        set ``<page>_upload_from_link``: its prompt says the picture does not travel with a link."""
+        sidebar's uploader is where the eye is not while the main column is empty)."""
         upload = image_uploader(key)
-        from_link = f"{self.memory.prefix}_upload_from_link"
         if upload is None:
-            prompt = "share.upload_needed" if st.session_state.get(from_link) else f"{self.memory.prefix}.upload_prompt"
             with self.notices:
-                st.info(t(prompt), icon="⬅️")  # catalogue: share.upload_needed, pool.upload_prompt
+                upload_prompt(self.memory.prefix)
             return None
-        st.session_state[from_link] = False  # the link's request for a picture is answered
+        st.session_state[f"{self.memory.prefix}_upload_from_link"] = False  # the link's request is answered
         try:
             return uploaded_picture(upload, key)
         except MessageError as exc:

@@ -147,6 +147,90 @@ def _epoch_with_validation(
     return {"epoch": epoch, "val_accuracy": round(val, 4), "seconds": round(seconds, 1)}, val
 
 
+def _optimiser(kind: str, model: nn.Module, lr: float, batch: int) -> tuple[torch.optim.Optimizer, str]:
+    """The recipe's optimiser (``"sgd"`` or ``"adam"``) over ``model``'s parameters, and its description for the card."""
+    if kind == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+        return optimizer, f"SGD (momentum 0.9, Nesterov, weight decay 5e-4), batch {batch}"
+    return torch.optim.Adam(model.parameters(), lr=lr), f"Adam, batch {batch}"
+
+
+def _average_weights(
+    model, optimizer, splits, recipe, batch, generator, swa_epochs: int, swa_lr: float
+) -> tuple[dict, float]:
+    """Stochastic weight averaging: ``swa_epochs`` more epochs at the constant rate ``swa_lr``, the weights at the
+    end of each averaged into ``model``, its BatchNorm statistics recomputed on the training split.
+
+    Returns the card's ``weight_averaging`` entry (epochs, lr, history, val_accuracy rounded, seconds) and the
+    average's validation accuracy.
+    """
+    dataset = recipe["dataset"]
+    for group in optimizer.param_groups:
+        group["lr"] = swa_lr
+    average: dict[str, torch.Tensor] = {}
+    swa_history = []
+    for epoch in range(1, swa_epochs + 1):
+        entry, _ = _epoch_with_validation(
+            model, optimizer, None, splits, recipe, batch, generator, "averaging", epoch, swa_epochs
+        )
+        swa_history.append(entry)
+        current = _float_state(model)
+        if not average:
+            average = current
+        else:  # running mean over the end-of-epoch weights
+            for key, value in current.items():
+                average[key].mul_((epoch - 1) / epoch).add_(value, alpha=1 / epoch)
+    started = time.perf_counter()
+    model.load_state_dict(average, strict=False)
+    recompute_batchnorm(model, splits.train[0], dataset)
+    swa_val = evaluate_accuracy(model, *splits.val, dataset)
+    print(f"averaged weights: validation accuracy {swa_val:.4f}", flush=True)
+    entry = {
+        "epochs": swa_epochs,
+        "lr": swa_lr,
+        "history": swa_history,
+        "val_accuracy": round(swa_val, 4),
+        "seconds": round(sum(h["seconds"] for h in swa_history) + time.perf_counter() - started, 1),
+    }
+    return entry, swa_val
+
+
+def _one_cycle(
+    model, optimizer, scheduler, splits, recipe, batch, generator, epochs: int, save_checkpoint, resume
+) -> tuple[list[dict], float, dict | None]:
+    """The one-cycle phase: ``epochs`` epochs (after those ``resume`` holds, if given), validated after each, the
+    state handed to ``save_checkpoint`` after each. Returns (history, best validation accuracy, its weights)."""
+    history, best, best_state = [], -1.0, None
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        optimizer.load_state_dict(resume["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(resume["scheduler"])
+        generator.set_state(resume["generator"])
+        history, best, best_state = resume["history"], resume["best"], resume["best_state"]
+        print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
+    for epoch in range(len(history) + 1, epochs + 1):
+        entry, val = _epoch_with_validation(
+            model, optimizer, scheduler, splits, recipe, batch, generator, "epoch", epoch, epochs
+        )
+        history.append(entry)
+        if val > best:
+            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+        if save_checkpoint is not None:
+            save_checkpoint(
+                {
+                    "model": model.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "generator": generator.get_state(),
+                    "history": history,
+                    "best": best,
+                    "best_state": best_state,
+                }
+            )
+    return history, best, best_state
+
+
 def train(
     name: str,
     splits: Splits,
@@ -182,84 +266,28 @@ def train(
     if init is not None:
         model.load_state_dict(init)
     model = model.to(memory_format=torch.channels_last)  # about 1.3x faster on the CPU (oneDNN) than NCHW
-    x_train, y_train = splits.train
-    steps = math.ceil(len(x_train) / batch)
-    if recipe["optimizer"] == "sgd":
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
-        optimiser_text = f"SGD (momentum 0.9, Nesterov, weight decay 5e-4), batch {batch}"
-    else:
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        optimiser_text = f"Adam, batch {batch}"
+    steps = math.ceil(len(splits.train[0]) / batch)
+    optimizer, optimiser_text = _optimiser(recipe["optimizer"], model, lr, batch)
     scheduler = (
         torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps, pct_start=0.15)
         if epochs
         else None
     )
-    history, best, best_state = [], -1.0, None
-    if resume is not None:
-        model.load_state_dict(resume["model"])
-        optimizer.load_state_dict(resume["optimizer"])
-        if scheduler is not None:
-            scheduler.load_state_dict(resume["scheduler"])
-        generator.set_state(resume["generator"])
-        history, best, best_state = resume["history"], resume["best"], resume["best_state"]
-        print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
-    for epoch in range(len(history) + 1, epochs + 1):
-        entry, val = _epoch_with_validation(
-            model, optimizer, scheduler, splits, recipe, batch, generator, "epoch", epoch, epochs
-        )
-        history.append(entry)
-        if val > best:
-            best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
-        if save_checkpoint is not None:
-            save_checkpoint(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "scheduler": scheduler.state_dict(),
-                    "generator": generator.get_state(),
-                    "history": history,
-                    "best": best,
-                    "best_state": best_state,
-                }
-            )
+    history, best, best_state = _one_cycle(
+        model, optimizer, scheduler, splits, recipe, batch, generator, epochs, save_checkpoint, resume
+    )
     schedule = (
         [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
     )
     best_epoch = max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else None
     details: dict = {}
     if swa_epochs:
-        for group in optimizer.param_groups:
-            group["lr"] = swa_lr
-        average: dict[str, torch.Tensor] = {}
-        swa_history = []
-        for epoch in range(1, swa_epochs + 1):
-            entry, _ = _epoch_with_validation(
-                model, optimizer, None, splits, recipe, batch, generator, "averaging", epoch, swa_epochs
-            )
-            swa_history.append(entry)
-            current = _float_state(model)
-            if not average:
-                average = current
-            else:  # running mean over the end-of-epoch weights
-                for key, value in current.items():
-                    average[key].mul_((epoch - 1) / epoch).add_(value, alpha=1 / epoch)
-        started = time.perf_counter()
-        model.load_state_dict(average, strict=False)
-        recompute_batchnorm(model, x_train, dataset)
-        swa_val = evaluate_accuracy(model, *splits.val, dataset)
-        print(f"averaged weights: validation accuracy {swa_val:.4f}", flush=True)
+        averaging, swa_val = _average_weights(model, optimizer, splits, recipe, batch, generator, swa_epochs, swa_lr)
         schedule.append(
             f"then {swa_epochs} epochs at a constant learning rate {swa_lr}, the weights at the end of each "
             "averaged (stochastic weight averaging) and BatchNorm statistics recomputed on the training split"
         )
-        details["weight_averaging"] = {
-            "epochs": swa_epochs,
-            "lr": swa_lr,
-            "history": swa_history,
-            "val_accuracy": round(swa_val, 4),
-            "seconds": round(sum(h["seconds"] for h in swa_history) + time.perf_counter() - started, 1),
-        }
+        details["weight_averaging"] = averaging
         if swa_val > best:
             best, best_state = swa_val, {k: v.clone() for k, v in model.state_dict().items()}
             details["kept"] = "averaged weights"
@@ -280,7 +308,11 @@ def train(
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+class _Refused(Exception):
+    """A command that cannot run as asked: main prints ``error: <message>`` and exits with 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m vizconv.training.train", description=__doc__.split("\n\n")[0])
     parser.add_argument("model", choices=sorted(RECIPES))
     parser.add_argument("--data", type=Path, help="local copy: an .npz of MNIST digits or a CIFAR-10 ImageFolder tree")
@@ -305,32 +337,23 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="continue a stopped run of the same command from OUT/NAME.checkpoint.pt (written after every epoch)",
     )
-    args = parser.parse_args(argv)
-    recipe = RECIPES[args.model]
-    epochs = recipe["epochs"] if args.epochs is None else args.epochs
-    if epochs < 0 or args.swa_epochs < 0 or epochs + args.swa_epochs == 0:
-        parser.error("train for at least one epoch: --epochs N or --swa-epochs N")
-    batch = args.batch_size or recipe["batch"]
-    lr = args.lr or recipe["lr"]
-    torch.set_num_threads(args.threads)
-    try:
-        loader = load_mnist if recipe["dataset"] == "mnist" else load_cifar10
-        splits = loader(args.data, seed=args.seed)
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{args.model}: {splits.source}; {splits.split}", flush=True)
-    init, previous = None, None
-    if args.init is not None:
-        init = torch.load(args.init, map_location="cpu", weights_only=True)
-        previous = json.loads(args.init.with_suffix(".json").read_text(encoding="utf-8"))
-        if previous.get("sha256") != sha256_of(args.init):
-            print(f"error: {args.init} does not match the sha256 in its card", file=sys.stderr)
-            return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    checkpoint = args.out / f"{args.model}.checkpoint.pt"
-    # What must not change between a run and its resumption
-    settings = {
+    return parser
+
+
+def _load_init(path: Path) -> tuple[dict, dict]:
+    """``--init``: the weights at ``path`` and the card beside them; _Refused when the card's sha256 differs."""
+    init = torch.load(path, map_location="cpu", weights_only=True)
+    previous = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    if previous.get("sha256") != sha256_of(path):
+        raise _Refused(f"{path} does not match the sha256 in its card")
+    return init, previous
+
+
+def _run_settings(
+    args: argparse.Namespace, splits: Splits, epochs: int, batch: int, lr: float, previous: dict | None
+) -> dict:
+    """What must not change between a run and its resumption (kept in its checkpoint)."""
+    return {
         "model": args.model,
         "data": splits.source,
         "split": splits.split,
@@ -342,17 +365,88 @@ def main(argv: list[str] | None = None) -> int:
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
     }
-    resume, seconds_before, sessions = None, 0.0, 1
-    if args.resume:
-        if not checkpoint.exists():
-            print(f"error: --resume: no checkpoint at {checkpoint}", file=sys.stderr)
-            return 2
-        resume = torch.load(checkpoint, map_location="cpu", weights_only=True)
-        if resume["settings"] != settings:
-            changed = sorted(k for k in settings if resume["settings"].get(k) != settings[k])
-            print(f"error: --resume: the checkpoint is from a different run ({', '.join(changed)})", file=sys.stderr)
-            return 2
-        seconds_before, sessions = resume["seconds"], resume["sessions"] + 1
+
+
+def _load_resume(checkpoint: Path, settings: dict) -> dict:
+    """``--resume``: the checkpoint a stopped run of the same settings left; _Refused when there is none, or it is
+    from a run with other settings."""
+    if not checkpoint.exists():
+        raise _Refused(f"--resume: no checkpoint at {checkpoint}")
+    resume = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    if resume["settings"] != settings:
+        changed = sorted(k for k in settings if resume["settings"].get(k) != settings[k])
+        raise _Refused(f"--resume: the checkpoint is from a different run ({', '.join(changed)})")
+    return resume
+
+
+def _model_card(
+    name: str,
+    model: nn.Module,
+    splits: Splits,
+    *,
+    epochs: int,
+    seed: int,
+    details: dict,
+    test_accuracy: float,
+    train_seconds: float,
+    sessions: int,
+    command: list[str],
+    weights: Path,
+    previous: dict | None,
+) -> dict:
+    """The model card written beside the weights: what was trained on what, how, and what it measured."""
+    card = {
+        "name": name,
+        "architecture": MODELS[name].architecture,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "dataset": RECIPES[name]["dataset"],
+        "classes": list(MODELS[name].classes),
+        "data_source": splits.source,
+        "split": splits.split,
+        "epochs": epochs,
+        "seed": seed,
+        **details,
+        "val_accuracy": details.pop("selected_val_accuracy"),
+        "test_accuracy": round(test_accuracy, 4),
+        "test_images": len(splits.test[0]),
+        "training_seconds": round(train_seconds),
+        **({"sessions": sessions} if sessions > 1 else {}),  # stopped and resumed (--resume) this many times, plus 1
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, {platform.platform()}",
+        "torch_version": torch.__version__,
+        "command": "python -m vizconv.training.train " + " ".join(command),
+        "sha256": sha256_of(weights),
+    }
+    if previous is not None:  # the earlier stage this run continued from, with its own card
+        card["continued_from"] = previous
+        card["training_seconds_all_stages"] = card["training_seconds"] + previous.get(
+            "training_seconds_all_stages", previous["training_seconds"]
+        )
+    return card
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    recipe = RECIPES[args.model]
+    epochs = recipe["epochs"] if args.epochs is None else args.epochs
+    if epochs < 0 or args.swa_epochs < 0 or epochs + args.swa_epochs == 0:
+        parser.error("train for at least one epoch: --epochs N or --swa-epochs N")
+    batch = args.batch_size or recipe["batch"]
+    lr = args.lr or recipe["lr"]
+    torch.set_num_threads(args.threads)
+    try:
+        loader = load_mnist if recipe["dataset"] == "mnist" else load_cifar10
+        splits = loader(args.data, seed=args.seed)
+        print(f"{args.model}: {splits.source}; {splits.split}", flush=True)
+        init, previous = (None, None) if args.init is None else _load_init(args.init)
+        args.out.mkdir(parents=True, exist_ok=True)
+        checkpoint = args.out / f"{args.model}.checkpoint.pt"
+        settings = _run_settings(args, splits, epochs, batch, lr, previous)
+        resume = _load_resume(checkpoint, settings) if args.resume else None
+    except (DataError, _Refused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    seconds_before, sessions = (0.0, 1) if resume is None else (resume["seconds"], resume["sessions"] + 1)
     started = time.perf_counter()
 
     def save_checkpoint(state: dict) -> None:
@@ -381,32 +475,21 @@ def main(argv: list[str] | None = None) -> int:
 
     weights = args.out / f"{args.model}.pt"
     torch.save(model.state_dict(), weights)
-    card = {
-        "name": args.model,
-        "architecture": MODELS[args.model].architecture,
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "dataset": recipe["dataset"],
-        "classes": list(MODELS[args.model].classes),
-        "data_source": splits.source,
-        "split": splits.split,
-        "epochs": epochs + args.swa_epochs,
-        "seed": args.seed,
-        **details,
-        "val_accuracy": details.pop("selected_val_accuracy"),
-        "test_accuracy": round(test_accuracy, 4),
-        "test_images": len(splits.test[0]),
-        "training_seconds": round(train_seconds),
-        **({"sessions": sessions} if sessions > 1 else {}),  # stopped and resumed (--resume) this many times, plus 1
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {torch.get_num_threads()} torch threads, {platform.platform()}",
-        "torch_version": torch.__version__,
-        "command": "python -m vizconv.training.train " + " ".join(sys.argv[1:] if argv is None else argv),
-        "sha256": sha256_of(weights),
-    }
-    if previous is not None:  # the earlier stage this run continued from, with its own card
-        card["continued_from"] = previous
-        card["training_seconds_all_stages"] = card["training_seconds"] + previous.get(
-            "training_seconds_all_stages", previous["training_seconds"]
-        )
+    command = sys.argv[1:] if argv is None else argv
+    card = _model_card(
+        args.model,
+        model,
+        splits,
+        epochs=epochs + args.swa_epochs,
+        seed=args.seed,
+        details=details,
+        test_accuracy=test_accuracy,
+        train_seconds=train_seconds,
+        sessions=sessions,
+        command=command,
+        weights=weights,
+        previous=previous,
+    )
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     checkpoint.unlink(missing_ok=True)  # the run is complete
     print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)

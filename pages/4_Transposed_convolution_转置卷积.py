@@ -150,16 +150,15 @@ except MessageError as exc:
 
 h_out, w_out = trace.out_size
 torch_output = run_transpose_code(trace)  # (C_out, H_out, W_out): what nn.ConvTranspose2d gives, for every check
-with st.container(border=True):
-    st.markdown(f"**{t('tconv.formula')}**")
-    for symbol, size in (("H", x.shape[1]), ("W", x.shape[2])):
-        st.latex(transposed_output_size_latex(symbol, size, kernel, stride, padding, output_padding, dilation))
-    st.caption(t("tconv.symbols"))
-    st.info(t("tconv.not_inverse"), icon="↩️")
-    sizes = output_padding_choices(x.shape[1], kernel, stride, padding, dilation)
-    if sizes:  # conv maps sizes low .. low + stride - 1 all to H: output_padding picks one
-        rows = Count("count.rows", x.shape[1])
-        st.caption(t("tconv.output_padding_why", rows=rows, low=sizes[0], high=sizes[1], stride=stride))
+formulas = [
+    transposed_output_size_latex(symbol, size, kernel, stride, padding, output_padding, dilation)
+    for symbol, size in (("H", x.shape[1]), ("W", x.shape[2]))
+]
+box = ui.formula_box(t("tconv.formula"), formulas, t("tconv.symbols"))
+box.info(t("tconv.not_inverse"), icon="↩️")
+if sizes := output_padding_choices(x.shape[1], kernel, stride, padding, dilation):  # conv maps these sizes to H
+    rows = Count("count.rows", x.shape[1])
+    box.caption(t("tconv.output_padding_why", rows=rows, low=sizes[0], high=sizes[1], stride=stride))
 
 # ---------------------------------------------------------------- shapes
 c_out = trace.out_channels

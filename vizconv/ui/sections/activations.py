@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 import torch
 
@@ -12,7 +10,7 @@ from vizconv.inputs.feature_sources import kernel_response, picture_tensor
 from vizconv.inputs.kernels import FIXED_3X3
 from vizconv.inputs.samples import sample_input
 from vizconv.ops.activations import ACTIVATIONS, activate, activation_latex, histogram
-from vizconv.ui.sections.inputs import Lesson, lenet
+from vizconv.ui.sections.inputs import Lesson
 from vizconv.views.pooling import (
     LIMITS,
     PHOTOS,
@@ -31,8 +29,7 @@ def activation_input(lesson: Lesson) -> torch.Tensor | None:
     memory = lesson.memory
     # catalogue: act.source.lenet, act.source.kernel
     if ui.choice(memory, "act_source", t("act.source"), ("lenet", "kernel"), "act.source.") == "lenet":
-        digit = lesson.digit()
-        return lenet(digit)["conv1"][st.slider(t("act.channel"), *LIMITS["act_channel"], **memory.seed("act_channel"))]
+        return lesson.lenet_channel("conv1", "act_channel", LIMITS["act_channel"])
     # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck), act.upload
     labels = {k: t("act.upload") if k == "upload" else t("sample." + k) for k in (*PHOTOS, "upload")}.get
     choice = ui.choice(memory, "act_picture", t("act.picture"), (*PHOTOS, "upload"), labels, radio=False)
@@ -49,8 +46,7 @@ def show(lesson: Lesson) -> None:
     histograms."""
     memory = lesson.memory
     with st.sidebar:
-        st.header(t("pool.input"))
-        before = lesson.read(partial(activation_input, lesson))
+        before = lesson.input(activation_input)
         st.header(t("act.function"))
         # catalogue: act.relu, act.leaky_relu, act.sigmoid, act.tanh, act.gelu (activations.ACTIVATIONS)
         name = ui.choice(memory, "activation", t("act.function"), ACTIVATIONS, "act.", radio=False)

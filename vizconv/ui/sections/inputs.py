@@ -29,11 +29,13 @@ class Lesson:
     memory: WidgetMemory
     notices: st.delta_generator.DeltaGenerator
 
-    def read(self, read: Callable[[], torch.Tensor | None]) -> torch.Tensor | None:
-        """``read()``, the lesson's input; None, with the reason in ``notices``, where the install lacks a file it
-        needs (LeNet-5's weights, a sample picture): the other inputs keep working."""
+    def input(self, read: Callable[[Lesson], torch.Tensor | None]) -> torch.Tensor | None:
+        """Under the sidebar's "Input" heading, ``read(self)``: the lesson's input; None, with the reason in
+        ``notices``, where the install lacks a file it needs (LeNet-5's weights, a sample picture): the other inputs
+        keep working."""
+        st.header(t(f"{self.memory.prefix}.input"))  # catalogue: pool.input
         try:
-            return read()
+            return read(self)
         except MessageError as exc:
             with self.notices:
                 show_error(exc)
@@ -59,6 +61,15 @@ class Lesson:
     def digit(self) -> int:
         """The MNIST digit picked in the sidebar (setting ``digit``, one for every lesson of the page)."""
         return st.selectbox(t("pool.digit"), range(10), **self.memory.seed("digit", range(10)))
+
+    def lenet_channel(self, stage: str, name: str, bounds: tuple[int, int]) -> torch.Tensor:
+        """One channel (setting ``name``, within ``bounds``) of LeNet-5's map ``stage`` for the digit picked: (H, W)."""
+        digit = self.digit()
+        return lenet(digit)[stage][st.slider(t("act.channel"), *bounds, **self.memory.seed(name))]
+
+    def seed(self, bounds: tuple[int, int]) -> int:
+        """The random numbers' seed (setting ``seed``)."""
+        return int(st.number_input(t("conv.seed"), *bounds, **self.memory.seed("seed")))
 
 
 def lenet(digit: int) -> dict[str, torch.Tensor]:

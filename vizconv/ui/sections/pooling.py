@@ -61,9 +61,7 @@ def pooling_input(lesson: Lesson) -> torch.Tensor | None:
     if source == "random":
         channels = st.slider(t("conv.random_channels"), *LIMITS["random_channels"], **memory.seed("random_channels"))
         size = st.slider(t("pool.random_size"), *LIMITS["random_size"], **memory.seed("random_size"))
-        return random_grid(
-            channels, size, size, int(st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("seed")))
-        )
+        return random_grid(channels, size, size, lesson.seed(LIMITS["seed"]))
     picture = lesson.upload("pool_upload")
     return None if picture is None else _sized(lesson, picture)
 
@@ -72,8 +70,7 @@ def show(lesson: Lesson) -> None:
     """The pooling lesson: its input and layer in the sidebar; the output size, the animator, one window's step."""
     memory = lesson.memory
     with st.sidebar:
-        st.header(t("pool.input"))
-        x = lesson.read(partial(pooling_input, lesson))
+        x = lesson.input(pooling_input)
         st.header(t("pool.layer"))
         # catalogue: pool.kind.max, pool.kind.avg
         kind = ui.choice(memory, "kind", t("pool.kind"), POOL_KINDS, "pool.kind.")
@@ -96,11 +93,11 @@ def show(lesson: Lesson) -> None:
 
     c, h, w = x.shape
     h_out, w_out = trace.out_size
-    with st.container(border=True):
-        st.markdown(f"**{t('pool.formula')}**")
-        st.latex(output_size_latex("H", h, kernel[0], stride[0], padding[0], padding[0], 1))
-        st.latex(output_size_latex("W", w, kernel[1], stride[1], padding[1], padding[1], 1))
-        st.caption(t("pool.formula_note"))
+    formulas = [
+        output_size_latex(symbol, size, k, s, p, p, 1)
+        for symbol, size, k, s, p in zip("HW", (h, w), kernel, stride, padding, strict=True)
+    ]
+    ui.formula_box(t("pool.formula"), formulas, t("pool.formula_note"))
     ui.metric_row(
         [
             (t("conv.shape_input"), f"[{c}, {h}, {w}]"),

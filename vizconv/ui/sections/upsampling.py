@@ -13,7 +13,7 @@ from vizconv.errors import MessageError
 from vizconv.inputs.feature_sources import digit_picture, picture_tensor
 from vizconv.inputs.samples import random_grid
 from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
-from vizconv.ui.sections.inputs import Lesson, lenet
+from vizconv.ui.sections.inputs import Lesson
 from vizconv.views.pooling import (
     LIMITS,
     upsample_coordinates,
@@ -34,20 +34,18 @@ def upsampling_input(lesson: Lesson) -> torch.Tensor | None:
     # catalogue: up.source.lenet, up.source.digit, up.source.random
     source = ui.choice(memory, "up_source", t("up.source"), ("lenet", "digit", "random"), "up.source.")
     if source == "lenet":
-        digit = lesson.digit()
-        return lenet(digit)["pool1"][st.slider(t("act.channel"), *LIMITS["up_channel"], **memory.seed("up_channel"))]
+        return lesson.lenet_channel("pool1", "up_channel", LIMITS["up_channel"])
     size = st.slider(t("up.size"), *LIMITS["up_size"], **memory.seed("up_size"))
     if source == "digit":
         return picture_tensor(digit_picture(lesson.digit()), size, colour=False)[0]
-    return random_grid(1, size, size, int(st.number_input(t("conv.seed"), *LIMITS["seed"], **memory.seed("seed"))))[0]
+    return random_grid(1, size, size, lesson.seed(LIMITS["seed"]))[0]
 
 
 def show(lesson: Lesson) -> None:
     """The upsampling lesson: the map's new size, the animator over the output cells, one cell explained."""
     memory = lesson.memory
     with st.sidebar:
-        st.header(t("pool.input"))
-        source = lesson.read(partial(upsampling_input, lesson))
+        source = lesson.input(upsampling_input)
         st.header(t("up.layer"))
         mode = ui.choice(memory, "mode", t("up.mode"), UPSAMPLE_MODES)
         scale = ui.choice(memory, "scale", t("up.scale"), (2, 3))

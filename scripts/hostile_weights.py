@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 
 import torch
-from _measure import write_summary  # this folder is on sys.path when the script runs
+from loadtest import write_summary  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

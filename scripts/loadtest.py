@@ -67,8 +67,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _measure import process_tree, rss_mb, write_summary  # this folder is on sys.path when the script runs
-
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -209,6 +207,42 @@ def percentile(values: list[float], p: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and all its living descendants (empty once pid is gone)."""
+    found: list[int] = []
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        if current in found or not Path(f"/proc/{current}").exists():
+            continue
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                stack += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory (VmRSS) of a process and all its descendants, in MB (None once it is gone)."""
+    pids = process_tree(pid)
+    if not pids:
+        return None
+    total = 0
+    for current in pids:
+        with contextlib.suppress(OSError):
+            match = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{current}/status").read_text(), re.MULTILINE)
+            total += int(match.group(1)) if match else 0
+    return round(total / 1024, 1)
+
+
+def write_summary(path: Path | None, summary: dict) -> None:
+    """``summary`` as indented JSON (UTF-8, one trailing newline) at ``path``, its folder made; nothing for None."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def cpu_seconds(pid: int, exclude: int | None = None) -> float | None:

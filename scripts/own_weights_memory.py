@@ -37,7 +37,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from _measure import rss_mb, write_summary  # this folder is on sys.path when the script runs
+from loadtest import rss_mb, write_summary  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("VIZCONV_CHROMIUM", "/usr/bin/chromium")

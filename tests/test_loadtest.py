@@ -12,7 +12,6 @@ from streamlit.proto.Element_pb2 import Element
 
 from tests_support import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))  # as when the script runs: it imports its neighbour _measure
 _spec = importlib.util.spec_from_file_location("vizconv_loadtest", ROOT / "scripts" / "loadtest.py")
 loadtest = sys.modules.setdefault(_spec.name, importlib.util.module_from_spec(_spec))  # dataclasses look it up
 if not hasattr(loadtest, "Widget"):

@@ -14,17 +14,7 @@ from vizconv.ops.activations import ACTIVATIONS
 from vizconv.ops.pool import POOL_KINDS
 from vizconv.ops.upsample import UPSAMPLE_MODES
 from vizconv.ui import sections
-from vizconv.views.pooling import (
-    GRID_SAMPLES,
-    IMAGE_SAMPLES,
-    LIMITS,
-    PAIRS,
-    PHOTOS,
-    SECTIONS,
-    SLOPE,
-    PoolingSettings,
-    shown_settings,
-)
+from vizconv.views import pooling  # the lessons' settings, bounds and links
 from vizconv.viz.animator import SPEEDS
 
 t = ui.t
@@ -34,10 +24,10 @@ ui.page_setup("pool.title", "🟦")
 # What a link carries (?pool_kind=avg ...): each setting with the values a URL may give it; the page clamps the
 # window position, the channel and the explained upsampled cell to the map it shows.
 SHARED = {
-    "section": ui.OneOf(SECTIONS),
+    "section": ui.OneOf(pooling.SECTIONS),
     "source": ui.OneOf(("lenet", "sample", "random", "upload")),
     "stage": ui.OneOf(tuple(LENET_STAGES)),
-    "sample": ui.OneOf((*IMAGE_SAMPLES, *GRID_SAMPLES)),
+    "sample": ui.OneOf((*pooling.IMAGE_SAMPLES, *pooling.GRID_SAMPLES)),
     "colour": ui.Flag(),
     "kind": ui.OneOf(POOL_KINDS),
     "stride_default": ui.Flag(),
@@ -45,18 +35,18 @@ SHARED = {
     "position": ui.Whole(0, 99_999),  # state keys pool_position and pool_step_c: the stepper clamps them
     "step_c": ui.Whole(0, 5),
     "act_source": ui.OneOf(("lenet", "kernel")),
-    "act_picture": ui.OneOf((*PHOTOS, "upload")),
+    "act_picture": ui.OneOf((*pooling.PHOTOS, "upload")),
     "act_kernel": ui.OneOf(tuple(FIXED_3X3)),
     "activation": ui.OneOf(ACTIVATIONS),
-    "slope": ui.Decimal(*SLOPE, 2),
+    "slope": ui.Decimal(*pooling.SLOPE, 2),
     "up_source": ui.OneOf(("lenet", "digit", "random")),
     "mode": ui.OneOf(UPSAMPLE_MODES),
     "scale": ui.OneOf((2, 3)),
     "corners": ui.Flag(),
-    **{name: ui.Whole(*LIMITS[name]) for name in LIMITS if name not in PAIRS},
-    **{f"{name}_{axis}": ui.Whole(*LIMITS[name]) for name in PAIRS for axis in "hw"},
+    **{name: ui.Whole(*pooling.LIMITS[name]) for name in pooling.LIMITS if name not in pooling.PAIRS},
+    **{f"{name}_{axis}": ui.Whole(*pooling.LIMITS[name]) for name in pooling.PAIRS for axis in "hw"},
 }
-memory = ui.WidgetMemory("pool", asdict(PoolingSettings()), shared=SHARED)
+memory = ui.WidgetMemory("pool", asdict(pooling.PoolingSettings()), shared=SHARED)
 linked = memory.from_url()  # a link opened: its settings
 memory.restore(**linked)
 if linked:
@@ -65,14 +55,14 @@ teaching.show_notes("pool", ui.lang(), st)
 notices = st.container()  # why an input cannot be shown (no upload yet, a broken install), above the section's content
 with st.sidebar:
     # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
-    section = ui.choice(memory, "section", t("pool.section"), SECTIONS, "pool.section.", horizontal=False)
-sections.lesson(section).show(
-    sections.Lesson(memory, notices)
-)  # vizconv/ui/sections/pooling.py, activations.py, upsampling.py
+    section = ui.choice(memory, "section", t("pool.section"), pooling.SECTIONS, "pool.section.", horizontal=False)
+# vizconv/ui/sections/pooling.py, activations.py or upsampling.py
+sections.lesson(section).show(sections.Lesson(memory, notices))
 
 # The link, once the position and the explained cell are clamped to what the page shows.
 values = memory.sync()
 uploaded = (section == "pooling" and values["source"] == "upload") or (
     section == "activations" and values["act_source"] == "kernel" and values["act_picture"] == "upload"
 )
-ui.share_box(memory.publish(set(SHARED) - shown_settings(values)), (t("share.upload_note"),) if uploaded else ())
+unused = set(SHARED) - pooling.shown_settings(values)
+ui.share_box(memory.publish(unused), (t("share.upload_note"),) if uploaded else ())

@@ -11,17 +11,11 @@ from vizconv.inputs.kernels import FIXED_3X3
 from vizconv.inputs.samples import sample_input
 from vizconv.ops.activations import ACTIVATIONS, activate, activation_latex, histogram
 from vizconv.ui.sections.inputs import Lesson
-from vizconv.views.pooling import (
-    LIMITS,
-    PHOTOS,
-    SLOPE,
-    value_span,
-)
+from vizconv.views.pooling import LIMITS, PHOTOS, SLOPE, value_span
 from vizconv.viz import style
 from vizconv.viz.charts import colour_range, heatmap_figure, histogram_figure
 
 t = ui.t
-state = st.session_state
 
 
 def activation_input(lesson: Lesson) -> torch.Tensor | None:

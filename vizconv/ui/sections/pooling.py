@@ -17,12 +17,7 @@ from vizconv.inputs.samples import SAMPLES, random_grid, sample_input
 from vizconv.ops.pool import POOL_KINDS, trace_pool2d
 from vizconv.ui.sections.inputs import Lesson, lenet
 from vizconv.views.convolution import opening_position
-from vizconv.views.pooling import (
-    GRID_SAMPLES,
-    IMAGE_SAMPLES,
-    LIMITS,
-    pool_torch_difference,
-)
+from vizconv.views.pooling import GRID_SAMPLES, IMAGE_SAMPLES, LIMITS, pool_torch_difference
 from vizconv.viz.animator import pool_animator_data
 from vizconv.viz.formulas import output_size_latex
 from vizconv.viz.steps import pool_step_latex, window_span

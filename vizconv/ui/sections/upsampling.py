@@ -14,12 +14,7 @@ from vizconv.inputs.feature_sources import digit_picture, picture_tensor
 from vizconv.inputs.samples import random_grid
 from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
 from vizconv.ui.sections.inputs import Lesson
-from vizconv.views.pooling import (
-    LIMITS,
-    upsample_coordinates,
-    upsample_shape_latex,
-    upsample_step_latex,
-)
+from vizconv.views.pooling import LIMITS, upsample_coordinates, upsample_shape_latex, upsample_step_latex
 from vizconv.viz.animator import upsample_animator_data
 from vizconv.viz.steps import format_number
 from vizconv.viz.torch_code import agrees

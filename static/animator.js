@@ -392,6 +392,53 @@ class Animator {
     return Math.max(Math.floor(side / Math.max(rows, cols)), 1);
   }
 
+  // The cell sides of the input maps ([rows, cols] each) and the output maps, all maps sharing the rows.
+  cellSides(width, [inRows, inCols], [outRows, outCols]) {
+    const mapPx = this.mapSide(width, this.g.in_channels + this.g.out_channels);
+    return [this.cellSide(mapPx, inRows, inCols), this.cellSide(mapPx, outRows, outCols)];
+  }
+
+  // One map per channel in `box`, rows × cols cells of `cell` px: channel c's plane of the flat array `values`
+  // (or `values(c)` where it is a function), titled `title(c)`, then `setUp(map, c)` (hover, clicks, decorations).
+  channelMaps(box, { channels, rows, cols, cell, values, colour, digits, title = () => "", setUp }) {
+    const plane = rows * cols;
+    const maps = [];
+    for (let c = 0; c < channels; c += 1) {
+      const shown = typeof values === "function" ? values(c) : values.subarray(c * plane, (c + 1) * plane);
+      const map = new MapView(box, title(c), rows, cols, cell, shown, colour, this.data.numbers_in_maps, digits);
+      setUp(map, c);
+      maps.push(map);
+    }
+    return maps;
+  }
+
+  // The step panel's arithmetic: `count` rows, each a heading and a line that `fillLine(line)` fills (returning
+  // its tables, as the kind's draw reads them), then the total.
+  arithmeticRows(count, fillLine) {
+    this.arithBox.replaceChildren();
+    this.rowsOfChannels = [];
+    for (let k = 0; k < count; k += 1) {
+      const row = element("div", "vz-arow", this.arithBox);
+      const head = element("div", "vz-ahead", row);
+      const line = element("div", "vz-aline", row);
+      this.rowsOfChannels.push({ head, tables: fillLine(line) });
+    }
+    this.arithmeticTotal();
+  }
+
+  // Below the rows: the total's caption and its line.
+  arithmeticTotal() {
+    this.total = element("div", "vz-total", this.arithBox);
+    this.totalLabel = element("div", "vz-tcap", this.total);
+    this.totalLine = element("div", "vz-tline", this.total);
+  }
+
+  // An output map: named by its channel (for the page and the tests), and a click there steps to that cell.
+  jumpingOutput(map, channel, width) {
+    map.canvas.dataset.channel = String(channel);
+    this.jumpOnClick(map, channel, width);
+  }
+
   // Hover and click on the maps show what a cell is linked to (kind's `links`); a click pins it.
   watch(map, index) {
     map.canvas.addEventListener("mousemove", (event) => this.hover(index, map.cellAt(event), false));
@@ -580,32 +627,21 @@ class SlidingAnimator extends Animator {
 
   layoutMaps(width) {
     const g = this.g;
-    const mapPx = this.mapSide(width, g.in_channels + g.out_channels);
-    const cellIn = this.cellSide(mapPx, g.padded_height, g.padded_width);
-    const cellOut = this.cellSide(mapPx, g.out_height, g.out_width);
-    const numbers = this.data.numbers_in_maps;
-    const hp = g.padded_height;
-    const wp = g.padded_width;
-    this.inputMaps = [];
-    for (let ic = 0; ic < g.in_channels; ic += 1) {
-      const values = this.padded.subarray(ic * hp * wp, (ic + 1) * hp * wp);
-      const map = new MapView(this.inputsBox, "", hp, wp, cellIn, values, this.inputColour, numbers, this.mapDigits);
-      map.decorate((m, ctx) => this.decorateInput(m, ctx));
-      this.watch(map, ic);
-      this.inputMaps.push(map);
-    }
-    this.outputMaps = [];
-    const size = g.out_height * g.out_width;
-    for (let oc = 0; oc < g.out_channels; oc += 1) {
-      const values = this.output.subarray(oc * size, (oc + 1) * size);
-      const title = fill(this.text.output, { c: oc });
-      const map = new MapView(
-        this.outputsBox, title, g.out_height, g.out_width, cellOut, values, this.outputColour, numbers, this.mapDigits
-      );
-      map.canvas.dataset.channel = String(oc);
-      this.jumpOnClick(map, oc, g.out_width);
-      this.outputMaps.push(map);
-    }
+    const [hp, wp] = [g.padded_height, g.padded_width];
+    const [cellIn, cellOut] = this.cellSides(width, [hp, wp], [g.out_height, g.out_width]);
+    this.inputMaps = this.channelMaps(this.inputsBox, {
+      channels: g.in_channels, rows: hp, cols: wp, cell: cellIn, values: this.padded,
+      colour: this.inputColour, digits: this.mapDigits,
+      setUp: (map, ic) => {
+        map.decorate((m, ctx) => this.decorateInput(m, ctx));
+        this.watch(map, ic);
+      },
+    });
+    this.outputMaps = this.channelMaps(this.outputsBox, {
+      channels: g.out_channels, rows: g.out_height, cols: g.out_width, cell: cellOut, values: this.output,
+      colour: this.outputColour, digits: this.mapDigits, title: (oc) => fill(this.text.output, { c: oc }),
+      setUp: (map, oc) => this.jumpingOutput(map, oc, g.out_width),
+    });
   }
 
   // Padding tint, the original input's outline, inserted zeros (the equivalent of a transposed convolution)
@@ -653,26 +689,17 @@ class SlidingAnimator extends Animator {
 
   // One row per input channel of the kernel's group: window ⊙ kernel = products → sum.
   buildArithmetic() {
-    const g = this.g;
-    const [kh, kw] = g.kernel;
-    this.arithBox.replaceChildren();
-    this.rowsOfChannels = [];
-    for (let k = 0; k < g.per_group; k += 1) {
-      const row = element("div", "vz-arow", this.arithBox);
-      const head = element("div", "vz-ahead", row);
+    const [kh, kw] = this.g.kernel;
+    const parts = this.pool ? [[2, ""]] : [[0, "⊙"], [1, "="], [2, ""]]; // pooling: the window, then its value
+    this.arithmeticRows(this.g.per_group, (line) => {
       const tables = [];
-      const line = element("div", "vz-aline", row);
-      const parts = this.pool ? [[2, ""]] : [[0, "⊙"], [1, "="], [2, ""]]; // pooling: the window, then its value
       for (const [index, sign] of parts) {
         tables.push(numberTable(line, kh, kw));
         if (sign) element("div", "vz-op", line, sign);
         if (index === 2) tables.push(element("div", "vz-sum", line));
       }
-      this.rowsOfChannels.push({ head, tables });
-    }
-    this.total = element("div", "vz-total", this.arithBox);
-    this.totalLabel = element("div", "vz-tcap", this.total);
-    this.totalLine = element("div", "vz-tline", this.total);
+      return tables;
+    });
   }
 
   groupChannels(oc) {
@@ -1006,39 +1033,23 @@ class ScatterAnimator extends Animator {
 
   layoutMaps(width) {
     const g = this.g;
-    const mapPx = this.mapSide(width, g.in_channels + g.out_channels);
-    const cellIn = this.cellSide(mapPx, g.height, g.width);
-    const cellOut = this.cellSide(mapPx, g.canvas_height, g.canvas_width);
-    const numbers = this.data.numbers_in_maps;
-    const plane = g.height * g.width;
-    this.inputMaps = [];
-    for (let ic = 0; ic < g.in_channels; ic += 1) {
-      const values = this.input.subarray(ic * plane, (ic + 1) * plane);
-      const title = fill(this.text.input, { c: ic });
-      const map = new MapView(this.inputsBox, title, g.height, g.width, cellIn, values, this.inputColour, numbers, this.mapDigits);
-      this.jumpOnClick(map, ic, g.width); // the input is what steps here: a click goes to that value
-      this.inputMaps.push(map);
-    }
-    this.outputMaps = [];
+    const [cellIn, cellOut] = this.cellSides(width, [g.height, g.width], [g.canvas_height, g.canvas_width]);
+    this.inputMaps = this.channelMaps(this.inputsBox, {
+      channels: g.in_channels, rows: g.height, cols: g.width, cell: cellIn, values: this.input,
+      colour: this.inputColour, digits: this.mapDigits, title: (ic) => fill(this.text.input, { c: ic }),
+      setUp: (map, ic) => this.jumpOnClick(map, ic, g.width), // the input is what steps here: a click goes there
+    });
     this.painted = -2;
-    for (let oc = 0; oc < g.out_channels; oc += 1) {
-      const title = fill(this.text.output, { c: oc });
-      const map = new MapView(
-        this.outputsBox,
-        title,
-        g.canvas_height,
-        g.canvas_width,
-        cellOut,
-        this.shown(oc, this.position),
-        this.outputColour,
-        numbers,
-        3
-      );
-      map.canvas.dataset.channel = String(oc);
-      map.decorate((m, ctx) => this.decorateCanvas(m, ctx));
-      this.watch(map, oc);
-      this.outputMaps.push(map);
-    }
+    this.outputMaps = this.channelMaps(this.outputsBox, {
+      channels: g.out_channels, rows: g.canvas_height, cols: g.canvas_width, cell: cellOut,
+      values: (oc) => this.shown(oc, this.position), colour: this.outputColour, digits: 3,
+      title: (oc) => fill(this.text.output, { c: oc }),
+      setUp: (map, oc) => {
+        map.canvas.dataset.channel = String(oc);
+        map.decorate((m, ctx) => this.decorateCanvas(m, ctx));
+        this.watch(map, oc);
+      },
+    });
   }
 
   // The rows and columns padding crops (tinted), the output outlined, the cells no input value writes (✕).
@@ -1067,14 +1078,8 @@ class ScatterAnimator extends Animator {
 
   // One row per output channel of the input channel's group: value × kernel = what it writes → the sums there.
   buildArithmetic() {
-    const g = this.g;
-    const [kh, kw] = g.kernel;
-    this.arithBox.replaceChildren();
-    this.rowsOfChannels = [];
-    for (let j = 0; j < g.per_group_out; j += 1) {
-      const row = element("div", "vz-arow", this.arithBox);
-      const head = element("div", "vz-ahead", row);
-      const line = element("div", "vz-aline", row);
+    const [kh, kw] = this.g.kernel;
+    this.arithmeticRows(this.g.per_group_out, (line) => {
       const value = numberTable(line, 1, 1);
       element("div", "vz-op", line, "×");
       const kernel = numberTable(line, kh, kw);
@@ -1082,11 +1087,8 @@ class ScatterAnimator extends Animator {
       const contribution = numberTable(line, kh, kw);
       element("div", "vz-op", line, "→");
       const sums = numberTable(line, kh, kw);
-      this.rowsOfChannels.push({ head, tables: [value, kernel, contribution, sums] });
-    }
-    this.total = element("div", "vz-total", this.arithBox);
-    this.totalLabel = element("div", "vz-tcap", this.total);
-    this.totalLine = element("div", "vz-tline", this.total);
+      return [value, kernel, contribution, sums];
+    });
   }
 
   // Everything about input position p of channel ic: what it writes, where, and the sums there after it.
@@ -1256,24 +1258,16 @@ class UpsampleAnimator extends Animator {
     const g = this.g;
     const mapPx = this.mapSide(width, 2 * g.in_channels);
     const cell = this.cellSide(mapPx, g.out_height, g.out_width); // one scale: the output is `scale` times larger
-    const numbers = this.data.numbers_in_maps;
-    const plane = g.height * g.width;
-    const outPlane = g.out_height * g.out_width;
-    this.inputMaps = [];
-    this.outputMaps = [];
-    for (let c = 0; c < g.in_channels; c += 1) {
-      const values = this.input.subarray(c * plane, (c + 1) * plane);
-      const title = fill(this.text.input, { c });
-      const map = new MapView(this.inputsBox, title, g.height, g.width, cell * g.scale, values, this.inputColour, numbers, 2);
-      this.watch(map, c);
-      this.inputMaps.push(map);
-      const outValues = this.output.subarray(c * outPlane, (c + 1) * outPlane);
-      const outTitle = fill(this.text.output, { c });
-      const outMap = new MapView(this.outputsBox, outTitle, g.out_height, g.out_width, cell, outValues, this.outputColour, numbers, 2);
-      outMap.canvas.dataset.channel = String(c);
-      this.jumpOnClick(outMap, c, g.out_width);
-      this.outputMaps.push(outMap);
-    }
+    this.inputMaps = this.channelMaps(this.inputsBox, {
+      channels: g.in_channels, rows: g.height, cols: g.width, cell: cell * g.scale, values: this.input,
+      colour: this.inputColour, digits: 2, title: (c) => fill(this.text.input, { c }),
+      setUp: (map, c) => this.watch(map, c),
+    });
+    this.outputMaps = this.channelMaps(this.outputsBox, {
+      channels: g.in_channels, rows: g.out_height, cols: g.out_width, cell, values: this.output,
+      colour: this.outputColour, digits: 2, title: (c) => fill(this.text.output, { c }),
+      setUp: (map, c) => this.jumpingOutput(map, c, g.out_width),
+    });
   }
 
   buildArithmetic() {
@@ -1282,9 +1276,7 @@ class UpsampleAnimator extends Animator {
     this.head = element("div", "vz-ahead", row);
     this.line = element("div", "vz-aline", row);
     this.tables = null; // built per step: a mode's tap count is fixed, but a row's may repeat a clamped index
-    this.total = element("div", "vz-total", this.arithBox);
-    this.totalLabel = element("div", "vz-tcap", this.total);
-    this.totalLine = element("div", "vz-tline", this.total);
+    this.arithmeticTotal();
   }
 
   stepAt(p, c) {

@@ -13,13 +13,22 @@ from vizconv.inputs.kernels import KERNEL_PRESETS
 from vizconv.inputs.samples import SAMPLES
 from vizconv.ops.geometry import PADDING_MODES
 from vizconv.views.convolution import (
+    EXAMPLE_PRESET,
     LIMITS,
+    PAIRS,
     PlaygroundSettings,
     build_input,
     default_bias,
     default_weight,
+    example_kernel,
+    kernel_presets,
+    layer_shapes,
     opening_position,
     run_playground,
+    sample_settings,
+    unread_lines,
+    unused_settings,
+    weight_signature,
 )
 from vizconv.viz.animator import conv_animator_data
 from vizconv.viz.steps import approximate_number, format_number, step_latex
@@ -201,3 +210,77 @@ def test_non_finite_and_huge_numbers_are_written_not_raised():
         assert approximate_number(value) == exact_number(value) == written
     assert format_number(1e300) == "1e+300" and format_number(-3e38, 4) == "-3e+38"
     assert format_number(999_999_999_999.0) == "999999999999" and exact_number(1e300) == "1e+300"
+
+
+# ---------------------------------------------------------------- what the page reads from the view
+
+
+@pytest.mark.parametrize("key", [key for key, sample in SAMPLES.items() if not sample.is_image])
+def test_a_grid_sample_brings_the_layer_its_own_kernel_fits(key):
+    """A classroom grid's settings give a layer whose weight shape is the grid's kernel: the page then runs the
+    grid's own kernel (example_kernel fits) and matches torch."""
+    brought = sample_settings(key, "sobel_x")
+    settings = PlaygroundSettings(source="sample", sample=key, **brought)
+    x = build_input(settings)
+    per_group = x.shape[0] // settings.groups
+    assert example_kernel(settings, per_group) is not None
+    trace = run_playground(settings, x)
+    assert torch.equal(trace.weight, torch.tensor(SAMPLES[key].weight, dtype=torch.float32))
+    assert check_with_torch(trace) < 1e-4
+
+
+def test_an_image_sample_brings_its_side_and_leaves_a_grids_kernel():
+    image = next(key for key, sample in SAMPLES.items() if sample.is_image)
+    assert sample_settings(image, "sobel_x") == {"side": SAMPLES[image].default_side}
+    assert sample_settings(image, EXAMPLE_PRESET)["preset"] == PlaygroundSettings.preset
+
+
+@given(settings_strategy)
+def test_the_link_leaves_out_exactly_what_the_view_does_not_use(settings):
+    unused = unused_settings(settings)
+    assert ("random_seed" in unused) == (settings.source != "random")
+    assert ("sample" in unused) == (settings.source != "sample")
+    assert ("padding_h" in unused) == (settings.padding_kind != "number")
+    assert ("kernel_seed" in unused) == (not settings.preset.startswith("random"))
+    if settings.source == "sample":
+        assert ("side" in unused) == (not SAMPLES[settings.sample].is_image)
+        assert ("colour" in unused) == (not SAMPLES[settings.sample].is_colour)
+    assert unused <= set(LIMITS) | {"sample", "colour", *(f"{n}_{a}" for n in PAIRS for a in "hw")}
+
+
+def test_the_weight_signature_changes_with_what_the_weight_depends_on_only():
+    settings = PlaygroundSettings()
+    same = weight_signature(settings, 3)
+    assert weight_signature(PlaygroundSettings(stride_h=3, padding_h=2, bias=True), 3) == same
+    for changed in (dict(preset="laplacian"), dict(kernel_h=5), dict(out_channels=4), dict(varied=False)):
+        assert weight_signature(PlaygroundSettings(**changed), 3) != same
+    assert weight_signature(settings, 1) != same  # channels per group
+
+
+def test_kernel_presets_offer_a_grids_own_kernel_first():
+    grid = next(key for key, sample in SAMPLES.items() if sample.weight)
+    assert kernel_presets((3, 3), grid)[0] == EXAMPLE_PRESET
+    assert EXAMPLE_PRESET not in kernel_presets((3, 3), None)
+    assert set(kernel_presets((2, 5), None)) < set(kernel_presets((3, 3), None))  # Sobel needs 3x3
+
+
+@given(conv_configs())
+def test_layer_shapes_are_torchs(config):
+    """The page's shape metrics are those of nn.Conv2d's tensors, and its parameter count nn.Conv2d's."""
+    try:
+        conv, x, output = reference_conv(config)
+    except (RuntimeError, ValueError, NotImplementedError):  # torch refuses: the page explains, shows no shapes
+        return
+    shapes = dict(layer_shapes(trace_of(config, conv, x)))
+    assert shapes["conv.shape_input"] == str(list(x.shape))
+    assert shapes["conv.shape_weight"] == str(list(conv.weight.shape))
+    assert shapes["conv.shape_bias"] == (None if conv.bias is None else str(list(conv.bias.shape)))
+    assert shapes["conv.shape_output"] == str(list(output.shape))
+    assert shapes["conv.params"] == f"{sum(p.numel() for p in conv.parameters()):,}"
+
+
+def test_unread_lines_are_the_lines_no_window_covers():
+    # 7 columns, kernel 2, stride 3: windows read columns 0-1 and 3-4; 2, 5 and 6 are skipped
+    trace = trace_conv2d(torch.ones(1, 1, 7), torch.ones(1, 1, 1, 2), stride=(1, 3))
+    assert unread_lines(trace) == [("col", [2, 5, 6])]
+    assert unread_lines(trace_conv2d(torch.ones(1, 4, 4), torch.ones(1, 1, 3, 3), padding=1)) == []

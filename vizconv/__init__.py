@@ -45,7 +45,7 @@ __all__ = [
 # The networks' names load their modules (and torchvision) when first used: ``import vizconv`` stays light.
 _NETS = {
     "LayerInfo": "vizconv.nets.layers",
-    "ModelInfo": "vizconv.nets.models",
+    "ModelInfo": "vizconv.nets.zoo",
     "available_models": "vizconv.nets.models",
     "capture": "vizconv.nets.capture",
     "load_model": "vizconv.nets.models",

@@ -1,7 +1,8 @@
-"""The package's shape: public API at the top level, Streamlit only in vizconv.ui."""
+"""The package's shape: public API at the top level, Streamlit only in vizconv.ui, thin pages."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -62,6 +63,19 @@ def test_only_ui_imports_streamlit():
         if "import streamlit" in p.read_text(encoding="utf-8")
     ]
     assert importers and all(path.startswith("ui/") for path in importers), importers
+
+
+def test_pages_are_thin():
+    """A page reads its widgets, calls its view and draws through vizconv.ui: 250 lines at most, no function of its
+    own longer than 60 (what a page computes lives in vizconv/views, what pages draw alike in vizconv/ui)."""
+    pages = sorted((ROOT / "pages").glob("*.py"))
+    assert len(pages) == 5
+    for page in pages:
+        source = page.read_text(encoding="utf-8")
+        assert len(source.splitlines()) <= 250, page.name
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno - node.lineno < 60, (page.name, node.name)
 
 
 def test_pyproject_declares_what_the_requirements_files_install():

@@ -17,20 +17,11 @@ from vizconv.nets.feature_maps import (
     MIN_CELL_PX,
     MadeBy,
     channel_grid,
-    colour_lut,
     explain_activation,
     no_single_kernel,
     producing_conv,
 )
 from vizconv.nets.models import load_model
-
-
-def test_colour_lut_ends():
-    lut = colour_lut("cividis")
-    assert lut.shape == (256, 3) and lut.dtype == np.uint8
-    diverging = colour_lut([[0, "#0000ff"], [0.5, "#ffffff"], [1, "#ff0000"]])
-    assert diverging[0].tolist() == [0, 0, 255] and diverging[-1].tolist() == [255, 0, 0]
-    assert diverging[127].min() > 250 and diverging[128].min() > 250  # white in the middle
 
 
 def test_grid_holds_every_channel_in_one_png():

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.colors
 import torch
 from PIL import Image, ImageDraw, ImageFont
 from torch import nn
@@ -29,7 +28,6 @@ __all__ = [
     "GridImage",
     "MadeBy",
     "channel_grid",
-    "colour_lut",
     "explain_activation",
     "filter_grid",
     "no_single_kernel",
@@ -41,17 +39,6 @@ GAP_PX = 3
 BAR_PX = 18
 LEVELS = 254  # colour-scale entries of the grid's palette
 WHITE, TEXT = 254, 255  # the palette's background and text entries
-
-
-def colour_lut(scale: str | list) -> np.ndarray:
-    """A Plotly colour scale (name or [[position, colour], ...]) as a (256, 3) uint8 lookup table."""
-    colours = plotly.colors.get_colorscale(scale) if isinstance(scale, str) else scale
-    positions = np.array([float(p) for p, _ in colours])
-    rgb = np.array(
-        [plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c, "rgb")[0][0]) for _, c in colours]
-    )
-    grid = np.linspace(0, 1, 256)
-    return np.stack([np.interp(grid, positions, rgb[:, i]) for i in range(3)], axis=1).round().astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -103,7 +90,7 @@ def channel_grid(maps: torch.Tensor, shared: bool = True, labels: tuple[str, str
     signed = bool(values.min() < 0)
     scaled, low, high = _normalise(values, shared, signed)
     # A palette PNG: one byte per pixel. Entries 0..253 are the colour scale, 254 white, 255 the text grey.
-    lut = colour_lut(style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE)
+    lut = style.colour_lut(style.DIVERGING_SCALE if signed else style.SEQUENTIAL_SCALE)
     palette = np.concatenate([lut[np.linspace(0, 255, LEVELS).round().astype(int)], [[255, 255, 255], [51, 51, 51]]])
     factor = max(1, math.ceil(MIN_CELL_PX / max(height, width)))
     cell_h, cell_w = height * factor, width * factor

@@ -12,7 +12,7 @@ from vizconv import ui
 from vizconv.errors import MessageError
 from vizconv.inputs.feature_sources import digit_picture, picture_tensor
 from vizconv.inputs.samples import random_grid
-from vizconv.ops.upsample import UPSAMPLE_MODES, trace_interpolate
+from vizconv.ops.upsample import UPSAMPLE_MODES, UpsampleStep, UpsampleTrace, trace_interpolate
 from vizconv.ui.sections.inputs import Lesson
 from vizconv.views.pooling import LIMITS, upsample_coordinates, upsample_shape_latex, upsample_step_latex
 from vizconv.viz.animator import upsample_animator_data
@@ -64,44 +64,42 @@ def show(lesson: Lesson) -> None:
     ):
         st.info(t("up.overshoot"), icon="〰️")
 
-    # the live animator steps through the output cells; the explained cell (its sliders below) follows it
-    w_out = w * scale
-    memory.clamp("up_oy", 0, h * scale - 1)
+    step = _animate(memory, trace)
+    st.subheader(t("up.explain"))
+    row_col, col_col = st.columns(2)
+    oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
+    ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
+    memory.sync()  # the sliders show the cell ``step`` (above) explains
+    _explain(step, float(upsampled[oy, ox]))  # F.interpolate's own output
+
+
+def _animate(memory: ui.WidgetMemory, trace: UpsampleTrace) -> UpsampleStep:
+    """The live animator over the output cells, and the cell the page explains: the sliders' cell, or the one the
+    animator moved to (the sliders then follow it)."""
+    _, h_out, w_out = trace.output.shape
+    memory.clamp("up_oy", 0, h_out - 1)
     memory.clamp("up_ox", 0, w_out - 1)
-    positions = h * scale * w_out
+    positions = h_out * w_out
     drawn = state.pop("pool_up_drawn", None)  # (position, width, positions) the animator was last given
     moved = state.get("pool_up_step")
     if drawn and drawn[1:] == (w_out, positions) and moved != drawn[0]:  # it moved: the sliders follow
         memory.set(up_oy=moved // w_out, up_ox=moved % w_out)
     state.pool_up_step = memory.get("up_oy") * w_out + memory.get("up_ox")
     state.pool_up_drawn = (state.pool_up_step, w_out, positions)
-    ui.stepper("pool_up_step", "pool_up_step_c", "up_animation", positions, 1, w_out).live(
-        partial(upsample_animator_data, trace), memory
-    )
-    step = trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
+    steps = ui.stepper("pool_up_step", "pool_up_step_c", "up_animation", positions, 1, w_out)
+    steps.live(partial(upsample_animator_data, trace), memory)
+    return trace.step(0, memory.get("up_oy"), memory.get("up_ox"))
 
-    st.subheader(t("up.explain"))
-    row_col, col_col = st.columns(2)
-    oy = row_col.slider(t("fm.row"), 0, h * scale - 1, **memory.seed("up_oy"))
-    ox = col_col.slider(t("fm.col"), 0, w * scale - 1, **memory.seed("up_ox"))
-    memory.sync()  # the sliders show the cell ``step`` (above) explains
+
+def _explain(step: UpsampleStep, reference: float) -> None:
+    """One output cell: where it falls on the input, the values and weights it reads, and torch's value."""
     with st.container(border=True):
         sy, sx = upsample_coordinates(step)
-        st.markdown(
-            t(
-                "up.step_where",
-                oy=oy,
-                ox=ox,
-                sy=sy,
-                sx=sx,
-                rows=", ".join(map(str, step.rows)),
-                cols=", ".join(map(str, step.cols)),
-            )
-        )
+        rows, cols = ", ".join(map(str, step.rows)), ", ".join(map(str, step.cols))
+        st.markdown(t("up.step_where", oy=step.oy, ox=step.ox, sy=sy, sx=sx, rows=rows, cols=cols))
         if step.unclamped != step.source:
             st.caption(t("up.clamped"))
         st.latex(upsample_step_latex(step))
-        reference = float(upsampled[oy, ox])  # F.interpolate's own output
         if agrees(step.value - reference, reference):
             st.caption(t("up.torch_check", value=format_number(reference, 4)))
         else:

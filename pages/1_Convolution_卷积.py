@@ -15,24 +15,7 @@ from vizconv.inputs.images import picture_size
 from vizconv.inputs.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER
 from vizconv.inputs.samples import SAMPLES
 from vizconv.ops.geometry import PADDING_MODES, index_ranges
-from vizconv.views.convolution import (
-    EXAMPLE_PRESET,
-    LIMITS,
-    PAIRS,
-    PlaygroundSettings,
-    build_input,
-    default_bias,
-    default_weight,
-    example_kernel,
-    kernel_presets,
-    layer_shapes,
-    opening_position,
-    run_playground,
-    sample_settings,
-    unread_lines,
-    unused_settings,
-    weight_signature,
-)
+from vizconv.views import convolution as view  # what the page computes
 from vizconv.viz.animator import SPEEDS, conv_animator_data
 from vizconv.viz.export import animation_gif, file_name, gif_positions, step_csv
 from vizconv.viz.formulas import COMMON_MISTAKE_LATEX, output_size_latex
@@ -41,7 +24,7 @@ from vizconv.viz.torch_code import check_with_torch, conv2d_script
 
 t = ui.t
 state = st.session_state
-DEFAULTS = PlaygroundSettings()
+DEFAULTS = view.PlaygroundSettings()
 
 ui.page_setup("conv.title", "🔲")
 
@@ -53,18 +36,18 @@ SHARED = {
     "padding_kind": ui.OneOf(("number", "same", "valid")),
     "padding_mode": ui.OneOf(PADDING_MODES),
     "bias": ui.Flag(),
-    "preset": ui.OneOf((EXAMPLE_PRESET, *KERNEL_PRESETS, *LEARNED_PRESETS)),
+    "preset": ui.OneOf((view.EXAMPLE_PRESET, *KERNEL_PRESETS, *LEARNED_PRESETS)),
     "varied": ui.Flag(),
     "speed": ui.OneOf(SPEEDS),
-    **{name: ui.Whole(*bounds) for name, bounds in LIMITS.items() if name not in PAIRS},
-    **{f"{name}_{axis}": ui.Whole(*LIMITS[name]) for name in PAIRS for axis in "hw"},
+    **{name: ui.Whole(*bounds) for name, bounds in view.LIMITS.items() if name not in view.PAIRS},
+    **{f"{name}_{axis}": ui.Whole(*view.LIMITS[name]) for name in view.PAIRS for axis in "hw"},
 }
 memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0}, shared=SHARED)
 teaching.show_notes("conv", ui.lang(), st)
 
 
 def _apply_sample() -> None:
-    memory.set(**sample_settings(state.conv_sample, memory.get("preset")))
+    memory.set(**view.sample_settings(state.conv_sample, memory.get("preset")))
     if not SAMPLES[state.conv_sample].is_image:
         state.conv_position = 0
 
@@ -73,7 +56,7 @@ def _apply_sample() -> None:
 linked = memory.from_url()
 if linked:
     if linked.get("source", memory.get("source")) == "sample":
-        linked = sample_settings(linked.get("sample", memory.get("sample")), memory.get("preset")) | linked
+        linked = view.sample_settings(linked.get("sample", memory.get("sample")), memory.get("preset")) | linked
     memory.restore(**linked)
     state.conv_upload_from_link = linked.get("source") == "upload"
 
@@ -96,40 +79,43 @@ with st.sidebar:
             st.caption(about)
         picture, colours = SAMPLES[sample_key].is_image, SAMPLES[sample_key].is_colour
     elif source == "random":
-        st.slider(t("conv.random_channels"), *LIMITS["random_channels"], **memory.seed("random_channels"))
+        st.slider(t("conv.random_channels"), *view.LIMITS["random_channels"], **memory.seed("random_channels"))
         left, right = st.columns(2)
-        left.number_input(t("conv.random_height"), *LIMITS["random_height"], **memory.seed("random_height"))
-        right.number_input(t("conv.random_width"), *LIMITS["random_width"], **memory.seed("random_width"))
-        st.number_input(t("conv.seed"), *LIMITS["random_seed"], **memory.seed("random_seed"))
+        left.number_input(t("conv.random_height"), *view.LIMITS["random_height"], **memory.seed("random_height"))
+        right.number_input(t("conv.random_width"), *view.LIMITS["random_width"], **memory.seed("random_width"))
+        st.number_input(t("conv.seed"), *view.LIMITS["random_seed"], **memory.seed("random_seed"))
     else:
         upload = ui.image_uploader("conv_upload")
         picture = colours = True
     if picture:
-        st.slider(t("conv.side"), *LIMITS["side"], help=t("conv.side_help"), **memory.seed("side"))
+        st.slider(t("conv.side"), *view.LIMITS["side"], help=t("conv.side_help"), **memory.seed("side"))
     if colours:  # a grey photo or a digit has one channel: the switch would do nothing
         st.toggle(t("conv.colour"), help=t("conv.colour_help"), **memory.seed("colour"))
 
     st.header(t("conv.layer"))
     st.slider(
-        t("conv.out_channels"), *LIMITS["out_channels"], help=t("conv.out_channels_help"), **memory.seed("out_channels")
+        t("conv.out_channels"),
+        *view.LIMITS["out_channels"],
+        help=t("conv.out_channels_help"),
+        **memory.seed("out_channels"),
     )
-    kernel = ui.pair_input(memory, t("conv.kernel"), "kernel", LIMITS["kernel"])
-    stride = ui.pair_input(memory, t("conv.stride"), "stride", LIMITS["stride"])
+    kernel = ui.pair_input(memory, t("conv.kernel"), "kernel", view.LIMITS["kernel"])
+    stride = ui.pair_input(memory, t("conv.stride"), "stride", view.LIMITS["stride"])
     # catalogue: conv.padding.number, conv.padding.same, conv.padding.valid
     padding_kind = ui.choice(memory, "padding_kind", t("conv.padding"), ("number", "same", "valid"), "conv.padding.")
     padding = ui.pair_input(
-        memory, t("conv.padding_amount"), "padding", LIMITS["padding"], disabled=padding_kind != "number"
+        memory, t("conv.padding_amount"), "padding", view.LIMITS["padding"], disabled=padding_kind != "number"
     )
     # catalogue: conv.mode.zeros, conv.mode.reflect, conv.mode.replicate, conv.mode.circular
     ui.choice(memory, "padding_mode", t("conv.padding_mode"), PADDING_MODES, "conv.mode.", radio=False)
-    dilation = ui.pair_input(memory, t("conv.dilation"), "dilation", LIMITS["dilation"])
-    st.number_input(t("conv.groups"), *LIMITS["groups"], help=t("conv.groups_help"), **memory.seed("groups"))
+    dilation = ui.pair_input(memory, t("conv.dilation"), "dilation", view.LIMITS["dilation"])
+    st.number_input(t("conv.groups"), *view.LIMITS["groups"], help=t("conv.groups_help"), **memory.seed("groups"))
     st.toggle(t("conv.bias"), **memory.seed("bias"))
 
     st.header(t("conv.kernels"))
-    presets = kernel_presets(kernel, sample_key if source == "sample" else None)
+    presets = view.kernel_presets(kernel, sample_key if source == "sample" else None)
     if memory.get("preset") not in presets:
-        memory.set(preset=presets[0] if presets[0] == EXAMPLE_PRESET else "identity")
+        memory.set(preset=presets[0] if presets[0] == view.EXAMPLE_PRESET else "identity")
     # catalogue: preset.<…> (13 keys: preset.example … preset.resnet20_conv1)
     preset = ui.choice(memory, "preset", t("conv.preset"), presets, "preset.", radio=False)
     st.toggle(
@@ -139,17 +125,17 @@ with st.sidebar:
         **memory.seed("varied"),
     )
     if preset.startswith("random"):
-        st.number_input(t("conv.seed"), *LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
+        st.number_input(t("conv.seed"), *view.LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
 
 values = memory.sync()
-settings = PlaygroundSettings(**{name: values[name] for name in PlaygroundSettings.__dataclass_fields__})
+settings = view.PlaygroundSettings(**{name: values[name] for name in view.PlaygroundSettings.__dataclass_fields__})
 # The link (the position and kernel are clamped below; a link's receiver clamps them the same way).
 notes = (t("share.kernel_note"),) + ((t("share.upload_note"),) if source == "upload" else ())
-show_link = ui.share_box(memory.publish(unused_settings(settings)), notes)
+show_link = ui.share_box(memory.publish(view.unused_settings(settings)), notes)
 
 # ---------------------------------------------------------------- input and weights
 try:
-    x = build_input(settings, ui.uploaded_picture(upload, "conv_upload") if upload is not None else None)
+    x = view.build_input(settings, ui.uploaded_picture(upload, "conv_upload") if upload is not None else None)
 except MessageError as exc:
     if source == "upload" and upload is None:
         ui.upload_prompt("conv")
@@ -162,8 +148,8 @@ if source == "upload" and max(x.shape[1:]) > (original := max(picture_size(uploa
     st.info(t("conv.upload_enlarged", original=original, pixels=pixels, side=settings.side), icon="🔍")
 
 in_channels = x.shape[0]
-signature = weight_signature(settings, in_channels)
-if settings.preset == EXAMPLE_PRESET and example_kernel(settings, signature[4]) is None:  # [4]: C_in/groups
+signature = view.weight_signature(settings, in_channels)
+if settings.preset == view.EXAMPLE_PRESET and view.example_kernel(settings, signature[4]) is None:  # [4]: C_in/groups
     st.info(t("conv.example_mismatch"), icon="ℹ️")
 # On a projector the animation comes first, with its step panel: filled once the trace is computed below.
 live_slot, panel_slot = st.container(), st.container()
@@ -171,7 +157,7 @@ weight, bias = ui.editable_weights(  # (C_out, C_in/groups, kH, kW), (C_out,): t
     memory,
     "conv",
     signature,
-    lambda: (default_weight(settings, in_channels), default_bias(settings, in_channels)),
+    lambda: (view.default_weight(settings, in_channels), view.default_bias(settings, in_channels)),
     ((t("conv.edit_kernel"), "edit_oc"), (t("conv.edit_channel"), "edit_ic")),
     settings.bias,
     hide_index=False,
@@ -179,7 +165,7 @@ weight, bias = ui.editable_weights(  # (C_out, C_in/groups, kH, kW), (C_out,): t
 
 # ---------------------------------------------------------------- the convolution
 try:
-    trace = run_playground(settings, x, weight, bias)
+    trace = view.run_playground(settings, x, weight, bias)
 except MessageError as exc:
     ui.show_error(exc)
     st.stop()
@@ -193,7 +179,8 @@ formulas = [
 box = ui.formula_box(t("conv.formula"), formulas, t("conv.mistake", wrong=COMMON_MISTAKE_LATEX))
 # catalogue: conv.unread_row, conv.unread_rows, conv.unread_col, conv.unread_cols ("rows 1–4, 6–9")
 unread = [
-    t(f"conv.unread_{axis}{'s' * (len(lines) > 1)}", lines=index_ranges(lines)) for axis, lines in unread_lines(trace)
+    t(f"conv.unread_{axis}{'s' * (len(lines) > 1)}", lines=index_ranges(lines))
+    for axis, lines in view.unread_lines(trace)
 ]
 if unread:  # the animator's ✕ marks each cell (one diagonal in a small cell)
     what, mark = t("conv.unread_and").join(unread), Term("anim.mark.cross")
@@ -202,7 +189,7 @@ if unread:  # the animator's ✕ marks each cell (one diagonal in a small cell)
 # position (row-major index over the output) shared by the animation and the step panel
 positions = trace.positions
 if "conv_position" not in state:  # the page opens on a window that teaches something, not a blank corner
-    state.conv_position = opening_position(trace.output)
+    state.conv_position = view.opening_position(trace.output)
 steps = ui.stepper("conv_position", "conv_step_oc", "conv_animation", positions, trace.out_channels, w_out)
 
 live_slot.subheader(t("conv.animation"))
@@ -220,7 +207,7 @@ with panel.container(border=True):
         st.latex(line)
     st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))
 # the address bar and the box: the position and kernel, clamped to this output
-show_link(memory.publish(unused_settings(settings)))
+show_link(memory.publish(view.unused_settings(settings)))
 
 # ---------------------------------------------------------------- downloads (for these settings)
 st.markdown(f"**{t('export.header')}**")
@@ -243,6 +230,6 @@ ui.download(
 
 # ---------------------------------------------------------------- shapes and code
 st.subheader(t("conv.shapes"))
-ui.metric_row([(t(key), t("conv.none") if value is None else value) for key, value in layer_shapes(trace)])
+ui.metric_row([(t(key), t("conv.none") if value is None else value) for key, value in view.layer_shapes(trace)])
 ui.pytorch_code(conv2d_script, trace, "convolution", "conv_download_script")
 ui.torch_verdict(check_with_torch(trace), float(trace.output.abs().max()), "conv.torch_match", "conv.torch_mismatch")

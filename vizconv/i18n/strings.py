@@ -86,6 +86,7 @@ CATALOGUE = (
     "pooling",
     "transposed",
     "network_builder",
+    "learning",
 )
 
 

@@ -22,7 +22,7 @@ def _modules() -> list[str]:
 
 
 def test_public_api():
-    names = ("trace_conv2d", "conv_output_size", "load_image", "ImageError", "ParameterError")
+    names = ("trace_conv2d", "trace_conv2d_backward", "conv_output_size", "load_image", "ImageError", "ParameterError")
     for name in (*names, "load_model", "available_models", "capture", "trace_layers", "ModelInfo", "LayerInfo"):
         assert name in vizconv.__all__
         assert hasattr(vizconv, name), name

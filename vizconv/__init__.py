@@ -10,6 +10,7 @@ import importlib
 
 from vizconv.errors import ImageError, MessageError, ParameterError
 from vizconv.inputs.images import load_image
+from vizconv.ops.backward import ConvBackwardTrace, trace_conv2d_backward
 from vizconv.ops.conv import ConvStep, ConvTrace, trace_conv2d
 from vizconv.ops.geometry import conv_output_size
 from vizconv.ops.pool import PoolStep, PoolTrace, trace_pool2d
@@ -17,6 +18,7 @@ from vizconv.ops.transposed import ConvTransposeTrace, conv_transpose_output_siz
 from vizconv.ops.upsample import UpsampleStep, UpsampleTrace, trace_interpolate
 
 __all__ = [
+    "ConvBackwardTrace",
     "ConvStep",
     "ConvTrace",
     "ConvTransposeTrace",
@@ -36,6 +38,7 @@ __all__ = [
     "load_image",
     "load_model",
     "trace_conv2d",
+    "trace_conv2d_backward",
     "trace_conv_transpose2d",
     "trace_interpolate",
     "trace_layers",

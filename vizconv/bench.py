@@ -11,6 +11,8 @@ Keys and goals (issue 7):
 - ``trace_vs_loop``: a per-pixel Python loop (the notes' ``corr2d`` extended
   to channels) ÷ ``trace_conv2d`` on a 3×64×64 input with 8 kernels of 3×3 (≥ 50);
 - ``trace_vs_torch``: ``trace_conv2d`` ÷ ``F.conv2d``, same case (≤ 5);
+- ``backward_vs_autograd`` (issue 19): ``trace_conv2d_backward`` ÷ autograd's forward and backward pass of
+  ``F.conv2d`` (input, weight and bias gradients), same case with a bias (≤ 5);
 - ``capture_overhead``: ``capture`` ÷ a plain forward pass, per model
   (lenet5 ≤ 2.0, resnet20 ≤ 1.5, resnet18 at 224×224 ≤ 1.3);
 - ``fx_vs_hooks``: torchvision's ``create_feature_extractor`` for the same
@@ -49,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GOALS = {
     "trace_vs_loop": ">= 50",
     "trace_vs_torch": "<= 5",
+    "backward_vs_autograd": "<= 5",
     "capture_overhead": {"lenet5": "<= 2.0", "resnet20": "<= 1.5", "resnet18": "<= 1.3"},
     "fx_vs_hooks": ">= 1",
     "animator": {"28": "build_ms <= 300"},
@@ -112,6 +115,33 @@ def bench_conv(quick: bool) -> dict:
         "trace_vs_loop": loop / trace,
         "trace_vs_torch": trace / reference,
         "_ms": {"loop": loop * 1e3, "trace_conv2d": trace * 1e3, "F.conv2d": reference * 1e3},
+    }
+
+
+def bench_backward(quick: bool) -> dict:
+    from vizconv.ops.backward import trace_conv2d_backward
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 64, 64, generator=generator)
+    weight = torch.randn(8, 3, 3, 3, generator=generator)
+    bias = torch.randn(8, generator=generator)
+    grad_output = torch.randn(8, 62, 62, generator=generator)
+    leaves = [t.clone().requires_grad_() for t in (x, weight, bias)]
+
+    def autograd():
+        xs, ws, bs = leaves
+        return torch.autograd.grad(F.conv2d(xs[None], ws, bs), leaves, grad_output[None])
+
+    medians = interleaved_medians(
+        {"trace": lambda: trace_conv2d_backward(x, weight, grad_output, bias), "autograd": autograd},
+        repeats=200 if quick else 1000,
+    )
+    back = trace_conv2d_backward(x, weight, grad_output, bias)
+    for ours, theirs in zip((back.grad_input, back.grad_weight, back.grad_bias), autograd(), strict=True):
+        assert torch.allclose(ours, theirs, rtol=1e-4, atol=1e-3)
+    return {
+        "backward_vs_autograd": medians["trace"] / medians["autograd"],
+        "_backward_ms": {"trace_conv2d_backward": medians["trace"] * 1e3, "autograd": medians["autograd"] * 1e3},
     }
 
 
@@ -377,7 +407,7 @@ def run(quick: bool) -> dict:
     """Every case, in one process; keys as in the module docstring (plus ``machine`` and ``details``)."""
     started = time.perf_counter()
     out: dict = {}
-    for part in (bench_conv, bench_capture, bench_animator, bench_feature_grid, bench_reruns):
+    for part in (bench_conv, bench_backward, bench_capture, bench_animator, bench_feature_grid, bench_reruns):
         out.update(part(quick))
     out.update(bench_memory())
     details = {key[1:]: out.pop(key) for key in [k for k in out if k.startswith("_")]}
@@ -393,6 +423,7 @@ def _table(results: dict) -> str:
     lines = [f"machine: {results['machine']}", ""]
     lines.append(f"trace_vs_loop    {results['trace_vs_loop']:10.1f}   (goal >= 50)")
     lines.append(f"trace_vs_torch   {results['trace_vs_torch']:10.2f}   (goal <= 5)")
+    lines.append(f"backward_vs_autograd {results['backward_vs_autograd']:6.2f}   (goal <= 5)")
     for name, ratio in results["capture_overhead"].items():
         goal = GOALS["capture_overhead"][name]
         lines.append(f"capture_overhead {name:9} {ratio:6.2f}   (goal {goal})")
@@ -427,6 +458,8 @@ def markdown(results: dict) -> str:
 
     row("trace_vs_loop", results["trace_vs_loop"], "{:,.0f}×", "≥ 50", results["trace_vs_loop"] >= 50)
     row("trace_vs_torch", results["trace_vs_torch"], "{:.2f}×", "≤ 5", results["trace_vs_torch"] <= 5)
+    ratio = results["backward_vs_autograd"]
+    row("backward_vs_autograd", ratio, "{:.2f}×", "≤ 5", ratio <= 5)
     limits = {"lenet5": 2.0, "resnet20": 1.5, "resnet18": 1.3}
     for name, ratio in results["capture_overhead"].items():
         row(f"capture_overhead {name}", ratio, "{:.2f}×", f"≤ {limits[name]}", ratio <= limits[name])

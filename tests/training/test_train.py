@@ -76,6 +76,7 @@ def test_train_writes_weights_and_a_card(tmp_path, capsys):
     ):
         assert field in card, field
     assert card["sha256"] == sha256_of(tmp_path / "lenet5.pt")
+    assert "selected_val_accuracy" not in card  # written once, as val_accuracy
     assert card["split"].endswith("held-out test 10")
     assert "held-out test accuracy" in capsys.readouterr().out
 
@@ -197,3 +198,48 @@ def test_resnet20_evaluation_agrees_with_its_card(tmp_path):
     result = evaluate("resnet20", tmp_path / "cifar10")
     assert result["images"] == result["card_images"] == 5000
     assert result["accuracy"] == pytest.approx(result["card_accuracy"], abs=1e-4)
+
+
+def test_snapshots_keep_the_start_and_the_listed_epochs(tmp_path, capsys):
+    """--snapshots: epoch 0 and each listed epoch saved, listed in the card with sha256 and held-out accuracy,
+    loadable with load_snapshot; the kept epoch's entry is NAME.pt itself; training itself is unchanged."""
+    from vizconv.nets.models import load_snapshot, snapshot_epochs
+
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    command = ["lenet5", "--data", str(data), "--epochs", "3", "--threads", "1"]
+    assert main([*command, "--out", str(tmp_path / "plain")]) == 0
+    assert main([*command, "--snapshots", "2,1", "--out", str(tmp_path / "snap")]) == 0
+    assert "snapshot snapshots/lenet5/epoch0.pt: epoch 0" in capsys.readouterr().out
+    out = tmp_path / "snap"
+    card = json.loads((out / "lenet5.json").read_text())
+    entries = card["snapshots"]
+    kept = card["best_epoch"]
+    assert [e["epoch"] for e in entries] == sorted({0, 1, 2, kept}) == list(snapshot_epochs("lenet5", out))
+    for entry in entries:
+        expected = "lenet5.pt" if entry["epoch"] == kept else f"snapshots/lenet5/epoch{entry['epoch']}.pt"
+        assert entry["file"] == expected and entry["sha256"] == sha256_of(out / expected)
+        assert 0 <= entry["test_accuracy"] <= 1
+    assert sorted(p.name for p in (out / "snapshots" / "lenet5").iterdir()) == sorted(
+        f"epoch{e}.pt" for e in {0, 1, 2} - {kept}
+    )  # nothing half-written, no copy of the kept weights
+    model, info = load_snapshot("lenet5", 1, models_dir=out)
+    assert info.card["epoch"] == 1 and info.card["file"].endswith(("epoch1.pt", "lenet5.pt"))
+    plain = torch.load(tmp_path / "plain" / "lenet5.pt", weights_only=True)
+    kept_weights = torch.load(out / "lenet5.pt", weights_only=True)
+    assert all(torch.equal(plain[k], kept_weights[k]) for k in plain)  # saving snapshots changed nothing
+    assert card["sha256"] == json.loads((tmp_path / "plain" / "lenet5.json").read_text())["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--snapshots", "0,1"], "count from 1"),
+        (["--snapshots", "1,x"], "not a list of epochs"),
+        (["--snapshots", "3"], "after the last one-cycle epoch"),
+        (["--snapshots", "1", "--init", "w.pt"], "without --init"),
+    ],
+)
+def test_snapshots_that_cannot_be_taken_are_refused(tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit):
+        main(["lenet5", "--data", str(tmp_path / "tiny.npz"), "--epochs", "2", "--out", str(tmp_path), *extra])
+    assert message in capsys.readouterr().err

@@ -5,8 +5,10 @@ class names, input size, the preprocessing used in training, and the model
 card. Which models there are, and what each is, is the zoo's
 (``vizconv.nets.zoo``); this module gets the weights. Bundled weights
 (assets/models) are checked against the sha256 in their card and loaded with
-``weights_only=True``. "resnet18" uses torchvision's ImageNet weights,
-downloaded to torch's hub cache on first use.
+``weights_only=True``; so are the snapshots a card lists (``snapshot_epochs``,
+``load_snapshot``: the weights before training and after some epochs, written
+by ``python -m vizconv.training.train NAME --snapshots ...``). "resnet18" uses
+torchvision's ImageNet weights, downloaded to torch's hub cache on first use.
 """
 
 from __future__ import annotations
@@ -51,12 +53,14 @@ __all__ = [
     "available_models",
     "download_resnet18",
     "load_model",
+    "load_snapshot",
     "load_user_weights",
     "preprocess_cifar",
     "preprocess_digit",
     "random_model",
     "resnet18_downloaded",
     "resnet18_weights_path",
+    "snapshot_epochs",
 ]
 
 BUNDLED_MODELS = tuple(name for name, s in MODELS.items() if s.bundled)
@@ -89,24 +93,104 @@ def _read_card(model: ModelSpec, path: Path) -> dict:
     return card
 
 
-def _load_bundled(model: ModelSpec, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
-    name = model.name
-    weights, card_path = model.weights_path(models_dir), model.card_path(models_dir)
-    try:
-        for path in (weights, card_path):
-            if not path.is_file():
-                raise ModelError("model.missing", name=name, path=str(path))
-        card = _read_card(model, card_path)
-        if sha256_of(weights) != card["sha256"]:
-            raise ModelError("model.altered", name=name, path=str(weights))
-        state = torch.load(weights, map_location="cpu", weights_only=True)
-    except OSError as exc:  # a folder or file the server may not read
-        reason = exc.strerror or str(exc)
-        raise ModelError("model.unreadable", name=name, path=str(models_dir), reason=reason) from exc
+def _checked_state(model: ModelSpec, weights: Path, sha256: str) -> dict[str, torch.Tensor]:
+    """The state_dict in ``weights`` once its sha256 is the card's; ModelError (missing, altered) otherwise."""
+    if not weights.is_file():
+        raise ModelError("model.missing", name=model.name, path=str(weights))
+    if sha256_of(weights) != sha256:
+        raise ModelError("model.altered", name=model.name, path=str(weights))
+    return torch.load(weights, map_location="cpu", weights_only=True)
+
+
+def _built(model: ModelSpec, state: dict[str, torch.Tensor]) -> nn.Module:
     network = model.build()
     network.load_state_dict(state)  # the file is the one its card's sha256 names: vizconv's own
-    network.eval()
-    return network, model_info(name, card)
+    return network.eval()
+
+
+def _card(model: ModelSpec, models_dir: Path) -> dict:
+    """The bundled model's card in ``models_dir`` (``_read_card``); ModelError when it is missing."""
+    card_path = model.card_path(models_dir)
+    if not card_path.is_file():
+        raise ModelError("model.missing", name=model.name, path=str(card_path))
+    return _read_card(model, card_path)
+
+
+def _unreadable(model: ModelSpec, models_dir: Path, exc: OSError) -> ModelError:
+    reason = exc.strerror or str(exc)  # a folder or file the server may not read
+    return ModelError("model.unreadable", name=model.name, path=str(models_dir), reason=reason)
+
+
+def _load_bundled(model: ModelSpec, models_dir: Path) -> tuple[nn.Module, ModelInfo]:
+    weights = model.weights_path(models_dir)
+    try:
+        if not weights.is_file():
+            raise ModelError("model.missing", name=model.name, path=str(weights))
+        card = _card(model, models_dir)
+        state = _checked_state(model, weights, card["sha256"])
+    except OSError as exc:
+        raise _unreadable(model, models_dir, exc) from exc
+    return _built(model, state), model_info(model.name, card)
+
+
+def _snapshots(model: ModelSpec, card: dict, models_dir: Path) -> dict[int, dict]:
+    """The card's ``snapshots`` by epoch (none: {}); ModelError (card_broken) when an entry is not an epoch,
+    a file inside ``models_dir``, a sha256 and an accuracy."""
+    entries = card.get("snapshots", [])
+    broken = ModelError("model.card_broken", name=model.name, path=str(model.card_path(models_dir)))
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise broken
+    for entry in entries:
+        epoch, file = entry.get("epoch"), entry.get("file")
+        if type(epoch) is not int or epoch < 0 or not isinstance(file, str) or not isinstance(entry.get("sha256"), str):
+            raise broken
+        if not isinstance(entry.get("test_accuracy"), (int, float)):
+            raise broken
+        root = models_dir.resolve()
+        if not (root / file).resolve().is_relative_to(root):  # a card names files beside it, nothing else
+            raise broken
+    by_epoch = {e["epoch"]: e for e in entries}
+    if len(by_epoch) != len(entries):
+        raise broken
+    return dict(sorted(by_epoch.items()))
+
+
+def snapshot_epochs(name: str, models_dir: Path | None = None) -> tuple[int, ...]:
+    """The epochs whose weights model ``name``'s card lists as snapshots (0: before training), in order; () for
+    a model with none (or not bundled). ModelError when the card is missing or broken."""
+    model = spec(name)
+    if not model.bundled:
+        return ()
+    models_dir = MODELS_DIR if models_dir is None else models_dir
+    try:
+        return tuple(_snapshots(model, _card(model, models_dir), models_dir))
+    except OSError as exc:
+        raise _unreadable(model, models_dir, exc) from exc
+
+
+def load_snapshot(name: str, epoch: int, models_dir: Path | None = None) -> tuple[nn.Module, ModelInfo]:
+    """Model ``name`` (eval mode) with its weights after ``epoch`` (0: the random initialisation training started
+    from), checked against the sha256 its card lists, and a ModelInfo whose card is the model's with the
+    snapshot's ``epoch``, ``file``, ``sha256`` and held-out ``test_accuracy`` (``val_accuracy`` that epoch's, or
+    none), ``"source": "snapshot"``. ModelError when a file is missing or altered, as for ``load_model``;
+    ValueError for an epoch the card does not list (``snapshot_epochs`` says which it does)."""
+    model = spec(name)
+    models_dir = MODELS_DIR if models_dir is None else models_dir
+    if not model.bundled:
+        raise ValueError(f"{name} has no snapshots: its weights are not bundled")
+    try:
+        card = _card(model, models_dir)
+        snapshots = _snapshots(model, card, models_dir)
+        if epoch not in snapshots:
+            raise ValueError(f"{name} has no snapshot of epoch {epoch}; it has {tuple(snapshots) or 'none'}")
+        entry = snapshots[epoch]
+        state = _checked_state(model, models_dir / entry["file"], entry["sha256"])
+    except OSError as exc:
+        raise _unreadable(model, models_dir, exc) from exc
+    val = {h["epoch"]: h["val_accuracy"] for h in card.get("history", [])}.get(epoch)
+    card = {k: v for k, v in card.items() if k not in ("snapshots", "val_accuracy")}
+    snapshot = {**card, **({"val_accuracy": val} if val is not None else {}), **entry}
+    return _built(model, state), model_info(name, snapshot, source="snapshot")
 
 
 def resnet18_weights_path() -> Path:

@@ -196,10 +196,11 @@ def _average_weights(
 
 
 def _one_cycle(
-    model, optimizer, scheduler, splits, recipe, batch, generator, epochs: int, save_checkpoint, resume
+    model, optimizer, scheduler, splits, recipe, batch, generator, epochs: int, save_checkpoint, resume, snapshot=None
 ) -> tuple[list[dict], float, dict | None]:
     """The one-cycle phase: ``epochs`` epochs (after those ``resume`` holds, if given), validated after each, the
-    state handed to ``save_checkpoint`` after each. Returns (history, best validation accuracy, its weights)."""
+    state handed to ``save_checkpoint`` after each; ``snapshot(epoch, model)`` called before the first (epoch 0)
+    and after each. Returns (history, best validation accuracy, its weights)."""
     history, best, best_state = [], -1.0, None
     if resume is not None:
         model.load_state_dict(resume["model"])
@@ -209,6 +210,8 @@ def _one_cycle(
         generator.set_state(resume["generator"])
         history, best, best_state = resume["history"], resume["best"], resume["best_state"]
         print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
+    elif snapshot is not None:
+        snapshot(0, model)  # the weights training starts from (seeded initialisation, or --init's)
     for epoch in range(len(history) + 1, epochs + 1):
         entry, val = _epoch_with_validation(
             model, optimizer, scheduler, splits, recipe, batch, generator, "epoch", epoch, epochs
@@ -216,6 +219,8 @@ def _one_cycle(
         history.append(entry)
         if val > best:
             best, best_state = val, {k: v.clone() for k, v in model.state_dict().items()}
+        if snapshot is not None:  # before the checkpoint: a run resumed after this epoch has its snapshot
+            snapshot(epoch, model)
         if save_checkpoint is not None:
             save_checkpoint(
                 {
@@ -243,6 +248,7 @@ def train(
     swa_lr: float = 0.01,
     save_checkpoint: Callable[[dict], None] | None = None,
     resume: dict | None = None,
+    snapshot: Callable[[int, nn.Module], None] | None = None,
 ) -> tuple[nn.Module, dict]:
     """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy.
 
@@ -254,7 +260,9 @@ def train(
 
     ``save_checkpoint`` is given the state of the one-cycle phase (weights,
     optimiser, schedule, random generator, history, best epoch) after every
-    epoch; ``resume`` (such a state) continues from it as if the run had not stopped.
+    epoch; ``resume`` (such a state) continues from it as if the run had not stopped. ``snapshot(epoch, model)``
+    is called with the weights training starts from (epoch 0, unless resuming) and after each one-cycle epoch;
+    it must leave the model and the random state alone (saving a copy does).
     """
     if epochs < 0 or swa_epochs < 0 or epochs + swa_epochs == 0:
         raise ValueError("train for at least one epoch (--epochs or --swa-epochs)")
@@ -274,7 +282,7 @@ def train(
         else None
     )
     history, best, best_state = _one_cycle(
-        model, optimizer, scheduler, splits, recipe, batch, generator, epochs, save_checkpoint, resume
+        model, optimizer, scheduler, splits, recipe, batch, generator, epochs, save_checkpoint, resume, snapshot
     )
     schedule = (
         [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
@@ -308,6 +316,22 @@ def train(
     }
 
 
+def snapshot_file(name: str, epoch: int) -> str:
+    """Where ``--snapshots`` keeps model ``name``'s weights after ``epoch``, relative to the card's folder."""
+    return f"snapshots/{name}/epoch{epoch}.pt"
+
+
+def _epoch_list(text: str) -> tuple[int, ...]:
+    """``--snapshots 1,2,5``: distinct positive epochs, in order."""
+    try:
+        epochs = sorted({int(part) for part in text.split(",")})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of epochs: {text!r} (write e.g. 1,2,5,10)") from None
+    if epochs[0] < 1:
+        raise argparse.ArgumentTypeError("snapshot epochs count from 1 (epoch 0, before training, is always kept)")
+    return tuple(epochs)
+
+
 class _Refused(Exception):
     """A command that cannot run as asked: main prints ``error: <message>`` and exits with 2."""
 
@@ -337,6 +361,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue a stopped run of the same command from OUT/NAME.checkpoint.pt (written after every epoch)",
     )
+    parser.add_argument(
+        "--snapshots",
+        type=_epoch_list,
+        default=(),
+        metavar="E1,E2,...",
+        help="also keep the weights training starts from (epoch 0) and those after each of these one-cycle epochs, "
+        "as OUT/snapshots/NAME/epochN.pt, listed in the card (epoch, file, sha256, "
+        "held-out accuracy); the kept epoch's entry names NAME.pt itself. Not with --init: snapshots start "
+        "from the random initialisation",
+    )
     return parser
 
 
@@ -364,6 +398,7 @@ def _run_settings(
         "init": None if args.init is None else previous["sha256"],
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
+        "snapshots": list(args.snapshots),
     }
 
 
@@ -377,6 +412,44 @@ def _load_resume(checkpoint: Path, settings: dict) -> dict:
         changed = sorted(k for k in settings if resume["settings"].get(k) != settings[k])
         raise _Refused(f"--resume: the checkpoint is from a different run ({', '.join(changed)})")
     return resume
+
+
+def _snapshot_saver(folder: Path, name: str, epochs: set[int]) -> Callable[[int, nn.Module], None]:
+    """``train``'s ``snapshot``: a copy of the weights after each epoch in ``epochs`` (0: before training), saved
+    in the default memory layout (as NAME.pt is) at ``folder / snapshot_file(name, epoch)``."""
+
+    def save(epoch: int, model: nn.Module) -> None:
+        if epoch not in epochs:
+            return
+        path = folder / snapshot_file(name, epoch)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().clone(memory_format=torch.contiguous_format) for k, v in model.state_dict().items()}
+        torch.save(state, path.with_suffix(".tmp"))
+        os.replace(path.with_suffix(".tmp"), path)  # never a half-written snapshot
+
+    return save
+
+
+def _snapshot_entries(
+    name: str, folder: Path, epochs: set[int], splits: Splits, kept: int | None, weights: Path
+) -> list[dict]:
+    """The card's ``snapshots``: for each saved epoch its epoch, file (relative to ``folder``), sha256 and accuracy
+    on the card's held-out split (measured now, after training: no snapshot chose anything). The ``kept`` epoch
+    (the weights of NAME.pt) is listed with NAME.pt as its file, its duplicate removed."""
+    dataset = RECIPES[name]["dataset"]
+    entries = []
+    for epoch in sorted(epochs | ({kept} if kept is not None else set())):
+        path = folder / snapshot_file(name, epoch)
+        if epoch == kept:  # the same tensors as NAME.pt (the best epoch's copy): keep one file
+            path.unlink(missing_ok=True)
+            path = weights
+        model = RECIPES[name]["build"]()
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        accuracy = evaluate_accuracy(model, *splits.test, dataset)
+        file = path.relative_to(folder).as_posix()
+        entries.append({"epoch": epoch, "file": file, "sha256": sha256_of(path), "test_accuracy": round(accuracy, 4)})
+        print(f"snapshot {file}: epoch {epoch}, held-out accuracy {accuracy:.4f}", flush=True)
+    return entries
 
 
 def _model_card(
@@ -405,8 +478,8 @@ def _model_card(
         "split": splits.split,
         "epochs": epochs,
         "seed": seed,
-        **details,
-        "val_accuracy": details.pop("selected_val_accuracy"),
+        **{k: v for k, v in details.items() if k != "selected_val_accuracy"},  # written once, as val_accuracy
+        "val_accuracy": details["selected_val_accuracy"],
         "test_accuracy": round(test_accuracy, 4),
         "test_images": len(splits.test[0]),
         "training_seconds": round(train_seconds),
@@ -431,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
     epochs = recipe["epochs"] if args.epochs is None else args.epochs
     if epochs < 0 or args.swa_epochs < 0 or epochs + args.swa_epochs == 0:
         parser.error("train for at least one epoch: --epochs N or --swa-epochs N")
+    if args.snapshots and args.snapshots[-1] > epochs:
+        parser.error(f"--snapshots: epoch {args.snapshots[-1]} is after the last one-cycle epoch ({epochs})")
+    if args.snapshots and args.init is not None:
+        parser.error("--snapshots start from the random initialisation: train without --init")
     batch = args.batch_size or recipe["batch"]
     lr = args.lr or recipe["lr"]
     torch.set_num_threads(args.threads)
@@ -447,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     seconds_before, sessions = (0.0, 1) if resume is None else (resume["seconds"], resume["sessions"] + 1)
+    snapshot_epochs = {0, *args.snapshots} if args.snapshots else set()  # 0: the seeded random initialisation
     started = time.perf_counter()
 
     def save_checkpoint(state: dict) -> None:
@@ -468,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
         args.swa_lr,
         save_checkpoint=save_checkpoint if epochs else None,
         resume=resume,
+        snapshot=_snapshot_saver(args.out, args.model, snapshot_epochs) if snapshot_epochs else None,
     )
     train_seconds = seconds_before + time.perf_counter() - started
     test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
@@ -490,6 +569,9 @@ def main(argv: list[str] | None = None) -> int:
         weights=weights,
         previous=previous,
     )
+    if snapshot_epochs:
+        kept = None if card.get("kept") == "averaged weights" else card["best_epoch"]
+        card["snapshots"] = _snapshot_entries(args.model, args.out, snapshot_epochs, splits, kept, weights)
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     checkpoint.unlink(missing_ok=True)  # the run is complete
     print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)

@@ -19,11 +19,12 @@ for path, name, icon in (
     ("pages/3_Pooling_and_activations_池化与激活.py", "pool", "🟦"),
     ("pages/4_Transposed_convolution_转置卷积.py", "tconv", "🔳"),
     ("pages/5_Network_builder_搭建网络.py", "nb", "🧱"),
+    ("pages/6_Learning_学习.py", "learning", "📉"),
 ):
     with st.container(border=True):
-        # catalogue: home.<…>_link (6 keys: home.conv_link … home.first_example_link)
+        # catalogue: home.<…>_link (7 keys: home.conv_link … home.first_example_link)
         st.page_link(path, label=t(f"home.{name}_link"), icon=icon)
-        st.caption(t(f"home.{name}_blurb"))  # catalogue: home.<…>_blurb (5 keys: home.conv_blurb … home.nb_blurb)
+        st.caption(t(f"home.{name}_blurb"))  # catalogue: home.<…>_blurb (6 keys: home.conv_blurb … home.learning_blurb)
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))

@@ -603,6 +603,13 @@ class Animator {
     event.preventDefault();
     event.stopPropagation();
   }
+
+  // A map's or a table's title: the page's own name for channel `index` where the data gives one
+  // (data.names[key], e.g. the backward pass naming each map of its weight gradient), else the text's template.
+  nameOf(key, index, values) {
+    const own = this.data.names && this.data.names[key];
+    return own && own[index] !== undefined ? own[index] : fill(this.text[key], values);
+  }
 }
 
 // Convolution and pooling: a window slides over the padded input; one step per output position.
@@ -639,7 +646,7 @@ class SlidingAnimator extends Animator {
     });
     this.outputMaps = this.channelMaps(this.outputsBox, {
       channels: g.out_channels, rows: g.out_height, cols: g.out_width, cell: cellOut, values: this.output,
-      colour: this.outputColour, digits: this.mapDigits, title: (oc) => fill(this.text.output, { c: oc }),
+      colour: this.outputColour, digits: this.mapDigits, title: (oc) => this.nameOf("output", oc, { c: oc }),
       setUp: (map, oc) => this.jumpingOutput(map, oc, g.out_width),
     });
   }
@@ -838,7 +845,7 @@ class SlidingAnimator extends Animator {
       row.head.textContent = fill(this.text.input, { c: ch.ic });
       const [windowTable, kernelTable, productTable, sum] = row.tables;
       windowTable.caption.textContent = this.text.window;
-      kernelTable.caption.textContent = fill(this.text.kernel, { oc: s.oc, c: ch.ic });
+      kernelTable.caption.textContent = this.nameOf("kernel", s.oc, { oc: s.oc, c: ch.ic });
       productTable.caption.textContent = this.text.products;
       const [top, , left] = g.pads;
       ch.window.forEach((v, n) => {

@@ -7,10 +7,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import BUILDER, CONV, FEATURES, POOL, ROOT, TCONV, Browser, metric, settings
+from tests_support import BUILDER, CONV, FEATURES, LEARNING, POOL, ROOT, TCONV, Browser, metric, settings
 from vizconv.i18n.strings import text
 
-SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb"}  # page number: catalogue section
+# page number: catalogue section
+SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb", "6": "learning"}
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
 
 
@@ -115,7 +116,7 @@ def test_home_links_and_widgets_are_chinese():
     at = _run(lang="zh")
     labels = [link.label for link in at.get("page_link")]
     assert labels == [
-        text(f"home.{name}_link", "zh") for name in ("conv", "fm", "pool", "tconv", "nb", "first_example")
+        text(f"home.{name}_link", "zh") for name in ("conv", "fm", "pool", "tconv", "nb", "learning", "first_example")
     ]
     assert at.subheader[0].value == text("home.pages", "zh")
 
@@ -134,6 +135,7 @@ LESSON_SETTINGS = {
     POOL: ("pool_stage", None),
     TCONV: ("tconv_view", None),
     BUILDER: ("nb_kind", None),
+    LEARNING: ("learn_loss", "mse"),
 }
 
 

@@ -26,7 +26,7 @@ from vizconv.viz.formulas import COMMON_MISTAKE_LATEX
 
 PAGE_FILES = {"home": "app.py"} | {
     page: next(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob(f"{number}_*.py"))
-    for number, page in (("1", "conv"), ("2", "fm"), ("3", "pool"), ("4", "tconv"), ("5", "nb"))
+    for number, page in (("1", "conv"), ("2", "fm"), ("3", "pool"), ("4", "tconv"), ("5", "nb"), ("6", "learning"))
 }
 
 # Every topic the issue (and its brief) names -> the page that teaches it and the catalogue entry that does.
@@ -55,6 +55,9 @@ TOPICS = {
     "the notes' buggy residual block": ("nb", "nb.note.mistake"),
     "how the pages fit together": ("home", "teach.home.pages"),
     "suggested lesson order": ("home", "teach.home.order"),
+    "the chain rule through one layer": ("learning", "teach.learning.chain"),
+    "shared weights add up their gradients": ("learning", "teach.learning.shared"),
+    "both gradients are convolutions": ("learning", "teach.learning.transposed"),
 }
 
 

@@ -8,7 +8,19 @@ from urllib.parse import urlencode
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import BUILDER, CONV, FEATURES, POOL, ROOT, TCONV, animator_data, markdown_table, metric, open_page
+from tests_support import (
+    BUILDER,
+    CONV,
+    FEATURES,
+    LEARNING,
+    POOL,
+    ROOT,
+    TCONV,
+    animator_data,
+    markdown_table,
+    metric,
+    open_page,
+)
 from vizconv import ui
 from vizconv.i18n.strings import text
 from vizconv.nets.builder import MAX_LAYERS, PRESETS, build_stack, encode_stack, read_stack
@@ -837,7 +849,7 @@ def test_presenter_mode_enlarges_the_figures_type():
         assert animator_data(_open(page, present="1"))["large"] is True
 
 
-@pytest.mark.parametrize("path", ["app.py", CONV, FEATURES, POOL, TCONV, BUILDER])
+@pytest.mark.parametrize("path", ["app.py", CONV, FEATURES, POOL, TCONV, BUILDER, LEARNING])
 def test_every_page_has_the_presenter_toggle(path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if path != "app.py":

@@ -154,7 +154,7 @@ def test_the_cap_refuses_a_third_training_until_a_slot_is_free(digits, slots, ga
     assert first.start() and second.start()
     with pytest.raises(LiveBusyError, match="busy training networks for other students") as caught:
         third.start()
-    assert caught.value.key == "live.busy" and "服务器正忙" in caught.value.message("zh")
+    assert caught.value.key == "training.busy" and "服务器正忙" in caught.value.message("zh")
     assert third.snapshot().state == "ready" and len(_alive()) == 2
     first.stop()
     assert not first.running and first.snapshot().state == "paused"

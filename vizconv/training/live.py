@@ -110,7 +110,7 @@ class LiveConfig:
     model: str = "lenet5"  # or "lenet5-classic"
 
     def checked(self) -> LiveConfig:
-        """The config itself; ParameterError (live.*) for a setting out of bounds."""
+        """The config itself; ParameterError (training.*) for a setting out of bounds."""
         whole = (
             ("epochs", self.epochs, 1, MAX_EPOCHS),
             ("batch", self.batch, 1, MAX_BATCH),
@@ -119,15 +119,15 @@ class LiveConfig:
         )
         for name, value, low, high in whole:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise ParameterError(f"live.{name}", value=repr(value), low=low, high=high)
+                raise ParameterError(f"training.{name}", value=repr(value), low=low, high=high)
         for name in ("train_size", "test_size"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                raise ParameterError("live.size", name=name, value=repr(value))
+                raise ParameterError("training.size", name=name, value=repr(value))
         if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not 0 < self.lr <= 1:
-            raise ParameterError("live.lr", value=repr(self.lr))
+            raise ParameterError("training.lr", value=repr(self.lr))
         if self.model not in LIVE_MODELS:
-            raise ParameterError("live.model", value=repr(self.model), names=", ".join(LIVE_MODELS))
+            raise ParameterError("training.model", value=repr(self.model), names=", ".join(LIVE_MODELS))
         return self
 
 
@@ -215,7 +215,7 @@ class _Run:
         try:
             splits = load_mnist(path, seed=0)
         except (DataError, OSError, KeyError, ValueError) as exc:
-            raise LiveDataError("live.no_data", path=str(path), env=DATA_ENV) from exc
+            raise LiveDataError("training.no_data", path=str(path), env=DATA_ENV) from exc
         size, test_size = self.config.train_size, self.config.test_size
         x, y = splits.train
         xt, yt = splits.test
@@ -355,7 +355,7 @@ class LiveTraining:
         run.load()
         slots = _SLOTS
         if slots is None or not slots.acquire(blocking=False):
-            raise LiveBusyError("live.busy", limit=SLOT_LIMIT)
+            raise LiveBusyError("training.busy", limit=SLOT_LIMIT)
         run.slot = slots
         run.stop.clear()
         run.ready.clear()

@@ -1,0 +1,47 @@
+"""Learning: how a convolution layer's weights learn, starting from the backward pass, every gradient a sum of
+products equal to autograd's."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import streamlit as st
+
+from vizconv import ui
+from vizconv.i18n import teaching
+from vizconv.inputs.kernels import KERNEL_PRESETS
+from vizconv.ops.geometry import PADDING_MODES
+from vizconv.ui import sections
+from vizconv.views import learning
+from vizconv.viz.animator import SPEEDS
+
+t = ui.t
+
+ui.page_setup("learning.title", "📉")
+# What a link carries (?learn_loss=mse ...): each setting with the values a URL may give it; the page clamps the
+# explained weight, input cell and loss cell to the layer it shows.
+SHARED = {
+    "lesson": ui.OneOf(learning.LESSONS),
+    "padding_kind": ui.OneOf(("number", "same", "valid")),
+    "padding_mode": ui.OneOf(PADDING_MODES),
+    "bias": ui.Flag(),
+    "preset": ui.OneOf(KERNEL_PRESETS),
+    "loss": ui.OneOf(learning.LOSSES),
+    "target": ui.OneOf(learning.TARGET_PRESETS),
+    "speed": ui.OneOf(SPEEDS),
+    **{name: ui.Whole(*bounds) for name, bounds in learning.LIMITS.items()},
+}
+memory = ui.WidgetMemory("learn", {"lesson": "backward", **asdict(learning.BackwardSettings()), "speed": 2}, SHARED)
+memory.restore(**memory.from_url())  # a link opened: its settings
+teaching.show_notes("learning", ui.lang(), st)
+notices = st.container()  # why an input cannot be shown, above the lesson
+with st.sidebar:
+    lesson = memory.get("lesson")
+    if len(learning.LESSONS) > 1:
+        # catalogue: learning.lesson.backward, learning.lesson.learn
+        lesson = ui.choice(memory, "lesson", t("learning.lesson"), learning.LESSONS, "learning.lesson.")
+# vizconv/ui/sections/backward.py
+sections.lesson(lesson).show(sections.Lesson(memory, notices))
+
+# The link, once the explained cells are clamped to what the page shows.
+ui.share_box(memory.publish(learning.unused_settings(memory.sync())), (t("share.kernel_note"),))

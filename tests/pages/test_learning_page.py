@@ -1,0 +1,160 @@
+"""The Learning page (AppTest): the backward pass of one layer, its animators' data, every explained value equal to
+torch.autograd's, its links, and the Convolution page's layer taken over."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tests_support import LEARNING, animator_data, open_page
+from vizconv.i18n.strings import LANGUAGES, text
+from vizconv.views import learning
+
+
+def _gradients(at) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    """autograd's gradients of the page's layer for its own loss: (y, grad_input, grad_weight, grad_bias)."""
+    values = {name: at.session_state["learn_memory"][name] for name in learning.BackwardSettings.__dataclass_fields__}
+    settings = learning.BackwardSettings(**values)
+    trace = learning.forward_pass(settings)
+    x = trace.input.clone().requires_grad_(True)
+    weight = trace.weight.clone().requires_grad_(True)
+    bias = None if trace.bias is None else trace.bias.clone().requires_grad_(True)
+    top, bottom, left, right = trace.pads
+    mode = "constant" if trace.padding_mode == "zeros" else trace.padding_mode
+    y = F.conv2d(
+        F.pad(x[None], (left, right, top, bottom), mode=mode),
+        weight,
+        bias,
+        trace.stride,
+        0,
+        trace.dilation,
+        trace.groups,
+    )[0]
+    if settings.loss == "sum":
+        loss = y.sum()
+    elif settings.loss == "cell":
+        loss = y[settings.cell_oc, settings.cell_oy, settings.cell_ox]
+    else:
+        c_out, per_group, kh, kw = trace.weight.shape
+        from vizconv.inputs.kernels import make_weight
+
+        target = F.conv2d(
+            F.pad(trace.input[None], (left, right, top, bottom), mode=mode),
+            make_weight(settings.target, c_out, per_group, kh, kw),
+            stride=trace.stride,
+            dilation=trace.dilation,
+            groups=trace.groups,
+        )[0]
+        loss = F.mse_loss(y, target)
+    loss.backward()
+    return y.detach(), x.grad, weight.grad, None if bias is None else bias.grad
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_page_opens_with_the_backward_pass_checked(lang):
+    at = open_page(LEARNING, {"lang": lang})
+    assert at.title[0].value == text("learning.title", lang)
+    assert [s.value for s in at.success] == [s.value for s in at.success if "autograd" in s.value]
+    assert any(text("back.autograd_match", lang, diff="0")[:20] in s.value for s in at.success)
+    weight_view, input_view = animator_data(at, 0), animator_data(at, 1)
+    assert weight_view["kind"] == "conv" and input_view["kind"] == "scatter"
+    assert weight_view["names"]["output"][0] == text("back.anim.grad_weight", lang, oc=0, ic=0)
+
+
+@pytest.mark.parametrize("loss", learning.LOSSES)
+@pytest.mark.parametrize("mode", ["zeros", "reflect", "replicate", "circular"])
+def test_the_animators_carry_autograds_gradients(loss, mode):
+    """The weight view's output is ∂L/∂w and the input view's output, cropped or folded, ∂L/∂x: autograd's."""
+    query = {"learn_loss": loss, "learn_padding_mode": mode, "learn_padding_h": "1", "learn_padding_w": "1"}
+    query |= {"learn_random_channels": "2", "learn_out_channels": "2", "learn_stride_h": "2"}
+    at = open_page(LEARNING, query)
+    _, grad_input, grad_weight, grad_bias = _gradients(at)
+    weight_view = animator_data(at, 0)
+    c_out, per_group, kh, kw = grad_weight.shape
+    # the depthwise view: input channel c's maps are the gradients of each kernel's channel c
+    output = torch.from_numpy(weight_view["output"]).reshape(2, c_out, kh, kw).transpose(0, 1)
+    torch.testing.assert_close(output, grad_weight, atol=1e-4, rtol=1e-4)
+    input_view = animator_data(at, 1)
+    padded = torch.from_numpy(input_view["output"])
+    if mode == "zeros":
+        torch.testing.assert_close(padded[:, 1:-1, 1:-1][:, : grad_input.shape[1]], grad_input, atol=1e-4, rtol=1e-4)
+    else:  # folding puts the padding's gradient back: the totals agree
+        torch.testing.assert_close(padded.sum(), grad_input.sum(), atol=1e-3, rtol=1e-4)
+    assert any("autograd" in s.value for s in at.success) and not at.error
+
+
+def test_the_explained_weight_and_input_value_are_autograds():
+    """Stepping the weight panel and picking an input cell explains exactly autograd's numbers."""
+    at = open_page(LEARNING, {"learn_loss": "mse", "learn_bias": "1"})
+    _, grad_input, grad_weight, grad_bias = _gradients(at)
+    at.session_state["learn_w_position"] = 5  # row 1, column 2 of the 3x3 kernel
+    at.session_state["learn_x_y"] = 2
+    at.session_state["learn_x_x"] = 3
+    at.run()
+    assert not at.exception
+    latex = [element.value for element in at.latex]
+    weight_line = next(line for line in latex if "w_{0,0,1,2}" in line)
+    assert f"{float(grad_weight[0, 0, 1, 2]):.4g}"[:5] in weight_line.replace(" ", "")
+    input_line = next(line for line in latex if "x_{0,2,3}" in line)
+    assert f"{float(grad_input[0, 2, 3]):.4g}"[:5] in input_line.replace(" ", "")
+    bias_line = next(line for line in latex if "b_{0}" in line)
+    assert f"{float(grad_bias[0]):.4g}"[:5] in bias_line.replace(" ", "")
+
+
+def test_the_cell_loss_stays_inside_a_shrunk_output():
+    """A link's cell beyond the output is clamped to it; L is that one value."""
+    at = open_page(LEARNING, {"learn_loss": "cell", "learn_cell_oy": "9", "learn_cell_ox": "9"})
+    y, *_ = _gradients(at)
+    assert at.session_state["learn_memory"]["cell_oy"] == y.shape[1] - 1
+    assert any(f"y_{{0,{y.shape[1] - 1},{y.shape[2] - 1}}}" in element.value for element in at.latex)
+
+
+def test_the_convolution_pages_layer_is_taken_over():
+    conv = {"source": "sample", "kernel_h": 2, "kernel_w": 2, "stride_h": 2, "stride_w": 2, "padding_mode": "reflect"}
+    conv |= {"padding_h": 1, "padding_w": 1, "groups": 1, "preset": "lenet5_conv1", "dilation_h": 1, "dilation_w": 1}
+    at = open_page(LEARNING, conv_memory=conv)
+    at.button(key="learn_take").click().run()
+    assert not at.exception
+    memory = at.session_state["learn_memory"]
+    assert (memory["kernel_h"], memory["stride_w"], memory["padding_mode"]) == (2, 2, "reflect")
+    assert memory["preset"] == learning.BackwardSettings.preset  # a learned 5x5 kernel does not fit 2x2
+    assert any("autograd" in s.value for s in at.success)
+
+
+def test_without_the_convolution_page_the_button_waits():
+    at = open_page(LEARNING)
+    assert at.button(key="learn_take").disabled
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"learn_kernel_h": "99", "learn_loss": "nope", "learn_padding_mode": "<script>"},
+        {"learn_stride_h": "-3", "learn_groups": "3", "learn_out_channels": "2"},  # groups that do not divide
+        {"learn_padding_kind": "same", "learn_stride_h": "2"},  # same padding needs stride 1: explained
+        {"learn_random_height": "2", "learn_random_width": "2", "learn_kernel_h": "5"},  # no output
+    ],
+)
+def test_hand_edited_links_are_clamped_or_explained(query):
+    at = open_page(LEARNING, query)  # no exception, whatever the link says
+    assert at.success or at.error
+    assert not any("Traceback" in e.value for e in at.error)
+
+
+def test_a_link_carries_the_lesson():
+    at = open_page(LEARNING, {"learn_loss": "mse", "learn_target": "laplacian", "learn_stride_h": "2"})
+    params = at.query_params
+    assert (params["learn_loss"], params["learn_target"], params["learn_stride_h"]) == ("mse", "laplacian", "2")
+    assert "learn_cell_oy" not in params  # only the cell loss uses it
+
+
+def test_a_target_kernel_too_large_for_the_layer_is_not_offered():
+    """A 3×2 kernel cannot hold the Laplacian: the target list offers what fits, and the loss uses it."""
+    at = open_page(LEARNING, {"learn_loss": "mse", "learn_target": "laplacian", "learn_kernel_w": "2"})
+    target = at.selectbox(key="learn_target")
+    offered = set(target.options)
+    assert text("preset.box_blur", "en") in offered
+    assert not {text("preset.laplacian", "en"), text("preset.sobel_x", "en")} & offered
+    assert at.session_state["learn_memory"]["target"] in learning.TARGET_PRESETS
+    assert any("autograd" in s.value for s in at.success)

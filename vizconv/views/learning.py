@@ -1,0 +1,323 @@
+"""What the Learning page computes, as plain functions on its settings.
+
+Its first lesson is the backward pass of one convolution layer: the layer of the Convolution page (the same
+settings, on a small input), a loss, the gradient of the loss with respect to the layer's output, and the three
+gradients autograd would give (``vizconv.ops.backward``), each written out as a sum of products. Tests drive the
+same functions without Streamlit and compare them with ``torch.autograd``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+import torch.nn.functional as F
+
+from vizconv.i18n.strings import text
+from vizconv.inputs.kernels import make_weight
+from vizconv.ops.backward import BiasStep, ConvBackwardTrace, InputStep, WeightStep, trace_conv2d_backward
+from vizconv.ops.conv import ConvTrace
+from vizconv.views.convolution import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
+from vizconv.viz.animator import Opening, conv_animator_data, scatter_animator_data
+from vizconv.viz.steps import format_number, matrix_latex
+
+__all__ = [
+    "LESSONS",
+    "LIMITS",
+    "LOSSES",
+    "TARGET_PRESETS",
+    "BackwardSettings",
+    "Loss",
+    "autograd_difference",
+    "bias_latex",
+    "backward_pass",
+    "forward_pass",
+    "from_convolution_page",
+    "input_gradient_animator",
+    "input_step_latex",
+    "layer_settings",
+    "loss_latex",
+    "loss_of",
+    "unused_settings",
+    "weight_channel",
+    "weight_gradient_animator",
+    "weight_step_latex",
+]
+
+LESSONS = ("backward",)  # the page's lessons, in teaching order
+LOSSES = ("sum", "cell", "mse")  # L = Σ y; L = one output value; L = mean squared error to a target map
+TARGET_PRESETS = ("sobel_x", "sobel_y", "laplacian", "box_blur", "identity")  # the target layer's kernels (mse)
+
+# Bounds of every whole-number control (and of what a link may set). A small layer: every gradient is a sum a
+# student can read (a 5×5 input and a 3×3 kernel: 9 products per weight gradient).
+LIMITS = {
+    "random_channels": (1, 3),
+    "random_height": (2, 10),
+    "random_width": (2, 10),
+    "random_seed": (0, 9999),
+    "out_channels": (1, 4),
+    "kernel_h": (1, 5),
+    "kernel_w": (1, 5),
+    "stride_h": (1, 3),
+    "stride_w": (1, 3),
+    "padding_h": (0, 3),
+    "padding_w": (0, 3),
+    "dilation_h": (1, 3),
+    "dilation_w": (1, 3),
+    "groups": (1, 3),
+    "kernel_seed": (0, 9999),
+    "cell_oc": (0, 3),  # the output value the "cell" loss is (the page clamps it to the output)
+    "cell_oy": (0, 9),
+    "cell_ox": (0, 9),
+}
+
+
+@dataclass(frozen=True)
+class BackwardSettings:
+    """The backward-pass lesson's settings with their defaults: a convolution layer (the Convolution page's
+    settings, here on a small grid of whole numbers) and its loss."""
+
+    random_channels: int = 1  # the input: random whole numbers 0..9 [C, H, W]
+    random_height: int = 5
+    random_width: int = 5
+    random_seed: int = 0
+    out_channels: int = 1
+    kernel_h: int = 3
+    kernel_w: int = 3
+    stride_h: int = 1
+    stride_w: int = 1
+    padding_kind: str = "number"  # "number", "same" or "valid"
+    padding_h: int = 0
+    padding_w: int = 0
+    padding_mode: str = "zeros"
+    dilation_h: int = 1
+    dilation_w: int = 1
+    groups: int = 1
+    bias: bool = True
+    preset: str = "random_int"  # the layer's weight: small whole numbers, legible products
+    kernel_seed: int = 0
+    loss: str = "sum"  # one of LOSSES
+    target: str = "sobel_x"  # mse: the target is the same layer with this kernel (and no bias)
+    cell_oc: int = 0  # cell: L = y[cell_oc, cell_oy, cell_ox]
+    cell_oy: int = 0
+    cell_ox: int = 0
+
+
+def unused_settings(values: dict) -> set[str]:
+    """The settings the view of ``values`` does not use: they stay out of its link (shorter, and it reads as the
+    view)."""
+    unused = set() if values["loss"] == "mse" else {"target"}
+    unused |= set() if values["loss"] == "cell" else {"cell_oc", "cell_oy", "cell_ox"}
+    unused |= set() if values["padding_kind"] == "number" else {"padding_h", "padding_w"}
+    return unused | (set() if values["preset"].startswith("random") else {"kernel_seed"})
+
+
+def layer_settings(settings: BackwardSettings) -> PlaygroundSettings:
+    """The lesson's layer as the Convolution page's settings (a random input, every kernel from one preset)."""
+    shared = {f.name for f in fields(PlaygroundSettings)} & set(asdict(settings))
+    return PlaygroundSettings(source="random", varied=False, **{name: getattr(settings, name) for name in shared})
+
+
+def from_convolution_page(values: dict) -> dict:
+    """The Convolution page's layer settings (its memory's values) as this lesson's, within this lesson's bounds;
+    its input becomes a small random grid with the same number of channels (a picture's gradients would be too
+    many numbers to read)."""
+    names = {f.name for f in fields(BackwardSettings)} & set(values) - {"loss", "target"}
+    taken = {name: values[name] for name in names}
+    if values.get("source") != "random":  # a sample or a picture: its channel count, on a small grid
+        taken.pop("random_channels", None)
+    for name, (low, high) in LIMITS.items():
+        if name in taken:
+            taken[name] = min(max(int(taken[name]), low), high)
+    if taken.get("preset", "").startswith(("lenet5", "resnet20")) or taken.get("preset") == "example":
+        taken["preset"] = BackwardSettings.preset  # a learned or a sample's kernel does not fit a new layer
+    return taken
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss of the layer's output y: its value, ∂L/∂y (the output gradient the backward pass starts from) and,
+    for the mean squared error, the target map."""
+
+    name: str  # one of LOSSES
+    value: float
+    grad_output: torch.Tensor  # (C_out, H_out, W_out)
+    target: torch.Tensor | None  # (C_out, H_out, W_out) for "mse"
+
+
+def loss_of(trace: ConvTrace, settings: BackwardSettings) -> Loss:
+    """The loss the settings name, of the forward pass ``trace``, and its gradient with respect to the output:
+
+    - ``sum``: L = Σ y, so ∂L/∂y = 1 everywhere (each weight's gradient is the sum of the inputs it met);
+    - ``cell``: L = y[oc, oy, ox], one output value: ∂L/∂y is 1 there and 0 elsewhere (which weights and inputs
+      made that one value);
+    - ``mse``: L = mean((y − t)²) with t the same layer with a classic kernel (``target``), ∂L/∂y = 2(y − t)/N.
+    """
+    y = trace.output
+    if settings.loss == "sum":
+        return Loss("sum", float(y.sum()), torch.ones_like(y), None)
+    if settings.loss == "cell":
+        oc, oy, ox = (min(value, size - 1) for value, size in zip(_cell(settings), y.shape, strict=True))
+        grad = torch.zeros_like(y)
+        grad[oc, oy, ox] = 1.0
+        return Loss("cell", float(y[oc, oy, ox]), grad, None)
+    c_out, per_group, kh, kw = trace.weight.shape
+    target_weight = make_weight(settings.target, c_out, per_group, kh, kw)
+    target = F.conv2d(
+        F.pad(trace.input[None], _pad_order(trace.pads), mode=_torch_mode(trace.padding_mode)),
+        target_weight,
+        stride=trace.stride,
+        dilation=trace.dilation,
+        groups=trace.groups,
+    )[0]
+    difference = y - target
+    return Loss("mse", float((difference**2).mean()), 2 * difference / y.numel(), target)
+
+
+def _cell(settings: BackwardSettings) -> tuple[int, int, int]:
+    return settings.cell_oc, settings.cell_oy, settings.cell_ox
+
+
+def _pad_order(pads: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) as F.pad's (left, right, top, bottom)."""
+    top, bottom, left, right = pads
+    return (left, right, top, bottom)
+
+
+def _torch_mode(padding_mode: str) -> str:
+    return "constant" if padding_mode == "zeros" else padding_mode
+
+
+def forward_pass(
+    settings: BackwardSettings, weight: torch.Tensor | None = None, bias: torch.Tensor | None = None
+) -> ConvTrace:
+    """The lesson's layer run forward on its input (ParameterError for settings the layer refuses); ``weight`` and
+    ``bias`` default to the preset's."""
+    layer = layer_settings(settings)
+    x = build_input(layer)
+    weight = default_weight(layer, x.shape[0]) if weight is None else weight
+    bias = default_bias(layer, x.shape[0]) if bias is None else bias
+    return run_playground(layer, x, weight, bias)
+
+
+def backward_pass(trace: ConvTrace, settings: BackwardSettings) -> tuple[ConvBackwardTrace, Loss]:
+    """The settings' loss of the forward pass ``trace``, and the backward pass from that loss's output gradient."""
+    loss = loss_of(trace, settings)
+    back = trace_conv2d_backward(
+        trace.input,
+        trace.weight,
+        loss.grad_output,
+        trace.bias,
+        stride=trace.stride,
+        padding=layer_settings(settings).padding,
+        dilation=trace.dilation,
+        groups=trace.groups,
+        padding_mode=trace.padding_mode,
+    )
+    return back, loss
+
+
+def weight_channel(back: ConvBackwardTrace, channel: int) -> tuple[int, int]:
+    """The weight (oc, ic) whose gradient is output channel ``channel`` of ``back.weight_conv``: a depthwise
+    convolution, input channel c giving C_out/groups channels, one per output channel of c's group."""
+    f = back.forward
+    per_group_out, per_group_in = f.out_channels // f.groups, f.weight.shape[1]
+    c, m = divmod(channel, per_group_out)
+    return (c // per_group_in) * per_group_out + m, c % per_group_in
+
+
+def weight_gradient_animator(back: ConvBackwardTrace, opening: Opening | None = None) -> dict:
+    """The live animator's data for ∂L/∂w as the convolution it is: ∂L/∂y (dilated by the stride) slides over the
+    padded input (stride: the layer's dilation), one weight tap per step; each map and kernel named for the
+    weight it makes."""
+    data, lang = conv_animator_data(back.weight_conv, opening), (opening or Opening()).lang
+    named = [weight_channel(back, k) for k in range(back.weight_conv.out_channels)]
+    data["names"] = {
+        "output": [text("back.anim.grad_weight", lang, oc=oc, ic=ic) for oc, ic in named],
+        "kernel": [text("back.anim.grad_output", lang, oc=oc) for oc, _ in named],
+    }
+    data["text"] |= {"where": text("back.anim.weight_where", lang), "window": text("back.anim.inputs_met", lang)}
+    return data
+
+
+def input_gradient_animator(back: ConvBackwardTrace, opening: Opening | None = None) -> dict:
+    """The live animator's data for ∂L/∂x as the transposed convolution it is: each value of ∂L/∂y writes
+    value × kernel onto the gradient of the padded input, one output position per step."""
+    data, lang = scatter_animator_data(back.transposed, opening), (opening or Opening()).lang
+    # catalogue: back.anim.input, back.anim.output, back.anim.output_other, back.anim.kernel_scatter,
+    # back.anim.where_scatter, back.anim.scatter_done
+    names = ("input", "output", "output_other", "kernel_scatter", "where_scatter", "scatter_done")
+    data["text"] |= {name: text(f"back.anim.{name}", lang) for name in names}
+    return data
+
+
+def loss_latex(loss: Loss) -> list[str]:
+    """The loss and its output gradient, as formulas with the loss's value."""
+    value = format_number(loss.value, 4)
+    if loss.name == "sum":
+        return [rf"L = \sum_{{c,y,x}} y_{{c,y,x}} = {value}", r"\frac{\partial L}{\partial y_{c,y,x}} = 1"]
+    if loss.name == "cell":
+        oc, oy, ox = (int(v) for v in loss.grad_output.nonzero()[0])
+        return [
+            rf"L = y_{{{oc},{oy},{ox}}} = {value}",
+            rf"\frac{{\partial L}}{{\partial y}} = 1 \text{{ at }} ({oc}, {oy}, {ox}),\ 0 \text{{ elsewhere}}",
+        ]
+    n = loss.grad_output.numel()
+    return [
+        rf"L = \frac{{1}}{{N}} \sum (y - t)^2 = {value} \quad (N = {n})",
+        rf"\frac{{\partial L}}{{\partial y}} = \frac{{2}}{{N}} (y - t) = \frac{{2}}{{{n}}} (y - t)",
+    ]
+
+
+def weight_step_latex(step: WeightStep) -> str:
+    """∂L/∂w[oc, ic, i, j] = Σ (the inputs that weight met) ⊙ (∂L/∂y there) = its value."""
+    return (
+        rf"\frac{{\partial L}}{{\partial w_{{{step.oc},{step.ic},{step.i},{step.j}}}}} = \sum "
+        rf"{matrix_latex(step.inputs)} \odot {matrix_latex(step.grads)} = \mathbf{{{format_number(step.value, 4)}}}"
+    )
+
+
+def input_step_latex(step: InputStep, per_group_in: int) -> str:
+    """∂L/∂x[ic, y, x] = Σ ∂L/∂y[o, oy, ox] · w[o, c, i, j] over every window position and tap that read the cell
+    (each term labelled; the weight's input channel c is ic's place in its group of ``per_group_in``), = its value;
+    0 where no window read it."""
+    c = step.ic % per_group_in
+    terms = " + ".join(
+        rf"\underbrace{{{_factor(g)} \cdot {_factor(w)}}}_{{g_{{{o},{oy},{ox}}}\,w_{{{o},{c},{i},{j}}}}}"
+        for g, w, o, oy, ox, i, j in zip(
+            step.grads.tolist(),
+            step.weights.tolist(),
+            *(t.tolist() for t in (step.oc, step.oy, step.ox, step.i, step.j)),
+            strict=True,
+        )
+    )
+    return rf"\frac{{\partial L}}{{\partial x_{{{step.ic},{step.y},{step.x}}}}} = {terms or '0'} = \mathbf{{{format_number(step.value, 4)}}}"
+
+
+def bias_latex(step: BiasStep) -> str:
+    """∂L/∂b[oc] = Σ ∂L/∂y[oc] = its value."""
+    return (
+        rf"\frac{{\partial L}}{{\partial b_{{{step.oc}}}}} = \sum {matrix_latex(step.grads)}"
+        rf" = \mathbf{{{format_number(step.value, 4)}}}"
+    )
+
+
+def _factor(value: float) -> str:
+    """A factor in a written-out sum: negative numbers in parentheses."""
+    return format_number(value) if value >= 0 else f"({format_number(value)})"
+
+
+def autograd_difference(back: ConvBackwardTrace) -> float:
+    """The largest difference between the lesson's three gradients and torch.autograd's for the same layer and
+    output gradient (nn.Conv2d's forward, then ``y.backward(grad_output)``)."""
+    f = back.forward
+    x = f.input.clone().requires_grad_(True)
+    weight = f.weight.clone().requires_grad_(True)
+    bias = None if f.bias is None else f.bias.clone().requires_grad_(True)
+    padded = F.pad(x[None], _pad_order(f.pads), mode=_torch_mode(f.padding_mode))
+    y = F.conv2d(padded, weight, bias, stride=f.stride, dilation=f.dilation, groups=f.groups)[0]
+    y.backward(back.grad_output)
+    pairs = [(back.grad_input, x.grad), (back.grad_weight, weight.grad)]
+    if bias is not None:
+        pairs.append((back.grad_bias, bias.grad))
+    return max(float((ours - theirs).abs().max()) for ours, theirs in pairs)

@@ -11,6 +11,7 @@ from vizconv import ui
 from vizconv.i18n import teaching
 from vizconv.inputs.kernels import KERNEL_PRESETS
 from vizconv.ops.geometry import PADDING_MODES
+from vizconv.training.learn_kernel import HIDDEN_PRESETS, INPUTS
 from vizconv.ui import sections
 from vizconv.views import learning
 from vizconv.viz.animator import SPEEDS
@@ -30,8 +31,15 @@ SHARED = {
     "target": ui.OneOf(learning.TARGET_PRESETS),
     "speed": ui.OneOf(SPEEDS),
     **{name: ui.Whole(*bounds) for name, bounds in learning.LIMITS.items()},
+    "k_input": ui.OneOf(INPUTS),
+    "k_hidden": ui.OneOf((*HIDDEN_PRESETS, "typed")),
+    "k_typed": ui.Encoded(str, max_chars=200),  # read by learn_kernel.parse_kernel, which explains bad text
+    "k_start": ui.OneOf(("zeros", "random")),
+    "k_lr": ui.Decimal(*learning.LEARNING_RATES, 3),
+    **{name: ui.Whole(*bounds) for name, bounds in learning.KERNEL_LIMITS.items()},
 }
-memory = ui.WidgetMemory("learn", {"lesson": "backward", **asdict(learning.BackwardSettings()), "speed": 2}, SHARED)
+defaults = {"lesson": "backward", **asdict(learning.BackwardSettings()), **asdict(learning.KernelSettings())}
+memory = ui.WidgetMemory("learn", defaults | {"speed": 2}, SHARED)
 memory.restore(**memory.from_url())  # a link opened: its settings
 teaching.show_notes("learning", ui.lang(), st)
 notices = st.container()  # why an input cannot be shown, above the lesson
@@ -40,7 +48,7 @@ with st.sidebar:
     if len(learning.LESSONS) > 1:
         # catalogue: learning.lesson.backward, learning.lesson.learn
         lesson = ui.choice(memory, "lesson", t("learning.lesson"), learning.LESSONS, "learning.lesson.")
-# vizconv/ui/sections/backward.py
+# vizconv/ui/sections/backward.py or learn_kernel.py
 sections.lesson(lesson).show(sections.Lesson(memory, notices))
 
 # The link, once the explained cells are clamped to what the page shows.

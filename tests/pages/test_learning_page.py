@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from tests_support import LEARNING, animator_data, open_page
 from vizconv.i18n.strings import LANGUAGES, text
+from vizconv.training.learn_kernel import divergence_text, stability_text
 from vizconv.views import learning
 
 
@@ -158,3 +159,63 @@ def test_a_target_kernel_too_large_for_the_layer_is_not_offered():
     assert not {text("preset.laplacian", "en"), text("preset.sobel_x", "en")} & offered
     assert at.session_state["learn_memory"]["target"] in learning.TARGET_PRESETS
     assert any("autograd" in s.value for s in at.success)
+
+
+# ---------------------------------------------------------------- learn a kernel
+
+
+def _learn(query: dict | None = None):
+    return open_page(LEARNING, {"learn_lesson": "learn", **(query or {})})
+
+
+def test_learning_d2ls_kernel_back_step_by_step():
+    """d2l 7.2.4: from zeros at lr 1.26 (d2l's 3e-2 on its summed loss) the kernel becomes [[1, −1]]; every update
+    written out is before − lr · gradient."""
+    at = _learn({"learn_k_lr": "1.26", "learn_k_run": "300"})
+    assert any(text("learn.no_steps", "en") in i.value for i in at.info)
+    at.button(key="learn_k_do_step").click().run()
+    learner = at.session_state["learn_k_learner"][1]
+    first = learner.steps[0]
+    torch.testing.assert_close(first.after, first.before - 1.26 * first.grad)
+    assert any(r"w \leftarrow" in element.value for element in at.latex)
+    at.button(key="learn_k_do_run").click().run()
+    assert not at.exception
+    learner = at.session_state["learn_k_learner"][1]
+    assert len(learner.steps) == 301 and not learner.diverged
+    torch.testing.assert_close(learner.kernel, torch.tensor([[1.0, -1.0]], dtype=torch.float64), atol=1e-3, rtol=0)
+    assert list(learner.losses) == sorted(learner.losses, reverse=True)  # below the bound 1.4 the loss only falls
+
+
+def test_too_large_a_learning_rate_diverges_and_the_page_says_why():
+    at = _learn({"learn_k_lr": "2", "learn_k_start": "random", "learn_k_run": "100"})
+    at.button(key="learn_k_do_run").click().run()
+    learner = at.session_state["learn_k_learner"][1]
+    verdict = learner.stability()
+    assert not verdict.converges and verdict.bound == pytest.approx(1.4, abs=0.01)  # 2/λ_max on d2l's image
+    assert [w.value for w in at.warning] == [stability_text(verdict, "en")]
+    assert learner.diverged and len(learner.steps) < 100  # it stops at the step the loss exploded
+    assert [e.value for e in at.error] == [divergence_text(learner.reason, "en")]
+
+
+@pytest.mark.parametrize("typed", ["1 2; 3", "a b", "", "1e9", "[[1, 2], [3]]", "9" * 199])
+def test_a_typed_kernel_that_is_not_one_is_explained(typed):
+    at = _learn({"learn_k_hidden": "typed", "learn_k_typed": typed})
+    assert at.error and not at.exception
+
+
+def test_a_typed_kernel_is_learned_back_from_a_digit():
+    at = _learn({"learn_k_hidden": "typed", "learn_k_typed": "0 1; -1 0", "learn_k_input": "digit_3"})
+    at.session_state["learn_memory"]["k_run"] = 200
+    at.button(key="learn_k_do_run").click().run()
+    learner = at.session_state["learn_k_learner"][1]
+    assert learner.problem.hidden.tolist() == [[0.0, 1.0], [-1.0, 0.0]]
+    assert learner.losses[-1] < learner.losses[0] / 100
+
+
+def test_switching_language_keeps_the_run():
+    at = _learn()
+    at.button(key="learn_k_do_run").click().run()
+    steps = len(at.session_state["learn_k_learner"][1].steps)
+    at.segmented_control(key="ui_lang").set_value("zh").run()
+    assert not at.exception and len(at.session_state["learn_k_learner"][1].steps) == steps
+    assert any(text("learn.last_step", "zh", n=steps, loss="")[:4] in m.value for m in at.markdown)

@@ -52,6 +52,7 @@ __all__ = [
     "Step",
     "WrittenUpdate",
     "closed_form_grad",
+    "corr2d",
     "d2l_input",
     "divergence_text",
     "hidden_kernel",
@@ -189,7 +190,7 @@ def _windows(x: torch.Tensor, kh: int, kw: int) -> torch.Tensor:
     return F.unfold(x[None, None], (kh, kw))[0].T  # (N, kH*kW)
 
 
-def _corr2d(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+def corr2d(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     """d2l's corr2d: [H, W] ⋆ [kH, kW] -> [H − kH + 1, W − kW + 1] (what nn.Conv2d computes, no padding)."""
     return F.conv2d(x[None, None], kernel[None, None])[0, 0]
 
@@ -245,7 +246,7 @@ def learning_problem(
     windows = _windows(x, kh, kw)  # (N, kH*kW)
     gram = 2.0 / len(windows) * windows.T @ windows  # (kH*kW, kH*kW): the Hessian of the mean squared error
     eigenvalues, eigenvectors = torch.linalg.eigh(gram)
-    return LearningProblem(x, hidden, expected, _corr2d(x, expected), eigenvalues.clamp(min=0), eigenvectors)
+    return LearningProblem(x, hidden, expected, corr2d(x, expected), eigenvalues.clamp(min=0), eigenvectors)
 
 
 EXCITED = 1e-10  # a direction the start's error has a component along: more than this fraction of the error
@@ -311,7 +312,7 @@ def divergence_text(reason: str, lang: str = "en") -> str:
 def closed_form_grad(x: torch.Tensor, kernel: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """∂L/∂w written out: 2/N · Σ over output positions of (y − t) times the input window there; [kH, kW]."""
     kh, kw = kernel.shape
-    error = (_corr2d(x, kernel) - target).flatten()  # (N,)
+    error = (corr2d(x, kernel) - target).flatten()  # (N,)
     return (2.0 / error.numel() * (_windows(x, kh, kw).T @ error)).reshape(kh, kw)
 
 
@@ -348,7 +349,7 @@ def _check_lr(lr: float) -> float:
 
 def _step(problem: LearningProblem, kernel: torch.Tensor, lr: float, index: int, first_loss: float | None) -> Step:
     weight = kernel.detach().clone().requires_grad_(True)
-    output = _corr2d(problem.x, weight)
+    output = corr2d(problem.x, weight)
     loss = ((output - problem.target) ** 2).mean()
     (grad,) = torch.autograd.grad(loss, weight)
     value = float(loss.detach())

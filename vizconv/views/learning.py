@@ -8,6 +8,7 @@ same functions without Streamlit and compare them with ``torch.autograd``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 import torch
@@ -17,6 +18,14 @@ from vizconv.i18n.strings import text
 from vizconv.inputs.kernels import make_weight
 from vizconv.ops.backward import BiasStep, ConvBackwardTrace, InputStep, WeightStep, trace_conv2d_backward
 from vizconv.ops.conv import ConvTrace
+from vizconv.training.learn_kernel import (
+    LearningProblem,
+    Step,
+    hidden_kernel,
+    learning_input,
+    learning_problem,
+    parse_kernel,
+)
 from vizconv.views.convolution import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
 from vizconv.viz.animator import Opening, conv_animator_data, scatter_animator_data
 from vizconv.viz.steps import format_number, matrix_latex
@@ -27,6 +36,9 @@ __all__ = [
     "LOSSES",
     "TARGET_PRESETS",
     "BackwardSettings",
+    "KERNEL_LIMITS",
+    "KernelSettings",
+    "LEARNING_RATES",
     "Loss",
     "autograd_difference",
     "bias_latex",
@@ -35,16 +47,20 @@ __all__ = [
     "from_convolution_page",
     "input_gradient_animator",
     "input_step_latex",
+    "kernel_problem",
+    "learner_signature",
     "layer_settings",
+    "loss_figure",
     "loss_latex",
     "loss_of",
     "unused_settings",
+    "update_latex",
     "weight_channel",
     "weight_gradient_animator",
     "weight_step_latex",
 ]
 
-LESSONS = ("backward",)  # the page's lessons, in teaching order
+LESSONS = ("backward", "learn")  # the page's lessons, in teaching order
 LOSSES = ("sum", "cell", "mse")  # L = Σ y; L = one output value; L = mean squared error to a target map
 TARGET_PRESETS = ("sobel_x", "sobel_y", "laplacian", "box_blur", "identity")  # the target layer's kernels (mse)
 
@@ -104,12 +120,84 @@ class BackwardSettings:
 
 
 def unused_settings(values: dict) -> set[str]:
-    """The settings the view of ``values`` does not use: they stay out of its link (shorter, and it reads as the
-    view)."""
-    unused = set() if values["loss"] == "mse" else {"target"}
+    """The settings the view of ``values`` does not use (the other lesson's among them): they stay out of its link
+    (shorter, and it reads as the view)."""
+    if values["lesson"] == "learn":
+        unused = set(asdict(BackwardSettings()))  # the backward lesson's
+        unused |= set() if values["k_hidden"] == "typed" else {"k_typed"}
+        unused |= {"k_side"} if values["k_input"] == "d2l" else set()
+        return unused | (set() if values["k_start"] == "random" else {"k_seed"})
+    unused = {f.name for f in fields(KernelSettings)}  # the kernel lesson's
+    unused |= set() if values["loss"] == "mse" else {"target"}
     unused |= set() if values["loss"] == "cell" else {"cell_oc", "cell_oy", "cell_ox"}
     unused |= set() if values["padding_kind"] == "number" else {"padding_h", "padding_w"}
     return unused | (set() if values["preset"].startswith("random") else {"kernel_seed"})
+
+
+@dataclass(frozen=True)
+class KernelSettings:
+    """The learn-a-kernel lesson's settings with their defaults (d2l 7.2.4: learn [[1, −1]] back from its stripe
+    image). Named k_* in the page's memory, beside the backward lesson's."""
+
+    k_input: str = "d2l"  # one of learn_kernel.INPUTS
+    k_side: int = 16  # a digit's or a photo's longer side, in pixels (small: every step redraws its maps)
+    k_hidden: str = "d2l_edge"  # one of learn_kernel.HIDDEN_PRESETS, or "typed"
+    k_typed: str = "1 0 -1; 2 0 -2; 1 0 -1"  # a kernel the student types (rows by ";" or new lines)
+    k_start: str = "zeros"  # the first kernel: "zeros" or "random"
+    k_seed: int = 0
+    k_lr: float = 0.5  # d2l's 3e-2 on its summed loss is 1.26 on this mean loss
+    k_run: int = 50  # steps one click of "Run" takes
+
+
+KERNEL_LIMITS = {"k_side": (8, 32), "k_seed": (0, 9999), "k_run": (1, 500)}
+LEARNING_RATES = (0.001, 5.0)  # the learning rate's bounds (and a link's)
+
+
+def kernel_problem(settings: KernelSettings) -> LearningProblem:
+    """What the kernel learns from: the input and the hidden (or typed) kernel (ParameterError for typed text that
+    is not a kernel, or a kernel larger than the input)."""
+    picture = settings.k_input != "d2l"
+    x = learning_input(settings.k_input, settings.k_side if picture else None)
+    hidden = parse_kernel(settings.k_typed) if settings.k_hidden == "typed" else hidden_kernel(settings.k_hidden)
+    return learning_problem(x, hidden)
+
+
+def learner_signature(settings: KernelSettings) -> tuple:
+    """What a run depends on: when it changes, the page starts a new run from the start kernel."""
+    typed = settings.k_typed if settings.k_hidden == "typed" else ""
+    return (
+        settings.k_input,
+        settings.k_side,
+        settings.k_hidden,
+        typed,
+        settings.k_start,
+        settings.k_seed,
+        settings.k_lr,
+    )
+
+
+def update_latex(step: Step) -> str:
+    """w ← w − lr · ∂L/∂w with the step's matrices: before, the gradient, after."""
+    lr = format_number(step.lr, 4)
+    return (
+        rf"w \leftarrow {matrix_latex(step.before, 4)} - {lr} \cdot {matrix_latex(step.grad, 4)}"
+        rf" = {matrix_latex(step.after, 4)}"
+    )
+
+
+def loss_figure(losses: tuple[float, ...], loss_title: str, step_title: str) -> dict:
+    """The loss after each step as a Plotly line, on a log scale where every loss is positive (it spans decades)."""
+    finite = [loss for loss in losses if math.isfinite(loss)]
+    log = bool(finite) and min(finite) > 0
+    return {
+        "data": [{"type": "scatter", "mode": "lines+markers", "x": list(range(len(losses))), "y": list(losses)}],
+        "layout": {
+            "height": 280,
+            "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": step_title}},
+            "yaxis": {"title": {"text": loss_title}, "type": "log" if log else "linear"},
+        },
+    }
 
 
 def layer_settings(settings: BackwardSettings) -> PlaygroundSettings:

@@ -4,7 +4,7 @@
   ``activations``, ``upsampling``. Each module's ``show(lesson)`` draws its lesson: its input and layer in the
   sidebar, then the main column; ``Lesson`` (``inputs``) carries the page's memory and the inputs lessons share.
 - The Learning page teaches how a layer learns (its setting ``lesson``): ``backward``, the backward pass of one
-  convolution layer.
+  convolution layer, and ``learn_kernel``, a kernel learned by gradient descent.
 - The Transposed convolution page shows its layer in one of two views (its setting ``view``): ``scatter`` (each
   input value writes value × kernel; one output value gathered) and ``equivalent`` (the ordinary convolution of a
   zero-inserted input). Each module's ``show(memory, trace, torch_output)`` draws its view.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from vizconv.ui.sections import activations, backward, equivalent, pooling, scatter, upsampling
+from vizconv.ui.sections import activations, backward, equivalent, learn_kernel, pooling, scatter, upsampling
 from vizconv.ui.sections.inputs import Lesson, lenet
 
 __all__ = ["LESSONS", "TRANSPOSED_VIEWS", "Lesson", "lenet", "lesson", "transposed_view"]
@@ -24,6 +24,7 @@ LESSONS: dict[str, ModuleType] = {
     "activations": activations,
     "upsampling": upsampling,
     "backward": backward,  # the Learning page
+    "learn": learn_kernel,
 }
 TRANSPOSED_VIEWS: dict[str, ModuleType] = {"scatter": scatter, "equivalent": equivalent}
 

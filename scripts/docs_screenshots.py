@@ -1,7 +1,7 @@
 """The README's screenshots (docs/*.png), each opened through a shareable link.
 
     streamlit run app.py --server.port 8599 --server.headless true &
-    python scripts/docs_screenshots.py [--url http://127.0.0.1:8599] [--only convolution feature_maps pooling]
+    python scripts/docs_screenshots.py [--url http://127.0.0.1:8599] [--only convolution feature_maps pooling learning]
 
 Each screenshot opens its page in headless Chromium (the browser settings of
 scripts/loadtest.py), waits until the script run has finished, every picture
@@ -50,6 +50,13 @@ SHOTS = {
         "/Pooling_and_activations_池化与激活?lang=en&pool_position=92",
         "The window sliding",
         "gives the same output",
+    ),
+    # the backward pass of a 3×3 layer on a 5×5 grid with the mean squared error to Sobel: ∂L/∂w stopped at
+    # weight (1, 1), the weight's sum of products below it
+    "learning": Shot(
+        "/Learning_学习?lang=en&learn_loss=mse&learn_target=sobel_x&learn_w_position=4",
+        "The loss and its gradient",
+        "met these values of input channel",
     ),
 }
 

@@ -85,6 +85,8 @@ LIMITS = {
     "cell_oc": (0, 3),  # the output value the "cell" loss is (the page clamps it to the output)
     "cell_oy": (0, 9),
     "cell_ox": (0, 9),
+    "w_position": (0, 24),  # the weight the ∂L/∂w panel explains (state learn_w_position: the page clamps it)
+    "w_channel": (0, 11),  # ... its kernel and channel: up to 3 input channels × 4 kernels
 }
 
 
@@ -123,7 +125,7 @@ def unused_settings(values: dict) -> set[str]:
     """The settings the view of ``values`` does not use (the other lesson's among them): they stay out of its link
     (shorter, and it reads as the view)."""
     if values["lesson"] == "learn":
-        unused = set(asdict(BackwardSettings()))  # the backward lesson's
+        unused = set(asdict(BackwardSettings())) | {"w_position", "w_channel"}  # the backward lesson's
         unused |= set() if values["k_hidden"] == "typed" else {"k_typed"}
         unused |= {"k_side"} if values["k_input"] == "d2l" else set()
         return unused | (set() if values["k_start"] == "random" else {"k_seed"})

@@ -131,7 +131,7 @@ def _kernels(learner: KernelLearner) -> None:
         rf"K_{{\text{{{t('learn.hidden_short')}}}}} = {matrix_latex(expected, 4)} \qquad "
         rf"w_{{{len(learner.steps)}}} = {matrix_latex(kernel, 4)}"
     )
-    st.caption(t("learn.distance", steps=len(learner.steps), distance=format_number(distance, 4)))
+    st.caption(t("learn.distance", steps=len(learner.steps), distance=f"{distance:.2g}"))
 
 
 def _progress(learner: KernelLearner) -> None:

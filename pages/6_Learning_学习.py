@@ -12,6 +12,7 @@ from vizconv.i18n import teaching
 from vizconv.inputs.kernels import KERNEL_PRESETS
 from vizconv.ops.geometry import PADDING_MODES
 from vizconv.training.learn_kernel import HIDDEN_PRESETS, INPUTS
+from vizconv.training.live import LIVE_MODELS, MAX_EPOCHS
 from vizconv.ui import sections
 from vizconv.views import learning
 from vizconv.viz.animator import SPEEDS
@@ -37,8 +38,13 @@ SHARED = {
     "k_start": ui.OneOf(("zeros", "random")),
     "k_lr": ui.Decimal(*learning.LEARNING_RATES, 3),
     **{name: ui.Whole(*bounds) for name, bounds in learning.KERNEL_LIMITS.items()},
+    "t_model": ui.OneOf(LIVE_MODELS),
+    "t_epochs": ui.Whole(1, MAX_EPOCHS),
+    "t_lr": ui.OneOf(learning.LIVE_RATES),
+    "t_digit": ui.Whole(0, 9),
 }
 defaults = {"lesson": "backward", **asdict(learning.BackwardSettings()), **asdict(learning.KernelSettings())}
+defaults |= asdict(learning.LiveSettings())
 memory = ui.WidgetMemory("learn", defaults | {"speed": 2}, SHARED)
 memory.restore(**memory.from_url())  # a link opened: its settings
 teaching.show_notes("learning", ui.lang(), st)
@@ -46,10 +52,11 @@ notices = st.container()  # why an input cannot be shown, above the lesson
 with st.sidebar:
     lesson = memory.get("lesson")
     if len(learning.LESSONS) > 1:
-        # catalogue: learning.lesson.backward, learning.lesson.learn
+        # catalogue: learning.lesson.backward, learning.lesson.learn, learning.lesson.train
         lesson = ui.choice(memory, "lesson", t("learning.lesson"), learning.LESSONS, "learning.lesson.")
-# vizconv/ui/sections/backward.py or learn_kernel.py
+# vizconv/ui/sections/backward.py, learn_kernel.py or train_live.py
 sections.lesson(lesson).show(sections.Lesson(memory, notices))
 
 # The link, once the explained cells are clamped to what the page shows.
-ui.share_box(memory.publish(learning.unused_settings(memory.sync())), (t("share.kernel_note"),))
+notes = (t("share.kernel_note"),) if lesson == "backward" else ()  # the kernel editor's cells do not travel
+ui.share_box(memory.publish(learning.unused_settings(memory.sync())), notes)

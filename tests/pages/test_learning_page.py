@@ -3,12 +3,14 @@ torch.autograd's, its links, and the Convolution page's layer taken over."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 from tests_support import LEARNING, animator_data, open_page
-from vizconv.i18n.strings import LANGUAGES, text
+from vizconv.i18n.strings import LANGUAGES, Count, text
 from vizconv.training.learn_kernel import divergence_text, stability_text
 from vizconv.views import learning
 
@@ -219,3 +221,63 @@ def test_switching_language_keeps_the_run():
     at.segmented_control(key="ui_lang").set_value("zh").run()
     assert not at.exception and len(at.session_state["learn_k_learner"][1].steps) == steps
     assert any(text("learn.last_step", "zh", n=steps, loss="")[:4] in m.value for m in at.markdown)
+
+
+# ---------------------------------------------------------------- train LeNet-5 live
+
+
+def _until_stopped(training, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while training.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not training.running
+
+
+def test_training_live_learns_and_is_redrawn():
+    """Start: the training runs in its own thread while the page answers; done, the page shows the held-out
+    accuracy (far above chance after one epoch), the curves, the filters and the digit's maps."""
+    at = open_page(LEARNING, {"learn_lesson": "train", "learn_t_epochs": "1"})
+    assert at.get("progress")[0].proto.value == 0
+    at.button(key="learn_t_start").click().run()
+    assert not at.exception
+    training = at.session_state["learn_live"]
+    _until_stopped(training)
+    at.run()
+    now = training.snapshot()
+    assert now.state == "done" and now.test_accuracy[-1] > 0.8 > now.test_accuracy[0]
+    assert any(
+        text("train.test_now", "en", n=Count("count.epochs", 1), accuracy=f"{now.test_accuracy[-1]:.1%}") == c.value for c in at.caption
+    )
+    assert at.get("progress")[0].proto.value == 100
+    assert len(at.get("plotly_chart")) == 2 and len(at.get("image")) == 2
+    assert at.button(key="learn_t_start").disabled  # done: only "start again"
+    at.button(key="learn_t_reset").click().run()
+    assert training.snapshot().state == "ready" and not at.button(key="learn_t_start").disabled
+
+
+def test_a_full_server_says_busy(monkeypatch):
+    import threading
+
+    from vizconv.training import live
+
+    full = threading.BoundedSemaphore(1)
+    full.acquire()
+    monkeypatch.setattr(live, "_SLOTS", full)
+    at = open_page(LEARNING, {"learn_lesson": "train"})
+    at.button(key="learn_t_start").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [text("training.busy", "en", limit=live.SLOT_LIMIT)]
+    assert not at.session_state["learn_live"].running
+
+
+def test_two_sessions_train_apart():
+    """Each session has its own training: one's reset leaves the other's weights as they were."""
+    first = open_page(LEARNING, {"learn_lesson": "train", "learn_t_epochs": "1"})
+    second = open_page(LEARNING, {"learn_lesson": "train", "learn_t_epochs": "1"})
+    one, two = first.session_state["learn_live"], second.session_state["learn_live"]
+    assert one is not two
+    first.button(key="learn_t_start").click().run()
+    _until_stopped(one)
+    trained = one.snapshot().filters.clone()
+    second.button(key="learn_t_reset").click().run()
+    assert torch.equal(one.snapshot().filters, trained) and two.snapshot().state == "ready"

@@ -38,10 +38,13 @@ __all__ = [
     "BackwardSettings",
     "KERNEL_LIMITS",
     "KernelSettings",
+    "LIVE_RATES",
+    "LiveSettings",
     "LEARNING_RATES",
     "Loss",
     "autograd_difference",
     "bias_latex",
+    "curve_figure",
     "backward_pass",
     "forward_pass",
     "from_convolution_page",
@@ -60,7 +63,7 @@ __all__ = [
     "weight_step_latex",
 ]
 
-LESSONS = ("backward", "learn")  # the page's lessons, in teaching order
+LESSONS = ("backward", "learn", "train")  # the page's lessons, in teaching order
 LOSSES = ("sum", "cell", "mse")  # L = Σ y; L = one output value; L = mean squared error to a target map
 TARGET_PRESETS = ("sobel_x", "sobel_y", "laplacian", "box_blur", "identity")  # the target layer's kernels (mse)
 
@@ -122,14 +125,18 @@ class BackwardSettings:
 
 
 def unused_settings(values: dict) -> set[str]:
-    """The settings the view of ``values`` does not use (the other lesson's among them): they stay out of its link
+    """The settings the view of ``values`` does not use (the other lessons' among them): they stay out of its link
     (shorter, and it reads as the view)."""
+    backward = set(asdict(BackwardSettings())) | {"w_position", "w_channel"}
+    kernel, live = set(asdict(KernelSettings())), set(asdict(LiveSettings()))
+    if values["lesson"] == "train":
+        return backward | kernel
     if values["lesson"] == "learn":
-        unused = set(asdict(BackwardSettings())) | {"w_position", "w_channel"}  # the backward lesson's
+        unused = backward | live
         unused |= set() if values["k_hidden"] == "typed" else {"k_typed"}
         unused |= {"k_side"} if values["k_input"] == "d2l" else set()
         return unused | (set() if values["k_start"] == "random" else {"k_seed"})
-    unused = {f.name for f in fields(KernelSettings)}  # the kernel lesson's
+    unused = kernel | live
     unused |= set() if values["loss"] == "mse" else {"target"}
     unused |= set() if values["loss"] == "cell" else {"cell_oc", "cell_oy", "cell_ox"}
     unused |= set() if values["padding_kind"] == "number" else {"padding_h", "padding_w"}
@@ -185,6 +192,35 @@ def update_latex(step: Step) -> str:
         rf"w \leftarrow {matrix_latex(step.before, 4)} - {lr} \cdot {matrix_latex(step.grad, 4)}"
         rf" = {matrix_latex(step.after, 4)}"
     )
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    """The live-training lesson's settings with their defaults (the bundled LeNet-5's recipe: Adam at 2e-3)."""
+
+    t_model: str = "lenet5"  # one of vizconv.training.live.LIVE_MODELS
+    t_epochs: int = 2  # at most live.MAX_EPOCHS
+    t_lr: float = 0.002
+    t_digit: int = 7  # the sample digit whose first-layer maps are redrawn as it trains
+
+
+LIVE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.05)  # Adam's rates offered (0.05: too large, it stalls)
+
+
+def curve_figure(curves: list[tuple[str, tuple[float, ...], tuple[float, ...]]], x_title: str) -> dict:
+    """Named curves (name, x, y) on one Plotly chart, lines with markers, legend on top."""
+    return {
+        "data": [
+            {"type": "scatter", "mode": "lines+markers", "name": name, "x": list(x), "y": list(y)}
+            for name, x, y in curves
+        ],
+        "layout": {
+            "height": 260,
+            "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+            "xaxis": {"title": {"text": x_title}},
+            "legend": {"orientation": "h", "y": 1.15},
+        },
+    }
 
 
 def loss_figure(losses: tuple[float, ...], loss_title: str, step_title: str) -> dict:

@@ -4,7 +4,8 @@
   ``activations``, ``upsampling``. Each module's ``show(lesson)`` draws its lesson: its input and layer in the
   sidebar, then the main column; ``Lesson`` (``inputs``) carries the page's memory and the inputs lessons share.
 - The Learning page teaches how a layer learns (its setting ``lesson``): ``backward``, the backward pass of one
-  convolution layer, and ``learn_kernel``, a kernel learned by gradient descent.
+  convolution layer, ``learn_kernel``, a kernel learned by gradient descent, and ``train_live``, LeNet-5 trained
+  live on the bundled digits.
 - The Transposed convolution page shows its layer in one of two views (its setting ``view``): ``scatter`` (each
   input value writes value × kernel; one output value gathered) and ``equivalent`` (the ordinary convolution of a
   zero-inserted input). Each module's ``show(memory, trace, torch_output)`` draws its view.
@@ -14,7 +15,16 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from vizconv.ui.sections import activations, backward, equivalent, learn_kernel, pooling, scatter, upsampling
+from vizconv.ui.sections import (
+    activations,
+    backward,
+    equivalent,
+    learn_kernel,
+    pooling,
+    scatter,
+    train_live,
+    upsampling,
+)
 from vizconv.ui.sections.inputs import Lesson, lenet
 
 __all__ = ["LESSONS", "TRANSPOSED_VIEWS", "Lesson", "lenet", "lesson", "transposed_view"]
@@ -25,6 +35,7 @@ LESSONS: dict[str, ModuleType] = {
     "upsampling": upsampling,
     "backward": backward,  # the Learning page
     "learn": learn_kernel,
+    "train": train_live,
 }
 TRANSPOSED_VIEWS: dict[str, ModuleType] = {"scatter": scatter, "equivalent": equivalent}
 

@@ -42,9 +42,12 @@ SHARED = {
     "t_epochs": ui.Whole(1, MAX_EPOCHS),
     "t_lr": ui.OneOf(learning.LIVE_RATES),
     "t_digit": ui.Whole(0, 9),
+    "s_model": ui.OneOf(LIVE_MODELS),
+    "s_epoch": ui.Whole(*learning.SNAPSHOT_EPOCHS),  # the page keeps it to an epoch the card lists
+    "s_digit": ui.Whole(0, 9),
 }
 defaults = {"lesson": "backward", **asdict(learning.BackwardSettings()), **asdict(learning.KernelSettings())}
-defaults |= asdict(learning.LiveSettings())
+defaults |= asdict(learning.LiveSettings()) | asdict(learning.SnapshotSettings())
 memory = ui.WidgetMemory("learn", defaults | {"speed": 2}, SHARED)
 memory.restore(**memory.from_url())  # a link opened: its settings
 teaching.show_notes("learning", ui.lang(), st)
@@ -52,9 +55,9 @@ notices = st.container()  # why an input cannot be shown, above the lesson
 with st.sidebar:
     lesson = memory.get("lesson")
     if len(learning.LESSONS) > 1:
-        # catalogue: learning.lesson.backward, learning.lesson.learn, learning.lesson.train
+        # catalogue: learning.lesson.backward, learning.lesson.learn, learning.lesson.train, learning.lesson.snapshots
         lesson = ui.choice(memory, "lesson", t("learning.lesson"), learning.LESSONS, "learning.lesson.")
-# vizconv/ui/sections/backward.py, learn_kernel.py or train_live.py
+# vizconv/ui/sections/backward.py, learn_kernel.py, train_live.py or snapshots.py
 sections.lesson(lesson).show(sections.Lesson(memory, notices))
 
 # The link, once the explained cells are clamped to what the page shows.

@@ -246,7 +246,8 @@ def test_training_live_learns_and_is_redrawn():
     now = training.snapshot()
     assert now.state == "done" and now.test_accuracy[-1] > 0.8 > now.test_accuracy[0]
     assert any(
-        text("train.test_now", "en", n=Count("count.epochs", 1), accuracy=f"{now.test_accuracy[-1]:.1%}") == c.value for c in at.caption
+        text("train.test_now", "en", n=Count("count.epochs", 1), accuracy=f"{now.test_accuracy[-1]:.1%}") == c.value
+        for c in at.caption
     )
     assert at.get("progress")[0].proto.value == 100
     assert len(at.get("plotly_chart")) == 2 and len(at.get("image")) == 2
@@ -281,3 +282,30 @@ def test_two_sessions_train_apart():
     trained = one.snapshot().filters.clone()
     second.button(key="learn_t_reset").click().run()
     assert torch.equal(one.snapshot().filters, trained) and two.snapshot().state == "ready"
+
+
+# ---------------------------------------------------------------- from random to trained
+
+
+def test_the_epoch_scrubber_goes_from_random_to_the_shipped_weights():
+    from vizconv.nets.models import load_model, load_snapshot, snapshot_epochs
+
+    epochs = snapshot_epochs("lenet5")
+    at = open_page(LEARNING, {"learn_lesson": "snapshots"})
+    scrubber = at.select_slider(key="learn_s_epoch")
+    assert list(scrubber.options) == [str(epoch) for epoch in epochs] and scrubber.value == 0
+    random_accuracy = load_snapshot("lenet5", 0)[1].card["test_accuracy"]
+    assert at.metric[0].value == f"{random_accuracy:.1%}" and random_accuracy < 0.2
+    scrubber.set_value(epochs[-1]).run()
+    assert not at.exception
+    shipped = load_model("lenet5")[1].card["test_accuracy"]
+    assert at.metric[0].value == f"{shipped:.1%}" == at.metric[2].value
+    assert at.metric[1].value.startswith("7 (")  # the trained network reads the sample 7
+    assert len(at.get("image")) == 2 and len(at.get("plotly_chart")) == 1
+
+
+def test_a_link_to_an_epoch_without_a_snapshot_shows_a_saved_one():
+    at = open_page(LEARNING, {"learn_lesson": "snapshots", "learn_s_epoch": "4", "learn_s_model": "lenet5-classic"})
+    from vizconv.nets.models import snapshot_epochs
+
+    assert at.select_slider(key="learn_s_epoch").value in snapshot_epochs("lenet5-classic")

@@ -51,6 +51,7 @@ from vizconv.ui.model_cache import (  # noqa: E402 (after the set-up above)
     OWN_MODEL_KEY,
     cached_model,
     cached_random_model,
+    cached_snapshot,
     drop_session_model,
     session_model,
 )
@@ -142,6 +143,7 @@ __all__ = [
     "bar_chart",
     "cached_model",
     "cached_random_model",
+    "cached_snapshot",
     "cell_picker",
     "chosen_model",
     "choice",

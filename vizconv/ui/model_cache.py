@@ -8,7 +8,7 @@ import weakref
 
 import streamlit as st
 
-from vizconv.nets.models import load_model, load_user_weights, random_model
+from vizconv.nets.models import load_model, load_snapshot, load_user_weights, random_model
 from vizconv.server import trim_soon
 
 
@@ -27,6 +27,14 @@ def cached_random_model(name: str):
     """random_model(name): architecture ``name`` with seeded random weights, once per server process (shared:
     never mutate it, as cached_model)."""
     return random_model(name)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cached_snapshot(name: str, epoch: int):
+    """load_snapshot(name, epoch): the model's weights after ``epoch`` (0: before training), checked against its
+    card's sha256, once per server process (shared: never mutate it, as cached_model). A few LeNet snapshots of
+    250 KB each: a scrubber over them switches without reading a file twice."""
+    return load_snapshot(name, epoch)
 
 
 OWN_MODEL_KEY = "ui_own_model"  # ((architecture, sha256), model, info): this session's own model, at most one

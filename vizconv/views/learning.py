@@ -40,6 +40,9 @@ __all__ = [
     "KernelSettings",
     "LIVE_RATES",
     "LiveSettings",
+    "SNAPSHOT_EPOCHS",
+    "SnapshotSettings",
+    "SnapshotView",
     "LEARNING_RATES",
     "Loss",
     "autograd_difference",
@@ -56,6 +59,8 @@ __all__ = [
     "loss_figure",
     "loss_latex",
     "loss_of",
+    "snapshot_accuracies",
+    "snapshot_view",
     "unused_settings",
     "update_latex",
     "weight_channel",
@@ -63,7 +68,7 @@ __all__ = [
     "weight_step_latex",
 ]
 
-LESSONS = ("backward", "learn", "train")  # the page's lessons, in teaching order
+LESSONS = ("backward", "learn", "train", "snapshots")  # the page's lessons, in teaching order
 LOSSES = ("sum", "cell", "mse")  # L = Σ y; L = one output value; L = mean squared error to a target map
 TARGET_PRESETS = ("sobel_x", "sobel_y", "laplacian", "box_blur", "identity")  # the target layer's kernels (mse)
 
@@ -129,14 +134,17 @@ def unused_settings(values: dict) -> set[str]:
     (shorter, and it reads as the view)."""
     backward = set(asdict(BackwardSettings())) | {"w_position", "w_channel"}
     kernel, live = set(asdict(KernelSettings())), set(asdict(LiveSettings()))
+    snapshots = set(asdict(SnapshotSettings()))
+    if values["lesson"] == "snapshots":
+        return backward | kernel | live
     if values["lesson"] == "train":
-        return backward | kernel
+        return backward | kernel | snapshots
     if values["lesson"] == "learn":
-        unused = backward | live
+        unused = backward | live | snapshots
         unused |= set() if values["k_hidden"] == "typed" else {"k_typed"}
         unused |= {"k_side"} if values["k_input"] == "d2l" else set()
         return unused | (set() if values["k_start"] == "random" else {"k_seed"})
-    unused = kernel | live
+    unused = kernel | live | snapshots
     unused |= set() if values["loss"] == "mse" else {"target"}
     unused |= set() if values["loss"] == "cell" else {"cell_oc", "cell_oy", "cell_ox"}
     unused |= set() if values["padding_kind"] == "number" else {"padding_h", "padding_w"}
@@ -205,6 +213,46 @@ class LiveSettings:
 
 
 LIVE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.05)  # Adam's rates offered (0.05: too large, it stalls)
+
+
+@dataclass(frozen=True)
+class SnapshotSettings:
+    """The snapshot lesson's settings with their defaults: from random weights (epoch 0) to trained."""
+
+    s_model: str = "lenet5"  # a model whose card lists snapshots (the bundled LeNets)
+    s_epoch: int = 0  # the snapshot shown (the page clamps it to one the card lists)
+    s_digit: int = 7  # the sample digit it reads
+
+
+SNAPSHOT_EPOCHS = (0, 100)  # an epoch a link may name (the bundled LeNets trained 20 and 30 epochs)
+
+
+@dataclass(frozen=True)
+class SnapshotView:
+    """What one snapshot makes of a digit: its top classes, the first layer's filters and feature maps."""
+
+    top: list[tuple[str, float]]  # (class, probability), most likely first
+    filters: torch.Tensor  # (6, 1, 5, 5): the first convolution's weights
+    maps: torch.Tensor  # (6, 28, 28): the first convolution's output for the digit
+
+
+def snapshot_view(model: torch.nn.Module, info, digit: int, top: int = 3) -> SnapshotView:
+    """Snapshot ``model`` reading the bundled sample ``digit``: its prediction and its first layer."""
+    from vizconv.inputs.feature_sources import digit_picture, lenet_maps  # late: it loads the nets' room
+
+    picture = digit_picture(digit)
+    with torch.no_grad():
+        probabilities = model(info.preprocess(picture)).softmax(dim=1)[0]  # (10,)
+    order = probabilities.argsort(descending=True)[:top].tolist()
+    first = next(module for module in model.modules() if isinstance(module, torch.nn.Conv2d))
+    maps = lenet_maps(model, info, picture)["conv1"]
+    return SnapshotView([(info.classes[i], float(probabilities[i])) for i in order], first.weight.detach(), maps)
+
+
+def snapshot_accuracies(card: dict) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """The card's snapshots as (epochs, held-out accuracies), in order of epoch."""
+    entries = sorted(card.get("snapshots", []), key=lambda entry: entry["epoch"])
+    return tuple(entry["epoch"] for entry in entries), tuple(entry["test_accuracy"] for entry in entries)
 
 
 def curve_figure(curves: list[tuple[str, tuple[float, ...], tuple[float, ...]]], x_title: str) -> dict:

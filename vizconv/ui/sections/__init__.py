@@ -5,7 +5,7 @@
   sidebar, then the main column; ``Lesson`` (``inputs``) carries the page's memory and the inputs lessons share.
 - The Learning page teaches how a layer learns (its setting ``lesson``): ``backward``, the backward pass of one
   convolution layer, ``learn_kernel``, a kernel learned by gradient descent, and ``train_live``, LeNet-5 trained
-  live on the bundled digits.
+  live on the bundled digits, and ``snapshots``, the bundled LeNet from random weights to trained.
 - The Transposed convolution page shows its layer in one of two views (its setting ``view``): ``scatter`` (each
   input value writes value × kernel; one output value gathered) and ``equivalent`` (the ordinary convolution of a
   zero-inserted input). Each module's ``show(memory, trace, torch_output)`` draws its view.
@@ -22,6 +22,7 @@ from vizconv.ui.sections import (
     learn_kernel,
     pooling,
     scatter,
+    snapshots,
     train_live,
     upsampling,
 )
@@ -36,6 +37,7 @@ LESSONS: dict[str, ModuleType] = {
     "backward": backward,  # the Learning page
     "learn": learn_kernel,
     "train": train_live,
+    "snapshots": snapshots,
 }
 TRANSPOSED_VIEWS: dict[str, ModuleType] = {"scatter": scatter, "equivalent": equivalent}
 

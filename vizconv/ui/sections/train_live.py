@@ -27,7 +27,7 @@ def sidebar(memory: ui.WidgetMemory) -> LiveConfig:
     """The model, the epochs, the learning rate and the digit whose maps are shown, from the sidebar."""
     st.header(t("train.settings"))
     # catalogue: fm.model.lenet5, fm.model.lenet5-classic
-    model = ui.choice(memory, "t_model", t("fm.model"), LIVE_MODELS, "fm.model.", radio=False)
+    model = ui.choice(memory, "t_model", t("train.model"), LIVE_MODELS, "fm.model.", radio=False)
     epochs = st.slider(t("train.epochs"), 1, MAX_EPOCHS, **memory.seed("t_epochs"))
     rates = view.LIVE_RATES
     lr = st.select_slider(t("train.lr"), rates, help=t("train.lr_help"), **memory.seed("t_lr", rates, by_value=True))

@@ -322,6 +322,7 @@ RERUN_CASES = (
     ("pages/3_Pooling_and_activations_池化与激活.py", "radio", "pool_kind", "avg"),
     ("pages/4_Transposed_convolution_转置卷积.py", "number_input", "tconv_stride", 1),
     ("pages/5_Network_builder_搭建网络.py", "number_input", "nb_h", 32),
+    ("pages/6_Learning_学习.py", "selectbox", "learn_loss", "mse"),
 )
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "LESSONS",
     "LIMITS",
     "LOSSES",
+    "TAKEN",
     "TARGET_PRESETS",
     "BackwardSettings",
     "KERNEL_LIMITS",
@@ -55,7 +56,6 @@ __all__ = [
     "input_step_latex",
     "kernel_problem",
     "learner_signature",
-    "layer_settings",
     "loss_figure",
     "loss_latex",
     "loss_of",
@@ -99,34 +99,29 @@ LIMITS = {
 
 
 @dataclass(frozen=True)
-class BackwardSettings:
-    """The backward-pass lesson's settings with their defaults: a convolution layer (the Convolution page's
-    settings, here on a small grid of whole numbers) and its loss."""
+class BackwardSettings(PlaygroundSettings):
+    """The backward-pass lesson's settings with their defaults: a convolution layer, with every setting of the
+    Convolution page (here on a small grid of random whole numbers, one kernel preset for all), and its loss."""
 
-    random_channels: int = 1  # the input: random whole numbers 0..9 [C, H, W]
+    source: str = "random"  # the input: random whole numbers 0..9 [C, H, W], small
+    random_channels: int = 1
     random_height: int = 5
     random_width: int = 5
-    random_seed: int = 0
     out_channels: int = 1
-    kernel_h: int = 3
-    kernel_w: int = 3
-    stride_h: int = 1
-    stride_w: int = 1
-    padding_kind: str = "number"  # "number", "same" or "valid"
-    padding_h: int = 0
-    padding_w: int = 0
-    padding_mode: str = "zeros"
-    dilation_h: int = 1
-    dilation_w: int = 1
-    groups: int = 1
     bias: bool = True
     preset: str = "random_int"  # the layer's weight: small whole numbers, legible products
-    kernel_seed: int = 0
+    varied: bool = False
     loss: str = "sum"  # one of LOSSES
     target: str = "sobel_x"  # mse: the target is the same layer with this kernel (and no bias)
     cell_oc: int = 0  # cell: L = y[cell_oc, cell_oy, cell_ox]
     cell_oy: int = 0
     cell_ox: int = 0
+
+
+# The Convolution page's settings this lesson takes over (its input stays a small random grid).
+TAKEN = tuple(
+    f.name for f in fields(PlaygroundSettings) if f.name not in ("source", "sample", "side", "colour", "varied")
+)
 
 
 def unused_settings(values: dict) -> set[str]:
@@ -286,18 +281,11 @@ def loss_figure(losses: tuple[float, ...], loss_title: str, step_title: str) -> 
     }
 
 
-def layer_settings(settings: BackwardSettings) -> PlaygroundSettings:
-    """The lesson's layer as the Convolution page's settings (a random input, every kernel from one preset)."""
-    shared = {f.name for f in fields(PlaygroundSettings)} & set(asdict(settings))
-    return PlaygroundSettings(source="random", varied=False, **{name: getattr(settings, name) for name in shared})
-
-
 def from_convolution_page(values: dict) -> dict:
     """The Convolution page's layer settings (its memory's values) as this lesson's, within this lesson's bounds;
     its input becomes a small random grid with the same number of channels (a picture's gradients would be too
     many numbers to read)."""
-    names = {f.name for f in fields(BackwardSettings)} & set(values) - {"loss", "target"}
-    taken = {name: values[name] for name in names}
+    taken = {name: values[name] for name in TAKEN if name in values}
     if values.get("source") != "random":  # a sample or a picture: its channel count, on a small grid
         taken.pop("random_channels", None)
     for name, (low, high) in LIMITS.items():
@@ -367,11 +355,10 @@ def forward_pass(
 ) -> ConvTrace:
     """The lesson's layer run forward on its input (ParameterError for settings the layer refuses); ``weight`` and
     ``bias`` default to the preset's."""
-    layer = layer_settings(settings)
-    x = build_input(layer)
-    weight = default_weight(layer, x.shape[0]) if weight is None else weight
-    bias = default_bias(layer, x.shape[0]) if bias is None else bias
-    return run_playground(layer, x, weight, bias)
+    x = build_input(settings)
+    weight = default_weight(settings, x.shape[0]) if weight is None else weight
+    bias = default_bias(settings, x.shape[0]) if bias is None else bias
+    return run_playground(settings, x, weight, bias)
 
 
 def backward_pass(trace: ConvTrace, settings: BackwardSettings) -> tuple[ConvBackwardTrace, Loss]:
@@ -383,7 +370,7 @@ def backward_pass(trace: ConvTrace, settings: BackwardSettings) -> tuple[ConvBac
         loss.grad_output,
         trace.bias,
         stride=trace.stride,
-        padding=layer_settings(settings).padding,
+        padding=settings.padding,
         dilation=trace.dilation,
         groups=trace.groups,
         padding_mode=trace.padding_mode,

@@ -29,7 +29,8 @@ SHARED = {
     "layer": ui.Name(),  # checked against the model's layers when the layer picker is drawn
     "channel": ui.Whole(0, view.MAX_MAP),
     "shared": ui.Flag(),
-    "weights": ui.OneOf(("bundled", "random")),  # an upload cannot travel in a link
+    "weights": ui.OneOf(("bundled", "epoch", "random")),  # an upload cannot travel in a link
+    "epoch": ui.Whole(0, view.MAX_EPOCH),  # kept to a snapshot the model's card lists
     "oy": ui.Whole(0, view.MAX_MAP),
     "ox": ui.Whole(0, view.MAX_MAP),
 }
@@ -41,22 +42,19 @@ teaching.show_notes("fm", ui.lang(), st)
 upload = None
 with st.sidebar:
     st.header(t("fm.model_header"))
-    models = list(available_models())
-    model_name = st.selectbox(
-        t("fm.model"),
-        models,
-        help=t("fm.model_help"),
-        # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
-        **memory.seed("model", models, ui.labels("fm.model.")),
+    # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
+    model_name = ui.choice(
+        memory, "model", t("fm.model"), available_models(), "fm.model.", radio=False, help=t("fm.model_help")
     )
     language = ui.lang()  # read now, as ui.labels does: AppTest calls format_func after the run
-    weights = st.radio(
-        t("fm.weights"),
-        view.WEIGHT_KINDS,
-        horizontal=True,
-        help=t("fm.weights_help"),
-        **memory.seed("weights", view.WEIGHT_KINDS, lambda kind: text(view.weights_key(kind, model_name), language)),
-    )
+    epochs = view.model_epochs(model_name)  # its training's snapshots (the bundled LeNets')
+    kinds = view.weight_kinds(epochs)
+    labels = {kind: text(view.weights_key(kind, model_name), language) for kind in kinds}.get
+    weights = ui.choice(memory, "weights", t("fm.weights"), kinds, labels, help=t("fm.weights_help"))
+    if weights == "epoch":  # catalogue: fm.epoch, fm.epoch_help
+        epoch = st.select_slider(
+            t("fm.epoch"), epochs, help=t("fm.epoch_help"), **memory.seed("epoch", epochs, by_value=True)
+        )
     weights_file = None
     if weights == "own":
         weights_file = st.file_uploader(
@@ -81,7 +79,8 @@ try:
     if weights == "own" and weights_file is None:
         st.info(t("fm.weights_prompt", name=model_name), icon="⬅️")
         st.stop()
-    model, info = ui.chosen_model(model_name, weights, None if weights_file is None else weights_file.getvalue())
+    own = None if weights_file is None else weights_file.getvalue()
+    model, info = ui.chosen_model(model_name, weights, own, epoch if weights == "epoch" else None)
 except MessageError as exc:
     ui.show_error(exc)
     if weights == "bundled":  # offline, or a broken install: carry on with what works here, one click away

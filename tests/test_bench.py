@@ -21,6 +21,9 @@ KEYS = {
     "animator",
     "feature_grid",
     "rerun_ms",
+    "backward_vs_autograd",
+    "live_epoch_s",
+    "snapshot_switch_ms",
     "rss_mb",
 }
 

@@ -25,6 +25,11 @@ Keys and goals (issue 7):
 - ``feature_grid``: {layer: {ms, bytes}} for every channel of a layer as the
   Feature maps page's PNG grid;
 - ``rerun_ms``: {page: ms} for an AppTest rerun after one widget change (≤ 1500);
+- ``live_epoch_s`` (issue 19): one epoch of the Learning page's live LeNet-5 training on the 6,000 training
+  digits, on one torch thread, from start() to done (loading the digits and both held-out evaluations
+  included; ≤ 15); None where the digits file is missing;
+- ``snapshot_switch_ms`` (issue 19): an AppTest rerun of the Feature maps page with LeNet-5's "weights after
+  epoch" moved between its first and last snapshot (≤ 1500);
 - ``rss_mb``: resident memory with every bundled model loaded.
 """
 
@@ -56,6 +61,8 @@ GOALS = {
     "fx_vs_hooks": ">= 1",
     "animator": {"28": "build_ms <= 300"},
     "rerun_ms": "<= 1500 each",
+    "live_epoch_s": "<= 15",
+    "snapshot_switch_ms": "<= 1500",
 }
 
 
@@ -352,6 +359,46 @@ def bench_reruns(quick: bool) -> dict:
     return {"rerun_ms": results}
 
 
+def bench_live_epoch(quick: bool) -> dict:
+    """One epoch of live training as a student starts it (vizconv.training.live), timed to its end."""
+    from vizconv.training.live import LiveConfig, LiveTraining, mnist_path
+
+    if not mnist_path().exists():
+        return {"live_epoch_s": None}
+    times = []
+    for _ in range(1 if quick else 3):
+        training = LiveTraining(LiveConfig(epochs=1))
+        started = time.perf_counter()
+        training.start()
+        while training.running:
+            time.sleep(0.02)
+        times.append(time.perf_counter() - started)
+        if training.snapshot().state != "done":
+            raise RuntimeError(f"live training: {training.snapshot().error}")
+    return {"live_epoch_s": statistics.median(times)}
+
+
+def bench_snapshot_switch(quick: bool) -> dict:
+    """The Feature maps page's "weights after epoch" moved between LeNet-5's first and last snapshot: a rerun."""
+    from streamlit.testing.v1 import AppTest
+
+    from vizconv.nets.models import snapshot_epochs
+
+    epochs = snapshot_epochs("lenet5")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["fm_weights"] = "epoch"
+    at.switch_page("pages/2_Feature_maps_特征图.py").run()
+    times = []
+    for attempt in range(4 if quick else 10):
+        at.select_slider(key="fm_epoch").set_value(epochs[-1] if attempt % 2 == 0 else epochs[0])
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"snapshot switch: {at.exception}")
+    return {"snapshot_switch_ms": statistics.median(times) * 1e3}
+
+
 def resident_mb() -> float:
     """This process's resident memory (VmRSS) in MiB."""
     try:
@@ -408,7 +455,8 @@ def run(quick: bool) -> dict:
     """Every case, in one process; keys as in the module docstring (plus ``machine`` and ``details``)."""
     started = time.perf_counter()
     out: dict = {}
-    for part in (bench_conv, bench_backward, bench_capture, bench_animator, bench_feature_grid, bench_reruns):
+    parts = (bench_conv, bench_backward, bench_capture, bench_animator, bench_feature_grid, bench_reruns)
+    for part in (*parts, bench_live_epoch, bench_snapshot_switch):
         out.update(part(quick))
     out.update(bench_memory())
     details = {key[1:]: out.pop(key) for key in [k for k in out if k.startswith("_")]}
@@ -436,6 +484,9 @@ def _table(results: dict) -> str:
         lines.append(f"feature_grid {layer}: {case['ms']:.1f} ms, {case['bytes']:,} bytes")
     for page, ms in results["rerun_ms"].items():
         lines.append(f"rerun_ms {page:28} {ms:8.0f}   (goal <= 1500)")
+    live = results["live_epoch_s"]
+    lines.append(f"live_epoch_s     {'(no digits)' if live is None else f'{live:10.2f}'}   (goal <= 15)")
+    lines.append(f"snapshot_switch_ms {results['snapshot_switch_ms']:8.0f}   (goal <= 1500)")
     lines.append(f"rss_mb           {results['rss_mb']:10.0f}")
     lines.append(f"({results['seconds']:.0f} s in all)")
     return "\n".join(lines)
@@ -475,6 +526,11 @@ def markdown(results: dict) -> str:
         out.append(f"| feature_grid {layer} | {case['ms']:.0f} ms, {case['bytes']:,} bytes | | |")
     for page, ms in results["rerun_ms"].items():
         row(f"rerun_ms {page}", ms, "{:.0f} ms", "≤ 1500", ms <= 1500)
+    live = results["live_epoch_s"]
+    if live is not None:
+        row("live_epoch_s (one epoch, one thread)", live, "{:.2f} s", "≤ 15", live <= 15)
+    switch = results["snapshot_switch_ms"]
+    row("snapshot_switch_ms (Feature maps page)", switch, "{:.0f} ms", "≤ 1500", switch <= 1500)
     out.append(f"| rss_mb (every bundled model loaded) | {results['rss_mb']:.0f} MB | | |")
     return "\n".join(out)
 

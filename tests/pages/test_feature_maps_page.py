@@ -153,3 +153,23 @@ def test_feature_maps_says_when_the_recomputation_differs(monkeypatch):
     at = _features()
     assert not at.success
     assert any("differs from it by" in e.value for e in at.error)
+
+
+def test_weights_after_an_epoch_of_training():
+    """LeNet-5's own training, epoch by epoch: epoch 0 is the random start (chance), the last the shipped weights
+    (their prediction); the note says which epoch and its held-out accuracy. A model without snapshots offers none."""
+    from vizconv.nets.models import load_snapshot, snapshot_epochs
+
+    epochs = snapshot_epochs("lenet5")
+    at = open_page(FEATURES, {"fm_weights": "epoch"})
+    start = load_snapshot("lenet5", 0)[1].card["test_accuracy"]
+    assert any(text("fm.epoch_note", "en", epoch=0, accuracy=f"{start:.1%}") == i.value for i in at.info)
+    at.select_slider(key="fm_epoch").set_value(epochs[-1]).run()
+    assert not at.exception
+    shipped = open_page(FEATURES)
+    assert at.dataframe[0].value.equals(shipped.dataframe[0].value)  # the same prediction table
+    assert at.query_params["fm_epoch"] == str(epochs[-1])
+    cifar = open_page(FEATURES, {"fm_model": "resnet20", "fm_weights": "epoch", "fm_sample": "cifar_ship"})
+    offered = cifar.radio(key="fm_weights").options
+    assert text("fm.weights.epoch", "en") not in offered
+    assert cifar.radio(key="fm_weights").value == "bundled"

@@ -29,9 +29,16 @@ def test_weights_labels_say_when_the_weights_are_not_vizconvs():
     assert view.weights_key("bundled", "resnet18") == "fm.weights.pretrained"
     assert [view.weights_key(kind, "lenet5") for kind in view.WEIGHT_KINDS] == [
         "fm.weights.bundled",
+        "fm.weights.epoch",
         "fm.weights.random",
         "fm.weights.own",
     ]
+
+
+def test_snapshots_are_offered_only_where_the_card_lists_them():
+    assert view.weight_kinds(view.model_epochs("lenet5")) == view.WEIGHT_KINDS
+    assert "epoch" not in view.weight_kinds(view.model_epochs("resnet20"))
+    assert view.model_epochs("resnet18") == ()
     assert view.weights_key("random", "resnet18") == "fm.weights.random"
 
 

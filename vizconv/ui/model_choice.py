@@ -8,22 +8,26 @@ import streamlit as st
 from vizconv.nets.models import download_resnet18, resnet18_downloaded
 from vizconv.nets.zoo import spec
 from vizconv.ui.language import t
-from vizconv.ui.model_cache import cached_model, cached_random_model, session_model
+from vizconv.ui.model_cache import cached_model, cached_random_model, cached_snapshot, session_model
 from vizconv.ui.url_state import WidgetMemory
 
 __all__ = ["chosen_model", "other_ways"]
 
 
-def chosen_model(name: str, weights: str, own: bytes | None = None):
+def chosen_model(name: str, weights: str, own: bytes | None = None, epoch: int | None = None):
     """Model ``name`` with the weights chosen, saying on the page which they are: ``"bundled"`` (vizconv's, or
-    torchvision's, downloaded first under a progress bar), ``"random"`` (seeded, untrained) or ``"own"``
-    (``own``: a state_dict file's bytes, kept in this session only, never in a shared cache). Returns
-    (model, info); ModelError when the weights cannot be had."""
+    torchvision's, downloaded first under a progress bar), ``"epoch"`` (its training's snapshot after ``epoch``),
+    ``"random"`` (seeded, untrained) or ``"own"`` (``own``: a state_dict file's bytes, kept in this session only,
+    never in a shared cache). Returns (model, info); ModelError when the weights cannot be had."""
     # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
     title = t("fm.model." + name)
     if weights == "own":
         model, info = session_model(name, own)
         st.caption(t("fm.weights_loaded", name=title, sha=info.card["sha256"][:12]))
+        return model, info
+    if weights == "epoch":
+        model, info = cached_snapshot(name, epoch)
+        st.info(t("fm.epoch_note", epoch=epoch, accuracy=f"{info.card['test_accuracy']:.1%}"), icon="⏱️")
         return model, info
     if weights == "random":
         model, info = cached_random_model(name)

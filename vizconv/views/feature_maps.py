@@ -19,6 +19,7 @@ from vizconv.inputs.samples import ASSETS, SampleError, model_samples, open_pict
 from vizconv.nets.capture import capture, module_path
 from vizconv.nets.feature_maps import MadeBy
 from vizconv.nets.layers import LayerInfo, layer_table
+from vizconv.nets.models import ModelError, snapshot_epochs
 from vizconv.nets.zoo import MODELS, ModelInfo
 from vizconv.ops.conv import ConvStep
 from vizconv.viz import style
@@ -32,6 +33,7 @@ __all__ = [
     "LINK_SAMPLES",
     "MAX_MAP",
     "SOURCES",
+    "MAX_EPOCH",
     "WEIGHT_KINDS",
     "Analysis",
     "activation_latex",
@@ -55,6 +57,8 @@ __all__ = [
     "strongest_channels",
     "table_height",
     "top_predictions",
+    "model_epochs",
+    "weight_kinds",
     "weights_key",
 ]
 
@@ -63,7 +67,7 @@ SEEN_PX = 224  # the picture the model sees is drawn about this wide, in whole p
 PREDICTIONS = 5  # the top classes listed
 STRONGEST = 3  # input channels whose dot products are written out
 TABLE_ROWS = 16  # the layer table shows this many rows whole (LeNet's whole table), then scrolls
-WEIGHT_KINDS = ("bundled", "random", "own")  # "own": a state_dict uploaded in this session
+WEIGHT_KINDS = ("bundled", "epoch", "random", "own")  # "epoch": a training snapshot; "own": a state_dict uploaded
 SOURCES = ("sample", "upload", "draw")
 LINK_SAMPLES = tuple({**model_samples("mnist"), **model_samples("cifar10")})  # the samples a link may name
 DEFAULTS = {
@@ -75,14 +79,30 @@ DEFAULTS = {
     "channel": 0,
     "oy": -1,  # -1: the middle of the map, set on the first visit
     "ox": -1,
-    "weights": "bundled",  # "random" (seeded, untrained) or "own"
+    "weights": "bundled",  # "epoch" (a snapshot of its training), "random" (seeded, untrained) or "own"
+    "epoch": 0,  # the snapshot's epoch (0: the random initialisation its training started from)
 }
+MAX_EPOCH = 100  # an epoch a link may name (the page keeps it to one the model's card lists)
+
+
+def model_epochs(name: str) -> tuple[int, ...]:
+    """The epochs of model ``name``'s training snapshots; () for none, or where its card cannot be read (loading
+    its weights then says why)."""
+    try:
+        return snapshot_epochs(name)
+    except ModelError:
+        return ()
+
+
+def weight_kinds(epochs: tuple[int, ...]) -> tuple[str, ...]:
+    """The weights a model offers: a snapshot of its training only where its card lists ``epochs``."""
+    return tuple(kind for kind in WEIGHT_KINDS if kind != "epoch" or epochs)
 
 
 def weights_key(kind: str, model: str) -> str:
     """The catalogue key of weights ``kind`` for ``model``: a downloaded model's own weights are not vizconv's.
 
-    Keys: fm.weights.bundled, fm.weights.random, fm.weights.own, fm.weights.pretrained."""
+    Keys: fm.weights.bundled, fm.weights.epoch, fm.weights.random, fm.weights.own, fm.weights.pretrained."""
     return "fm.weights.pretrained" if kind == "bundled" and not MODELS[model].bundled else f"fm.weights.{kind}"
 
 

@@ -497,17 +497,37 @@ def _model_card(
     return card
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    recipe = RECIPES[args.model]
-    epochs = recipe["epochs"] if args.epochs is None else args.epochs
+def _check_epochs(parser: argparse.ArgumentParser, args: argparse.Namespace, epochs: int) -> None:
+    """Refuse (exit 2, with the reason) epochs and snapshots that cannot be: no epoch at all, a snapshot after the
+    last one-cycle epoch, snapshots of a run that does not start from the random initialisation."""
     if epochs < 0 or args.swa_epochs < 0 or epochs + args.swa_epochs == 0:
         parser.error("train for at least one epoch: --epochs N or --swa-epochs N")
     if args.snapshots and args.snapshots[-1] > epochs:
         parser.error(f"--snapshots: epoch {args.snapshots[-1]} is after the last one-cycle epoch ({epochs})")
     if args.snapshots and args.init is not None:
         parser.error("--snapshots start from the random initialisation: train without --init")
+
+
+def _checkpoint_saver(checkpoint: Path, settings: dict, offset: float, sessions: int) -> Callable[[dict], None]:
+    """What train() calls after every epoch: the state, with the run's settings, its seconds so far (``offset``
+    + the clock now: earlier sessions' time, minus when this one started) and its sessions, written whole."""
+
+    def save(state: dict) -> None:
+        seconds = offset + time.perf_counter()
+        torch.save(
+            {**state, "settings": settings, "seconds": seconds, "sessions": sessions}, checkpoint.with_suffix(".tmp")
+        )
+        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)  # never a half-written checkpoint
+
+    return save
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    recipe = RECIPES[args.model]
+    epochs = recipe["epochs"] if args.epochs is None else args.epochs
+    _check_epochs(parser, args, epochs)
     batch = args.batch_size or recipe["batch"]
     lr = args.lr or recipe["lr"]
     torch.set_num_threads(args.threads)
@@ -526,14 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds_before, sessions = (0.0, 1) if resume is None else (resume["seconds"], resume["sessions"] + 1)
     snapshot_epochs = {0, *args.snapshots} if args.snapshots else set()  # 0: the seeded random initialisation
     started = time.perf_counter()
-
-    def save_checkpoint(state: dict) -> None:
-        seconds = seconds_before + time.perf_counter() - started
-        torch.save(
-            {**state, "settings": settings, "seconds": seconds, "sessions": sessions}, checkpoint.with_suffix(".tmp")
-        )
-        os.replace(checkpoint.with_suffix(".tmp"), checkpoint)  # never a half-written checkpoint
-
+    save_checkpoint = _checkpoint_saver(checkpoint, settings, seconds_before - started, sessions)
     model, details = train(
         args.model,
         splits,

@@ -61,5 +61,4 @@ with st.sidebar:
 sections.lesson(lesson).show(sections.Lesson(memory, notices))
 
 # The link, once the explained cells are clamped to what the page shows.
-notes = (t("share.kernel_note"),) if lesson == "backward" else ()  # the kernel editor's cells do not travel
-ui.share_box(memory.publish(learning.unused_settings(memory.sync())), notes)
+ui.share_box(memory.publish(learning.unused_settings(memory.sync())))

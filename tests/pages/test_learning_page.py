@@ -76,10 +76,10 @@ def test_the_animators_carry_autograds_gradients(loss, mode):
     weight_view = animator_data(at, 0)
     c_out, per_group, kh, kw = grad_weight.shape
     # the depthwise view: input channel c's maps are the gradients of each kernel's channel c
-    output = torch.from_numpy(weight_view["output"]).reshape(2, c_out, kh, kw).transpose(0, 1)
+    output = torch.tensor(weight_view["output"]).reshape(2, c_out, kh, kw).transpose(0, 1)
     torch.testing.assert_close(output, grad_weight, atol=1e-4, rtol=1e-4)
     input_view = animator_data(at, 1)
-    padded = torch.from_numpy(input_view["output"])
+    padded = torch.tensor(input_view["output"])
     if mode == "zeros":
         torch.testing.assert_close(padded[:, 1:-1, 1:-1][:, : grad_input.shape[1]], grad_input, atol=1e-4, rtol=1e-4)
     else:  # folding puts the padding's gradient back: the totals agree

@@ -309,3 +309,11 @@ def test_a_link_to_an_epoch_without_a_snapshot_shows_a_saved_one():
     from vizconv.nets.models import snapshot_epochs
 
     assert at.select_slider(key="learn_s_epoch").value in snapshot_epochs("lenet5-classic")
+
+
+def test_the_weight_panel_names_each_kernel_and_channel():
+    at = open_page(LEARNING, {"learn_random_channels": "2", "learn_out_channels": "2"})
+    picker = at.selectbox(key="learn_w_channel")
+    assert picker.options == ["w[0, 0]", "w[1, 0]", "w[0, 1]", "w[1, 1]"]  # the depthwise view's order
+    picker.set_value(1).run()
+    assert any("w[1, 0," in m.value for m in at.markdown)

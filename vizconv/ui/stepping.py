@@ -77,18 +77,36 @@ class Stepper:
             width="stretch",
         )
 
-    def panel(self, title: str, key: str, channel: str, position_help: str | None = None, parent=None):
+    def panel(
+        self,
+        title: str,
+        key: str,
+        channel: str,
+        position_help: str | None = None,
+        parent=None,
+        channel_names: Callable[[int], str] | None = None,
+    ):
         """A step panel: its heading ``title``, then a container keyed ``key`` (``<page>_step_panel``: presenter
         mode enlarges what is inside, ui.PRESENTER_CSS) holding ◀, the position slider, ▶ and the ``channel``
-        choice; returns the container, for the explanation below the controls. ``parent``: where (st)."""
+        choice (each option named by ``channel_names``: text the same in every language, as a choice travels to
+        the browser as its label); returns the container, for the explanation below the controls. ``parent``:
+        where (st)."""
         parent = st if parent is None else parent
         parent.subheader(title)
         panel = parent.container(key=key)
-        self.controls(panel, t("conv.position"), channel, t("conv.back"), t("conv.forward"), position_help)
+        labels = (t("conv.position"), channel, t("conv.back"), t("conv.forward"))
+        self.controls(panel, *labels, position_help, channel_names)
         return panel
 
     def controls(
-        self, container, position: str, channel: str, back: str, forward: str, position_help: str | None = None
+        self,
+        container,
+        position: str,
+        channel: str,
+        back: str,
+        forward: str,
+        position_help: str | None = None,
+        channel_names: Callable[[int], str] | None = None,
     ) -> None:
         """◀, the position slider, ▶ and the channel choice in one row of ``container``."""
         # ◀ and ▶ wide enough for the arrow and its key hint, also in presenter mode on a 1024-pixel projector
@@ -113,7 +131,7 @@ class Stepper:
         if self.positions > 1:
             last = self.positions - 1
             slider_col.slider(position, 0, last, key=self.position_key, format=f"%d / {last}", help=position_help)
-        channel_col.selectbox(channel, range(self.channels), key=self.channel_key)
+        channel_col.selectbox(channel, range(self.channels), key=self.channel_key, format_func=channel_names or str)
 
 
 # The live animator's JS and CSS: files Streamlit serves itself at app/static/ (server.enableStaticServing), so

@@ -118,7 +118,10 @@ def _weight_gradient(memory: ui.WidgetMemory, back: ConvBackwardTrace) -> None:
         "learn_w_position", "learn_w_channel", "learn_w_animation", weight_conv.positions, weight_conv.out_channels, kw
     )
     steps.live(partial(view.weight_gradient_animator, back), memory)
-    panel = steps.panel(t("back.weight_step"), "learn_w_panel", t("back.weight_channel"))
+    names = ["w[{}, {}]".format(*view.weight_channel(back, k)) for k in range(weight_conv.out_channels)]
+    panel = steps.panel(
+        t("back.weight_step"), "learn_w_panel", t("back.weight_channel"), channel_names=names.__getitem__
+    )
     oc, ic = view.weight_channel(back, steps.channel)
     i, j = divmod(steps.position, kw)
     step = back.weight_step(oc, ic, i, j)

@@ -1,9 +1,12 @@
-"""What the Learning page computes, as plain functions on its settings.
+"""What the Learning page computes, as plain functions on its settings, lesson by lesson (``LESSONS``):
 
-Its first lesson is the backward pass of one convolution layer: the layer of the Convolution page (the same
-settings, on a small input), a loss, the gradient of the loss with respect to the layer's output, and the three
-gradients autograd would give (``vizconv.ops.backward``), each written out as a sum of products. Tests drive the
-same functions without Streamlit and compare them with ``torch.autograd``.
+- ``backward``: one convolution layer (the Convolution page's settings, on a small grid), a loss of its output,
+  ∂L/∂y, and the three gradients autograd would give (``vizconv.ops.backward``), each a sum of products;
+- ``learn``: a kernel learned back from a target by gradient descent (``vizconv.training.learn_kernel``);
+- ``train``: LeNet-5 trained live (``vizconv.training.live``): its settings and curves;
+- ``snapshots``: the bundled LeNets' weights after each saved epoch of their training.
+
+Tests drive the same functions without Streamlit and compare them with ``torch.autograd``.
 """
 
 from __future__ import annotations

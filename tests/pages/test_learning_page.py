@@ -317,3 +317,11 @@ def test_the_weight_panel_names_each_kernel_and_channel():
     assert picker.options == ["w[0, 0]", "w[1, 0]", "w[0, 1]", "w[1, 1]"]  # the depthwise view's order
     picker.set_value(1).run()
     assert any("w[1, 0," in m.value for m in at.markdown)
+
+
+def test_without_the_digits_start_says_where_to_put_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("VIZCONV_MNIST", str(tmp_path / "missing.npz"))
+    at = open_page(LEARNING, {"learn_lesson": "train"})
+    at.button(key="learn_t_start").click().run()
+    assert not at.exception and not at.session_state["learn_live"].running
+    assert len(at.error) == 1 and "missing.npz" in at.error[0].value and "VIZCONV_MNIST" in at.error[0].value

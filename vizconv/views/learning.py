@@ -21,6 +21,7 @@ from vizconv.i18n.strings import text
 from vizconv.inputs.kernels import make_weight
 from vizconv.ops.backward import BiasStep, ConvBackwardTrace, InputStep, WeightStep, trace_conv2d_backward
 from vizconv.ops.conv import ConvTrace
+from vizconv.ops.geometry import pad_input
 from vizconv.training.learn_kernel import (
     LearningProblem,
     Step,
@@ -31,7 +32,7 @@ from vizconv.training.learn_kernel import (
 )
 from vizconv.views.convolution import PlaygroundSettings, build_input, default_bias, default_weight, run_playground
 from vizconv.viz.animator import Opening, conv_animator_data, scatter_animator_data
-from vizconv.viz.steps import format_number, matrix_latex
+from vizconv.viz.steps import factor_latex, format_number, matrix_latex
 
 __all__ = [
     "LESSONS",
@@ -270,18 +271,13 @@ def curve_figure(curves: list[tuple[str, tuple[float, ...], tuple[float, ...]]],
 
 
 def loss_figure(losses: tuple[float, ...], loss_title: str, step_title: str) -> dict:
-    """The loss after each step as a Plotly line, on a log scale where every loss is positive (it spans decades)."""
+    """The loss after each step as a line, on a log scale where every loss is positive (it spans decades)."""
+    figure = curve_figure([(loss_title, tuple(range(len(losses))), losses)], step_title)
     finite = [loss for loss in losses if math.isfinite(loss)]
     log = bool(finite) and min(finite) > 0
-    return {
-        "data": [{"type": "scatter", "mode": "lines+markers", "x": list(range(len(losses))), "y": list(losses)}],
-        "layout": {
-            "height": 280,
-            "margin": {"l": 60, "r": 20, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": step_title}},
-            "yaxis": {"title": {"text": loss_title}, "type": "log" if log else "linear"},
-        },
-    }
+    figure["layout"] |= {"height": 280, "showlegend": False}
+    figure["layout"]["yaxis"] = {"title": {"text": loss_title}, "type": "log" if log else "linear"}
+    return figure
 
 
 def from_convolution_page(values: dict) -> dict:
@@ -328,8 +324,8 @@ def loss_of(trace: ConvTrace, settings: BackwardSettings) -> Loss:
         return Loss("cell", float(y[oc, oy, ox]), grad, None)
     c_out, per_group, kh, kw = trace.weight.shape
     target_weight = make_weight(settings.target, c_out, per_group, kh, kw)
-    target = F.conv2d(
-        F.pad(trace.input[None], _pad_order(trace.pads), mode=_torch_mode(trace.padding_mode)),
+    target = F.conv2d(  # the same padded input, the classic kernel
+        trace.padded[None],
         target_weight,
         stride=trace.stride,
         dilation=trace.dilation,
@@ -341,16 +337,6 @@ def loss_of(trace: ConvTrace, settings: BackwardSettings) -> Loss:
 
 def _cell(settings: BackwardSettings) -> tuple[int, int, int]:
     return settings.cell_oc, settings.cell_oy, settings.cell_ox
-
-
-def _pad_order(pads: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """(top, bottom, left, right) as F.pad's (left, right, top, bottom)."""
-    top, bottom, left, right = pads
-    return (left, right, top, bottom)
-
-
-def _torch_mode(padding_mode: str) -> str:
-    return "constant" if padding_mode == "zeros" else padding_mode
 
 
 def forward_pass(
@@ -447,7 +433,7 @@ def input_step_latex(step: InputStep, per_group_in: int) -> str:
     0 where no window read it."""
     c = step.ic % per_group_in
     terms = " + ".join(
-        rf"\underbrace{{{_factor(g)} \cdot {_factor(w)}}}_{{g_{{{o},{oy},{ox}}}\,w_{{{o},{c},{i},{j}}}}}"
+        rf"\underbrace{{{factor_latex(g)} \cdot {factor_latex(w)}}}_{{g_{{{o},{oy},{ox}}}\,w_{{{o},{c},{i},{j}}}}}"
         for g, w, o, oy, ox, i, j in zip(
             step.grads.tolist(),
             step.weights.tolist(),
@@ -466,11 +452,6 @@ def bias_latex(step: BiasStep) -> str:
     )
 
 
-def _factor(value: float) -> str:
-    """A factor in a written-out sum: negative numbers in parentheses."""
-    return format_number(value) if value >= 0 else f"({format_number(value)})"
-
-
 def autograd_difference(back: ConvBackwardTrace) -> float:
     """The largest difference between the lesson's three gradients and torch.autograd's for the same layer and
     output gradient (nn.Conv2d's forward, then ``y.backward(grad_output)``)."""
@@ -478,7 +459,7 @@ def autograd_difference(back: ConvBackwardTrace) -> float:
     x = f.input.clone().requires_grad_(True)
     weight = f.weight.clone().requires_grad_(True)
     bias = None if f.bias is None else f.bias.clone().requires_grad_(True)
-    padded = F.pad(x[None], _pad_order(f.pads), mode=_torch_mode(f.padding_mode))
+    padded = pad_input(x, f.pads, f.padding_mode)[None]  # F.pad, which autograd differentiates
     y = F.conv2d(padded, weight, bias, stride=f.stride, dilation=f.dilation, groups=f.groups)[0]
     y.backward(back.grad_output)
     pairs = [(back.grad_input, x.grad), (back.grad_weight, weight.grad)]

@@ -13,7 +13,7 @@ import torch
 
 from vizconv.inputs.samples import random_grid
 from vizconv.ops.transposed import EXAMPLES, ConvTransposeTrace, LineCoverage
-from vizconv.viz.steps import format_number, matrix_latex
+from vizconv.viz.steps import factor_latex, format_number, matrix_latex
 
 __all__ = [
     "LIMITS",
@@ -141,11 +141,6 @@ def output_padding_choices(size: int, kernel: int, stride: int, padding: int, di
     return (low, low + stride - 1) if stride > 1 and low >= 1 else None
 
 
-def _factor(value: float) -> str:
-    """A factor in a written-out sum: negative numbers in parentheses."""
-    return format_number(value) if value >= 0 else f"({format_number(value)})"
-
-
 def scatter_latex(value: float, kernel: torch.Tensor, written: torch.Tensor) -> str:
     """value × kernel = what it writes onto the output."""
     return rf"{format_number(value)} \times {matrix_latex(kernel)} = {matrix_latex(written)}"
@@ -158,7 +153,7 @@ def gather_latex(trace: ConvTransposeTrace, oc: int, oy: int, ox: int) -> tuple[
     per_group = trace.weight.shape[1]  # weight [C_in, C_out/groups, kH, kW]: oc is column oc % per_group of its group
     sum_text = (
         " + ".join(
-            rf"\underbrace{{{_factor(term.value)} \cdot {_factor(term.weight)}}}"
+            rf"\underbrace{{{factor_latex(term.value)} \cdot {factor_latex(term.weight)}}}"
             rf"_{{x_{{{term.ic},{term.iy},{term.ix}}}\,w_{{{term.ic},{oc % per_group},{term.ky},{term.kx}}}}}"
             for term in terms
         )
@@ -166,7 +161,7 @@ def gather_latex(trace: ConvTransposeTrace, oc: int, oy: int, ox: int) -> tuple[
     )
     bias = trace.bias_of(oc)
     if trace.bias is not None:
-        sum_text += rf" + \underbrace{{{_factor(bias)}}}_{{b_{{{oc}}}}}"
+        sum_text += rf" + \underbrace{{{factor_latex(bias)}}}_{{b_{{{oc}}}}}"
     total = sum(term.product for term in terms) + bias
     return rf"y_{{{oc},{oy},{ox}}} = {sum_text} = \mathbf{{{format_number(total, 4)}}}", total
 

@@ -17,6 +17,7 @@ __all__ = [
     "ONE_LINE_MAX_COLUMNS",
     "approximate_number",
     "exact_number",
+    "factor_latex",
     "format_number",
     "matrix_latex",
     "pool_step_latex",
@@ -50,6 +51,11 @@ def format_number(value: float, digits: int = 3) -> str:
         return str(int(round(value)))
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def factor_latex(value: float, digits: int = 3) -> str:
+    """A factor in a written-out product: negative numbers in parentheses, ``2 · (−1)``."""
+    return format_number(value, digits) if value >= 0 else f"({format_number(value, digits)})"
 
 
 def approximate_number(value: float, digits: int = 3) -> str:

@@ -133,3 +133,18 @@ def test_snapshot_accuracy_agrees_with_the_card():
     for epoch in snapshot_epochs("lenet5"):
         model, info = load_snapshot("lenet5", epoch)
         assert evaluate_accuracy(model, x, y, "mnist") == pytest.approx(info.card["test_accuracy"], abs=1e-4)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "lenet5-classic"])
+def test_each_snapshot_has_its_card_beside_it(name):
+    """A snapshot's own card (what the training command writes beside it) names its model, epoch, sha256 and
+    accuracy as the model card lists them."""
+    from vizconv.training.train import snapshot_card
+
+    card = json.loads((MODELS / f"{name}.json").read_text(encoding="utf-8"))
+    for entry in card["snapshots"]:
+        path = MODELS / entry["file"]
+        if path.parent == MODELS:  # the kept epoch is NAME.pt, described by the model card itself
+            continue
+        beside = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert beside == snapshot_card(card, entry)

@@ -219,9 +219,12 @@ def test_snapshots_keep_the_start_and_the_listed_epochs(tmp_path, capsys):
         expected = "lenet5.pt" if entry["epoch"] == kept else f"snapshots/lenet5/epoch{entry['epoch']}.pt"
         assert entry["file"] == expected and entry["sha256"] == sha256_of(out / expected)
         assert 0 <= entry["test_accuracy"] <= 1
-    assert sorted(p.name for p in (out / "snapshots" / "lenet5").iterdir()) == sorted(
+    assert sorted(p.name for p in (out / "snapshots" / "lenet5").glob("*.pt")) == sorted(
         f"epoch{e}.pt" for e in {0, 1, 2} - {kept}
     )  # nothing half-written, no copy of the kept weights
+    assert sorted(p.name for p in (out / "snapshots" / "lenet5").glob("*.json")) == sorted(
+        f"epoch{e}.json" for e in {0, 1, 2} - {kept}
+    )  # each snapshot's card beside it
     model, info = load_snapshot("lenet5", 1, models_dir=out)
     assert info.card["epoch"] == 1 and info.card["file"].endswith(("epoch1.pt", "lenet5.pt"))
     plain = torch.load(tmp_path / "plain" / "lenet5.pt", weights_only=True)

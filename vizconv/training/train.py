@@ -452,6 +452,29 @@ def _snapshot_entries(
     return entries
 
 
+def snapshot_card(card: dict, entry: dict) -> dict:
+    """The small card written beside a snapshot's weights: which model and epoch they are, their sha256 and
+    held-out accuracy, and where the whole run is described (the model's own card, two folders up)."""
+    keep = ("name", "architecture", "dataset", "data_source", "split", "seed", "torch_version", "command")
+    return {
+        **{key: card[key] for key in keep if key in card},
+        "epoch": entry["epoch"],
+        "sha256": entry["sha256"],
+        "test_accuracy": entry["test_accuracy"],
+        "run_card": f"../../{card['name']}.json",
+        "note": "a snapshot of the run that made the bundled weights; epoch 0 is its random initialisation",
+    }
+
+
+def _write_snapshot_cards(card: dict, folder: Path) -> None:
+    """A card beside each snapshot file (the kept epoch's file is NAME.pt, whose card is the model card)."""
+    for entry in card.get("snapshots", []):
+        path = folder / entry["file"]
+        if path.parent != folder:
+            text = json.dumps(snapshot_card(card, entry), indent=2) + "\n"
+            path.with_suffix(".json").write_text(text, encoding="utf-8")
+
+
 def _model_card(
     name: str,
     model: nn.Module,
@@ -586,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
         kept = None if card.get("kept") == "averaged weights" else card["best_epoch"]
         card["snapshots"] = _snapshot_entries(args.model, args.out, snapshot_epochs, splits, kept, weights)
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    _write_snapshot_cards(card, args.out)
     checkpoint.unlink(missing_ok=True)  # the run is complete
     print(f"wrote {weights} and {weights.with_suffix('.json')}", flush=True)
     return 0

@@ -240,9 +240,41 @@ def test_snapshots_keep_the_start_and_the_listed_epochs(tmp_path, capsys):
         (["--snapshots", "1,x"], "not a list of epochs"),
         (["--snapshots", "3"], "after the last one-cycle epoch"),
         (["--snapshots", "1", "--init", "w.pt"], "without --init"),
+        (["--stop-after", "3"], "--stop-after: an epoch from 1 to 2"),
+        (["--stop-after", "0"], "--stop-after: an epoch from 1 to 2"),
+        (["--stop-after", "1", "--swa-epochs", "2"], "no --swa-epochs after it"),
+        (["--stop-after", "1", "--snapshots", "2"], "after --stop-after 1"),
     ],
 )
 def test_snapshots_that_cannot_be_taken_are_refused(tmp_path, capsys, extra, message):
     with pytest.raises(SystemExit):
         main(["lenet5", "--data", str(tmp_path / "tiny.npz"), "--epochs", "2", "--out", str(tmp_path), *extra])
     assert message in capsys.readouterr().err
+
+
+def test_a_stopped_run_is_the_start_of_the_whole_run(tmp_path, capsys):
+    """--stop-after N: the first N epochs of the same schedule (the learning rate still planned for --epochs),
+    so its history and snapshots are the whole run's first N; its card says where it stopped, and every
+    snapshot keeps its own file (the stopped run's NAME.pt is not what they lead to)."""
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    command = ["lenet5", "--data", str(data), "--epochs", "4", "--threads", "1", "--snapshots", "1,2"]
+    assert main([*command, "--out", str(tmp_path / "whole")]) == 0
+    assert main([*command, "--stop-after", "2", "--out", str(tmp_path / "start")]) == 0
+    capsys.readouterr()
+    whole = json.loads((tmp_path / "whole" / "lenet5.json").read_text())
+    start = json.loads((tmp_path / "start" / "lenet5.json").read_text())
+    assert start["stopped_after"] == 2 and "stopped_after" not in whole
+    assert start["epochs"] == whole["epochs"] == 4 and start["schedule"] == whole["schedule"]
+    assert len(start["history"]) == 2
+    assert start["history"] == [
+        {**h, "seconds": s["seconds"]} for h, s in zip(whole["history"][:2], start["history"], strict=True)
+    ]
+    assert [e["file"] for e in start["snapshots"]] == [f"snapshots/lenet5/epoch{e}.pt" for e in (0, 1, 2)]
+    whole_files = {entry["epoch"]: entry["file"] for entry in whole["snapshots"]}
+    for entry in start["snapshots"]:
+        assert entry["sha256"] == sha256_of(tmp_path / "start" / entry["file"])
+        mine = torch.load(tmp_path / "start" / entry["file"], weights_only=True)
+        theirs = torch.load(tmp_path / "whole" / whole_files[entry["epoch"]], weights_only=True)
+        assert all(torch.equal(mine[k], theirs[k]) for k in theirs)  # the same weights after the same epochs
+        assert ("val_accuracy" in entry) == (entry["epoch"] > 0)
+    assert not (tmp_path / "start" / "lenet5.checkpoint.pt").exists()

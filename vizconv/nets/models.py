@@ -187,8 +187,11 @@ def load_snapshot(name: str, epoch: int, models_dir: Path | None = None) -> tupl
         state = _checked_state(model, models_dir / entry["file"], entry["sha256"])
     except OSError as exc:
         raise _unreadable(model, models_dir, exc) from exc
-    val = {h["epoch"]: h["val_accuracy"] for h in card.get("history", [])}.get(epoch)
-    card = {k: v for k, v in card.items() if k not in ("snapshots", "val_accuracy")}
+    # That epoch's validation accuracy: the entry's own, else the run's history (not for snapshots of a rerun,
+    # vizconv.training.attach_snapshots, whose card's history is another run's).
+    history = [] if "snapshots_run" in card else card.get("history", [])
+    val = entry.get("val_accuracy", {h["epoch"]: h["val_accuracy"] for h in history}.get(epoch))
+    card = {k: v for k, v in card.items() if k not in ("snapshots", "snapshots_run", "val_accuracy")}
     snapshot = {**card, **({"val_accuracy": val} if val is not None else {}), **entry}
     return _built(model, state), model_info(name, snapshot, source="snapshot")
 

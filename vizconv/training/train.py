@@ -196,11 +196,23 @@ def _average_weights(
 
 
 def _one_cycle(
-    model, optimizer, scheduler, splits, recipe, batch, generator, epochs: int, save_checkpoint, resume, snapshot=None
+    model,
+    optimizer,
+    scheduler,
+    splits,
+    recipe,
+    batch,
+    generator,
+    epochs: int,
+    save_checkpoint,
+    resume,
+    snapshot=None,
+    stop_after: int | None = None,
 ) -> tuple[list[dict], float, dict | None]:
     """The one-cycle phase: ``epochs`` epochs (after those ``resume`` holds, if given), validated after each, the
     state handed to ``save_checkpoint`` after each; ``snapshot(epoch, model)`` called before the first (epoch 0)
-    and after each. Returns (history, best validation accuracy, its weights)."""
+    and after each. ``stop_after``: end after that epoch, the schedule still that of ``epochs`` (the start of a
+    long run). Returns (history, best validation accuracy, its weights)."""
     history, best, best_state = [], -1.0, None
     if resume is not None:
         model.load_state_dict(resume["model"])
@@ -212,7 +224,7 @@ def _one_cycle(
         print(f"resuming after epoch {len(history)} of {epochs}", flush=True)
     elif snapshot is not None:
         snapshot(0, model)  # the weights training starts from (seeded initialisation, or --init's)
-    for epoch in range(len(history) + 1, epochs + 1):
+    for epoch in range(len(history) + 1, (stop_after or epochs) + 1):
         entry, val = _epoch_with_validation(
             model, optimizer, scheduler, splits, recipe, batch, generator, "epoch", epoch, epochs
         )
@@ -249,6 +261,7 @@ def train(
     save_checkpoint: Callable[[dict], None] | None = None,
     resume: dict | None = None,
     snapshot: Callable[[int, nn.Module], None] | None = None,
+    stop_after: int | None = None,
 ) -> tuple[nn.Module, dict]:
     """Train model ``name`` (from ``init`` weights if given); keep the epoch with the best validation accuracy.
 
@@ -262,7 +275,9 @@ def train(
     optimiser, schedule, random generator, history, best epoch) after every
     epoch; ``resume`` (such a state) continues from it as if the run had not stopped. ``snapshot(epoch, model)``
     is called with the weights training starts from (epoch 0, unless resuming) and after each one-cycle epoch;
-    it must leave the model and the random state alone (saving a copy does).
+    it must leave the model and the random state alone (saving a copy does). ``stop_after`` ends the run after
+    that one-cycle epoch, its learning rate still scheduled for ``epochs`` (the first epochs of a long run,
+    e.g. for their snapshots); the details then say ``stopped_after``.
     """
     if epochs < 0 or swa_epochs < 0 or epochs + swa_epochs == 0:
         raise ValueError("train for at least one epoch (--epochs or --swa-epochs)")
@@ -282,13 +297,24 @@ def train(
         else None
     )
     history, best, best_state = _one_cycle(
-        model, optimizer, scheduler, splits, recipe, batch, generator, epochs, save_checkpoint, resume, snapshot
+        model,
+        optimizer,
+        scheduler,
+        splits,
+        recipe,
+        batch,
+        generator,
+        epochs,
+        save_checkpoint,
+        resume,
+        snapshot,
+        stop_after,
     )
     schedule = (
         [f"one-cycle learning rate, peak {lr} after 15% of {epochs * steps} steps, cosine annealing"] if epochs else []
     )
     best_epoch = max(history, key=lambda h: h["val_accuracy"])["epoch"] if history else None
-    details: dict = {}
+    details: dict = {} if stop_after is None else {"stopped_after": stop_after}
     if swa_epochs:
         averaging, swa_val = _average_weights(model, optimizer, splits, recipe, batch, generator, swa_epochs, swa_lr)
         schedule.append(
@@ -371,6 +397,13 @@ def _parser() -> argparse.ArgumentParser:
         "held-out accuracy); the kept epoch's entry names NAME.pt itself. Not with --init: snapshots start "
         "from the random initialisation",
     )
+    parser.add_argument(
+        "--stop-after",
+        type=int,
+        metavar="EPOCH",
+        help="end the run after this one-cycle epoch, the learning rate still scheduled for --epochs: the first "
+        "epochs of a long run (with --snapshots, the snapshots of its start; the card says stopped_after)",
+    )
     return parser
 
 
@@ -399,6 +432,7 @@ def _run_settings(
         "swa_epochs": args.swa_epochs,
         "swa_lr": args.swa_lr,
         "snapshots": list(args.snapshots),
+        "stop_after": args.stop_after,
     }
 
 
@@ -431,12 +465,14 @@ def _snapshot_saver(folder: Path, name: str, epochs: set[int]) -> Callable[[int,
 
 
 def _snapshot_entries(
-    name: str, folder: Path, epochs: set[int], splits: Splits, kept: int | None, weights: Path
+    name: str, folder: Path, epochs: set[int], splits: Splits, kept: int | None, weights: Path, history: list[dict]
 ) -> list[dict]:
-    """The card's ``snapshots``: for each saved epoch its epoch, file (relative to ``folder``), sha256 and accuracy
-    on the card's held-out split (measured now, after training: no snapshot chose anything). The ``kept`` epoch
+    """The card's ``snapshots``: for each saved epoch its epoch, file (relative to ``folder``), sha256, accuracy
+    on the card's held-out split (measured now, after training: no snapshot chose anything) and the validation
+    accuracy ``history`` recorded after that epoch (none for epoch 0). The ``kept`` epoch
     (the weights of NAME.pt) is listed with NAME.pt as its file, its duplicate removed."""
     dataset = RECIPES[name]["dataset"]
+    val = {h["epoch"]: h["val_accuracy"] for h in history}
     entries = []
     for epoch in sorted(epochs | ({kept} if kept is not None else set())):
         path = folder / snapshot_file(name, epoch)
@@ -447,7 +483,8 @@ def _snapshot_entries(
         model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         accuracy = evaluate_accuracy(model, *splits.test, dataset)
         file = path.relative_to(folder).as_posix()
-        entries.append({"epoch": epoch, "file": file, "sha256": sha256_of(path), "test_accuracy": round(accuracy, 4)})
+        entry = {"epoch": epoch, "file": file, "sha256": sha256_of(path), "test_accuracy": round(accuracy, 4)}
+        entries.append({**entry, **({"val_accuracy": val[epoch]} if epoch in val else {})})
         print(f"snapshot {file}: epoch {epoch}, held-out accuracy {accuracy:.4f}", flush=True)
     return entries
 
@@ -456,13 +493,20 @@ def snapshot_card(card: dict, entry: dict) -> dict:
     """The small card written beside a snapshot's weights: which model and epoch they are, their sha256 and
     held-out accuracy, and where the whole run is described (the model's own card, two folders up)."""
     keep = ("name", "architecture", "dataset", "data_source", "split", "seed", "torch_version", "command")
+    run = card.get("snapshots_run")  # a model made in stages: its snapshots come from a stopped rerun of the first
+    note = (
+        "a snapshot of the run that made the bundled weights; epoch 0 is its random initialisation"
+        if run is None
+        else f"a snapshot of a rerun of the first stage's command, stopped after epoch {run['stopped_after']} "
+        "(vizconv.training.attach_snapshots); epoch 0 is the first stage's random initialisation"
+    )
     return {
-        **{key: card[key] for key in keep if key in card},
+        **{key: (run or card)[key] for key in keep if key in (run or card)},
         "epoch": entry["epoch"],
         "sha256": entry["sha256"],
         "test_accuracy": entry["test_accuracy"],
         "run_card": f"../../{card['name']}.json",
-        "note": "a snapshot of the run that made the bundled weights; epoch 0 is its random initialisation",
+        "note": note,
     }
 
 
@@ -529,6 +573,13 @@ def _check_epochs(parser: argparse.ArgumentParser, args: argparse.Namespace, epo
         parser.error(f"--snapshots: epoch {args.snapshots[-1]} is after the last one-cycle epoch ({epochs})")
     if args.snapshots and args.init is not None:
         parser.error("--snapshots start from the random initialisation: train without --init")
+    if args.stop_after is not None:
+        if not 1 <= args.stop_after <= epochs:
+            parser.error(f"--stop-after: an epoch from 1 to {epochs} (the one-cycle epochs)")
+        if args.swa_epochs:
+            parser.error("--stop-after ends the one-cycle phase: no --swa-epochs after it")
+        if args.snapshots and args.snapshots[-1] > args.stop_after:
+            parser.error(f"--snapshots: epoch {args.snapshots[-1]} is after --stop-after {args.stop_after}")
 
 
 def _checkpoint_saver(checkpoint: Path, settings: dict, offset: float, sessions: int) -> Callable[[dict], None]:
@@ -583,6 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         save_checkpoint=save_checkpoint if epochs else None,
         resume=resume,
         snapshot=_snapshot_saver(args.out, args.model, snapshot_epochs) if snapshot_epochs else None,
+        stop_after=args.stop_after,
     )
     train_seconds = seconds_before + time.perf_counter() - started
     test_accuracy = evaluate_accuracy(model, *splits.test, recipe["dataset"])
@@ -606,8 +658,12 @@ def main(argv: list[str] | None = None) -> int:
         previous=previous,
     )
     if snapshot_epochs:
-        kept = None if card.get("kept") == "averaged weights" else card["best_epoch"]
-        card["snapshots"] = _snapshot_entries(args.model, args.out, snapshot_epochs, splits, kept, weights)
+        # A stopped run's snapshots all keep their own files: its NAME.pt is not what they lead to.
+        stopped = "stopped_after" in card or card.get("kept") == "averaged weights"
+        kept = None if stopped else card["best_epoch"]
+        card["snapshots"] = _snapshot_entries(
+            args.model, args.out, snapshot_epochs, splits, kept, weights, card["history"]
+        )
     (args.out / f"{args.model}.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     _write_snapshot_cards(card, args.out)
     checkpoint.unlink(missing_ok=True)  # the run is complete

@@ -86,10 +86,10 @@ def _weights(training: LiveTraining) -> list[torch.Tensor]:
 def test_a_short_run_finishes_with_its_history(digits, slots):
     training = LiveTraining(SMALL, data=digits)
     before = training.snapshot()
-    assert before.state == "ready" and before.fraction == 0 and before.filters.shape == (6, 1, 5, 5)
+    assert before.state == training.state == "ready" and before.fraction == 0 and before.filters.shape == (6, 1, 5, 5)
     assert training.start()
     shot = _finish(training)
-    assert shot.state == "done" and shot.error is None and shot.threads == 1
+    assert shot.state == training.state == "done" and shot.error is None and shot.threads == 1
     assert (shot.epoch, shot.batch, shot.batches_per_epoch, shot.fraction) == (1, 0, 10, 1.0)
     assert shot.chunk_at == (0.2, 0.4, 0.6, 0.8, 1.0)
     assert len(shot.chunk_loss) == len(shot.chunk_accuracy) == 5
@@ -122,7 +122,7 @@ def test_pause_and_resume_continue_exactly_where_it_stopped(digits, slots, monke
         time.sleep(0.005)
     paused.pause()
     shot = paused.snapshot()
-    assert shot.state == "paused" and not paused.running and _alive() == []
+    assert shot.state == paused.state == "paused" and not paused.running and _alive() == []
     assert 0 < shot.epoch * 10 + shot.batch < 20
     assert paused.resume()
     assert _finish(paused).state == "done"

@@ -338,6 +338,13 @@ class LiveTraining:
         return self._run.model
 
     @property
+    def state(self) -> str:
+        """Where the run stands ("ready", "running", "paused", "done", "failed"): snapshot()'s state, without
+        copying the weights or computing the maps."""
+        with self._run.lock:
+            return self._run.state
+
+    @property
     def running(self) -> bool:
         return self._run.thread is not None and self._run.thread.is_alive()
 

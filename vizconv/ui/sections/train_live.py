@@ -73,7 +73,7 @@ def _controls(training: LiveTraining) -> None:
     """Start or continue, pause, start again (what each can do now); their callbacks run before the rerun."""
     if (refused := state.pop(ERROR_KEY, None)) is not None:
         ui.show_error(refused)
-    now = training.snapshot().state
+    now = training.state
     start_col, pause_col, reset_col = st.columns(3)
     label = t("train.continue") if now == "paused" else t("train.start")
     start_col.button(

@@ -106,8 +106,9 @@ def test_code_wraps_instead_of_scrolling_sideways_at_1024_px(server, projector):
 
 def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):  # noqa: F811
     """At 1024 px with the sidebar open, a cell's size on screen is what vizconv.viz.legibility works with: the
-    activations section's 28×28 LeNet map (half a column). (The live animator sizes its own maps and writes
-    numbers only where they are 8 px or more: tests/browser/test_browser_animator.py.)"""
+    activations section's 28×28 LeNet map (half a column) and the learn-a-kernel lesson's maps (a third, the colour
+    bar under them). (The live animator sizes its own maps and writes numbers only where they are 8 px or more:
+    tests/browser/test_browser_animator.py.)"""
     page = projector
 
     def cell(index: int) -> float:  # the first subplot's cell of the index-th chart, in pixels
@@ -123,6 +124,11 @@ def test_figures_are_as_large_as_the_legibility_rule_assumes(server, projector):
     page.locator(".js-plotly-plot").first.wait_for()
     time.sleep(0.5)
     assert cell(0) == pytest.approx(heatmap_cell_px((28, 28), columns=2), rel=0.1)
+    # Three abreast, the colour bar lies under each map: the learn-a-kernel lesson's 6×8 stripe image.
+    load(page, f"{server}/Learning_学习?lang=en&learn_lesson=learn")
+    page.locator(".js-plotly-plot").first.wait_for()
+    time.sleep(0.5)
+    assert cell(0) == pytest.approx(heatmap_cell_px((6, 8), height=260, columns=3), rel=0.1)
 
 
 def test_a_phone_hides_cell_values_too_small_to_read(server, browser):  # noqa: F811

@@ -23,6 +23,10 @@ __all__ = [
 # Room a heatmap_figure takes around its cells, in pixels (measured in Chromium at 1024 px: 88 to 95 across).
 _AROUND_W = 95  # margins, the y axis's tick labels and the colour bar with its labels
 _AROUND_H = 70  # the title, the bottom margin and the x axis's tick labels
+# Three or more abreast, the colour bar lies under the map (a bar beside it would take a third of a narrow figure).
+_BAR_BELOW_FROM = 3
+_AROUND_W_BAR_BELOW = 40  # margins and the y axis's tick labels
+_AROUND_H_BAR_BELOW = 120  # ... and under the x axis's tick labels, the colour bar with its labels
 
 
 def scale_for(low: float, high: float) -> tuple[list, float, float]:
@@ -88,7 +92,9 @@ def heatmap_cell_px(cells: tuple[int, int], height: int = 360, columns: int = 1)
     """The side, in screen pixels, of a cell of a ``heatmap_figure`` of ``cells`` (rows, columns), ``height`` px
     tall and one of ``columns`` figures side by side, on a 1024-px screen (``vizconv.viz.legibility``)."""
     rows, cols = cells
-    return min((legibility.column_px(columns) - _AROUND_W) / cols, (height - _AROUND_H) / rows)
+    below = columns >= _BAR_BELOW_FROM
+    around_w, around_h = (_AROUND_W_BAR_BELOW, _AROUND_H_BAR_BELOW) if below else (_AROUND_W, _AROUND_H)
+    return min((legibility.column_px(columns) - around_w) / cols, (height - around_h) / rows)
 
 
 def heatmap_figure(
@@ -100,7 +106,8 @@ def heatmap_figure(
     show_values: bool = True,
     columns: int = 1,
 ) -> dict:
-    """One 2-D map as a heatmap with a colour bar (the legend), rows downwards as in an image.
+    """One 2-D map as a heatmap with a colour bar (the legend; under the map when ``columns`` is 3 or more),
+    rows downwards as in an image.
 
     Each value is written in its cell where it is legible (``vizconv.viz.legibility``; ``show_values`` False: never),
     for a figure that is one of ``columns`` side by side; ``layout.meta["values"]`` says whether it is.
@@ -114,7 +121,11 @@ def heatmap_figure(
         "colorscale": colours,
         "zmin": low,
         "zmax": high,
-        "colorbar": {"thickness": 14},
+        "colorbar": (
+            {"orientation": "h", "thickness": 10, "len": 1, "y": 0, "yref": "container", "yanchor": "bottom"}
+            if columns >= _BAR_BELOW_FROM
+            else {"thickness": 14}
+        ),
         "hovertemplate": hover,
         "xgap": 1 if max(h, w) <= 32 else 0,
         "ygap": 1 if max(h, w) <= 32 else 0,
@@ -131,7 +142,7 @@ def heatmap_figure(
             "meta": {"values": written},
             "title": {"text": title, "font": {"size": 14}},
             "height": height,
-            "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 60 if columns >= _BAR_BELOW_FROM else 10},
             "plot_bgcolor": "#e6e6e6",
             "xaxis": {**cell_axis(w), "showgrid": False, "zeroline": False},
             "yaxis": {**cell_axis(h, downwards=True), "scaleanchor": "x", "showgrid": False, "zeroline": False},

@@ -120,7 +120,7 @@ def _maps(learner: KernelLearner) -> None:
     ]
     for index, (column, (values, title, scale)) in enumerate(zip(st.columns(3), maps, strict=True)):
         with column:
-            figure = heatmap_figure(values.float(), title, scale, height=260, columns=3)  # short: three side by side
+            figure = heatmap_figure(values.float(), title, scale, height=260, columns=3)  # three side by side
             ui.plotly_figure(figure, key=f"learn_k_map{index}")
 
 

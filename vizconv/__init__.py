@@ -18,6 +18,7 @@ from vizconv.ops.transposed import ConvTransposeTrace, conv_transpose_output_siz
 from vizconv.ops.upsample import UpsampleStep, UpsampleTrace, trace_interpolate
 
 __all__ = [
+    "CamExplanation",
     "ConvBackwardTrace",
     "ConvStep",
     "ConvTrace",
@@ -35,6 +36,7 @@ __all__ = [
     "capture",
     "conv_output_size",
     "conv_transpose_output_size",
+    "grad_cam",
     "load_image",
     "load_model",
     "trace_conv2d",
@@ -47,10 +49,12 @@ __all__ = [
 
 # The networks' names load their modules (and torchvision) when first used: ``import vizconv`` stays light.
 _NETS = {
+    "CamExplanation": "vizconv.explain.cam",
     "LayerInfo": "vizconv.nets.layers",
     "ModelInfo": "vizconv.nets.zoo",
     "available_models": "vizconv.nets.models",
     "capture": "vizconv.nets.capture",
+    "grad_cam": "vizconv.explain.cam",
     "load_model": "vizconv.nets.models",
     "trace_layers": "vizconv.nets.layers",
 }

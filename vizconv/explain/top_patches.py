@@ -150,14 +150,13 @@ def top_patches(
     ``ModelInfo.mean``/``std`` say) on which channel ``channel`` of conv layer ``layer`` is largest, each with
     the receptive field of its largest cell. ExplainError for a layer that is not a convolution, a channel
     outside it or a k outside 1..N."""
-    count = len(pixels)
-    if not 1 <= k <= count:
-        raise ExplainError("top_count", k=k, count=count)
     rows = {row.name: row for row in conv_layers(model, tuple(pixels.shape[1:]))}
     row = _conv_row(model, rows, layer, pixels.shape[1:])
-    channels = row.shape[0]
+    channels, count = row.shape[0], len(pixels)
     if not 0 <= channel < channels:
         raise ExplainError("channel_range", value=channel, layer=layer, last=channels - 1)
+    if not 1 <= k <= count:
+        raise ExplainError("top_count", k=k, count=count)
     values, places = _maxima(model, [layer], pixels, mean, std)[layer]
     best = _best(values[:, channel], k)
     width = row.shape[2]

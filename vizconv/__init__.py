@@ -12,13 +12,20 @@ from vizconv.errors import ImageError, MessageError, ParameterError
 from vizconv.inputs.images import load_image
 from vizconv.ops.backward import ConvBackwardTrace, trace_conv2d_backward
 from vizconv.ops.conv import ConvStep, ConvTrace, trace_conv2d
+from vizconv.ops.conv1d import Conv1dStep, Conv1dTrace, trace_conv1d
+from vizconv.ops.conv3d import Conv3dStep, Conv3dTrace, trace_conv3d
 from vizconv.ops.geometry import conv_output_size
+from vizconv.ops.matrix import conv_matrix, im2col
 from vizconv.ops.pool import PoolStep, PoolTrace, trace_pool2d
 from vizconv.ops.transposed import ConvTransposeTrace, conv_transpose_output_size, trace_conv_transpose2d
 from vizconv.ops.upsample import UpsampleStep, UpsampleTrace, trace_interpolate
 
 __all__ = [
     "CamExplanation",
+    "Conv1dStep",
+    "Conv1dTrace",
+    "Conv3dStep",
+    "Conv3dTrace",
     "ConvBackwardTrace",
     "ConvStep",
     "ConvTrace",
@@ -34,13 +41,17 @@ __all__ = [
     "UpsampleTrace",
     "available_models",
     "capture",
+    "conv_matrix",
     "conv_output_size",
     "conv_transpose_output_size",
     "grad_cam",
+    "im2col",
     "load_image",
     "load_model",
+    "trace_conv1d",
     "trace_conv2d",
     "trace_conv2d_backward",
+    "trace_conv3d",
     "trace_conv_transpose2d",
     "trace_interpolate",
     "trace_layers",

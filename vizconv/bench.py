@@ -30,7 +30,14 @@ Keys and goals (issue 7):
   included; ≤ 15); None where the digits file is missing;
 - ``snapshot_switch_ms`` (issue 19): an AppTest rerun of the Feature maps page with LeNet-5's "weights after
   epoch" moved between its first and last snapshot (≤ 1500);
+- ``gradcam_vs_backward`` (issue 20): ``grad_cam`` at the last layer with a map ÷ a plain forward and backward
+  pass of the class score (every parameter's gradient), per model (resnet20 at 32×32 ≤ 3, resnet18 at 224×224
+  ≤ 2.5; ResNet-18 with random weights where none are downloaded: the time does not depend on the values);
+- ``occlusion_s`` (issue 20): ``occlusion_map`` of ResNet-20 at 32×32, patch 8, stride 4 (49 occluded inputs,
+  batched; ≤ 1);
 - ``rss_mb``: resident memory with every bundled model loaded.
+
+``--only explain`` (any of PARTS, comma-separated) runs only those cases.
 """
 
 from __future__ import annotations
@@ -63,7 +70,10 @@ GOALS = {
     "rerun_ms": "<= 1500 each",
     "live_epoch_s": "<= 15",
     "snapshot_switch_ms": "<= 1500",
+    "gradcam_vs_backward": {"resnet20": "<= 3", "resnet18": "<= 2.5"},
+    "occlusion_s": {"resnet20": "<= 1"},
 }
+GRADCAM_LIMITS = {"resnet20": 3.0, "resnet18": 2.5}
 
 
 def _timer(fn: Callable[[], object]) -> benchmark.Timer:
@@ -399,6 +409,51 @@ def bench_snapshot_switch(quick: bool) -> dict:
     return {"snapshot_switch_ms": statistics.median(times) * 1e3}
 
 
+def bench_explain(quick: bool) -> dict:
+    """Grad-CAM against a plain forward and backward pass, the other CAM methods, and an occlusion map."""
+    from vizconv.explain.cam import METHODS, class_activation_map, grad_cam
+    from vizconv.explain.occlusion import occlusion_map
+
+    ratios, occlusion, detail = {}, {}, {}
+    models = _models()
+    for name in ("resnet20", "resnet18"):
+        model, x, source = models[name]
+        model.eval()
+        twin = copy.deepcopy(model)  # the plain pass fills .grad: never on the model grad_cam explains
+        class_index = int(grad_cam(model, x).class_index)
+
+        def plain(twin=twin, x=x, class_index=class_index):
+            twin.zero_grad(set_to_none=True)
+            twin(x)[0, class_index].backward()
+
+        repeats = {"resnet20": 40, "resnet18": 12}[name] // (4 if quick else 1)
+        medians = interleaved_medians(
+            {
+                "forward": _no_grad(lambda model=model, x=x: model(x)),
+                "forward_backward": plain,
+                "grad_cam": lambda model=model, x=x: grad_cam(model, x),
+            },
+            repeats,
+        )
+        ratios[name] = medians["grad_cam"] / medians["forward_backward"]
+        detail[name] = {
+            "weights": source,
+            "layer": grad_cam(model, x).layer,
+            **{k: v * 1e3 for k, v in medians.items()},
+        }
+    model, x, _ = models["resnet20"]
+    seconds = median_seconds(lambda: occlusion_map(model, x, patch=8, stride=4), repeats=3 if quick else 10)
+    occlusion["resnet20"] = seconds
+    methods = {}
+    for method in METHODS:  # ResNet-20, the last layer with a map (64 channels of 8×8)
+        methods[method] = median_seconds(lambda m=method: class_activation_map(model, x, method=m), 3 if quick else 7)
+    methods["scorecam layer1.2 (16 channels of 32×32)"] = median_seconds(
+        lambda: class_activation_map(model, x, "layer1.2", "scorecam"), 3 if quick else 7
+    )
+    detail["resnet20_methods_ms"] = {k: v * 1e3 for k, v in methods.items()}
+    return {"gradcam_vs_backward": ratios, "occlusion_s": occlusion, "_explain": detail}
+
+
 def resident_mb() -> float:
     """This process's resident memory (VmRSS) in MiB."""
     try:
@@ -451,14 +506,29 @@ def machine() -> dict:
     }
 
 
-def run(quick: bool) -> dict:
-    """Every case, in one process; keys as in the module docstring (plus ``machine`` and ``details``)."""
+PARTS = {
+    "conv": bench_conv,
+    "backward": bench_backward,
+    "capture": bench_capture,
+    "animator": bench_animator,
+    "feature_grid": bench_feature_grid,
+    "reruns": bench_reruns,
+    "live_epoch": bench_live_epoch,
+    "snapshot_switch": bench_snapshot_switch,
+    "explain": bench_explain,
+}
+
+
+def run(quick: bool, only: list[str] | None = None) -> dict:
+    """Every case (or those of the PARTS named in ``only``), in one process; keys as in the module docstring
+    (plus ``machine`` and ``details``)."""
     started = time.perf_counter()
     out: dict = {}
-    parts = (bench_conv, bench_backward, bench_capture, bench_animator, bench_feature_grid, bench_reruns)
-    for part in (*parts, bench_live_epoch, bench_snapshot_switch):
-        out.update(part(quick))
-    out.update(bench_memory())
+    for name, part in PARTS.items():
+        if only is None or name in only:
+            out.update(part(quick))
+    if only is None:
+        out.update(bench_memory())
     details = {key[1:]: out.pop(key) for key in [k for k in out if k.startswith("_")]}
     out["machine"] = machine()
     out["details"] = details
@@ -487,6 +557,9 @@ def _table(results: dict) -> str:
     live = results["live_epoch_s"]
     lines.append(f"live_epoch_s     {'(no digits)' if live is None else f'{live:10.2f}'}   (goal <= 15)")
     lines.append(f"snapshot_switch_ms {results['snapshot_switch_ms']:8.0f}   (goal <= 1500)")
+    for name, ratio in results["gradcam_vs_backward"].items():
+        lines.append(f"gradcam_vs_backward {name:9} {ratio:6.2f}   (goal {GOALS['gradcam_vs_backward'][name]})")
+    lines.append(f"occlusion_s      {results['occlusion_s']['resnet20']:10.3f}   (goal <= 1)")
     lines.append(f"rss_mb           {results['rss_mb']:10.0f}")
     lines.append(f"({results['seconds']:.0f} s in all)")
     return "\n".join(lines)
@@ -531,8 +604,26 @@ def markdown(results: dict) -> str:
         row("live_epoch_s (one epoch, one thread)", live, "{:.2f} s", "≤ 15", live <= 15)
     switch = results["snapshot_switch_ms"]
     row("snapshot_switch_ms (Feature maps page)", switch, "{:.0f} ms", "≤ 1500", switch <= 1500)
+    out.extend(explain_rows(results))
     out.append(f"| rss_mb (every bundled model loaded) | {results['rss_mb']:.0f} MB | | |")
     return "\n".join(out)
+
+
+def explain_rows(results: dict) -> list[str]:
+    """The Markdown table rows of issue 20's cases (``--only explain --markdown`` prints them alone)."""
+    rows = []
+    for name, ratio in results["gradcam_vs_backward"].items():
+        case = results["details"]["explain"][name]
+        text = f"{ratio:.2f}× ({case['grad_cam']:.1f} ms ÷ {case['forward_backward']:.1f} ms)"
+        limit = GRADCAM_LIMITS[name]
+        met = "yes" if ratio <= limit else "**no**"
+        rows.append(f"| gradcam_vs_backward {name} ({case['weights']}, {case['layer']}) | {text} | ≤ {limit} | {met} |")
+    seconds = results["occlusion_s"]["resnet20"]
+    met = "yes" if seconds <= 1 else "**no**"
+    rows.append(f"| occlusion_s resnet20 (patch 8, stride 4, 49 inputs) | {seconds * 1e3:.0f} ms | ≤ 1 s | {met} |")
+    for method, ms in results["details"]["explain"]["resnet20_methods_ms"].items():
+        rows.append(f"| resnet20 {method} | {ms:.1f} ms | | |")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -542,6 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the tables of BENCHMARKS.md")
     parser.add_argument("--save", type=Path, help="also write the JSON results to this file")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
+    parser.add_argument("--only", help=f"only these cases, comma-separated: {', '.join(PARTS)} (no memory case)")
     parser.add_argument(
         "--browser",
         action="store_true",
@@ -571,11 +663,16 @@ def main(argv: list[str] | None = None) -> int:
             args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(results, indent=2) if args.json else markdown_table(results))
         return 0
-    results = run(args.quick)
+    only = None if args.only is None else [name.strip() for name in args.only.split(",")]
+    if only is not None and not set(only) <= set(PARTS):
+        parser.error(f"--only: choose from {', '.join(PARTS)}")
+    results = run(args.quick, only)
     if args.save:
         args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if args.json:
+    if args.json or (only is not None and not (args.markdown and only == ["explain"])):
         print(json.dumps(results, indent=2))
+    elif only is not None:
+        print("\n".join(explain_rows(results)))
     else:
         print(markdown(results) if args.markdown else _table(results))
     return 0

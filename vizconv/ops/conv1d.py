@@ -145,7 +145,8 @@ class CausalStack:
     kernel_size: int
     length: int
     output: int
-    receptive_fields: tuple[int, ...]  # per layer: input positions one output of that layer sees, 1 + (k−1)·Σd
+    receptive_fields: tuple[int, ...]  # per layer: the span of input one output sees, 1 + (k−1)·Σd (all of it is
+    # read when each dilation is at most the field below it, as with 1, 2, 4, 8 and k = 2; else there are gaps)
     feeds: tuple[tuple[int, ...], ...]  # per level 0..n: the positions that feed the chosen output
 
 

@@ -17,11 +17,11 @@ import numbers
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
+from PIL import Image
 
 from vizconv.errors import ParameterError
 from vizconv.inputs import samples
-from vizconv.inputs.images import fit_image, image_to_tensor
+from vizconv.inputs.images import image_to_tensor
 from vizconv.ops.convnd import VOLUME, ConvNdTrace, trace_convnd
 from vizconv.ops.geometry import as_int
 
@@ -118,34 +118,36 @@ def _sizes(frames: object, side: object) -> tuple[int, int]:
 
 
 def moving_digit(digit: int = 7, frames: int = 6, side: int = 12, step: int = 1) -> torch.Tensor:
-    """A short video: the bundled MNIST sample of ``digit``, scaled to side × side, moving ``step`` pixels to the
-    right per frame (starting left of centre, so it crosses the middle); x [1, frames, side, side] in 0..1.
+    """A short video: the bundled MNIST sample of ``digit`` moving ``step`` pixels to the right per frame, in
+    frames of side × side; x [1, frames, side, side] in 0..1.
 
-    The picture moves whole pixels with zeros coming in behind it, so every frame holds the same digit shifted,
-    and a kernel spanning frames (kD > 1) sees the motion.
+    The digit (cropped to its ink) is scaled to fit the frame's height and, where it can, the width left after
+    its whole path, so it stays in view in every frame (at 6 frames of 12×12: a digit about 10 pixels tall and
+    at most 7 wide travelling 5 pixels). It moves whole pixels, so each frame is the one before shifted one
+    column, and a kernel spanning frames (kD > 1) sees the motion.
     """
     frames, side = _sizes(frames, side)
     if isinstance(digit, bool) or not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
         raise ParameterError("nd.err.digit", value=repr(digit))
     step = as_int(step, "step", 0)
     path = samples.ASSETS / "samples" / "mnist" / f"digit_{int(digit)}.png"
-    picture = image_to_tensor(fit_image(samples.open_picture(path, "L"), side), 1)[0]  # (side, side)
-    start = -(step * (frames - 1)) // 2  # centred on the middle frame
+    picture = samples.open_picture(path, "L")
+    box = picture.getbbox() or (0, 0, picture.width, picture.height)  # (left, top, right, bottom) of the ink
+    ink = picture.crop(box)
+    travel = step * (frames - 1)
+    tall, room = max(1, side - 2), max(1, side - travel, side // 2)  # height to fill; width the path leaves
+    scale = min(tall / ink.height, room / ink.width)
+    size = (max(1, round(ink.width * scale)), max(1, round(ink.height * scale)))
+    glyph = image_to_tensor(ink.resize(size, Image.Resampling.LANCZOS), 1)[0]  # (h, w)
+    h, w = glyph.shape
+    top, left = (side - h) // 2, (side - (w + travel)) // 2  # the path centred; negative: cut at first
     video = torch.zeros(frames, side, side)
     for frame in range(frames):
-        shift = start + step * frame
-        video[frame] = _shifted(picture, shift)
+        start = left + step * frame
+        lo, hi = max(start, 0), min(start + w, side)  # the columns of the frame the glyph covers
+        if lo < hi:
+            video[frame, top : top + h, lo:hi] = glyph[:, lo - start : hi - start]
     return video[None]
-
-
-def _shifted(picture: torch.Tensor, shift: int) -> torch.Tensor:
-    """picture [H, W] moved ``shift`` columns to the right (left if negative), zeros coming in."""
-    width = picture.shape[1]
-    if abs(shift) >= width:
-        return torch.zeros_like(picture)
-    if shift >= 0:
-        return F.pad(picture, (shift, 0))[:, :width]
-    return F.pad(picture, (0, -shift))[:, -width:]
 
 
 def ball_volume(side: int = 8, radius: float | None = None) -> torch.Tensor:

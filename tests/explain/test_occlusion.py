@@ -70,6 +70,13 @@ def test_sizes_and_batched_equals_one_by_one(lenet, ph, pw, sh, sw, seed):
     assert single.base_score == pytest.approx(occluded.base_score, abs=1e-5)
     top, left, bottom, right = occluded.box(i, j)
     assert bottom < 28 and right < 28 and (bottom - top + 1, right - left + 1) == (ph, pw)
+    total, count = torch.zeros(28, 28), torch.zeros(28, 28)
+    for i in range(rows):
+        for j in range(cols):
+            top, left, bottom, right = occluded.box(i, j)
+            total[top : bottom + 1, left : right + 1] += occluded.drop[i, j]
+            count[top : bottom + 1, left : right + 1] += 1
+    torch.testing.assert_close(occluded.pixel_map(), total / count.clamp(min=1), rtol=1e-5, atol=1e-5)
 
 
 def test_the_pixel_map_averages_the_patches_over_each_pixel(lenet):

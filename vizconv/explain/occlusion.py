@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from vizconv.explain.errors import ExplainError
@@ -57,14 +58,15 @@ class OcclusionMap:
     def pixel_map(self) -> torch.Tensor:
         """(H, W) each input pixel's mean drop over the patches that cover it (0 where none does), as Captum
         attributes occlusion to pixels: a map to lay over the picture."""
-        total = torch.zeros(self.input_size)
-        count = torch.zeros(self.input_size)
-        for i in range(self.scores.shape[0]):
-            for j in range(self.scores.shape[1]):
-                top, left, bottom, right = self.box(i, j)
-                total[top : bottom + 1, left : right + 1] += self.drop[i, j]
-                count[top : bottom + 1, left : right + 1] += 1
-        return torch.where(count > 0, total / count.clamp(min=1), torch.zeros_like(total))
+        (ph, pw), (sh, sw) = self.patch, self.stride
+        rows, cols = self.scores.shape
+        covered = ((rows - 1) * sh + ph, (cols - 1) * sw + pw)  # the last strip narrower than a stride: none
+        spread = self.drop.reshape(1, 1, rows * cols).expand(1, ph * pw, rows * cols)  # each patch's drop, per pixel
+        total = F.fold(spread, covered, (ph, pw), stride=(sh, sw))[0, 0]  # (covered) sum over the patches
+        count = F.fold(torch.ones_like(spread), covered, (ph, pw), stride=(sh, sw))[0, 0]
+        out = torch.zeros(self.input_size)
+        out[: covered[0], : covered[1]] = total / count
+        return out
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class OcclusionMap:
         total = F.fold(spread, covered, (ph, pw), stride=(sh, sw))[0, 0]  # (covered) sum over the patches
         count = F.fold(torch.ones_like(spread), covered, (ph, pw), stride=(sh, sw))[0, 0]
         out = torch.zeros(self.input_size)
-        out[: covered[0], : covered[1]] = total / count
+        out[: covered[0], : covered[1]] = torch.where(count > 0, total / count.clamp(min=1), 0.0)  # gaps: none
         return out
 
 

@@ -8,11 +8,14 @@ For an input x, a class c with pre-softmax score y^c (the logit) and a layer who
 and differs in the weights w:
 
 - Grad-CAM (``grad_cam``): α_k = the mean over the map of ∂y^c/∂A_k, the score's gradient at the layer;
-- Grad-CAM++: torchcam's Σ_{i,j} a_k[i, j] · ReLU(∂y^c/∂A_k[i, j]) with pixel coefficients a_k of the second
-  and third powers of the gradient;
+- Grad-CAM++: Σ_{i,j} a_k[i, j] · ReLU(∂y^c/∂A_k[i, j]), the paper's pixel coefficients a_k being
+  g² / (2·g² + Σ_{a,b} A_k[a, b] · g³) with g = ∂y^c/∂A_k[i, j]. torchcam 0.5.0 leaves the denominator out (its
+  in-place division acts on a copy), so its weights, and these, are Σ_{i,j} g² · ReLU(g) (tested: a torchcam
+  that divides fails that test);
 - LayerCAM: a weight per cell, ReLU(∂y^c/∂A_k[y, x]) (``weights`` is then [K, h, w]);
-- Score-CAM: no gradient; each channel, min-max scaled and upsampled to the input, masks the input, and w is the
-  softmax over channels of how much each masked input raises the score (K more forward passes, in batches);
+- Score-CAM: no gradient; each channel, min-max scaled to 0..1 and upsampled to the input, multiplies the
+  (standardised) input, and w is the softmax over channels of the masked input's score less the input's score
+  (K more forward passes, in batches);
 - CAM: the final linear layer's weights of the class, W[c, k], for a model that ends in global average pooling
   and one linear layer, read at the pooling's input. There y^c = Σ_k W[c, k] · mean(A_k) + b_c, so the map's
   mean is the score less the bias.

@@ -115,7 +115,7 @@ def read_number(typed: object) -> Fraction | None:
     normal = normal.rstrip("。.")  # a sentence's full stop
     if re.fullmatch(r"-?\d{1,3}([, _]\d{3})+", normal):  # thousands separators: 2,416 / 2 416 / 2_416
         normal = re.sub(r"[, _]", "", normal)
-    return _fraction(normal.replace(" ", ""))
+    return _fraction(re.sub(r"\s*/\s*", "/", normal))  # 5 / 2 is 5/2; 1 2 is not a number
 
 
 _SHAPE_WRAP = re.compile(r"^(torch\.size)?[\[(（【{]*|[\])）】}]*$", re.IGNORECASE)

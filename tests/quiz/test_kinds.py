@@ -85,12 +85,12 @@ def test_right_wrong_and_named_mistakes(kind):
     for seed in SEEDS:
         question = make_question(kind, seed)
         assert question.check(answer_text(question.answer)).right, question.id
-        for mistake in question._all_mistakes():
+        for mistake in question.all_mistakes:
             for value in mistake.values:
                 verdict = question.check(answer_text(value))
                 assert verdict.outcome == "wrong" and verdict.mistake == mistake, (question.id, mistake.name)
                 named.add(mistake.name)
-        values = {v for m in question._all_mistakes() for v in m.values}
+        values = {v for m in question.all_mistakes for v in m.values}
         other = _unnamed_wrong(question.answer, values)
         assert question.check(answer_text(other)).outcome == "wrong"
         assert question.check(answer_text(other)).mistake is None
@@ -196,7 +196,7 @@ def test_every_text_renders_in_both_languages(kind):
     in it); every key they use is in the catalogue, and every quiz key of the catalogue is one some text uses."""
     for seed in range(20):
         question = make_question(kind, seed)
-        messages = [question.prompt, question.explanation, *(m.message for m in question._all_mistakes())]
+        messages = [question.prompt, question.explanation, *(m.message for m in question.all_mistakes)]
         verdicts = [question.check(t) for t in (answer_text(question.answer), "0", "?")]
         messages += [v.headline for v in verdicts]
         for message in messages:
@@ -213,7 +213,7 @@ def test_every_quiz_key_is_used():
         for seed in SEEDS:
             question = make_question(kind, seed)
             used |= {question.prompt.key, question.explanation.key}
-            used |= {m.message.key for m in question._all_mistakes()}
+            used |= {m.message.key for m in question.all_mistakes}
             rule = question.explanation.params.get("rule")
             used |= {rule} if rule else set()
     assert sorted(k for k in STRINGS if k.startswith("quiz.") and k not in used) == []

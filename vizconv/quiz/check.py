@@ -164,7 +164,7 @@ class Question:
             return Verdict("unreadable", None, self.answer, self.explanation, hint=self._hint())
         if read == self.answer:
             return Verdict("right", read, self.answer, self.explanation)
-        for mistake in self._all_mistakes():
+        for mistake in self.all_mistakes:
             if read in mistake.values:
                 return Verdict("wrong", read, self.answer, self.explanation, mistake=mistake)
         return Verdict("wrong", read, self.answer, self.explanation)
@@ -174,7 +174,8 @@ class Question:
             return Message("quiz.unreadable.number")
         return Message("quiz.unreadable.shape", {"example": answer_text(tuple(range(2, 2 + len(self.answer))))})
 
-    def _all_mistakes(self) -> tuple[Mistake, ...]:
+    @property
+    def all_mistakes(self) -> tuple[Mistake, ...]:
         """The question's mistakes, and for a shape [C, H, W] the channels left out ([H, W])."""
         if self.answer_form != "shape" or len(self.answer) != 3:
             return self.mistakes

@@ -21,6 +21,8 @@ import random
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+import torch
+
 from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Count, Term
 from vizconv.ops.conv import trace_conv2d
@@ -109,8 +111,6 @@ def _window_value(padded, kernel, top: int, left: int) -> float | None:
 
 
 def _next_value(rng: random.Random, seed: int) -> Question:
-    import torch  # the grid and kernel as tensors for trace_conv2d
-
     for _ in range(1000):
         c_in, side, k = rng.choice((1, 1, 2)), rng.randint(4, 6), rng.choice((2, 3, 3))
         s, p = rng.choice((1, 1, 2)), rng.choice((0, 0, 1))

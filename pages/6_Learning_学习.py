@@ -42,9 +42,10 @@ SHARED = {
     "t_epochs": ui.Whole(1, MAX_EPOCHS),
     "t_lr": ui.OneOf(learning.LIVE_RATES),
     "t_digit": ui.Whole(0, 9),
-    "s_model": ui.OneOf(LIVE_MODELS),
+    "s_model": ui.OneOf(learning.SNAPSHOT_MODELS),
     "s_epoch": ui.Whole(*learning.SNAPSHOT_EPOCHS),  # the page keeps it to an epoch the card lists
     "s_digit": ui.Whole(0, 9),
+    "s_picture": ui.OneOf(learning.SNAPSHOT_PICTURES),
 }
 defaults = {"lesson": "backward", **asdict(learning.BackwardSettings()), **asdict(learning.KernelSettings())}
 defaults |= asdict(learning.LiveSettings()) | asdict(learning.SnapshotSettings())

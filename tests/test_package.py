@@ -11,7 +11,7 @@ from PIL import Image
 import vizconv
 from tests_support import ROOT
 
-ROOMS = ("i18n", "inputs", "nets", "ops", "training", "ui", "views", "viz")
+ROOMS = ("explain", "i18n", "inputs", "nets", "ops", "quiz", "training", "ui", "views", "viz")
 TOP = ("__init__.py", "bench.py", "bench_browser.py", "errors.py", "server.py")  # the commands and what all share
 
 

@@ -157,7 +157,8 @@ def test_feature_maps_says_when_the_recomputation_differs(monkeypatch):
 
 def test_weights_after_an_epoch_of_training():
     """LeNet-5's own training, epoch by epoch: epoch 0 is the random start (chance), the last the shipped weights
-    (their prediction); the note says which epoch and its held-out accuracy. A model without snapshots offers none."""
+    (their prediction); the note says which epoch and its held-out accuracy. ResNet-20's too; a model without
+    snapshots (ResNet-18, torchvision's) offers none."""
     from vizconv.nets.models import load_snapshot, snapshot_epochs
 
     epochs = snapshot_epochs("lenet5")
@@ -169,7 +170,12 @@ def test_weights_after_an_epoch_of_training():
     shipped = open_page(FEATURES)
     assert at.dataframe[0].value.equals(shipped.dataframe[0].value)  # the same prediction table
     assert at.query_params["fm_epoch"] == str(epochs[-1])
-    cifar = open_page(FEATURES, {"fm_model": "resnet20", "fm_weights": "epoch", "fm_sample": "cifar_ship"})
-    offered = cifar.radio(key="fm_weights").options
+    # ResNet-20's snapshots end with its shipped weights after both stages (130 epochs).
+    cifar = {"fm_model": "resnet20", "fm_sample": "cifar_ship"}
+    last = open_page(FEATURES, {**cifar, "fm_weights": "epoch", "fm_epoch": "130"})
+    assert last.select_slider(key="fm_epoch").value == 130
+    assert last.dataframe[0].value.equals(open_page(FEATURES, cifar).dataframe[0].value)
+    imagenet = open_page(FEATURES, {"fm_model": "resnet18", "fm_weights": "epoch"})
+    offered = imagenet.radio(key="fm_weights").options
     assert text("fm.weights.epoch", "en") not in offered
-    assert cifar.radio(key="fm_weights").value == "bundled"
+    assert imagenet.radio(key="fm_weights").value != "epoch"

@@ -311,6 +311,38 @@ def test_a_link_to_an_epoch_without_a_snapshot_shows_a_saved_one():
     assert at.select_slider(key="learn_s_epoch").value in snapshot_epochs("lenet5-classic")
 
 
+def test_resnet20s_snapshots_read_a_cifar_picture_and_say_where_they_come_from():
+    """ResNet-20's weights came from two stages: its snapshots (a stopped rerun of the first stage, then the
+    shipped weights after all 130 epochs) read a CIFAR-10 picture, and the page says so, in both languages."""
+    from vizconv.nets.models import load_model, snapshot_epochs
+
+    epochs = snapshot_epochs("resnet20")
+    card = load_model("resnet20")[1].card
+    at = open_page(LEARNING, {"learn_lesson": "snapshots", "learn_s_model": "resnet20", "learn_s_epoch": "0"})
+    assert not at.exception
+    assert [s.key for s in at.sidebar.selectbox] == ["learn_s_model", "learn_s_picture"]  # no digit to pick
+    scrubber = at.select_slider(key="learn_s_epoch")
+    assert list(scrubber.options) == [str(epoch) for epoch in epochs] and epochs[-1] == 130
+    assert at.metric[0].value == f"{card['snapshots'][0]['test_accuracy']:.1%}"  # epoch 0: the seeded start
+    stopped = card["snapshots_run"]["stopped_after"]
+    assert any(f"stopped after epoch {stopped}" in c.value for c in at.caption)
+    scrubber.set_value(130).run()
+    assert at.metric[0].value == f"{card['test_accuracy']:.1%}" == at.metric[2].value
+    assert at.metric[1].value.startswith("cat (")  # the shipped network reads the sample cat
+    assert len(at.get("image")) == 2
+    at.segmented_control(key="ui_lang").set_value("zh").run()  # mid-lesson: the same epoch, in Chinese
+    assert at.select_slider(key="learn_s_epoch").value == 130 and at.metric[1].value.startswith("猫")
+    assert any(f"第 {stopped} 轮后停止" in c.value for c in at.caption)
+    at.selectbox(key="learn_s_picture").set_value("cifar_dog").run()
+    params = at.query_params
+    assert (params["learn_s_model"], params["learn_s_picture"], params["learn_s_epoch"]) == (
+        "resnet20",
+        "cifar_dog",
+        "130",
+    )
+    assert "learn_s_digit" not in params  # ResNet-20 reads no digit: the link leaves it out
+
+
 def test_the_weight_panel_names_each_kernel_and_channel():
     at = open_page(LEARNING, {"learn_random_channels": "2", "learn_out_channels": "2"})
     picker = at.selectbox(key="learn_w_channel")

@@ -189,15 +189,33 @@ def test_bundled_models_meet_their_accuracy_goals(name, goal):
     assert card["test_accuracy"] >= goal
 
 
-@pytest.mark.skipif(not CIFAR_TAR.exists(), reason="../shared/data/cifar10-jpeg.tar.gz is not beside the repository")
-@pytest.mark.skipif(not (MODELS / "resnet20.pt").exists(), reason="resnet20 weights are not trained yet")
-def test_resnet20_evaluation_agrees_with_its_card(tmp_path):
+@pytest.fixture(scope="module")
+def cifar_test(tmp_path_factory):
+    """The 5,000 CIFAR-10 test images of ../shared/data, extracted once (ImageFolder layout)."""
+    if not CIFAR_TAR.exists():
+        pytest.skip("../shared/data/cifar10-jpeg.tar.gz is not beside the repository")
+    root = tmp_path_factory.mktemp("cifar")
     with tarfile.open(CIFAR_TAR) as archive:
         members = [m for m in archive.getmembers() if m.name.startswith("cifar10/test/")]
-        archive.extractall(tmp_path, members=members, filter="data")
-    result = evaluate("resnet20", tmp_path / "cifar10")
+        archive.extractall(root, members=members, filter="data")
+    return root / "cifar10"
+
+
+def test_resnet20_evaluation_agrees_with_its_card(cifar_test):
+    result = evaluate("resnet20", cifar_test)
     assert result["images"] == result["card_images"] == 5000
     assert result["accuracy"] == pytest.approx(result["card_accuracy"], abs=1e-4)
+
+
+def test_resnet20_snapshot_accuracy_agrees_with_the_card(cifar_test):
+    """Each ResNet-20 snapshot's held-out accuracy, recomputed on the 5,000 test images."""
+    from vizconv.nets.models import load_snapshot, snapshot_epochs
+
+    x, y = datasets.load_cifar10_test(cifar_test)
+    assert len(x) == 5000
+    for epoch in snapshot_epochs("resnet20"):
+        model, info = load_snapshot("resnet20", epoch)
+        assert evaluate_accuracy(model, x, y, "cifar10") == pytest.approx(info.card["test_accuracy"], abs=1e-4)
 
 
 def test_snapshots_keep_the_start_and_the_listed_epochs(tmp_path, capsys):

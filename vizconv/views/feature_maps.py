@@ -82,7 +82,7 @@ DEFAULTS = {
     "weights": "bundled",  # "epoch" (a snapshot of its training), "random" (seeded, untrained) or "own"
     "epoch": 0,  # the snapshot's epoch (0: the random initialisation its training started from)
 }
-MAX_EPOCH = 100  # an epoch a link may name (the page keeps it to one the model's card lists)
+MAX_EPOCH = 200  # an epoch a link may name (the page keeps it to one the model's card lists)
 
 
 def model_epochs(name: str) -> tuple[int, ...]:

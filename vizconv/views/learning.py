@@ -4,7 +4,7 @@
   ∂L/∂y, and the three gradients autograd would give (``vizconv.ops.backward``), each a sum of products;
 - ``learn``: a kernel learned back from a target by gradient descent (``vizconv.training.learn_kernel``);
 - ``train``: LeNet-5 trained live (``vizconv.training.live``): its settings and curves;
-- ``snapshots``: the bundled LeNets' weights after each saved epoch of their training.
+- ``snapshots``: the bundled models' weights after each saved epoch of their training.
 
 Tests drive the same functions without Streamlit and compare them with ``torch.autograd``.
 """
@@ -16,9 +16,11 @@ from dataclasses import asdict, dataclass, fields
 
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from vizconv.i18n.strings import text
 from vizconv.inputs.kernels import make_weight
+from vizconv.inputs.samples import model_samples, open_picture
 from vizconv.ops.backward import BiasStep, ConvBackwardTrace, InputStep, WeightStep, trace_conv2d_backward
 from vizconv.ops.conv import ConvTrace
 from vizconv.ops.geometry import pad_input
@@ -46,6 +48,8 @@ __all__ = [
     "LIVE_RATES",
     "LiveSettings",
     "SNAPSHOT_EPOCHS",
+    "SNAPSHOT_MODELS",
+    "SNAPSHOT_PICTURES",
     "SnapshotSettings",
     "SnapshotView",
     "LEARNING_RATES",
@@ -64,6 +68,8 @@ __all__ = [
     "loss_latex",
     "loss_of",
     "snapshot_accuracies",
+    "snapshot_picture",
+    "snapshot_uses_digits",
     "snapshot_view",
     "unused_settings",
     "update_latex",
@@ -135,7 +141,8 @@ def unused_settings(values: dict) -> set[str]:
     kernel, live = set(asdict(KernelSettings())), set(asdict(LiveSettings()))
     snapshots = set(asdict(SnapshotSettings()))
     if values["lesson"] == "snapshots":
-        return backward | kernel | live
+        picture = {"s_digit"} if not snapshot_uses_digits(values["s_model"]) else {"s_picture"}
+        return backward | kernel | live | picture
     if values["lesson"] == "train":
         return backward | kernel | snapshots
     if values["lesson"] == "learn":
@@ -218,33 +225,52 @@ LIVE_RATES = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.05)  # Adam's rates offered (
 class SnapshotSettings:
     """The snapshot lesson's settings with their defaults: from random weights (epoch 0) to trained."""
 
-    s_model: str = "lenet5"  # a model whose card lists snapshots (the bundled LeNets)
+    s_model: str = "lenet5"  # one of SNAPSHOT_MODELS
     s_epoch: int = 0  # the snapshot shown (the page clamps it to one the card lists)
-    s_digit: int = 7  # the sample digit it reads
+    s_digit: int = 7  # the sample digit the LeNets read
+    s_picture: str = "cifar_cat"  # the sample picture ResNet-20 reads (a key of SNAPSHOT_PICTURES)
 
 
-SNAPSHOT_EPOCHS = (0, 100)  # an epoch a link may name (the bundled LeNets trained 20 and 30 epochs)
+SNAPSHOT_MODELS = ("lenet5", "lenet5-classic", "resnet20")  # the bundled models whose cards list snapshots
+SNAPSHOT_EPOCHS = (0, 200)  # an epoch a link may name (the LeNets trained 20 and 30 epochs, ResNet-20 130)
+SNAPSHOT_PICTURES = tuple(key for key in model_samples("cifar10") if key.startswith("cifar_"))  # ResNet-20's
+
+
+def snapshot_uses_digits(name: str) -> bool:
+    """Whether snapshot model ``name`` reads the sample digits (the LeNets) rather than CIFAR-10 pictures."""
+    from vizconv.nets.zoo import MODELS  # late: it loads the nets' room
+
+    return MODELS[name].dataset == "mnist"
+
+
+def snapshot_picture(settings: SnapshotSettings) -> Image.Image:
+    """The bundled sample the snapshot lesson's model reads: the chosen digit, or the chosen CIFAR-10 picture."""
+    from vizconv.inputs.feature_sources import digit_picture  # late: it loads the nets' room
+
+    if snapshot_uses_digits(settings.s_model):
+        return digit_picture(settings.s_digit)
+    return open_picture(model_samples("cifar10")[settings.s_picture], "RGB")
 
 
 @dataclass(frozen=True)
 class SnapshotView:
-    """What one snapshot makes of a digit: its top classes, the first layer's filters and feature maps."""
+    """What one snapshot makes of a picture: its top classes, the first layer's filters and feature maps."""
 
     top: list[tuple[str, float]]  # (class, probability), most likely first
-    filters: torch.Tensor  # (6, 1, 5, 5): the first convolution's weights
-    maps: torch.Tensor  # (6, 28, 28): the first convolution's output for the digit
+    filters: torch.Tensor  # the first convolution's weights: (6, 1, 5, 5) for LeNet-5, (16, 3, 3, 3) for ResNet-20
+    maps: torch.Tensor  # its output for the picture: (6, 28, 28) for LeNet-5, (16, 32, 32) for ResNet-20
 
 
-def snapshot_view(model: torch.nn.Module, info, digit: int, top: int = 3) -> SnapshotView:
-    """Snapshot ``model`` reading the bundled sample ``digit``: its prediction and its first layer."""
-    from vizconv.inputs.feature_sources import digit_picture, lenet_maps  # late: it loads the nets' room
+def snapshot_view(model: torch.nn.Module, info, picture: Image.Image, top: int = 3) -> SnapshotView:
+    """Snapshot ``model`` reading ``picture``: its prediction, its first convolution's filters and output."""
+    from vizconv.nets.capture import capture  # late: it loads the nets' room
 
-    picture = digit_picture(digit)
+    path, first = next((p, m) for p, m in model.named_modules() if isinstance(m, torch.nn.Conv2d))
+    x = info.preprocess(picture)
     with torch.no_grad():
-        probabilities = model(info.preprocess(picture)).softmax(dim=1)[0]  # (10,)
+        probabilities = model(x).softmax(dim=1)[0]  # (classes,)
     order = probabilities.argsort(descending=True)[:top].tolist()
-    first = next(module for module in model.modules() if isinstance(module, torch.nn.Conv2d))
-    maps = lenet_maps(model, info, picture)["conv1"]
+    maps = capture(model, x, layers=[path])[path][0]
     return SnapshotView([(info.classes[i], float(probabilities[i])) for i in order], first.weight.detach(), maps)
 
 

@@ -301,7 +301,7 @@ def test_the_epoch_scrubber_goes_from_random_to_the_shipped_weights():
     shipped = load_model("lenet5")[1].card["test_accuracy"]
     assert at.metric[0].value == f"{shipped:.1%}" == at.metric[2].value
     assert at.metric[1].value.startswith("7 (")  # the trained network reads the sample 7
-    assert len(at.get("image")) == 2 and len(at.get("plotly_chart")) == 1
+    assert len(at.get("image")) == 3 and len(at.get("plotly_chart")) == 1  # the digit, filters, maps
 
 
 def test_a_link_to_an_epoch_without_a_snapshot_shows_a_saved_one():
@@ -329,7 +329,7 @@ def test_resnet20s_snapshots_read_a_cifar_picture_and_say_where_they_come_from()
     scrubber.set_value(130).run()
     assert at.metric[0].value == f"{card['test_accuracy']:.1%}" == at.metric[2].value
     assert at.metric[1].value.startswith("cat (")  # the shipped network reads the sample cat
-    assert len(at.get("image")) == 2
+    assert len(at.get("image")) == 3  # the picture, filters, maps
     at.segmented_control(key="ui_lang").set_value("zh").run()  # mid-lesson: the same epoch, in Chinese
     assert at.select_slider(key="learn_s_epoch").value == 130 and at.metric[1].value.startswith("猫")
     assert any(f"第 {stopped} 轮后停止" in c.value for c in at.caption)
@@ -341,6 +341,16 @@ def test_resnet20s_snapshots_read_a_cifar_picture_and_say_where_they_come_from()
         "130",
     )
     assert "learn_s_digit" not in params  # ResNet-20 reads no digit: the link leaves it out
+
+
+def test_a_model_without_snapshots_says_so(monkeypatch):
+    """An install whose card lists no snapshots: the lesson says so instead of an empty scrubber."""
+    import vizconv.ui.sections.snapshots as section
+
+    monkeypatch.setattr(section, "snapshot_epochs", lambda name: ())
+    at = open_page(LEARNING, {"learn_lesson": "snapshots", "learn_s_model": "resnet20"})
+    assert any("no training snapshots of ResNet-20" in i.value for i in at.info)
+    assert not at.get("select_slider")
 
 
 def test_the_weight_panel_names_each_kernel_and_channel():

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import streamlit as st
+from PIL import Image
 
 from vizconv import ui
 from vizconv.errors import MessageError
@@ -48,7 +49,8 @@ def show(lesson: Lesson) -> None:
         ui.show_error(exc)
         return
     settings = view.SnapshotSettings(**{key: memory.get(key) for key in asdict(view.SnapshotSettings())})
-    seen = view.snapshot_view(model, info, view.snapshot_picture(settings))
+    picture = view.snapshot_picture(settings)
+    seen = view.snapshot_view(model, info, picture)
     digits = view.snapshot_uses_digits(name)
     # What the picture is called in the captions: the digit, or the CIFAR-10 class of the sample.
     what = t("snap.the_digit", digit=settings.s_digit) if digits else t("snap.the_picture")
@@ -66,7 +68,8 @@ def show(lesson: Lesson) -> None:
     curve = view.curve_figure([(t("snap.curve"), done, accuracies)], t("train.epoch_axis"))
     curve["layout"]["shapes"] = [{"type": "line", "x0": epoch, "x1": epoch, "yref": "paper", "y0": 0, "y1": 1}]
     ui.plotly_figure(curve, key="learn_s_curve")
-    filters_col, maps_col = st.columns(2)
+    picture_col, filters_col, maps_col = st.columns([1, 2, 2])
+    picture_col.image(picture.resize((112, 112), Image.Resampling.NEAREST), caption=t("snap.input"))
     filters_col.image(filter_grid(seen.filters), caption=t("snap.filters", epoch=epoch))
     maps_col.image(channel_grid(seen.maps).png, caption=t("snap.maps", epoch=epoch, what=what))
     if digits:

@@ -48,6 +48,7 @@ __all__ = [
     "im2col",
     "load_image",
     "load_model",
+    "load_onnx_model",
     "trace_conv1d",
     "trace_conv2d",
     "trace_conv2d_backward",
@@ -67,6 +68,7 @@ _NETS = {
     "capture": "vizconv.nets.capture",
     "grad_cam": "vizconv.explain.cam",
     "load_model": "vizconv.nets.models",
+    "load_onnx_model": "vizconv.nets.onnx",
     "trace_layers": "vizconv.nets.layers",
 }
 

@@ -87,6 +87,7 @@ CATALOGUE = (
     "transposed",
     "network_builder",
     "learning",
+    "explain",
     "quiz",
 )
 

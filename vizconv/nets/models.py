@@ -7,8 +7,11 @@ card. Which models there are, and what each is, is the zoo's
 (assets/models) are checked against the sha256 in their card and loaded with
 ``weights_only=True``; so are the snapshots a card lists (``snapshot_epochs``,
 ``load_snapshot``: the weights before training and after some epochs, written
-by ``python -m vizconv.training.train NAME --snapshots ...``). "resnet18" uses
-torchvision's ImageNet weights, downloaded to torch's hub cache on first use.
+by ``python -m vizconv.training.train NAME --snapshots ...``). "resnet18" and the
+torchvision zoo (``ZOO_MODELS``: AlexNet, VGG, ResNet, MobileNet, EfficientNet, ConvNeXt, RegNet, GoogLeNet) use
+torchvision's ImageNet weights, downloaded to torch's hub cache on first use (``download_weights``, with a
+progress callback; what arrives is checked against the sha256 digits in its name, as torch.hub checks) and
+loaded with ``weights_only=True``. Offline, ``random_model`` gives the same architecture untrained.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from vizconv.i18n.strings import Count
 from vizconv.nets.zoo import (
     MODELS,
     MODELS_DIR,
+    TORCHVISION_MODELS,
     ModelError,
     ModelInfo,
     ModelSpec,
@@ -48,23 +52,33 @@ __all__ = [
     "DOWNLOADED_MODELS",
     "MAX_WEIGHTS_BYTES",
     "MODELS_DIR",
+    "ZOO_MODELS",
     "ModelError",
     "ModelInfo",
     "available_models",
+    "built_on_meta",
+    "checked_model",
     "download_resnet18",
+    "download_weights",
+    "is_safetensors",
     "load_model",
     "load_snapshot",
     "load_user_weights",
+    "max_weights_bytes",
     "preprocess_cifar",
     "preprocess_digit",
     "random_model",
     "resnet18_downloaded",
     "resnet18_weights_path",
     "snapshot_epochs",
+    "unwrapped",
+    "weights_downloaded",
+    "weights_path",
 ]
 
 BUNDLED_MODELS = tuple(name for name, s in MODELS.items() if s.bundled)
 DOWNLOADED_MODELS = tuple(name for name, s in MODELS.items() if not s.bundled)
+ZOO_MODELS = tuple(TORCHVISION_MODELS)  # torchvision's classifiers, ResNet-18 among them: downloaded, or random
 MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
 # Largest |value| accepted in a student's weights, once converted to the architecture's float32. Trained weights,
 # BatchNorm statistics included, stay far below it (the bundled models: below 7), so it refuses only nonsense;
@@ -74,9 +88,10 @@ MAX_WEIGHTS_BYTES = 64 * 1024 * 1024  # ResNet-18's state_dict is about 45 MB
 MAX_WEIGHT = 1e6
 
 
-def available_models() -> tuple[str, ...]:
-    """Every model name ``load_model`` accepts."""
-    return tuple(MODELS)
+def available_models(zoo: bool = False) -> tuple[str, ...]:
+    """The model names the Feature maps page offers (MODELS); with ``zoo``, every name ``load_model`` accepts:
+    also torchvision's classifiers (ZOO_MODELS)."""
+    return tuple(MODELS) + (tuple(n for n in ZOO_MODELS if n not in MODELS) if zoo else ())
 
 
 def _read_card(model: ModelSpec, path: Path) -> dict:
@@ -196,17 +211,31 @@ def load_snapshot(name: str, epoch: int, models_dir: Path | None = None) -> tupl
     return _built(model, state), model_info(name, snapshot, source="snapshot")
 
 
+def weights_path(name: str) -> Path:
+    """Where torch's hub cache keeps model ``name``'s published weights (torch.hub.load_state_dict_from_url's
+    path: ``<hub>/checkpoints/<the URL's file name>``); ValueError for a bundled model."""
+    model = spec(name)
+    if model.bundled:
+        raise ValueError(f"{name}'s weights are bundled with vizconv, not downloaded")
+    return Path(torch.hub.get_dir()) / "checkpoints" / model.url.rsplit("/", 1)[1]
+
+
+def weights_downloaded(name: str) -> bool:
+    """Whether model ``name``'s weights are in torch's hub cache (False also where the cache cannot be looked into)."""
+    try:
+        return weights_path(name).is_file()
+    except OSError:  # a cache folder the server may not read: download_weights says what is wrong
+        return False
+
+
 def resnet18_weights_path() -> Path:
-    """Where torch's hub cache keeps the ResNet-18 ImageNet weights (torch.hub.load_state_dict_from_url's path)."""
-    return Path(torch.hub.get_dir()) / "checkpoints" / MODELS["resnet18"].url.rsplit("/", 1)[1]
+    """Where torch's hub cache keeps the ResNet-18 ImageNet weights (``weights_path("resnet18")``)."""
+    return weights_path("resnet18")
 
 
 def resnet18_downloaded() -> bool:
-    """Whether the ResNet-18 weights are in torch's hub cache (False also where the cache cannot be looked into)."""
-    try:
-        return resnet18_weights_path().is_file()
-    except OSError:  # a cache folder the server may not read: download_resnet18 says what is wrong
-        return False
+    """Whether the ResNet-18 weights are in torch's hub cache (``weights_downloaded("resnet18")``)."""
+    return weights_downloaded("resnet18")
 
 
 HASH_IN_NAME = re.compile(r"-([a-f0-9]+)\.")  # torch.hub's convention: name-<first hex digits of its sha256>.pth
@@ -218,56 +247,58 @@ def _hash_prefix(url: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _unwritable(target: Path, exc: OSError) -> ModelError:
+def _unwritable(model: ModelSpec, target: Path, exc: OSError) -> ModelError:
     return ModelError(
-        "model.cache_unwritable", name="ResNet-18", folder=str(target.parent), reason=exc.strerror or str(exc)
+        "model.cache_unwritable", name=model.architecture, folder=str(target.parent), reason=exc.strerror or str(exc)
     )
 
 
-def download_resnet18(progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
-    """Download the ResNet-18 ImageNet weights into torch's hub cache, reporting the fraction done.
+def download_weights(name: str, progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
+    """Download model ``name``'s published ImageNet weights into torch's hub cache, reporting the fraction done
+    (``progress(0.0 … 1.0)``, once per ``chunk`` bytes; not at all when the server does not say the size); the
+    cached file's path, at once when it is there already.
 
     ModelError when the cache folder cannot be written (said so, with TORCH_HOME as the way out: that is not
     "no internet"), the download fails (offline) or what arrived is not the file its name promises (its sha256
     does not start with the hex digits in the name, as torch.hub checks); nothing half-written is left behind.
     """
-    url = MODELS["resnet18"].url
-    target = resnet18_weights_path()
-    if resnet18_downloaded():
+    model = spec(name)
+    target = weights_path(name)
+    if weights_downloaded(name):
         return target
     partial = target.with_suffix(".partial")
     try:  # before anything is downloaded: a folder the server cannot write
         target.parent.mkdir(parents=True, exist_ok=True)
         file = open(partial, "wb")  # noqa: SIM115 (closed below, after the download)
     except OSError as exc:
-        raise _unwritable(target, exc) from exc
+        raise _unwritable(model, target, exc) from exc
     written = False
     try:
         digest = hashlib.sha256()
-        with file, urllib.request.urlopen(url, timeout=30) as response:
+        with file, urllib.request.urlopen(model.url, timeout=30) as response:
             total = int(response.headers.get("Content-Length") or 0)
             done = 0
             while block := response.read(chunk):
                 try:
                     file.write(block)
                 except OSError as exc:  # the disk is full
-                    raise _unwritable(target, exc) from exc
+                    raise _unwritable(model, target, exc) from exc
                 digest.update(block)
                 done += len(block)
                 if progress and total:
                     progress(min(done / total, 1.0))
-        prefix = _hash_prefix(url)
+        prefix = _hash_prefix(model.url)
         if prefix and not digest.hexdigest().startswith(prefix):  # a proxy's error page, a truncated transfer
-            raise ModelError("model.damaged", name="ResNet-18", path=str(target))
+            raise ModelError("model.damaged", name=model.architecture, path=str(target))
         try:
             partial.replace(target)
         except OSError as exc:
-            raise _unwritable(target, exc) from exc
+            raise _unwritable(model, target, exc) from exc
         written = True
     except ModelError:
         raise
     except Exception as exc:  # URLError, HTTPError, timeouts, a broken connection: no usable download
-        raise ModelError("model.offline", name="ResNet-18", url=url, path=str(target)) from exc
+        raise ModelError("model.offline", name=model.architecture, url=model.url, path=str(target)) from exc
     finally:
         if not written:
             with contextlib.suppress(OSError):
@@ -275,16 +306,24 @@ def download_resnet18(progress: Callable[[float], None] | None = None, chunk: in
     return target
 
 
-def _load_resnet18() -> tuple[nn.Module, ModelInfo]:
-    model = MODELS["resnet18"]
-    path = download_resnet18()
+def download_resnet18(progress: Callable[[float], None] | None = None, chunk: int = 1 << 20) -> Path:
+    """Download the ResNet-18 ImageNet weights into torch's hub cache (``download_weights("resnet18", ...)``)."""
+    return download_weights("resnet18", progress, chunk)
+
+
+def _load_downloaded(model: ModelSpec) -> tuple[nn.Module, ModelInfo]:
+    """A torchvision model with its published weights from torch's hub cache (downloaded first when missing),
+    loaded with ``weights_only=True``; a cache file that does not load is removed, so the next try downloads."""
+    path = download_weights(model.name)
     try:
-        network = model.build()
-        network.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = {k: v for k, v in state.items() if not k.startswith(model.ignore_keys)} if model.ignore_keys else state
+        network = built_on_meta(model.name)  # nothing initialised only to be overwritten (VGG-16: 138 M weights)
+        network.load_state_dict(state, assign=True)
     except Exception as exc:  # a damaged cache file: remove it (where the folder allows) so the next try downloads
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
-        raise ModelError("model.damaged", name="ResNet-18", path=str(path)) from exc
+        raise ModelError("model.damaged", name=model.architecture, path=str(path)) from exc
     network.eval()
     return network, model_info(model.name, source=model.url, test_accuracy=model.accuracy)
 
@@ -295,7 +334,7 @@ def load_model(name: str, models_dir: Path | None = None) -> tuple[nn.Module, Mo
     model = spec(name)
     if model.bundled:
         return _load_bundled(model, MODELS_DIR if models_dir is None else models_dir)
-    return _load_resnet18()
+    return _load_downloaded(model)
 
 
 @dataclass(frozen=True)
@@ -325,16 +364,37 @@ class _Needs:
         return 1024 * self.keys + 32 * 1024
 
 
+def built_on_meta(name: str) -> nn.Module:
+    """Architecture ``name`` on the meta device: shapes without memory or initialisation. A builder that computes
+    with tensors (RegNet rounds its widths with torch) cannot run there: it is built on the CPU and moved."""
+    build = spec(name).build
+    try:
+        with torch.device("meta"):
+            return build()
+    except (NotImplementedError, RuntimeError):  # "Cannot copy out of meta tensor"
+        return build().to("meta")
+
+
 @functools.cache
 def _state_size(name: str) -> tuple[int, int]:
     """(keys, numbers) of architecture ``name``'s state_dict."""
-    with torch.device("meta"):  # shapes only: no memory, no initialisation
-        state = spec(name).build().state_dict()
+    state = built_on_meta(name).state_dict()  # shapes only: no memory, no initialisation
     return len(state), sum(v.numel() for v in state.values())
 
 
 def _needs(name: str) -> _Needs:
-    return _Needs(max(_state_size(n)[0] for n in available_models()), _state_size(name)[1])
+    keys, values = _state_size(name)
+    return _Needs(max(keys, *(_state_size(n)[0] for n in available_models())), values)
+
+
+def max_weights_bytes(name: str) -> int:
+    """The largest weights file accepted for architecture ``name``: MAX_WEIGHTS_BYTES for the models the page
+    always offers (MODELS); for a zoo architecture larger than that, its float32 state_dict and 2 KiB per entry
+    more (ResNet-50: 99 MB, VGG-16: 554 MB). The page's upload limit must allow it."""
+    if name in MODELS:
+        return MAX_WEIGHTS_BYTES
+    keys, values = _state_size(name)
+    return max(MAX_WEIGHTS_BYTES, 4 * values + 2048 * keys + (1 << 20))
 
 
 _EOCD, _EOCD64, _EOCD64_LOCATOR = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"
@@ -472,12 +532,31 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     keys, kinds, shapes and values are checked against the architecture (dense CPU tensors of real numbers,
     finite and at most MAX_WEIGHT in float32), each failure a ModelError that says what does not fit. The
     model is new (built on the meta device and given the checked tensors, so no weights are initialised only
-    to be overwritten): nothing shared is changed, so the page can keep it in that session only.
+    to be overwritten): nothing shared is changed, so the page can keep it in that session only. A safetensors
+    file (``is_safetensors``) is read by ``load_safetensors_weights`` instead, with the same checks.
     """
-    build = spec(name).build
-    state = _read_state(name, data)
-    with torch.device("meta"):
-        model = build()
+    if is_safetensors(data):  # a safetensors file, beside torch.save's: read by vizconv.nets.safetensors_weights
+        from vizconv.nets.safetensors_weights import load_safetensors_weights
+
+        return load_safetensors_weights(name, data)
+    return checked_model(name, _read_state(name, data))
+
+
+def is_safetensors(data: bytes) -> bool:
+    """Whether ``data`` starts as a safetensors file does: an 8-byte little-endian header length, then the
+    header's JSON object (torch.save writes a zip, which starts with "PK")."""
+    if len(data) < 10:
+        return False
+    size = struct.unpack_from("<Q", data)[0]
+    return 2 <= size <= len(data) - 8 and data[8:9] == b"{"
+
+
+def checked_model(name: str, state: dict[str, torch.Tensor], **card: object) -> tuple[nn.Module, ModelInfo]:
+    """Architecture ``name`` (eval mode) with the weights ``state``, once their keys, kinds, shapes and values
+    fit it (``_check_fits``, ``_converted_state``: each failure a ModelError that says what does not fit), and a
+    ModelInfo whose card says ``"source": "uploaded"`` and ``card``. Built on the meta device and given the
+    checked tensors, so no weights are initialised only to be overwritten; nothing shared is changed."""
+    model = built_on_meta(name)
     expected = model.state_dict()  # meta tensors: the names, shapes and dtypes the architecture needs
     _check_fits(name, state, expected)
     converted = _converted_state(state, expected)
@@ -486,15 +565,16 @@ def load_user_weights(name: str, data: bytes) -> tuple[nn.Module, ModelInfo]:
     if any(t.is_meta for t in (*model.parameters(), *model.buffers())):  # a buffer outside the state_dict
         raise RuntimeError(f"{name}: a tensor outside the state_dict stayed on the meta device")
     model.eval()
-    return model, model_info(name, source="uploaded")
+    return model, model_info(name, source="uploaded", **card)
 
 
 def _read_state(name: str, data: bytes) -> dict[str, torch.Tensor]:
     """The state_dict in a student's file for architecture ``name``: its zip checked against ``_Needs`` before
     anything is unpacked, then ``torch.load(..., weights_only=True)``; a training checkpoint's ``state_dict``
     and DataParallel's ``module.`` prefix taken off. ModelError when it is no such file."""
-    if len(data) > MAX_WEIGHTS_BYTES:
-        raise ModelError("weights.too_large", limit_mb=MAX_WEIGHTS_BYTES // (1024 * 1024))
+    limit = max_weights_bytes(name)
+    if len(data) > limit:
+        raise ModelError("weights.too_large", limit_mb=limit // (1024 * 1024))
     archive = _checked_archive(bytes(data), _needs(name), name)
     try:
         state = torch.load(io.BytesIO(archive), map_location="cpu", weights_only=True)
@@ -508,6 +588,11 @@ def _read_state(name: str, data: bytes) -> dict[str, torch.Tensor]:
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
     ):
         raise ModelError("weights.not_state_dict", kind=type(state).__name__)
+    return unwrapped(state)
+
+
+def unwrapped(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """``state`` without DataParallel's ``module.`` prefix, where every key has it."""
     if state and all(k.startswith("module.") for k in state):  # saved from DataParallel
         state = {k[len("module.") :]: v for k, v in state.items()}
     return state

@@ -3,8 +3,12 @@
 ``MODELS`` maps a name to its ``ModelSpec`` (as torchvision's weights objects carry their transforms and
 categories): the builder, the dataset (``DataSpec``: class names, one input's size, the preprocessing of a
 picture and its standardisation), and where its weights come from (the bundled ``assets/models/<name>.pt``
-with its card ``<name>.json``, or torchvision's published file). ``model_info`` is the one way a ``ModelInfo``
-is made, whatever the weights (bundled, downloaded, random or a student's own).
+with its card ``<name>.json``, or torchvision's published file). ``TORCHVISION_MODELS`` holds torchvision's
+ImageNet classifiers (ResNet-18, which ``MODELS`` shows too, and AlexNet, VGG, ResNet-50, MobileNet,
+EfficientNet, ConvNeXt, RegNet, GoogLeNet), each described by its weights enum: the URL and the size of the
+published file, the categories, the preprocessing (``weights.transforms()``), the smallest input it takes and
+the published accuracy. ``spec`` finds a name in either. ``model_info`` is the one way a ``ModelInfo`` is made,
+whatever the weights (bundled, downloaded, random or a student's own).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ __all__ = [
     "MNIST",
     "MODELS",
     "MODELS_DIR",
+    "TORCHVISION_MODELS",
     "DataSpec",
     "ModelError",
     "ModelInfo",
@@ -179,6 +184,10 @@ class ModelSpec:
     architecture: str  # as the model card names it
     url: str | None = None  # torchvision's published weights (downloaded); None: bundled in MODELS_DIR
     accuracy: float | None = None  # downloaded weights: the published top-1 accuracy (a bundled card has its own)
+    weights: str | None = None  # torchvision's weights enum ("ResNet50_Weights.IMAGENET1K_V2"), for downloaded ones
+    download_mb: float | None = None  # the published file's size in MB (torchvision's ``_file_size``)
+    min_size: int = 1  # the smallest input height and width the architecture takes (torchvision's ``min_size``)
+    ignore_keys: tuple[str, ...] = ()  # key prefixes of the published file that the built architecture has not
 
     @property
     def bundled(self) -> bool:
@@ -223,16 +232,109 @@ MODELS: dict[str, ModelSpec] = {
             "ResNet-18",
             url=_RESNET18.url,
             accuracy=_RESNET18.meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100,
+            weights="ResNet18_Weights.IMAGENET1K_V1",
+            download_mb=_RESNET18.meta["_file_size"],
         ),
     )
 }
 
 
+def _torchvision_build(builder: str, settings: tuple[tuple[str, object], ...] = ()) -> nn.Module:
+    """torchvision's architecture ``builder`` with fresh (PyTorch default) weights."""
+    import torchvision.models
+
+    return getattr(torchvision.models, builder)(weights=None, **dict(settings))
+
+
+@functools.cache
+def _transform(weights: str):
+    """torchvision's preprocessing of ``weights`` (its ``transforms()``), made once."""
+    import torchvision.models
+
+    return torchvision.models.get_weight(weights).transforms()
+
+
+def _preprocess_with(weights: str, image: Image.Image) -> torch.Tensor:
+    """A photo as torchvision's ``weights`` expect it: [1, 3, crop, crop], standardised."""
+    return _transform(weights)(image.convert("RGB"))[None]
+
+
+def _imagenet(weights) -> DataSpec:
+    """The ImageNet DataSpec of torchvision's ``weights``: IMAGENET where its preprocessing is ResNet-18's."""
+    transform = weights.transforms()
+    reference = _imagenet_transform()
+    same = (transform.crop_size, transform.resize_size, transform.interpolation) == (
+        reference.crop_size,
+        reference.resize_size,
+        reference.interpolation,
+    )
+    if same and tuple(transform.mean) == IMAGENET.mean and tuple(transform.std) == IMAGENET.std:
+        return IMAGENET
+    crop = transform.crop_size[0]
+    preprocess = functools.partial(_preprocess_with, f"{type(weights).__name__}.{weights.name}")
+    return DataSpec(
+        IMAGENET.name, IMAGENET.classes, (3, crop, crop), preprocess, tuple(transform.mean), tuple(transform.std)
+    )
+
+
+def _torchvision_spec(name: str, architecture: str, weights, **settings: object) -> ModelSpec:
+    """A torchvision classifier, described by its weights enum ``weights`` (``.DEFAULT``: the best published)."""
+    meta = weights.meta
+    ignore = ("aux1.", "aux2.") if settings.get("aux_logits") is False else ()  # GoogLeNet's training-only heads
+    return ModelSpec(
+        name,
+        functools.partial(_torchvision_build, name, tuple(settings.items())),
+        _imagenet(weights),
+        architecture,
+        url=weights.url,
+        accuracy=round(meta["_metrics"]["ImageNet-1K"]["acc@1"] / 100, 5),
+        weights=f"{type(weights).__name__}.{weights.name}",
+        download_mb=meta.get("_file_size"),
+        min_size=max(meta.get("min_size", (1, 1))),
+        ignore_keys=ignore,
+    )
+
+
+def _torchvision_models() -> dict[str, ModelSpec]:
+    import torchvision.models as tv
+
+    specs = (
+        _torchvision_spec("alexnet", "AlexNet", tv.AlexNet_Weights.DEFAULT),
+        _torchvision_spec("vgg11", "VGG-11", tv.VGG11_Weights.DEFAULT),
+        _torchvision_spec("vgg16", "VGG-16", tv.VGG16_Weights.DEFAULT),
+        MODELS["resnet18"],
+        _torchvision_spec("resnet50", "ResNet-50", tv.ResNet50_Weights.DEFAULT),
+        _torchvision_spec(
+            "googlenet",
+            "GoogLeNet",
+            tv.GoogLeNet_Weights.DEFAULT,
+            aux_logits=False,
+            transform_input=True,
+            init_weights=True,
+        ),  # fmt: skip
+        _torchvision_spec("mobilenet_v2", "MobileNet V2", tv.MobileNet_V2_Weights.DEFAULT),
+        _torchvision_spec("mobilenet_v3_small", "MobileNet V3 Small", tv.MobileNet_V3_Small_Weights.DEFAULT),
+        _torchvision_spec("mobilenet_v3_large", "MobileNet V3 Large", tv.MobileNet_V3_Large_Weights.DEFAULT),
+        _torchvision_spec("efficientnet_b0", "EfficientNet-B0", tv.EfficientNet_B0_Weights.DEFAULT),
+        _torchvision_spec("regnet_y_400mf", "RegNetY-400MF", tv.RegNet_Y_400MF_Weights.DEFAULT),
+        _torchvision_spec("convnext_tiny", "ConvNeXt-Tiny", tv.ConvNeXt_Tiny_Weights.DEFAULT),
+    )
+    return {s.name: s for s in specs}
+
+
+# torchvision's ImageNet classifiers, downloaded into torch's hub cache on first use (vizconv.nets.models); in the
+# order of their history, which is also roughly their depth. ResNet-18 is MODELS' own.
+TORCHVISION_MODELS: dict[str, ModelSpec] = _torchvision_models()
+
+
 def spec(name: str) -> ModelSpec:
-    """The ModelSpec of ``name``; ModelError naming the models there are when there is none."""
-    if name not in MODELS:
-        raise ModelError("model.unknown", name=repr(name), names=", ".join(MODELS))
-    return MODELS[name]
+    """The ModelSpec of ``name`` (MODELS' or TORCHVISION_MODELS'); ModelError naming the models there are when
+    there is none."""
+    found = MODELS.get(name) or TORCHVISION_MODELS.get(name)
+    if found is None:
+        names = [*MODELS, *(n for n in TORCHVISION_MODELS if n not in MODELS)]
+        raise ModelError("model.unknown", name=repr(name), names=", ".join(names))
+    return found
 
 
 def model_info(name: str, card: dict | None = None, **fields: object) -> ModelInfo:

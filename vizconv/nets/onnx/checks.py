@@ -27,7 +27,7 @@ from google.protobuf.message import DecodeError
 from onnx import AttributeProto, ModelProto, NodeProto, TensorProto
 
 from vizconv.i18n.strings import Count
-from vizconv.nets.onnx.errors import OnnxError, examples
+from vizconv.nets.onnx.errors import OPERATORS, OnnxError, examples
 
 __all__ = [
     "DEFAULT_DOMAINS",
@@ -203,7 +203,7 @@ def _check_operators(model: ModelProto, supported: Collection[str]) -> None:
         ops = [f"{op} ({examples(nodes, 2)})" for op, nodes in unsupported.items()]
         raise OnnxError(
             "unsupported_ops",
-            count=Count("onnx.count_operators", len(unsupported)),
+            count=Count(OPERATORS, len(unsupported)),
             ops=examples(ops, 8),
             supported=", ".join(sorted(supported)),
         )

@@ -202,10 +202,16 @@ class _Converter:
     def _widest_first(self, args: list, steps: Steps) -> list:
         """The inputs with the widest receptive field first: vizconv.nets.layers follows a module's first input, so
         the layer after a residual sum or a concatenation sees the largest window any of its values sees (the
-        order of a sum does not change it; a Concat is told where each input goes)."""
-        order = sorted(range(len(args)), key=lambda i: -args[i].field[0] if isinstance(args[i], Runtime) else 0)
+        order of a sum does not change it; a Concat is told where each input goes). A product with a per-channel
+        scale (squeeze-and-excitation: a [1, C, 1, 1] from a global pooling) follows the map it scales."""
         module = steps.modules[0][1]
-        if isinstance(module, OnnxOp) and module.op_type == "Concat":
+        concat = isinstance(module, OnnxOp) and module.op_type == "Concat"
+        try:
+            out = () if concat else tuple(torch.broadcast_shapes(*(_shape(a) for a in args)))
+        except RuntimeError:  # shapes that do not broadcast: the node's run on the meta device says so
+            out = ()
+        order = sorted(range(len(args)), key=lambda i: _width(args[i], out))
+        if concat:
             places = tuple(order.index(i) for i in range(len(args)))
             module.fn = partial(module.fn.func, **{**module.fn.keywords, "order": places})
         return [args[i] for i in order]
@@ -343,6 +349,16 @@ def _field(module: nn.Module, args: list) -> tuple[int, int]:
         size = first.shape[2]
         return rf + (size - 1) * jump, jump * size
     return rf, jump
+
+
+def _shape(value: torch.Tensor | Runtime) -> tuple[int, ...]:
+    return value.shape if isinstance(value, Runtime) else tuple(value.shape)
+
+
+def _width(value: torch.Tensor | Runtime, out: tuple[int, ...]) -> tuple[int, int]:
+    """Sort key, smallest first: inputs of the output's full shape before broadcast ones, then the widest field."""
+    broadcast = out != () and tuple(_shape(value)) != tuple(out)
+    return (broadcast, -value.field[0] if isinstance(value, Runtime) else 0)
 
 
 def _first(value: int | tuple[int, ...]) -> int:

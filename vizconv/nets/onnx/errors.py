@@ -13,9 +13,11 @@ from pathlib import Path
 from vizconv.errors import MessageError
 from vizconv.i18n.strings import STRINGS
 
-__all__ = ["MESSAGES", "OnnxError", "examples"]
+__all__ = ["MESSAGES", "OPERATORS", "SAFETENSORS_UNREADABLE", "OnnxError", "examples"]
 
 MESSAGES = Path(__file__).resolve().parent / "messages.toml"
+OPERATORS = "onnx.count_operators"  # Count(OPERATORS, n): "3 operators"
+SAFETENSORS_UNREADABLE = "upload.safetensors_unreadable"  # a ModelError's key: a file that is no safetensors
 MAX_EXAMPLES = 5  # names quoted in one message
 MAX_NAME = 60  # characters of one quoted name
 

@@ -35,6 +35,12 @@ Keys and goals (issue 7):
   ≤ 2.5; ResNet-18 with random weights where none are downloaded: the time does not depend on the values);
 - ``occlusion_s`` (issue 20): ``occlusion_map`` of ResNet-20 at 32×32, patch 8, stride 4 (49 occluded inputs,
   batched; ≤ 1);
+- ``onnx_load_s`` (issue 21): ``load_onnx_model`` of a ResNet-18 exported here (random weights, 45 MB; the
+  median of warm loads, the first one in the details; ≤ 3);
+- ``onnx_capture_overhead`` (issue 21): ``capture`` ÷ a plain forward pass of that converted ResNet-18 (≤ 1.5);
+- ``depthwise_explain_ms`` (issue 21): ``explain_activation`` of one value of MobileNet V3 Large's depthwise
+  convolution with the largest map (random weights, 224×224, its captured output given, as the page gives it;
+  ≤ 200);
 - ``rss_mb``: resident memory with every bundled model loaded.
 
 ``--only explain`` (any of PARTS, comma-separated) runs only those cases.
@@ -72,8 +78,12 @@ GOALS = {
     "snapshot_switch_ms": "<= 1500",
     "gradcam_vs_backward": {"resnet20": "<= 3", "resnet18": "<= 2.5"},
     "occlusion_s": {"resnet20": "<= 1"},
+    "onnx_load_s": {"resnet18": "<= 3"},
+    "onnx_capture_overhead": {"resnet18": "<= 1.5"},
+    "depthwise_explain_ms": {"mobilenet_v3_large": "<= 200"},
 }
 GRADCAM_LIMITS = {"resnet20": 3.0, "resnet18": 2.5}
+ONNX_LIMITS = {"onnx_load_s": 3.0, "onnx_capture_overhead": 1.5, "depthwise_explain_ms": 200.0}
 
 
 def _timer(fn: Callable[[], object]) -> benchmark.Timer:
@@ -454,6 +464,77 @@ def bench_explain(quick: bool) -> dict:
     return {"gradcam_vs_backward": ratios, "occlusion_s": occlusion, "_explain": detail}
 
 
+def bench_onnx(quick: bool) -> dict:
+    """Issue 21: a ResNet-18 exported to ONNX here (random weights) loaded and captured; one depthwise activation
+    of MobileNet V3 Large explained."""
+    import io
+    import warnings
+
+    from torchvision.models import resnet18
+
+    from vizconv.nets.capture import capture
+    from vizconv.nets.feature_maps import explain_activation
+    from vizconv.nets.models import random_model
+    from vizconv.nets.onnx import load_onnx_model
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 3, 224, 224, generator=generator)
+    torch.manual_seed(0)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        torch.onnx.export(resnet18().eval(), (x,), buffer, dynamo=False)
+    data = buffer.getvalue()
+    started = time.perf_counter()
+    model, info = load_onnx_model(data)
+    first = time.perf_counter() - started
+    load = median_seconds(lambda: load_onnx_model(data), repeats=3 if quick else 7)
+    medians = interleaved_medians(
+        {"forward": _no_grad(lambda: model(x)), "capture": lambda: capture(model, x)}, repeats=8 if quick else 30
+    )
+    mobile, _ = random_model("mobilenet_v3_large")
+    acts = capture(mobile, x)
+    convs = {k: mobile.get_submodule(k) for k in acts if isinstance(mobile.get_submodule(k), torch.nn.Conv2d)}
+    depthwise = [k for k, m in convs.items() if m.groups == m.in_channels > 1]
+    layer = max(depthwise, key=lambda k: acts[k].numel())  # the largest map: the most windows to trace
+    out = acts[layer][0]  # (C, H, W)
+    cell = (out.shape[0] // 2, out.shape[1] // 2, out.shape[2] // 2)
+    explain = median_seconds(lambda: explain_activation(mobile, x, layer, *cell, out), repeats=5 if quick else 15)
+    return {
+        "onnx_load_s": {"resnet18": load},
+        "onnx_capture_overhead": {"resnet18": medians["capture"] / medians["forward"]},
+        "depthwise_explain_ms": {"mobilenet_v3_large": explain * 1e3},
+        "_onnx": {
+            "file_mb": len(data) / 2**20,
+            "first_load_s": first,  # with the imports and caches a first load pays
+            "nodes": info.card["nodes"],
+            "memory_mb": info.card["memory_mb"],  # weights and every value computed, all kept (the card's estimate)
+            "forward_ms": medians["forward"] * 1e3,
+            "capture_ms": medians["capture"] * 1e3,
+            "depthwise_layer": f"{layer} {list(out.shape)}, groups {convs[layer].groups}",
+        },
+    }
+
+
+def onnx_rows(results: dict) -> list[str]:
+    """The Markdown table rows of issue 21's cases (``--only onnx --markdown`` prints them alone)."""
+    case = results["details"]["onnx"]
+    load, ratio = results["onnx_load_s"]["resnet18"], results["onnx_capture_overhead"]["resnet18"]
+    explain = results["depthwise_explain_ms"]["mobilenet_v3_large"]
+
+    def met(value: float, key: str) -> str:
+        return "yes" if value <= ONNX_LIMITS[key] else "**no**"
+
+    return [
+        f"| onnx_load_s resnet18 ({case['file_mb']:.0f} MB, {case['nodes']} nodes; first load "
+        f"{case['first_load_s']:.2f} s) | {load:.2f} s | ≤ 3 s | {met(load, 'onnx_load_s')} |",
+        f"| onnx_capture_overhead resnet18 ({case['capture_ms']:.0f} ms ÷ {case['forward_ms']:.0f} ms) "
+        f"| {ratio:.2f}× | ≤ 1.5 | {met(ratio, 'onnx_capture_overhead')} |",
+        f"| depthwise_explain_ms mobilenet_v3_large ({case['depthwise_layer']}) | {explain:.0f} ms | ≤ 200 ms "
+        f"| {met(explain, 'depthwise_explain_ms')} |",
+    ]
+
+
 def resident_mb() -> float:
     """This process's resident memory (VmRSS) in MiB."""
     try:
@@ -516,6 +597,7 @@ PARTS = {
     "live_epoch": bench_live_epoch,
     "snapshot_switch": bench_snapshot_switch,
     "explain": bench_explain,
+    "onnx": bench_onnx,
 }
 
 
@@ -560,6 +642,9 @@ def _table(results: dict) -> str:
     for name, ratio in results["gradcam_vs_backward"].items():
         lines.append(f"gradcam_vs_backward {name:9} {ratio:6.2f}   (goal {GOALS['gradcam_vs_backward'][name]})")
     lines.append(f"occlusion_s      {results['occlusion_s']['resnet20']:10.3f}   (goal <= 1)")
+    lines.append(f"onnx_load_s      {results['onnx_load_s']['resnet18']:10.2f}   (goal <= 3)")
+    lines.append(f"onnx_capture_overhead {results['onnx_capture_overhead']['resnet18']:5.2f}   (goal <= 1.5)")
+    lines.append(f"depthwise_explain_ms {results['depthwise_explain_ms']['mobilenet_v3_large']:6.0f}   (goal <= 200)")
     lines.append(f"rss_mb           {results['rss_mb']:10.0f}")
     lines.append(f"({results['seconds']:.0f} s in all)")
     return "\n".join(lines)
@@ -605,6 +690,7 @@ def markdown(results: dict) -> str:
     switch = results["snapshot_switch_ms"]
     row("snapshot_switch_ms (Feature maps page)", switch, "{:.0f} ms", "≤ 1500", switch <= 1500)
     out.extend(explain_rows(results))
+    out.extend(onnx_rows(results))
     out.append(f"| rss_mb (every bundled model loaded) | {results['rss_mb']:.0f} MB | | |")
     return "\n".join(out)
 
@@ -669,10 +755,11 @@ def main(argv: list[str] | None = None) -> int:
     results = run(args.quick, only)
     if args.save:
         args.save.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    if args.json or (only is not None and not (args.markdown and only == ["explain"])):
+    rows = {"explain": explain_rows, "onnx": onnx_rows}  # the parts whose rows print alone
+    if args.json or (only is not None and not (args.markdown and set(only) <= set(rows))):
         print(json.dumps(results, indent=2))
     elif only is not None:
-        print("\n".join(explain_rows(results)))
+        print("\n".join(line for name in only for line in rows[name](results)))
     else:
         print(markdown(results) if args.markdown else _table(results))
     return 0

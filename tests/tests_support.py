@@ -26,6 +26,7 @@ POOL = "pages/3_Pooling_and_activations_池化与激活.py"
 TCONV = "pages/4_Transposed_convolution_转置卷积.py"
 BUILDER = "pages/5_Network_builder_搭建网络.py"
 LEARNING = "pages/6_Learning_学习.py"
+WHY = "pages/7_Why_it_answered_为什么.py"
 PAGE_FILES = (CONV, FEATURES, POOL, TCONV, BUILDER)
 
 

@@ -7,11 +7,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import BUILDER, CONV, FEATURES, LEARNING, POOL, ROOT, TCONV, Browser, metric, settings
+from tests_support import BUILDER, CONV, FEATURES, LEARNING, POOL, ROOT, TCONV, WHY, Browser, metric, settings
 from vizconv.i18n.strings import text
 
 # page number: catalogue section
-SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb", "6": "learning"}
+SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb", "6": "learning", "7": "why"}
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
 
 
@@ -136,6 +136,7 @@ LESSON_SETTINGS = {
     TCONV: ("tconv_view", None),
     BUILDER: ("nb_kind", None),
     LEARNING: ("learn_loss", "mse"),
+    WHY: ("why_target", None),
 }
 
 

@@ -16,6 +16,7 @@ from tests_support import (
     POOL,
     ROOT,
     TCONV,
+    WHY,
     animator_data,
     markdown_table,
     metric,
@@ -849,7 +850,7 @@ def test_presenter_mode_enlarges_the_figures_type():
         assert animator_data(_open(page, present="1"))["large"] is True
 
 
-@pytest.mark.parametrize("path", ["app.py", CONV, FEATURES, POOL, TCONV, BUILDER, LEARNING])
+@pytest.mark.parametrize("path", ["app.py", CONV, FEATURES, POOL, TCONV, BUILDER, LEARNING, WHY])
 def test_every_page_has_the_presenter_toggle(path):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if path != "app.py":

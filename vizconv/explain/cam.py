@@ -276,11 +276,13 @@ def class_activation_map(
     class_index: int | None = None,
     *,
     batch_size: int = 32,
+    via_torchcam: bool = False,
 ) -> CamExplanation:
     """The class activation map of ``method`` (a key of METHODS) for class ``class_index`` (default: the predicted
     class) at ``layer`` (default: the last layer with a map), for x [1, C, H, W] as ``info.preprocess`` gives it.
 
-    "gradcam" is ``grad_cam``; the others run torchcam's extractor of that name (Score-CAM forwards its K masked
+    "gradcam" is ``grad_cam`` (``via_torchcam``: torchcam's GradCAM instead, to check one with the other); the
+    others run torchcam's extractor of that name (Score-CAM forwards its K masked
     inputs ``batch_size`` at a time). ``weights`` are the weights torchcam computed (read as its ``_get_weights``
     returns them), ``gradients`` the gradient torchcam took (gradient methods only), ``map`` torchcam's map with
     ``normalized=False``. "cam" needs a model ending in global average pooling and one linear layer, read at the
@@ -288,7 +290,7 @@ def class_activation_map(
     """
     if method not in METHODS:
         raise ExplainError("method", value=str(method), methods=", ".join(METHODS))
-    if method == "gradcam":
+    if method == "gradcam" and not via_torchcam:
         return grad_cam(model, x, layer, class_index)
     x = one_input(x)
     fc = None

@@ -24,6 +24,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "pool": ("no_weights", "why_pool", "nonlinear", "order"),
     "tconv": ("transpose", "checkerboard", "output_padding"),
     "nb": ("params", "small_kernels", "why_residual"),
+    "why": ("where", "numbers", "limits"),
     "learning": ("chain", "shared", "transposed"),
 }
 

@@ -33,12 +33,15 @@ def download(
     key: str,
     *,
     where=st,
+    label: str | None = None,
     **help_values,
 ) -> None:
     """A download button of one kind, with its label, help, type and icon; ``data`` may be a function, called only
-    when the button is clicked (on Streamlit's download thread). ``where`` is a column or container; ``help_values``
-    fill the help's placeholders (``export.gif_help`` counts the frames)."""
-    label, mime, icon = DOWNLOADS[kind]
+    when the button is clicked (on Streamlit's download thread). ``where`` is a column or container; ``label`` a
+    catalogue key for what this file is, in place of the kind's (its help: the same key + "_help");
+    ``help_values`` fill the help's placeholders (``export.gif_help`` counts the frames)."""
+    default, mime, icon = DOWNLOADS[kind]
+    label = label or default
     where.download_button(
         t(label),
         data,

@@ -9,6 +9,10 @@
 - The Transposed convolution page shows its layer in one of two views (its setting ``view``): ``scatter`` (each
   input value writes value × kernel; one output value gathered) and ``equivalent`` (the ordinary convolution of a
   zero-inserted input). Each module's ``show(memory, trace, torch_output)`` draws its view.
+- The "Why it answered" page explains a prediction (its setting ``lesson``): ``cam_numbers`` (Grad-CAM in
+  numbers), ``cam_methods`` (the methods side by side), ``occlusion`` and ``channel_patches`` (what a channel looks
+  for). Each module's ``show(explained)`` draws its lesson; ``Explained`` (``explained``) carries the model, the
+  picture, the prediction, the class and the layer the page's sidebar chose.
 """
 
 from __future__ import annotations
@@ -18,17 +22,22 @@ from types import ModuleType
 from vizconv.ui.sections import (
     activations,
     backward,
+    cam_methods,
+    cam_numbers,
+    channel_patches,
     equivalent,
     learn_kernel,
+    occlusion,
     pooling,
     scatter,
     snapshots,
     train_live,
     upsampling,
 )
+from vizconv.ui.sections.explained import Explained
 from vizconv.ui.sections.inputs import Lesson, lenet
 
-__all__ = ["LESSONS", "TRANSPOSED_VIEWS", "Lesson", "lenet", "lesson", "transposed_view"]
+__all__ = ["LESSONS", "TRANSPOSED_VIEWS", "WHY_LESSONS", "Explained", "Lesson", "lenet", "lesson", "transposed_view"]
 
 LESSONS: dict[str, ModuleType] = {
     "pooling": pooling,  # the Pooling & activations page
@@ -40,6 +49,13 @@ LESSONS: dict[str, ModuleType] = {
     "snapshots": snapshots,
 }
 TRANSPOSED_VIEWS: dict[str, ModuleType] = {"scatter": scatter, "equivalent": equivalent}
+# The "Why it answered" page's lessons (vizconv.views.explain.LESSONS): each module's show(explained) draws one.
+WHY_LESSONS: dict[str, ModuleType] = {
+    "gradcam": cam_numbers,
+    "methods": cam_methods,
+    "occlusion": occlusion,
+    "channel": channel_patches,
+}
 
 
 def lesson(section: str) -> ModuleType:

@@ -1,0 +1,108 @@
+"""Why it answered: class activation maps, occlusion and top patches, explained in numbers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vizconv import ui
+from vizconv.errors import MessageError
+from vizconv.explain.tap import spatial_layers
+from vizconv.i18n import teaching
+from vizconv.inputs.samples import model_samples
+from vizconv.nets.models import available_models
+from vizconv.ui import sections
+from vizconv.views import explain as view
+from vizconv.views.feature_maps import LINK_SAMPLES
+
+t = ui.t
+
+ui.page_setup("why.title", "🔍")
+# What a link carries (?why_lesson=occlusion ...): an uploaded picture cannot travel.
+SHARED = {
+    "lesson": ui.OneOf(view.LESSONS),
+    "model": ui.OneOf(tuple(available_models())),
+    "sample": ui.OneOf(LINK_SAMPLES),
+    "target": ui.Whole(-1, 999),  # the page keeps it to the model's classes
+    "layer": ui.Name(),  # checked against the model's layers with a map
+    "method": ui.OneOf(view.METHOD_ORDER),
+    "conv": ui.Name(),
+    "channel": ui.Whole(0, 2047),
+    "py": ui.Whole(0, 511),
+    "px": ui.Whole(0, 511),
+    **{name: ui.Whole(*bounds) for name, bounds in view.LIMITS.items()},
+}
+memory = ui.WidgetMemory("why", view.DEFAULTS, shared=SHARED)
+memory.restore(**memory.from_url())
+teaching.show_notes("why", ui.lang(), st)
+
+with st.sidebar:
+    # catalogue: why.lesson.gradcam, why.lesson.methods, why.lesson.occlusion, why.lesson.channel
+    lesson = ui.choice(memory, "lesson", t("why.lesson"), view.LESSONS, "why.lesson.")
+    st.header(t("fm.model_header"))
+    # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
+    name = ui.choice(memory, "model", t("fm.model"), available_models(), "fm.model.", radio=False)
+try:
+    model, info = ui.chosen_model(name, "bundled")
+except MessageError as exc:  # offline (ResNet-18's download), or a broken install
+    ui.show_error(exc)
+    st.stop()
+
+samples = model_samples(info.card.get("dataset", "mnist"))
+with st.sidebar:
+    st.header(t("fm.input_header"))
+    keys = list(samples)
+    # catalogue: sample.<…> (30 keys: sample.digit_7 … sample.cifar_truck)
+    sample = st.selectbox(t("fm.sample"), keys, **memory.seed("sample", keys, ui.labels("sample.")))
+    upload = ui.image_uploader("why_upload")
+try:
+    picture = ui.uploaded_picture(upload, "why_upload") if upload is not None else None
+    picture = picture or view.sample_picture(samples[sample])
+except MessageError as exc:
+    ui.show_error(exc)
+    st.stop()
+prediction = view.predict(model, info, picture)
+# catalogue: class.<…> (CIFAR-10's and ImageNet's names where translated; a digit is its own name)
+names = [ui.t_or(f"class.{c}", c) for c in info.classes]
+targets = [-1, *range(len(names))]
+with st.sidebar:
+    st.header(t("why.explain_header"))
+    target_labels = {-1: t("why.predicted", cls=names[prediction.predicted])}
+    target_labels |= {i: f"{i} · {n}" for i, n in enumerate(names)}
+    target = st.selectbox(t("why.target"), targets, **memory.seed("target", targets, target_labels.get))
+    layers = spatial_layers(model, info.input_size)
+    labels = view.layer_labels(model, info.input_size, layers)
+    if memory.get("layer") not in layers:
+        memory.set(layer=layers[-1])  # the default: the last layer with a map
+    layer = layers[-1]
+    if lesson in ("gradcam", "methods"):
+        layer = st.selectbox(
+            t("why.layer"), layers, help=t("why.layer_help"), **memory.seed("layer", layers, labels.get)
+        )
+        st.slider(t("why.opacity"), 0, 100, **memory.seed("opacity"))
+    elif lesson == "occlusion":
+        st.slider(t("why.opacity"), 0, 100, **memory.seed("opacity"))
+class_index = prediction.predicted if target == -1 else int(target)
+
+head_picture, head_table = st.columns([1, 2])
+head_picture.image(view.enlarged(info.to_image(prediction.x)), caption=t("why.seen"))
+with head_table:
+    top = [(names[i], p) for i, p in prediction.top]
+    ui.probability_table([n for n, _ in top], [p for _, p in top], t("fm.class"), t("fm.probability"))
+    st.caption(t("why.explaining", cls=names[class_index], p=f"{float(prediction.probabilities[class_index]):.1%}"))
+
+explained = sections.Explained(
+    memory,
+    name,
+    model,
+    info,
+    prediction,
+    info.to_image(prediction.x),
+    class_index,
+    names[class_index],
+    layer,
+    tuple(layers),
+)
+sections.WHY_LESSONS[lesson].show(explained)  # vizconv/ui/sections/cam_numbers.py, cam_methods.py, occlusion.py, …
+ui.share_box(
+    memory.publish(view.unused_settings(memory.sync())), () if upload is None else (t("share.own_picture_note"),)
+)

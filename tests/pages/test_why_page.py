@@ -1,0 +1,128 @@
+"""The "Why it answered" page through AppTest: each lesson in both languages, its numbers against the library and
+torchcam, links, clicks and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests_support import WHY, chart_spec, open_page
+from vizconv.explain.cam import class_activation_map, grad_cam
+from vizconv.explain.occlusion import occlusion_map
+from vizconv.i18n.strings import LANGUAGES, text
+from vizconv.inputs.samples import model_samples
+from vizconv.nets.models import load_model
+from vizconv.views import explain as view
+
+
+def _cat():
+    model, info = load_model("resnet20")
+    x = view.predict(model, info, view.sample_picture(model_samples("cifar10")["cifar_cat"])).x
+    return model, info, x
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("lesson", view.LESSONS)
+def test_every_lesson_opens_in_both_languages(lang, lesson):
+    at = open_page(WHY, {"lang": lang, "why_lesson": lesson})
+    assert at.title[0].value == text("why.title", lang)
+    assert not at.error, [e.value for e in at.error]
+    assert at.dataframe  # the prediction table above every lesson
+
+
+def test_grad_cam_is_written_out_and_torchcam_agrees():
+    at = open_page(WHY, {"why_lesson": "gradcam", "why_cy": "3", "why_cx": "4"})
+    model, _, x = _cat()
+    ours = grad_cam(model, x)  # the defaults: the predicted class (cat), the last layer with a map
+    assert ours.layer == "layer3.2" and ours.class_index == 3
+    assert any(text("why.torchcam_match", "en", diff="")[:30] in s.value for s in at.success)
+    latex = " ".join(m.value for m in at.latex)
+    assert r"\sum_k \alpha_k A_k[3,4] &=" in latex
+    assert f"&= {view.format_number(ours.term(3, 4).total, 4)}" in latex  # the cell's sum, as grad_cam computes it
+    shown = at.get("plotly_chart")
+    assert len(shown) == 2  # the raw map and α_k
+    assert at.query_params["why_cy"] == "3" and "why_patch" not in at.query_params  # only this lesson's settings
+
+
+def test_another_class_and_layer_change_the_map():
+    at = open_page(WHY, {"why_lesson": "gradcam", "why_target": "5", "why_layer": "layer2.2"})
+    assert at.selectbox(key="why_target").value == 5 and at.selectbox(key="why_layer").value == "layer2.2"
+    model, _, x = _cat()
+    dog = grad_cam(model, x, "layer2.2", 5)
+    assert dog.map.shape == (16, 16)
+    raw = chart_spec(at, 0)
+    assert "16×16" in raw["layout"]["title"]["text"] and len(raw["data"][0]["z"]) == 16
+    assert raw["data"][0]["z"][0][0] == pytest.approx(float(dog.map[0, 0]), abs=1e-4)
+    assert any("dog" in c.value for c in at.caption)  # "Explaining **dog**"
+
+
+def test_a_click_on_the_map_picks_the_cell_written_out():
+    at = open_page(WHY, {"why_lesson": "gradcam"})
+    at.session_state["why_cy"] = 6
+    at.session_state["why_cx"] = 1
+    at.run()
+    assert not at.exception
+    assert any(r"A_k[6,1]" in m.value for m in at.latex)
+
+
+def test_every_method_and_cams_check():
+    model, _, x = _cat()
+    for method in view.METHOD_ORDER:
+        at = open_page(WHY, {"why_lesson": "methods", "why_method": method})
+        assert not at.error, (method, [e.value for e in at.error])
+    at = open_page(WHY, {"why_lesson": "methods", "why_method": "cam"})
+    cam = class_activation_map(model, x, None, "cam")
+    fc_bias = float(model.fc.bias[cam.class_index].detach())
+    assert cam.map.mean().item() == pytest.approx(cam.score - fc_bias, abs=1e-4)  # the map's mean: score less bias
+    assert any(f"{cam.score:.4g}" in m.value for m in at.markdown)
+
+
+def test_cam_on_lenet_says_why_not():
+    at = open_page(WHY, {"why_lesson": "methods", "why_method": "cam", "why_model": "lenet5", "why_sample": "digit_7"})
+    assert any("global average pooling" in e.value for e in at.error)
+
+
+def test_occlusion_places_the_patch_where_the_map_is_clicked():
+    at = open_page(WHY, {"why_lesson": "occlusion", "why_patch": "8", "why_stride": "4", "why_py": "2", "why_px": "3"})
+    model, _, x = _cat()
+    occluded = occlusion_map(model, x, 3, 8, 4)
+    assert occluded.drop.shape == (7, 7)
+    with_patch = float(occluded.scores[2, 3])
+    assert any(m.value == f"{with_patch:.3f}" for m in at.metric)  # the score with the patch at (8, 12)
+    assert any("rows 8 to 8+8−1" in c.value for c in at.caption)
+
+
+def test_a_patch_larger_than_the_picture_is_kept_inside():
+    at = open_page(WHY, {"why_lesson": "occlusion", "why_patch": "64", "why_stride": "64"})
+    assert at.slider(key="why_patch").value == 32 and not at.error
+
+
+def test_what_a_channel_looks_for():
+    at = open_page(WHY, {"why_lesson": "channel", "why_conv": "layer1.0.conv1", "why_channel": "5"})
+    assert at.selectbox(key="why_conv").value == "layer1.0.conv1"
+    assert len(at.get("image")) == 1 + 9 + 1  # the picture seen, the nine patches, the channel on this picture
+    at = open_page(WHY, {"why_lesson": "channel", "why_model": "lenet5", "why_sample": "digit_3", "why_channel": "99"})
+    assert at.number_input(key="why_channel").value == 5  # LeNet's first layer has 6 channels: kept inside
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"why_layer": "nope"},
+        {"why_target": "999"},
+        {"why_model": "evil"},
+        {"why_conv": "../../etc"},
+        {"why_cy": "-5"},
+        {"why_lesson": "gradcam", "why_model": "lenet5", "why_sample": "cifar_cat"},
+    ],
+)
+def test_hand_edited_links_are_clamped(query):
+    at = open_page(WHY, query)
+    assert not any("Traceback" in e.value for e in at.error)
+
+
+def test_switching_language_keeps_the_class_and_lesson():
+    at = open_page(WHY, {"why_lesson": "occlusion", "why_target": "5"})
+    at.segmented_control(key="ui_lang").set_value("zh").run()
+    assert not at.exception
+    assert at.selectbox(key="why_target").value == 5 and at.radio(key="why_lesson").value == "occlusion"
+    assert at.title[0].value == text("why.title", "zh")

@@ -1,0 +1,58 @@
+"""The "Why it answered" page, lesson 3: occlusion sensitivity (Zeiler & Fergus). A grey patch slides over the
+picture; the class score's drop at each place is a map. A click on the map (or the two inputs) places the patch
+by hand: the picture with the patch, the score with and without it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from vizconv import ui
+from vizconv.errors import MessageError
+from vizconv.explain.occlusion import occluded_score, occlusion_map
+from vizconv.ui.sections.explained import Explained
+from vizconv.views import explain as view
+
+t = ui.t
+
+
+def show(seen: Explained) -> None:
+    memory = seen.memory
+    height, width = seen.seen.shape[:2]
+    side = min(height, width)
+    with st.sidebar:
+        st.header(t("why.occlusion.settings"))
+        memory.set(patch=min(memory.get("patch"), side), stride=min(memory.get("stride"), side))
+        patch = st.slider(t("why.patch"), 1, side, **memory.seed("patch"), help=t("why.patch_help"))
+        stride = st.slider(t("why.stride"), 1, side, **memory.seed("stride"), help=t("why.stride_help"))
+    try:
+        with st.spinner(t("why.computing")):
+            occluded = occlusion_map(seen.model, seen.prediction.x, seen.class_index, patch, stride)
+    except MessageError as exc:
+        ui.show_error(exc)
+        return
+    rows, cols = occluded.drop.shape
+    st.subheader(t("why.occlusion.title", cls=seen.class_name))
+    memory.set(py=min(memory.get("py"), rows - 1), px=min(memory.get("px"), cols - 1))
+    map_col, patch_col = st.columns(2)
+    with map_col:
+        figure = view.occlusion_figure(occluded, t("why.occlusion.figure", rows=rows, cols=cols))
+        key = "why_occlusion_map"
+        ui.plotly_figure(figure, key=key, on_select=ui.cell_picker(memory, key, "py", "px"))
+        png = view.overlay_png(seen.seen, occluded.pixel_map().clamp(min=0), memory.get("opacity") / 100)
+        st.image(png, caption=t("why.occlusion.overlay"))
+    with patch_col:
+        row_col, col_col = st.columns(2)
+        i = row_col.number_input(t("fm.row"), 0, rows - 1, **memory.seed("py"))
+        j = col_col.number_input(t("fm.col"), 0, cols - 1, **memory.seed("px"))
+        top, left, bottom, right = occluded.box(int(i), int(j))
+        one = occluded_score(seen.model, seen.prediction.x, seen.class_index, (top, left, patch, patch))
+        st.image(view.patched_picture(seen.seen, (top, left, bottom, right), seen.info.mean))
+        ui.metric_row(
+            [
+                (t("why.score_without"), f"{one.base_score:.3f}"),
+                (t("why.score_with"), f"{one.score:.3f}", t("why.score_help")),
+                (t("why.probability_with"), f"{one.probability:.1%}"),
+            ],
+            per_row=3,
+        )
+    st.caption(t("why.occlusion.caption", top=top, left=left, patch=patch, drop=f"{one.drop:.3f}"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 import warnings
+from datetime import timedelta
 
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -79,7 +80,7 @@ def test_the_valid_file_loads():
     assert info.input_size == (1, 8, 8) and len(info.classes) == 2
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=timedelta(seconds=SECONDS), suppress_health_check=[HealthCheck.too_slow])
 @given(
     edits=st.lists(
         st.tuples(st.integers(0, 2), st.integers(0, len(VALID)), st.integers(0, 255)), min_size=1, max_size=8

@@ -249,6 +249,33 @@ def test_a_converted_resnet_keeps_torchvisions_names_and_depthwise_groups():
         assert torch.allclose(converted(x), model(x), atol=1e-5)
 
 
+class Viewed(nn.Module):
+    """Old-style code: ``x.view(x.size(0), -1)``, which the exporter writes as Shape, Gather, Concat, Reshape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(4 * 26 * 26, 10)
+
+    def forward(self, x):
+        y = torch.relu(self.conv(x))
+        return self.fc(y.view(y.size(0), -1))
+
+
+def test_a_dynamic_batch_and_the_shapes_computed_from_it():
+    """A symbolic batch is one picture; the shape arithmetic on it is done once, at conversion."""
+    torch.manual_seed(0)
+    model = Viewed().eval()
+    data = export(model, (1, 1, 28, 28), input_names=["image"], dynamic_axes={"image": {0: "batch"}})
+    assert {"Shape", "Gather", "Concat"} <= {n.op_type for n in onnx.load_from_string(data).graph.node}
+    converted, info = load_onnx_model(data)
+    x = torch.randn(1, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.allclose(converted(x), model(x), atol=1e-5)
+    assert info.input_size == (1, 28, 28) and info.card["input"] == "image"
+    assert [name for name, _ in converted.named_children()] == ["conv", "relu", "reshape", "fc"]
+
+
 # ---------------------------------------------------------------- graphs built by hand
 
 

@@ -113,6 +113,8 @@ def module_path(node: NodeProto, weight: str | None) -> str:
             else:
                 path.append(part)
         return ".".join(path)
+    if len(parts) == 1 and node.name.startswith("/"):  # the TorchScript exporter's top-level function: "/Relu_1"
+        return parts[0].lower()
     for entry in node.metadata_props:
         if entry.key == "pkg.torch.onnx.name_scopes":
             scopes = [s for s in _SCOPES.findall(entry.value[:4000]) if s]

@@ -81,14 +81,34 @@ def test_cam_on_lenet_says_why_not():
     assert any("global average pooling" in e.value for e in at.error)
 
 
-def test_occlusion_places_the_patch_where_the_map_is_clicked():
-    at = open_page(WHY, {"why_lesson": "occlusion", "why_patch": "8", "why_stride": "4", "why_py": "2", "why_px": "3"})
+def test_occlusion_scores_the_patch_placed_by_hand():
+    at = open_page(WHY, {"why_lesson": "occlusion", "why_patch": "8", "why_stride": "4", "why_py": "8", "why_px": "12"})
     model, _, x = _cat()
     occluded = occlusion_map(model, x, 3, 8, 4)
     assert occluded.drop.shape == (7, 7)
-    with_patch = float(occluded.scores[2, 3])
-    assert any(m.value == f"{with_patch:.3f}" for m in at.metric)  # the score with the patch at (8, 12)
+    with_patch = float(occluded.scores[2, 3])  # the map's position (2, 3): top-left pixel (8, 12)
+    assert any(m.value == f"{with_patch:.3f}" for m in at.metric)
     assert any("rows 8 to 8+8−1" in c.value for c in at.caption)
+    at.number_input(key="why_px").set_value(24).run()  # as far right as an 8-pixel patch goes in 32
+    assert not at.exception and at.number_input(key="why_px").proto.max == 24
+
+
+def test_a_click_on_the_occlusion_map_moves_the_patch_by_the_stride():
+    """The map's cell (2, 3) with a stride of 4 is the patch whose top-left pixel is (8, 12)."""
+    from vizconv.ui.figures import _pick_cell
+
+    memory_set = {}
+
+    class Memory:
+        def set(self, **values):
+            memory_set.update(values)
+
+    with pytest.MonkeyPatch.context() as patch:
+        import streamlit as st
+
+        patch.setattr(st, "session_state", {"why_occlusion_map": {"selection": {"points": [{"x": 3, "y": 2}]}}})
+        _pick_cell(Memory(), "why_occlusion_map", "py", "px", 4)
+    assert memory_set == {"py": 8, "px": 12}
 
 
 def test_a_patch_larger_than_the_picture_is_kept_inside():

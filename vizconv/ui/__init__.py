@@ -10,7 +10,8 @@
 - ``setting_widgets``: a setting's widget drawn from the kind of value its link carries;
 - ``model_cache``: models cached per process, a session's own weights;
 - ``model_choice``: a model with the weights a page chose, and the ways on when they cannot be had;
-- ``results``: a network's answer: a table of probabilities, a chart of a few values.
+- ``results``: a network's answer: a table of probabilities, a chart of a few values;
+- ``patch_dragger``: a grey patch the student drags over a picture (the occlusion lesson).
 
 Pages use the names below as ``ui.<name>``.
 """
@@ -72,6 +73,7 @@ from vizconv.ui.page import (  # noqa: E402 (after the set-up above)
     presenting,
     show_error,
 )
+from vizconv.ui.patch_dragger import patch_dragger  # noqa: E402 (after the set-up above)
 from vizconv.ui.results import (  # noqa: E402 (after the set-up above)
     bar_chart,
     probability_table,
@@ -161,6 +163,7 @@ __all__ = [
     "page_address",
     "page_setup",
     "pair_input",
+    "patch_dragger",
     "plotly_figure",
     "pytorch_code",
     "presenting",

@@ -47,17 +47,18 @@ def plotly_figure(spec: dict, key: str, on_select: object = "ignore") -> object:
     )
 
 
-def cell_picker(memory: WidgetMemory, figure_key: str, row: str, col: str) -> Callable[[], None]:
-    """An on_select callback for figure ``figure_key``: a click on a cell sets settings ``row`` and ``col``.
+def cell_picker(memory: WidgetMemory, figure_key: str, row: str, col: str, step: int = 1) -> Callable[[], None]:
+    """An on_select callback for figure ``figure_key``: a click on a cell sets settings ``row`` and ``col``
+    (times ``step``: a map whose cells stand ``step`` pixels apart sets a pixel position).
 
     Built here rather than as a function in the page: Streamlit keeps a widget's callback for the rest of the
     session, one per figure drawn (a figure's id depends on its data), and a function defined in a page holds
     that run's every variable (the model, its activations) through its globals.
     """
-    return functools.partial(_pick_cell, memory, figure_key, row, col)
+    return functools.partial(_pick_cell, memory, figure_key, row, col, step)
 
 
-def _pick_cell(memory: WidgetMemory, figure_key: str, row: str, col: str) -> None:
+def _pick_cell(memory: WidgetMemory, figure_key: str, row: str, col: str, step: int = 1) -> None:
     points = (st.session_state.get(figure_key) or {}).get("selection", {}).get("points", [])
     if points and "x" in points[0] and "y" in points[0]:
-        memory.set(**{row: int(points[0]["y"]), col: int(points[0]["x"])})
+        memory.set(**{row: int(points[0]["y"]) * step, col: int(points[0]["x"]) * step})

@@ -14,6 +14,7 @@ drive the same functions without Streamlit.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from PIL import Image
 
 from vizconv.explain.cam import CamExplanation
 from vizconv.explain.occlusion import OcclusionMap
-from vizconv.viz.charts import heatmap_figure
+from vizconv.viz.charts import click_targets, heatmap_figure
 from vizconv.viz.steps import format_number
 from vizconv.viz.style import colour_lut
 
@@ -72,8 +73,8 @@ DEFAULTS = {
     "method": "gradcam",
     "patch": 8,  # occlusion: the patch's side and stride, in input pixels
     "stride": 4,
-    "py": 0,  # the patch placed by hand: its top-left map position (row, column of the occlusion map)
-    "px": 0,
+    "py": 8,  # the patch placed by hand: its top-left pixel (row, column of the picture)
+    "px": 8,
     "conv": "",  # the conv layer whose channel is shown ("" the first)
     "channel": 0,
 }
@@ -180,9 +181,19 @@ def weights_figure(explanation: CamExplanation, title: str, x_title: str) -> dic
     }
 
 
+def _clickable(figure: dict, values: torch.Tensor) -> dict:
+    """``figure`` (one heatmap of ``values``) with invisible markers on its cells: a click picks a cell (heatmaps
+    cannot be selected; vizconv.viz.charts.click_targets), its value in the hover."""
+    figure["data"][0]["hoverinfo"] = "skip"
+    rounded = torch.round(values.double() * 10_000).div(10_000).tolist()
+    figure["data"].append(click_targets(rounded, 0, "(%{y}, %{x}): %{customdata}<extra></extra>"))
+    figure["layout"] |= {"hovermode": "closest", "hoverdistance": -1}
+    return figure
+
+
 def cam_grid(explanation: CamExplanation, title: str) -> dict:
-    """One map at the layer's resolution as a heatmap (rows downwards), the cell written out clickable."""
-    return heatmap_figure(explanation.map, title, height=320)
+    """One map at the layer's resolution as a heatmap (rows downwards); a click picks the cell written out."""
+    return _clickable(heatmap_figure(explanation.map, title, height=320), explanation.map)
 
 
 def _signed(value: float) -> str:
@@ -193,10 +204,17 @@ def _signed(value: float) -> str:
     return f"({text})" if value < 0 else text
 
 
-def term_latex(explanation: CamExplanation, y: int, x: int, shown: int = TERMS_SHOWN, per_line: int = 3) -> str:
+def term_latex(
+    explanation: CamExplanation,
+    y: int,
+    x: int,
+    more: Callable[[int], str] = "{} more".format,
+    shown: int = TERMS_SHOWN,
+    per_line: int = 3,
+) -> str:
     """Cell (y, x) of the map as its sum: the ``shown`` largest products α_k·A_k[y, x] written out with their
-    numbers (3 significant digits), ``per_line`` to a line, the others added up in one term, the total, and the
-    ReLU (CAM: none)."""
+    numbers (3 significant digits), ``per_line`` to a line, the others added up in one term (labelled
+    ``more(count)``), the total, and the ReLU (CAM: none)."""
     term = explanation.term(y, x)
     order = term.products.abs().argsort(descending=True, stable=True).tolist()
     parts = [
@@ -205,7 +223,7 @@ def term_latex(explanation: CamExplanation, y: int, x: int, shown: int = TERMS_S
     ]
     rest = order[shown:]
     if rest:
-        parts.append(rf"\underbrace{{{_signed(float(term.products[rest].sum()))}}}_{{\text{{{len(rest)} more}}}}")
+        parts.append(rf"\underbrace{{{_signed(float(term.products[rest].sum()))}}}_{{\text{{{more(len(rest))}}}}}")
     lines = [" + ".join(parts[i : i + per_line]) for i in range(0, len(parts), per_line)]
     total = format_number(term.total, 4)
     relu = rf" \quad \mathrm{{ReLU}} \to {format_number(term.value, 4)}" if explanation.relu else ""
@@ -220,7 +238,7 @@ def agreement(ours: torch.Tensor, theirs: torch.Tensor) -> tuple[float, float]:
 
 def occlusion_figure(occluded: OcclusionMap, title: str) -> dict:
     """The score's drop at each patch position (red: hiding it costs the class), a cell per position."""
-    return heatmap_figure(occluded.drop, title, height=320)
+    return _clickable(heatmap_figure(occluded.drop, title, height=320), occluded.drop)
 
 
 def patched_picture(seen: np.ndarray, box: tuple[int, int, int, int], mean: tuple[float, ...]) -> np.ndarray:

@@ -59,7 +59,7 @@ def show(seen: Explained) -> None:
     y_col, x_col = st.columns(2)
     y = y_col.number_input(t("fm.row"), 0, h - 1, **memory.seed("cy"))
     x = x_col.number_input(t("fm.col"), 0, w - 1, **memory.seed("cx"))
-    st.latex(view.term_latex(explanation, int(y), int(x)))
+    st.latex(view.term_latex(explanation, int(y), int(x), lambda n: t("why.more", n=n)))
     st.caption(t("why.cell.caption", k=len(explanation.weights)))
     try:
         inputs = seen.prediction.x

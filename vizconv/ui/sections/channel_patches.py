@@ -16,11 +16,11 @@ from vizconv.nets.feature_maps import channel_grid
 from vizconv.ui.sections.explained import Explained
 
 t = ui.t
-TILE_PX = 96  # each patch on screen, about
+TILE_PX = 96  # each patch's side on screen: enlarged by a whole factor, then drawn this wide
 
 
 def _tile(patch: np.ndarray) -> Image.Image:
-    factor = max(1, TILE_PX // patch.shape[0])
+    factor = max(1, -(-TILE_PX // patch.shape[0]))  # at least TILE_PX: the browser then scales it down
     return Image.fromarray(patch.repeat(factor, axis=0).repeat(factor, axis=1))
 
 
@@ -48,6 +48,7 @@ def show(seen: Explained) -> None:
         for column, n in zip(st.columns(3), range(row, min(row + 3, len(patches))), strict=False):
             column.image(
                 _tile(patches[n]),
+                width=TILE_PX,
                 caption=t("why.patch_caption", value=f"{float(top.values[n]):.3g}", source=top.source_files[n]),
             )
     st.caption(t("why.channel.caption", rf=top.receptive_field, n=len(patches)))

@@ -1,6 +1,6 @@
 """The "Why it answered" page, lesson 3: occlusion sensitivity (Zeiler & Fergus). A grey patch slides over the
-picture; the class score's drop at each place is a map. A click on the map (or the two inputs) places the patch
-by hand: the picture with the patch, the score with and without it."""
+picture; the class score's drop at each place is a map. The student drags the patch over the picture (or clicks a
+cell of the map, or types its corner): the score with and without it."""
 
 from __future__ import annotations
 
@@ -32,21 +32,22 @@ def show(seen: Explained) -> None:
         return
     rows, cols = occluded.drop.shape
     st.subheader(t("why.occlusion.title", cls=seen.class_name))
-    memory.set(py=min(memory.get("py"), rows - 1), px=min(memory.get("px"), cols - 1))
+    # The patch placed by hand: its top-left pixel (py, px), inside the picture.
+    memory.set(py=min(memory.get("py"), height - patch), px=min(memory.get("px"), width - patch))
     map_col, patch_col = st.columns(2)
     with map_col:
         figure = view.occlusion_figure(occluded, t("why.occlusion.figure", rows=rows, cols=cols))
         key = "why_occlusion_map"
-        ui.plotly_figure(figure, key=key, on_select=ui.cell_picker(memory, key, "py", "px"))
+        ui.plotly_figure(figure, key=key, on_select=ui.cell_picker(memory, key, "py", "px", step=stride))
         png = view.overlay_png(seen.seen, occluded.pixel_map().clamp(min=0), memory.get("opacity") / 100)
         st.image(png, caption=t("why.occlusion.overlay"))
     with patch_col:
+        label, help_text = t("why.drag"), t("why.drag_help")
+        ui.patch_dragger(memory, "why_patch_drag", seen.seen, patch, "py", "px", label, help_text)
         row_col, col_col = st.columns(2)
-        i = row_col.number_input(t("fm.row"), 0, rows - 1, **memory.seed("py"))
-        j = col_col.number_input(t("fm.col"), 0, cols - 1, **memory.seed("px"))
-        top, left, bottom, right = occluded.box(int(i), int(j))
-        one = occluded_score(seen.model, seen.prediction.x, seen.class_index, (top, left, patch, patch))
-        st.image(view.patched_picture(seen.seen, (top, left, bottom, right), seen.info.mean))
+        top = row_col.number_input(t("why.top_px"), 0, height - patch, **memory.seed("py"))
+        left = col_col.number_input(t("why.left_px"), 0, width - patch, **memory.seed("px"))
+        one = occluded_score(seen.model, seen.prediction.x, seen.class_index, (int(top), int(left), patch, patch))
         ui.metric_row(
             [
                 (t("why.score_without"), f"{one.base_score:.3f}"),
@@ -55,4 +56,4 @@ def show(seen: Explained) -> None:
             ],
             per_row=3,
         )
-    st.caption(t("why.occlusion.caption", top=top, left=left, patch=patch, drop=f"{one.drop:.3f}"))
+    st.caption(t("why.occlusion.caption", top=int(top), left=int(left), patch=patch, drop=f"{one.drop:.3f}"))

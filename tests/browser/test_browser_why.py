@@ -7,7 +7,7 @@ Uses tests/browser/conftest.py's server and page fixtures (one ``streamlit run a
 from __future__ import annotations
 
 import pytest
-from browser_support import load, plotly_cell_point, require_browser
+from browser_support import load, plotly_cell_point, require_browser, sync_api
 
 from vizconv.explain.occlusion import occluded_score
 from vizconv.inputs.samples import model_samples
@@ -17,6 +17,7 @@ from vizconv.views import explain as view
 pytestmark = pytest.mark.browser
 
 require_browser()
+expect = sync_api.expect
 
 WHY = "/Why_it_answered_为什么"
 TIMEOUT_MS = 30_000
@@ -46,8 +47,8 @@ def test_dragging_the_patch_rescores_the_picture(server, page):  # noqa: F811
     page.mouse.move(start[0] + 12 * per_pixel, start[1] + 8 * per_pixel, steps=8)  # 12 pixels right, 8 down
     page.mouse.up()
     _metric(page, _score_with_patch(8, 12))  # the server scored the patch where it was let go
-    assert page.get_by_label("Patch top (pixel row)").input_value() == "8"
-    assert page.get_by_label("Patch left (pixel column)").input_value() == "12"
+    expect(page.get_by_label("Patch top (pixel row)")).to_have_value("8", timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Patch left (pixel column)")).to_have_value("12", timeout=TIMEOUT_MS)
     # the arrow keys move it one pixel at a time, and the language switch keeps it where it is
     page.locator(".vz-patch").focus()
     page.keyboard.press("ArrowDown")
@@ -66,6 +67,6 @@ def test_a_clicked_cell_of_the_map_is_written_out(server, page):  # noqa: F811
         "() => [...document.querySelectorAll('.katex-html')].some(e => e.textContent.includes('[2,5]'))",
         timeout=TIMEOUT_MS,
     )
-    assert page.get_by_role("spinbutton", name="Row").input_value() == "2"
-    assert page.get_by_role("spinbutton", name="Column").input_value() == "5"
+    expect(page.get_by_role("spinbutton", name="Row")).to_have_value("2", timeout=TIMEOUT_MS)
+    expect(page.get_by_role("spinbutton", name="Column")).to_have_value("5", timeout=TIMEOUT_MS)
     assert page.get_by_test_id("stException").count() == 0

@@ -116,7 +116,8 @@ def test_home_links_and_widgets_are_chinese():
     at = _run(lang="zh")
     labels = [link.label for link in at.get("page_link")]
     assert labels == [
-        text(f"home.{name}_link", "zh") for name in ("conv", "fm", "pool", "tconv", "nb", "learning", "first_example")
+        text(f"home.{name}_link", "zh")
+        for name in ("conv", "fm", "pool", "tconv", "nb", "learning", "why", "first_example")
     ]
     assert at.subheader[0].value == text("home.pages", "zh")
 

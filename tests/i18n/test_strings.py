@@ -16,6 +16,11 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # names), model and data-set names, and labels drawn with a font that has no CJK glyphs.
 LATIN_IN_ZH = {
     "home.title",
+    "why.method.gradcam",  # the methods' names (Grad-CAM, Grad-CAM++, LayerCAM, Score-CAM)
+    "why.method.gradcampp",
+    "why.method.layercam",
+    "why.method.scorecam",
+    "why.patch_caption",  # a value and a file name
     "fm.model.resnet20",
     "fm.model.resnet18",
     "fm.model.lenet5",

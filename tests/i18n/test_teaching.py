@@ -26,11 +26,22 @@ from vizconv.viz.formulas import COMMON_MISTAKE_LATEX
 
 PAGE_FILES = {"home": "app.py"} | {
     page: next(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob(f"{number}_*.py"))
-    for number, page in (("1", "conv"), ("2", "fm"), ("3", "pool"), ("4", "tconv"), ("5", "nb"), ("6", "learning"))
+    for number, page in (
+        ("1", "conv"),
+        ("2", "fm"),
+        ("3", "pool"),
+        ("4", "tconv"),
+        ("5", "nb"),
+        ("6", "learning"),
+        ("7", "why"),
+    )
 }
 
 # Every topic the issue (and its brief) names -> the page that teaches it and the catalogue entry that does.
 TOPICS = {
+    "a class activation map says where, not why": ("why", "teach.why.where"),
+    "every method is a weighted sum of channels": ("why", "teach.why.numbers"),
+    "coarse maps, and occlusion as a check": ("why", "teach.why.limits"),
     "why padding": ("conv", "teach.conv.padding"),
     "why stride": ("conv", "teach.conv.stride"),
     "dilation": ("conv", "teach.conv.dilation"),

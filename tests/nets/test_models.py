@@ -56,7 +56,7 @@ def test_altered_weights_are_refused(tmp_path):
 
 def test_unknown_and_missing_models(tmp_path):
     with pytest.raises(ModelError, match="Available"):
-        load_model("vgg16")
+        load_model("vgg99")
     with pytest.raises(ModelError, match="missing"):
         load_model("lenet5", models_dir=tmp_path)
     assert set(available_models()) == {"lenet5", "lenet5-classic", "resnet20", "resnet18"}

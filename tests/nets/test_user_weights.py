@@ -118,7 +118,7 @@ def test_size_limit_and_unknown_architecture(monkeypatch):
     with pytest.raises(ModelError, match="larger than"):
         load_user_weights("resnet20", _bytes(ResNet20().state_dict()))
     with pytest.raises(ModelError, match="There is no model"):
-        load_user_weights("vgg16", b"")
+        load_user_weights("vgg99", b"")
 
 
 # ---------------------------------------------------------------- hostile files (issue 16)

@@ -126,11 +126,11 @@ def test_every_way_of_loading_goes_through_the_factory():
 
 def test_an_unknown_name_is_a_model_error_naming_the_models():
     with pytest.raises(ModelError, match="lenet5, lenet5-classic, resnet20, resnet18"):
-        spec("vgg16")
+        spec("vgg99")
     with pytest.raises(ModelError, match="Available"):
-        model_info("vgg16")
+        model_info("vgg99")
     with pytest.raises(ModelError, match="Available"):
-        models.random_model("vgg16")
+        models.random_model("vgg99")
 
 
 def test_a_card_of_other_classes_is_refused(tmp_path):

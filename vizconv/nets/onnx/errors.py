@@ -1,38 +1,20 @@
-"""The errors of an uploaded model: MessageErrors a page shows in the user's language.
-
-Their messages are the ``onnx.*`` and ``upload.*`` entries of ``messages.toml`` beside this module (the catalogue's
-format, English and Chinese side by side); importing this module adds each to the catalogue where it has no entry
-of that key yet, so the page's own catalogue file may take them over unchanged (then delete that file).
-"""
+"""The errors of an uploaded model: MessageErrors a page shows in the user's language, their messages the
+catalogue's ``onnx.*`` and ``upload.*`` entries (vizconv/i18n/catalogue/onnx.toml)."""
 
 from __future__ import annotations
 
-import tomllib
-from pathlib import Path
-
 from vizconv.errors import MessageError
-from vizconv.i18n.strings import STRINGS
 
-__all__ = ["MESSAGES", "OPERATORS", "SAFETENSORS_UNREADABLE", "OnnxError", "examples"]
+__all__ = ["OPERATORS", "SAFETENSORS_UNREADABLE", "OnnxError", "examples"]
 
-MESSAGES = Path(__file__).resolve().parent / "messages.toml"
 OPERATORS = "onnx.count_operators"  # Count(OPERATORS, n): "3 operators"
 SAFETENSORS_UNREADABLE = "upload.safetensors_unreadable"  # a ModelError's key: a file that is no safetensors
 MAX_EXAMPLES = 5  # names quoted in one message
 MAX_NAME = 60  # characters of one quoted name
 
 
-def _register() -> None:
-    with MESSAGES.open("rb") as file:
-        for key, entry in tomllib.load(file).items():
-            STRINGS.setdefault(key, entry)
-
-
-_register()
-
-
 class OnnxError(MessageError):
-    """An uploaded model file that cannot be loaded; ``entry`` is the message's entry in messages.toml without its
+    """An uploaded model file that cannot be loaded; ``entry`` is the message's catalogue entry without its
     ``onnx.`` prefix. A ValueError, as every failure of ``load_onnx_model`` is."""
 
     def __init__(self, entry: str, /, **params: object) -> None:

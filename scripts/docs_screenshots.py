@@ -58,6 +58,13 @@ SHOTS = {
         "The loss and its gradient",
         "met these values of input channel",
     ),
+    # the bundled ResNet-20 reading the CIFAR-10 cat: Grad-CAM at layer3.2 over the picture and the 8×8 map with
+    # its numbers
+    "why": Shot(
+        "/Why_it_answered_为什么?lang=en&why_lesson=gradcam&why_model=resnet20&why_sample=cifar_cat",
+        "Grad-CAM: where the class score rests",
+        "Where cat rests",
+    ),
 }
 
 

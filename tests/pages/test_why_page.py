@@ -38,8 +38,10 @@ def test_grad_cam_is_written_out_and_torchcam_agrees():
     latex = " ".join(m.value for m in at.latex)
     assert r"\sum_k \alpha_k A_k[3,4] &=" in latex
     assert f"&= {view.format_number(ours.term(3, 4).total, 4)}" in latex  # the cell's sum, as grad_cam computes it
-    shown = at.get("plotly_chart")
-    assert len(shown) == 2  # the raw map and α_k
+    assert len(at.get("plotly_chart")) == 5  # the raw map, α_k, then the sum, its ReLU and the upsampled map
+    pre_relu, relu, upsampled = (chart_spec(at, i)["data"][0]["z"] for i in (2, 3, 4))
+    assert min(map(min, pre_relu)) < 0 <= min(map(min, relu))  # the ReLU cut the negative cells
+    assert relu == chart_spec(at, 0)["data"][0]["z"] and len(upsampled) == 32
     assert at.query_params["why_cy"] == "3" and "why_patch" not in at.query_params  # only this lesson's settings
 
 

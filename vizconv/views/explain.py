@@ -41,6 +41,7 @@ __all__ = [
     "cam_grid",
     "enlarged",
     "layer_labels",
+    "map_steps",
     "map_csv",
     "occlusion_figure",
     "overlay_png",
@@ -229,6 +230,17 @@ def term_latex(
     relu = rf" \quad \mathrm{{ReLU}} \to {format_number(term.value, 4)}" if explanation.relu else ""
     body = r" \\ &+ ".join(lines)
     return rf"\begin{{aligned}} \sum_k \alpha_k A_k[{y},{x}] &= {body} \\ &= {total}{relu} \end{{aligned}}"
+
+
+def map_steps(explanation: CamExplanation) -> list[tuple[torch.Tensor, str]]:
+    """How the map is made from the weighted channels, each step a map with its catalogue key: their sum
+    Σ_k w_k·A_k (signed), the ReLU (CAM: none, the sum is the map), the map upsampled to the picture."""
+    relu = "why.step.relu" if explanation.relu else "why.step.no_relu"
+    return [
+        (explanation.pre_relu, "why.step.sum"),
+        (explanation.map, relu),
+        (explanation.upsampled(), "why.step.upsampled"),
+    ]
 
 
 def agreement(ours: torch.Tensor, theirs: torch.Tensor) -> tuple[float, float]:

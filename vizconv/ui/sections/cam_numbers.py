@@ -12,6 +12,7 @@ from vizconv.explain.cam import class_activation_map, grad_cam
 from vizconv.nets.feature_maps import channel_grid
 from vizconv.ui.sections.explained import Explained
 from vizconv.views import explain as view
+from vizconv.viz.charts import heatmap_figure
 from vizconv.viz.export import file_name
 
 t = ui.t
@@ -34,6 +35,16 @@ def overlay(seen: Explained, explanation, key: str) -> None:
     ui.download("csv", csv, name.replace(".png", ".csv"), key=f"{key}_csv", where=raw_col, label="why.csv")
 
 
+def _sum_relu_upsample(explanation) -> None:
+    """The map's making after the weights: Σ_k α_k·A_k (signed), its ReLU, the ReLU upsampled to the picture."""
+    steps = view.map_steps(explanation)
+    for index, (column, (values, key)) in enumerate(zip(st.columns(3), steps, strict=True)):
+        with column:  # catalogue: why.step.sum, why.step.relu, why.step.upsampled
+            figure = heatmap_figure(values, t(key, h=values.shape[0], w=values.shape[1]), height=300, columns=3)
+            ui.plotly_figure(figure, key=f"why_step_{index}")
+    st.caption(t("why.steps.caption"))
+
+
 def show(seen: Explained) -> None:
     memory = seen.memory
     try:
@@ -53,6 +64,7 @@ def show(seen: Explained) -> None:
     grid_col, words_col = st.columns([3, 2], vertical_alignment="center")
     grid_col.image(grid.png)
     words_col.caption(t("why.top", n=len(top), channels=weights))
+    _sum_relu_upsample(explanation)
     st.subheader(t("why.cell.title"))
     h, w = explanation.map.shape
     memory.set(cy=min(memory.get("cy"), h - 1), cx=min(memory.get("cx"), w - 1))  # a smaller map: kept inside

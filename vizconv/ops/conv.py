@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import torch
 
-from vizconv.errors import ParameterError
 from vizconv.i18n.strings import Count
 from vizconv.ops.geometry import (
     KernelLayer,
     SlidingWindows,
     check_index_range,
+    check_kernel_groups,
     layer_bias,
     layer_settings,
     output_length,
@@ -120,17 +120,7 @@ def trace_conv2d(
     )
     c_in, h, w = x.shape
     c_out, c_per_group, kh, kw = weight.shape
-    if c_out % groups:
-        raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
-    if c_per_group != c_in // groups:
-        raise ParameterError(
-            "err.weight_channels",
-            shape=list(weight.shape),
-            got=Count("count.channels", c_per_group),
-            want=c_in // groups,
-            c_in=Count("count.input_channels", c_in),
-            groups=Count("count.groups", groups),
-        )
+    check_kernel_groups(c_in, tuple(weight.shape), groups)
     bias = layer_bias(bias, x.dtype, c_out, "err.bias_shape", c_out=Count("count.kernels", c_out))
     pads = resolve_padding(padding, (kh, kw), stride, dilation)
     h_out = output_length(h, kh, stride[0], pads[0], pads[1], dilation[0], axis=0)

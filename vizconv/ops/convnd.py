@@ -28,6 +28,7 @@ from vizconv.ops.geometry import (
     as_tensor,
     check_groups_divide,
     check_index_range,
+    check_kernel_groups,
     layer_bias,
     output_length,
     read_lines,
@@ -295,17 +296,7 @@ def trace_convnd(
     c_in, size = x.shape[0], tuple(x.shape[1:])
     c_out, c_per_group, kernel = weight.shape[0], weight.shape[1], tuple(weight.shape[2:])
     check_groups_divide(c_in, groups)
-    if c_out % groups:
-        raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
-    if c_per_group != c_in // groups:
-        raise ParameterError(
-            "err.weight_channels",
-            shape=list(weight.shape),
-            got=Count("count.channels", c_per_group),
-            want=c_in // groups,
-            c_in=Count("count.input_channels", c_in),
-            groups=Count("count.groups", groups),
-        )
+    check_kernel_groups(c_in, tuple(weight.shape), groups)
     bias = layer_bias(bias, x.dtype, c_out, "err.bias_shape", c_out=Count("count.kernels", c_out))
     pads = resolve_padding_nd(padding, kernel, stride, dilation, axes, causal)
     out = tuple(

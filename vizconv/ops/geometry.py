@@ -30,6 +30,7 @@ __all__ = [
     "as_pair",
     "as_tensor",
     "check_groups_divide",
+    "check_kernel_groups",
     "check_index_range",
     "layer_bias",
     "layer_settings",
@@ -80,6 +81,23 @@ def check_groups_divide(c_in: int, groups: int) -> None:
     """ParameterError unless ``groups`` divides the ``c_in`` input channels (as torch requires)."""
     if c_in % groups:
         raise ParameterError("err.groups_in", groups=groups, c_in=c_in, channels=Count("count.input_channels", c_in))
+
+
+def check_kernel_groups(c_in: int, weight_shape: tuple[int, ...], groups: int) -> None:
+    """ParameterError unless the weight's kernels (``weight_shape[0]``) split into ``groups`` and each reads the
+    C_in/groups input channels of its group (``weight_shape[1]``), as torch requires."""
+    c_out, c_per_group = weight_shape[0], weight_shape[1]
+    if c_out % groups:
+        raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
+    if c_per_group != c_in // groups:
+        raise ParameterError(
+            "err.weight_channels",
+            shape=list(weight_shape),
+            got=Count("count.channels", c_per_group),
+            want=c_in // groups,
+            c_in=Count("count.input_channels", c_in),
+            groups=Count("count.groups", groups),
+        )
 
 
 def layer_settings(

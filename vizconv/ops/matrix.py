@@ -40,6 +40,7 @@ from vizconv.ops.geometry import (
     as_tensor,
     check_groups_divide,
     check_index_range,
+    check_kernel_groups,
     layer_bias,
     layer_settings,
     output_length,
@@ -108,17 +109,7 @@ def _layer(
         x, weight, "[C_out, C_in/groups, kH, kW]", stride, dilation, groups
     )
     c_out, c_per_group, kh, kw = weight.shape
-    if c_out % groups:
-        raise ParameterError("err.groups_out", groups=groups, kernels=Count("count.kernels", c_out))
-    if c_per_group != c_in // groups:
-        raise ParameterError(
-            "err.weight_channels",
-            shape=list(weight.shape),
-            got=Count("count.channels", c_per_group),
-            want=c_in // groups,
-            c_in=Count("count.input_channels", c_in),
-            groups=Count("count.groups", groups),
-        )
+    check_kernel_groups(c_in, tuple(weight.shape), groups)
     pads = resolve_padding(padding, (kh, kw), stride, dilation)
     h_out = output_length(h, kh, stride[0], pads[0], pads[1], dilation[0], axis=0)
     w_out = output_length(w, kw, stride[1], pads[2], pads[3], dilation[1], axis=1)

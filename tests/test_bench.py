@@ -24,6 +24,11 @@ KEYS = {
     "backward_vs_autograd",
     "live_epoch_s",
     "snapshot_switch_ms",
+    "gradcam_vs_backward",
+    "occlusion_s",
+    "onnx_load_s",
+    "onnx_capture_overhead",
+    "depthwise_explain_ms",
     "rss_mb",
 }
 

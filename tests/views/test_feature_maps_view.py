@@ -37,7 +37,8 @@ def test_weights_labels_say_when_the_weights_are_not_vizconvs():
 
 def test_snapshots_are_offered_only_where_the_card_lists_them():
     assert view.weight_kinds(view.model_epochs("lenet5")) == view.WEIGHT_KINDS
-    assert "epoch" not in view.weight_kinds(view.model_epochs("resnet20"))
+    assert view.weight_kinds(view.model_epochs("resnet20")) == view.WEIGHT_KINDS  # its snapshots too
+    assert "epoch" not in view.weight_kinds(view.model_epochs("resnet18"))
     assert view.model_epochs("resnet18") == ()
     assert view.weights_key("random", "resnet18") == "fm.weights.random"
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from vizconv import ui
 from vizconv.errors import MessageError
+from vizconv.explain.errors import ExplainError
 from vizconv.explain.tap import spatial_layers
 from vizconv.i18n import teaching
 from vizconv.inputs.samples import model_samples
@@ -70,6 +71,9 @@ with st.sidebar:
     target_labels |= {i: f"{i} · {n}" for i, n in enumerate(names)}
     target = st.selectbox(t("why.target"), targets, **memory.seed("target", targets, target_labels.get))
     layers = spatial_layers(model, info.input_size)
+    if not layers:  # a model with no map larger than one cell (none of the bundled ones)
+        ui.show_error(ExplainError("no_spatial_layer"))
+        st.stop()
     labels = view.layer_labels(model, info.input_size, layers)
     if memory.get("layer") not in layers:
         memory.set(layer=layers[-1])  # the default: the last layer with a map

@@ -148,3 +148,12 @@ def test_switching_language_keeps_the_class_and_lesson():
     assert not at.exception
     assert at.selectbox(key="why_target").value == 5 and at.radio(key="why_lesson").value == "occlusion"
     assert at.title[0].value == text("why.title", "zh")
+
+
+def test_a_model_without_a_map_is_explained(monkeypatch):
+    """A network with no layer whose output is a map (none of the bundled ones): a message, no traceback."""
+    import vizconv.explain.tap as tap
+
+    monkeypatch.setattr(tap, "spatial_layers", lambda model, size: [])
+    at = open_page(WHY)
+    assert any("No layer of this model gives a map" in e.value for e in at.error)

@@ -15,6 +15,7 @@ from vizconv.inputs.images import picture_size
 from vizconv.inputs.kernels import KERNEL_PRESETS, LEARNED_PRESETS, VARIED_ORDER
 from vizconv.inputs.samples import SAMPLES
 from vizconv.ops.geometry import PADDING_MODES, index_ranges
+from vizconv.ui import sections
 from vizconv.views import convolution as view  # what the page computes
 from vizconv.viz.animator import SPEEDS, conv_animator_data
 from vizconv.viz.export import animation_gif, file_name, gif_positions, step_csv
@@ -206,6 +207,7 @@ with panel.container(border=True):
     for line in step_latex(step, trace.bias is not None):
         st.latex(line)
     st.caption(t("conv.step_check", value=f"{float(trace.output[step.oc, oy, ox]):.6g}"))
+sections.conv_matrix.show(trace, step.oc, oy, ox)  # the same layer as W·X and as y = M·vec(x), for small inputs
 # the address bar and the box: the position and kernel, clamped to this output
 show_link(memory.publish(view.unused_settings(settings)))
 

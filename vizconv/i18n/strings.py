@@ -88,6 +88,7 @@ CATALOGUE = (
     "network_builder",
     "learning",
     "explain",
+    "conv_matrix",
     "onnx",
     "quiz",
 )

@@ -13,6 +13,7 @@
   numbers), ``cam_methods`` (the methods side by side), ``occlusion`` and ``channel_patches`` (what a channel looks
   for). Each module's ``show(explained)`` draws its lesson; ``Explained`` (``explained``) carries the model, the
   picture, the prediction, the class and the layer the page's sidebar chose.
+- The Convolution page's layer as one matrix product (``conv_matrix``), under its step panel.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from vizconv.ui.sections import (
     cam_methods,
     cam_numbers,
     channel_patches,
+    conv_matrix,
     equivalent,
     learn_kernel,
     occlusion,
@@ -37,7 +39,17 @@ from vizconv.ui.sections import (
 from vizconv.ui.sections.explained import Explained
 from vizconv.ui.sections.inputs import Lesson, lenet
 
-__all__ = ["LESSONS", "TRANSPOSED_VIEWS", "WHY_LESSONS", "Explained", "Lesson", "lenet", "lesson", "transposed_view"]
+__all__ = [
+    "LESSONS",
+    "TRANSPOSED_VIEWS",
+    "WHY_LESSONS",
+    "Explained",
+    "Lesson",
+    "conv_matrix",
+    "lenet",
+    "lesson",
+    "transposed_view",
+]
 
 LESSONS: dict[str, ModuleType] = {
     "pooling": pooling,  # the Pooling & activations page

@@ -175,6 +175,7 @@ ui.metric_row(
 # catalogue: tconv.view.scatter, tconv.view.equivalent
 view = ui.choice(memory, "view", t("tconv.view"), VIEWS, "tconv.view.")
 sections.transposed_view(view).show(memory, trace, torch_output)  # vizconv/ui/sections/scatter.py, equivalent.py
+sections.transposed_matrix.show(trace)  # the layer as T = Mᵀ, and M·Mᵀ ≠ I
 show_link(memory.publish(unused_settings(memory.sync())))  # the address bar and the box: positions now clamped
 # the address bar and the box: the positions, now clamped to this output
 

@@ -56,3 +56,28 @@ def test_the_page_draws_the_matrices_for_a_small_input_in_both_languages():
         assert len(m["data"][0]["z"]) == 9 and len(m["data"][0]["z"][0]) == 25  # 3×3 outputs, 5×5 inputs
     at = open_page(CONV)  # the default picture: too large to draw as matrices, and said so
     assert any("at most 8×8" in i.value for i in at.info)
+
+
+def test_a_transposed_convolution_is_m_transposed_and_no_inverse():
+    from vizconv import trace_conv_transpose2d
+
+    for settings in ({"stride": 2}, {"stride": 2, "padding": 1, "output_padding": 1}, {"stride": 1, "padding": 1}):
+        y = torch.arange(1.0, 10.0).reshape(1, 3, 3)
+        weight = torch.arange(18.0).reshape(1, 2, 3, 3) % 4 - 1
+        trace = trace_conv_transpose2d(y, weight, **settings)
+        matrices = view.transposed_matrices(trace)
+        expected = F.conv_transpose2d(y[None], weight, **settings)[0]
+        assert torch.allclose(matrices.via_matrix, expected), settings
+        assert matrices.is_m_transposed, settings
+        product = matrices.forward @ matrices.forward.T
+        assert torch.allclose(matrices.inverse.product, product)
+        assert matrices.inverse.max_error == float((product - torch.eye(len(product))).abs().max()) > 0
+
+
+def test_the_transposed_page_draws_t_and_says_it_is_no_inverse():
+    from tests_support import TCONV
+
+    for lang, match in (("en", "Transposed, not inverse"), ("zh", "是转置，不是逆")):
+        at = open_page(TCONV, {"lang": lang})
+        assert any(match in m.value for m in at.markdown)
+        assert any(s.value.startswith(("T·vec(y) + b", "T·vec(y) + b 得到")) for s in at.success)

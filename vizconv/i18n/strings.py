@@ -89,6 +89,7 @@ CATALOGUE = (
     "learning",
     "explain",
     "conv_matrix",
+    "transposed_matrix",
     "onnx",
     "quiz",
 )

@@ -6,16 +6,39 @@ Plain figure dicts and numbers; tests compare them with torch."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.colors
 import torch
 
-from vizconv.ops.matrix import ConvMatrixView, matrix_view
+from vizconv.ops.matrix import (
+    ConvMatrixView,
+    InverseCheck,
+    conv_matrix,
+    inverse_check,
+    matrix_view,
+    transposed_conv_matrix,
+)
 from vizconv.viz.charts import cell_axis, heatmap_figure
 
-__all__ = ["MAX_CHANNELS", "MAX_SIDE", "fits", "matrix_difference", "matrix_figure", "product_figures", "view_of"]
+__all__ = [
+    "MAX_CHANNELS",
+    "MAX_ENTRIES",
+    "MAX_SIDE",
+    "TransposedMatrices",
+    "fits",
+    "matrix_difference",
+    "matrix_figure",
+    "product_figures",
+    "transposed_fits",
+    "transposed_matrices",
+    "values_figure",
+    "view_of",
+]
 
 MAX_SIDE = 8  # the largest input height and width shown as matrices (M has C_in·H·W columns)
 MAX_CHANNELS = 2
+MAX_ENTRIES = 128 * 128  # the largest transposed matrix T drawn (rows × columns)
 ZERO_GREY = "#f0f0f0"  # a structural zero of M: no weight can stand there
 HIGHLIGHT = "#d62728"
 
@@ -115,3 +138,44 @@ def matrix_difference(view: ConvMatrixView, output: torch.Tensor) -> tuple[float
     """(largest |M·vec(x) + b − output|, the output's largest magnitude) against the page's own output (which the
     page checks with torch): torch_verdict's numbers."""
     return float((view.via_matrix - output).abs().max()), float(output.abs().max())
+
+
+@dataclass(frozen=True, eq=False)
+class TransposedMatrices:
+    """A transposed convolution as a matrix: T with vec(out) = T·vec(y); M, the ordinary convolution with the same
+    weight, stride, padding and dilation from the output's shape back to the input's (T = Mᵀ, past rows that
+    output padding adds left out); and how far Mᵀ is from undoing M (M·Mᵀ against the identity)."""
+
+    transposed: torch.Tensor  # T (C_out·H_out·W_out, C_in·H·W)
+    forward: torch.Tensor  # M (C_in·H'·W', C_out·H_out·W_out), H' ≥ H
+    via_matrix: torch.Tensor  # T·vec(y), reshaped (C_out, H_out, W_out), no bias
+    inverse: InverseCheck  # of M
+
+    @property
+    def is_m_transposed(self) -> bool:
+        """Whether T equals Mᵀ (its first rows: output padding may make M a few rows longer)."""
+        rows = self.transposed.shape[1]
+        return bool(torch.allclose(self.forward[:rows].T, self.transposed))
+
+
+def transposed_fits(trace) -> bool:
+    """Whether the Transposed page's layer is small enough to draw as matrices."""
+    return trace.output.numel() * trace.input.numel() <= MAX_ENTRIES
+
+
+def transposed_matrices(trace) -> TransposedMatrices:
+    """The Transposed page's layer (a ConvTransposeTrace) as T, M and M·Mᵀ."""
+    y, weight = trace.input, trace.weight
+    transposed = transposed_conv_matrix(
+        tuple(y.shape), weight, trace.stride, trace.padding, trace.output_padding, trace.groups, trace.dilation
+    )
+    forward = conv_matrix(tuple(trace.output.shape), weight, trace.stride, trace.padding, trace.dilation, trace.groups)
+    via = (transposed @ y.flatten()).reshape(trace.output.shape)
+    return TransposedMatrices(transposed, forward, via, inverse_check(forward))
+
+
+def values_figure(values: torch.Tensor, title: str, hover: str) -> dict:
+    """A matrix as a heatmap of its values (diverging around 0), zeros left pale, numbers where legible."""
+    figure = heatmap_figure(values, title, height=min(900, 80 + values.shape[0] * 16))
+    figure["data"][0]["hovertemplate"] = hover
+    return figure

@@ -13,7 +13,8 @@
   numbers), ``cam_methods`` (the methods side by side), ``occlusion`` and ``channel_patches`` (what a channel looks
   for). Each module's ``show(explained)`` draws its lesson; ``Explained`` (``explained``) carries the model, the
   picture, the prediction, the class and the layer the page's sidebar chose.
-- The Convolution page's layer as one matrix product (``conv_matrix``), under its step panel.
+- The Convolution page's layer as one matrix product (``conv_matrix``), under its step panel; the Transposed
+  page's as the matrix Mᵀ (``transposed_matrix``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from vizconv.ui.sections import (
     scatter,
     snapshots,
     train_live,
+    transposed_matrix,
     upsampling,
 )
 from vizconv.ui.sections.explained import Explained
@@ -48,6 +50,7 @@ __all__ = [
     "conv_matrix",
     "lenet",
     "lesson",
+    "transposed_matrix",
     "transposed_view",
 ]
 

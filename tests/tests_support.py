@@ -160,21 +160,27 @@ def conv_configs(draw, valid_only: bool = False):
     }
 
 
-def reference_conv(config):
-    """nn.Conv2d with the config's random weights: (module, x, output) or the exception torch raises."""
-    torch.manual_seed(config["seed"])
-    x = torch.randn(config["c_in"], *config["size"])
-    conv = nn.Conv2d(
+def conv_module(config, module=nn.Conv2d, padding=None):
+    """``module`` (nn.Conv1d, nn.Conv2d, nn.Conv3d) with the config's settings (``padding`` in place of the
+    config's, if given), its weights drawn from torch's generator as it stands."""
+    return module(
         config["c_in"],
         config["c_out"],
         config["kernel"],
         stride=config["stride"],
-        padding=config["padding"],
+        padding=config["padding"] if padding is None else padding,
         dilation=config["dilation"],
         groups=config["groups"],
         bias=config["bias"],
         padding_mode=config["padding_mode"],
     )
+
+
+def reference_conv(config):
+    """nn.Conv2d with the config's random weights: (module, x, output) or the exception torch raises."""
+    torch.manual_seed(config["seed"])
+    x = torch.randn(config["c_in"], *config["size"])
+    conv = conv_module(config)
     with torch.no_grad():
         return conv, x, conv(x.unsqueeze(0))[0]
 

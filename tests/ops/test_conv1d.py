@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from tests_support import conv_module
 from vizconv import ParameterError, trace_conv1d, trace_conv2d
 from vizconv.ops.conv1d import (
     MAX_SEQUENCE,
@@ -55,17 +56,7 @@ def _reference(config):
     torch.manual_seed(config["seed"])
     x = torch.randn(config["c_in"], config["length"])
     causal = config["padding"] == "causal"
-    conv = nn.Conv1d(
-        config["c_in"],
-        config["c_out"],
-        config["kernel"],
-        stride=config["stride"],
-        padding=0 if causal else config["padding"],
-        dilation=config["dilation"],
-        groups=config["groups"],
-        bias=config["bias"],
-        padding_mode=config["padding_mode"],
-    )
+    conv = conv_module(config, nn.Conv1d, padding=0 if causal else None)
     weight = conv.weight.detach()
     bias = None if conv.bias is None else conv.bias.detach()
     with torch.no_grad(), warnings.catch_warnings():

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from tests_support import conv_module
 from vizconv import ParameterError, trace_conv2d, trace_conv3d
 from vizconv.ops.conv3d import MAX_FRAMES, ball_volume, moving_digit, random_volume
 from vizconv.ops.geometry import PADDING_MODES
@@ -46,17 +47,7 @@ def _reference(config):
     """(x, nn.Conv3d, its output) or the exception torch raises."""
     torch.manual_seed(config["seed"])
     x = torch.randn(config["c_in"], *config["size"])
-    conv = nn.Conv3d(
-        config["c_in"],
-        config["c_out"],
-        config["kernel"],
-        stride=config["stride"],
-        padding=config["padding"],
-        dilation=config["dilation"],
-        groups=config["groups"],
-        bias=config["bias"],
-        padding_mode=config["padding_mode"],
-    )
+    conv = conv_module(config, nn.Conv3d)
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "same" with an even kernel copies the input
         return x, conv, conv(x[None])[0]

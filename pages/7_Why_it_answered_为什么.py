@@ -88,7 +88,8 @@ with st.sidebar:
 class_index = prediction.predicted if target == -1 else int(target)
 
 head_picture, head_table = st.columns([1, 2])
-head_picture.image(view.enlarged(info.to_image(prediction.x)), caption=t("why.seen"))
+seen = info.to_image(prediction.x)  # (H, W, 3) uint8: the picture as the model takes it
+head_picture.image(view.enlarged(seen), caption=t("why.seen"))
 with head_table:
     top = [(names[i], p) for i, p in prediction.top]
     ui.probability_table([n for n, _ in top], [p for _, p in top], t("fm.class"), t("fm.probability"))
@@ -100,11 +101,12 @@ explained = sections.Explained(
     model,
     info,
     prediction,
-    info.to_image(prediction.x),
+    seen,
     class_index,
     names[class_index],
     layer,
     tuple(layers),
+    view.layer_channels(model, info.input_size, layer),
 )
 sections.WHY_LESSONS[lesson].show(explained)  # vizconv/ui/sections/cam_numbers.py, cam_methods.py, occlusion.py, …
 ui.share_box(

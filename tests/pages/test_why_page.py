@@ -157,3 +157,29 @@ def test_a_model_without_a_map_is_explained(monkeypatch):
     monkeypatch.setattr(tap, "spatial_layers", lambda model, size: [])
     at = open_page(WHY)
     assert any("No layer of this model gives a map" in e.value for e in at.error)
+
+
+def test_moving_the_patch_does_not_slide_it_everywhere_again(monkeypatch):
+    """The occlusion map is computed once per picture, class, patch and stride: placing the patch by hand (a drag,
+    a click, the inputs) reruns the page without recomputing it."""
+    import vizconv.ui.sections.occlusion as section
+
+    calls = []
+    original = section.occlusion_map
+    monkeypatch.setattr(section, "occlusion_map", lambda *args: calls.append(args) or original(*args))
+    at = open_page(WHY, {"why_lesson": "occlusion"})
+    at.number_input(key="why_px").set_value(3).run()
+    assert not at.exception and len(calls) == 1
+    at.slider(key="why_stride").set_value(8).run()
+    assert len(calls) == 2
+
+
+def test_costly_requests_are_bounded():
+    """An occlusion map of a 224-pixel picture with an 8-pixel patch every 4 pixels would take 3,025 forward passes,
+    Score-CAM at ResNet-18's last layer 512 of 224×224: the page asks for less instead of starting them."""
+    assert view.occlusion_positions((224, 224), 8, 4) == 55 * 55 > view.MAX_OCCLUSION_POSITIONS
+    stride = view.smallest_stride((224, 224), 8)
+    assert view.occlusion_positions((224, 224), 8, stride) <= view.MAX_OCCLUSION_POSITIONS
+    assert view.occlusion_positions((224, 224), 8, stride - 1) > view.MAX_OCCLUSION_POSITIONS
+    assert view.occlusion_positions((32, 32), 1, 1) <= view.MAX_OCCLUSION_POSITIONS  # the bundled models: never
+    assert view.scorecam_work(512, (224, 224)) > view.MAX_SCORECAM_WORK >= view.scorecam_work(64, (32, 32))

@@ -32,6 +32,8 @@ __all__ = [
     "HEAT_SCALE",
     "LESSONS",
     "LIMITS",
+    "MAX_OCCLUSION_POSITIONS",
+    "MAX_SCORECAM_WORK",
     "METHOD_ORDER",
     "OVERLAY_PX",
     "TERMS_SHOWN",
@@ -40,8 +42,12 @@ __all__ = [
     "agreement",
     "cam_grid",
     "enlarged",
+    "layer_channels",
     "layer_labels",
     "map_steps",
+    "occlusion_positions",
+    "scorecam_work",
+    "smallest_stride",
     "map_csv",
     "occlusion_figure",
     "overlay_png",
@@ -60,6 +66,8 @@ OVERLAY_PX = 256  # the overlay's side on screen, about (a whole factor of the m
 TOP_SHOWN = 8  # channels drawn with their weight
 TERMS_SHOWN = 6  # products written out in one cell's sum (the rest added up in one number)
 PREDICTIONS = 5  # classes listed
+MAX_OCCLUSION_POSITIONS = 1024  # patch positions one occlusion map may take (a forward pass each)
+MAX_SCORECAM_WORK = 64 * 224 * 224  # Score-CAM: channels × input pixels (one masked forward pass per channel)
 
 # The page's settings with their defaults (the model, picture, class and layer shared by every lesson).
 DEFAULTS = {
@@ -243,6 +251,21 @@ def map_steps(explanation: CamExplanation) -> list[tuple[torch.Tensor, str]]:
     ]
 
 
+def occlusion_positions(size: tuple[int, int], patch: int, stride: int) -> int:
+    """How many places a ``patch``-pixel patch takes, ``stride`` apart, inside a picture of ``size`` (H, W)."""
+    return ((size[0] - patch) // stride + 1) * ((size[1] - patch) // stride + 1)
+
+
+def smallest_stride(size: tuple[int, int], patch: int) -> int:
+    """The smallest stride at which an occlusion map of ``patch`` keeps within MAX_OCCLUSION_POSITIONS."""
+    return next(s for s in range(1, max(size) + 1) if occlusion_positions(size, patch, s) <= MAX_OCCLUSION_POSITIONS)
+
+
+def scorecam_work(channels: int, size: tuple[int, int]) -> int:
+    """Score-CAM's cost in channels × input pixels: one forward pass of the masked picture per channel."""
+    return channels * size[0] * size[1]
+
+
 def agreement(ours: torch.Tensor, theirs: torch.Tensor) -> tuple[float, float]:
     """(largest difference between two maps, the larger map's largest magnitude): torch_verdict's numbers."""
     return float((ours - theirs).abs().max()), float(torch.maximum(ours.abs().max(), theirs.abs().max()))
@@ -269,3 +292,10 @@ def layer_labels(model: torch.nn.Module, input_size: tuple[int, ...], names: lis
 
     rows = {row.name: row for row in layer_table(model, tuple(input_size))}
     return {name: f"{name} · {rows[name].kind} · {'×'.join(map(str, rows[name].shape))}" for name in names}
+
+
+def layer_channels(model: torch.nn.Module, input_size: tuple[int, ...], name: str) -> int:
+    """The channels of layer ``name``'s output (its maps), from the layer table."""
+    from vizconv.nets.layers import layer_table  # late: it loads the nets' room
+
+    return next(row.shape[0] for row in layer_table(model, tuple(input_size)) if row.name == name)

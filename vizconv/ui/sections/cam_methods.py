@@ -23,6 +23,11 @@ def show(seen: Explained) -> None:
         method = ui.choice(memory, "method", t("why.method"), view.METHOD_ORDER, "why.method.")
     st.subheader(t(f"why.method.{method}"))
     st.markdown(t(f"why.method.{method}.how"))  # catalogue: why.method.<method>.how for each of METHOD_ORDER
+    if method == "scorecam":  # one forward pass per channel: kept to what a rerun can afford
+        channels = seen.layer_channels
+        if view.scorecam_work(channels, seen.seen.shape[:2]) > view.MAX_SCORECAM_WORK:
+            st.info(t("why.scorecam.too_costly", channels=channels, layer=seen.layer), icon="⏳")
+            return
     try:
         with st.spinner(t("why.computing")):
             explanation = class_activation_map(seen.model, seen.prediction.x, seen.layer, method, seen.class_index)

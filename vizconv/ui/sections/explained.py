@@ -18,7 +18,7 @@ __all__ = ["Explained"]
 class Explained:
     """One picture read by one model: the page's ``memory`` (prefix ``why``), the ``model`` and its ``info``, the
     ``prediction``, the picture as the model sees it (``seen``, H × W × 3 uint8), the class explained and its
-    name, the layer with a map chosen (a layer-table name) and every such layer."""
+    name, the layer with a map chosen (a layer-table name) and every such layer, and the chosen layer's channels."""
 
     memory: WidgetMemory
     name: str  # the model's name (vizconv.nets.zoo.MODELS)
@@ -30,3 +30,4 @@ class Explained:
     class_name: str
     layer: str
     layers: tuple[str, ...]
+    layer_channels: int  # channels of the layer's output (its maps)

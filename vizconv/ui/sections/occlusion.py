@@ -15,6 +15,21 @@ from vizconv.views import explain as view
 t = ui.t
 
 
+MEMO_KEY = "why_occlusion_memo"  # this session's last occlusion map, and what it was computed for
+
+
+def _occlusion(seen: Explained, patch: int, stride: int):
+    """The occlusion map of the page's picture and class: computed once per picture, class, patch and stride in
+    this session (dragging the hand-placed patch reruns the page, and must not slide the patch again everywhere)."""
+    key = (seen.name, seen.prediction.x.numpy().tobytes(), seen.class_index, patch, stride)
+    memo = st.session_state.get(MEMO_KEY)
+    if memo is None or memo[0] != key:
+        with st.spinner(t("why.computing")):
+            memo = (key, occlusion_map(seen.model, seen.prediction.x, seen.class_index, patch, stride))
+        st.session_state[MEMO_KEY] = memo
+    return memo[1]
+
+
 def show(seen: Explained) -> None:
     memory = seen.memory
     height, width = seen.seen.shape[:2]
@@ -24,9 +39,12 @@ def show(seen: Explained) -> None:
         memory.set(patch=min(memory.get("patch"), side), stride=min(memory.get("stride"), side))
         patch = st.slider(t("why.patch"), 1, side, **memory.seed("patch"), help=t("why.patch_help"))
         stride = st.slider(t("why.stride"), 1, side, **memory.seed("stride"), help=t("why.stride_help"))
+    if view.occlusion_positions((height, width), patch, stride) > view.MAX_OCCLUSION_POSITIONS:
+        least = view.smallest_stride((height, width), patch)
+        st.info(t("why.occlusion.too_many", most=view.MAX_OCCLUSION_POSITIONS, stride=least), icon="📐")
+        return
     try:
-        with st.spinner(t("why.computing")):
-            occluded = occlusion_map(seen.model, seen.prediction.x, seen.class_index, patch, stride)
+        occluded = _occlusion(seen, patch, stride)
     except MessageError as exc:
         ui.show_error(exc)
         return

@@ -38,6 +38,11 @@ def test_dragging_the_patch_rescores_the_picture(server, page):  # noqa: F811
     patch = page.locator(".vz-patch")
     patch.wait_for(timeout=60_000)
     _metric(page, _score_with_patch(0, 0))
+    # drawn over the picture, grey: styled inside the component's shadow root, not only by its style sheet
+    assert patch.evaluate("p => [getComputedStyle(p).position, getComputedStyle(p).backgroundColor]") == [
+        "absolute",
+        "rgba(128, 128, 128, 0.85)",
+    ]
     picture = page.locator(".vz-drag img").bounding_box()
     per_pixel = picture["width"] / 32
     box = patch.bounding_box()

@@ -44,6 +44,13 @@ export default function (component) {
   patch.setAttribute("role", "slider");
   patch.setAttribute("aria-label", data.label);
   patch.title = data.help;
+  // Styled here as well as by the component's style sheet, which a shadow root may keep out.
+  Object.assign(root.style, { position: "relative", display: "inline-block", touchAction: "none", userSelect: "none" });
+  Object.assign(img.style, { display: "block", imageRendering: "pixelated", maxWidth: "100%" });
+  Object.assign(patch.style, {
+    position: "absolute", boxSizing: "border-box", background: "rgba(128, 128, 128, 0.85)",
+    border: "2px solid #111", cursor: "grab",
+  });
   root.append(img, patch);
   parentElement.append(root);
   const maxTop = data.height - data.size, maxLeft = data.width - data.size;
@@ -63,6 +70,7 @@ export default function (component) {
     start = { x: e.clientX, y: e.clientY, top, left };
     patch.setPointerCapture(e.pointerId);
     patch.classList.add("dragging");
+    patch.style.cursor = "grabbing";
     e.preventDefault();
   };
   const move = (e) => {
@@ -77,6 +85,7 @@ export default function (component) {
     const moved = top !== start.top || left !== start.left;
     start = null;
     patch.classList.remove("dragging");
+    patch.style.cursor = "grab";
     if (moved) send();
   };
   const key = (e) => {
@@ -94,6 +103,8 @@ export default function (component) {
   patch.addEventListener("pointerup", up);
   patch.addEventListener("pointercancel", up);
   patch.addEventListener("keydown", key);
+  patch.addEventListener("focus", () => { patch.style.outline = "3px solid #d33"; });
+  patch.addEventListener("blur", () => { patch.style.outline = ""; });
   const resized = new ResizeObserver(draw);
   resized.observe(img);
   img.addEventListener("load", draw);

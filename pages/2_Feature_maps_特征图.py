@@ -9,11 +9,11 @@ import torch
 from vizconv import ui
 from vizconv.errors import MessageError
 from vizconv.i18n import teaching
-from vizconv.i18n.strings import Count, text, text_n
+from vizconv.i18n.strings import Count, text_n
 from vizconv.inputs.samples import model_samples
 from vizconv.nets.capture import module_path, modules_by_path
 from vizconv.nets.feature_maps import channel_grid, explain_activation, filter_grid, no_single_kernel, producing_conv
-from vizconv.nets.models import MAX_WEIGHTS_BYTES, available_models
+from vizconv.ui import sections
 from vizconv.views import feature_maps as view
 from vizconv.viz.steps import step_latex
 
@@ -23,13 +23,14 @@ state = st.session_state
 ui.page_setup("fm.title", "🧠")
 # What a link carries (?fm_layer=3 ...). Only a sample picture travels: a drawing or an upload cannot.
 SHARED = {
-    "model": ui.OneOf(tuple(available_models())),
+    "model": ui.OneOf(view.MODEL_CHOICES),  # "onnx" opens the uploader: the file itself cannot travel
     "source": ui.OneOf(("sample",)),
     "sample": ui.OneOf(view.LINK_SAMPLES),
     "layer": ui.Name(),  # checked against the model's layers when the layer picker is drawn
     "channel": ui.Whole(0, view.MAX_MAP),
     "shared": ui.Flag(),
     "weights": ui.OneOf(("bundled", "epoch", "random")),  # an upload cannot travel in a link
+    "preprocess": ui.OneOf(view.ONNX_PREPROCESSING),
     "epoch": ui.Whole(0, view.MAX_EPOCH),  # kept to a snapshot the model's card lists
     "oy": ui.Whole(0, view.MAX_MAP),
     "ox": ui.Whole(0, view.MAX_MAP),
@@ -39,33 +40,9 @@ memory.restore(**memory.from_url())  # a link opened: its settings (the pickers 
 teaching.show_notes("fm", ui.lang(), st)
 
 # ---------------------------------------------------------------- controls
-upload = None
+chosen = sections.model_source.pick(memory, "fm")  # the sidebar's model and weights; the page stops if none
+model, info, model_name, weights = chosen.model, chosen.info, chosen.file_stem, chosen.weights
 with st.sidebar:
-    st.header(t("fm.model_header"))
-    # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
-    model_name = ui.choice(
-        memory, "model", t("fm.model"), available_models(), "fm.model.", radio=False, help=t("fm.model_help")
-    )
-    language = ui.lang()  # read now, as ui.labels does: AppTest calls format_func after the run
-    epochs = view.model_epochs(model_name)  # its training's snapshots (the bundled LeNets')
-    kinds = view.weight_kinds(epochs)
-    labels = {kind: text(view.weights_key(kind, model_name), language) for kind in kinds}.get
-    weights = ui.choice(memory, "weights", t("fm.weights"), kinds, labels, help=t("fm.weights_help"))
-    if weights == "epoch":  # catalogue: fm.epoch, fm.epoch_help
-        epoch = st.select_slider(
-            t("fm.epoch"), epochs, help=t("fm.epoch_help"), **memory.seed("epoch", epochs, by_value=True)
-        )
-    weights_file = None
-    if weights == "own":
-        weights_file = st.file_uploader(
-            t("fm.weights_upload"),
-            type=["pt", "pth", "bin"],
-            key="fm_weights_file",
-            max_upload_size=MAX_WEIGHTS_BYTES // (1024 * 1024),
-            help=t("fm.weights_upload_help", name=model_name),
-        )
-    if weights_file is None:  # an own model is kept only while its file is on the page: memory back to the server
-        ui.drop_session_model()
     st.header(t("fm.input_header"))
     source = st.radio(
         t("fm.source"),
@@ -75,21 +52,9 @@ with st.sidebar:
         **memory.seed("source", view.SOURCES, ui.labels("fm.source.")),
     )
 
-try:
-    if weights == "own" and weights_file is None:
-        st.info(t("fm.weights_prompt", name=model_name), icon="⬅️")
-        st.stop()
-    own = None if weights_file is None else weights_file.getvalue()
-    model, info = ui.chosen_model(model_name, weights, own, epoch if weights == "epoch" else None)
-except MessageError as exc:
-    ui.show_error(exc)
-    if weights == "bundled":  # offline, or a broken install: carry on with what works here, one click away
-        ui.other_ways(memory, model_name, view.alternatives(model_name))
-    st.stop()
-
-dataset = info.card.get("dataset", "mnist")
+dataset = view.model_dataset(info)
 samples = model_samples(dataset)
-drawing = sample_key = None
+drawing = sample_key = upload = None
 with st.sidebar:
     if source == "draw" and dataset != "mnist":
         st.info(t("fm.draw_digits_only"), icon="✏️")
@@ -112,7 +77,7 @@ memory.sync()
 show_link = ui.share_box(
     memory.publish(),
     (() if memory.get("source") == "sample" else (t("share.own_picture_note"),))
-    + ((t("share.own_weights_note"),) if weights == "own" else ()),
+    + ((t("share.own_onnx_note" if chosen.name == view.ONNX else "share.own_weights_note"),) if chosen.own else ()),
 )
 
 try:
@@ -142,15 +107,18 @@ with left:
     )
 with right:
     st.subheader(t("fm.prediction"))
-    top = view.top_predictions(seen_by.probabilities, info.classes)
-    # catalogue: class.<…> (10 keys: class.airplane … class.truck)
-    names = [ui.t_or(f"class.{name}", name) for name, _ in top]
-    ui.probability_table(names, [p for _, p in top], t("fm.class"), t("fm.probability"))
-    accuracy = info.card.get("test_accuracy")
-    if accuracy is not None:
-        st.caption(t("fm.card_accuracy", accuracy=f"{accuracy:.1%}"))
-    # softmax always picks one of the classes it was trained on: say so, a photo of an astronaut becomes a "dog"
-    st.caption(t("fm.closed_world", n=len(info.classes)))
+    if seen_by.probabilities is None:  # an ONNX model whose output is not one score per class
+        st.info(t("fm.no_classes", shape=info.card.get("output_shape")), icon="ℹ️")
+    else:
+        top = view.top_predictions(seen_by.probabilities, info.classes)
+        # catalogue: class.<…> (10 keys: class.airplane … class.truck)
+        names = [ui.t_or(f"class.{name}", name) for name, _ in top]
+        ui.probability_table(names, [p for _, p in top], t("fm.class"), t("fm.probability"))
+        accuracy = info.card.get("test_accuracy")
+        if accuracy is not None:
+            st.caption(t("fm.card_accuracy", accuracy=f"{accuracy:.1%}"))
+        # softmax always picks one of its classes: say so, a photo of an astronaut becomes a "dog"
+        st.caption(t("fm.closed_world", n=len(info.classes)))
 
 # ---------------------------------------------------------------- layer trace
 st.subheader(t("fm.layers"))
@@ -193,6 +161,8 @@ if made_by is not None and made_by.between:  # a BatchNorm, activation or poolin
     steps, kind = view.steps_between(made_by, modules), type(conv).__name__
     st.markdown(t("fm.made_by", c=channel, conv=made_by.conv, kind=kind, steps=steps))
     st.markdown(t("fm.kernel", c_in=conv.weight.shape[1], k=conv.weight.shape[2]))
+    if grouped := view.group_note(conv, channel):  # catalogue: fm.depthwise, fm.grouped
+        st.markdown(t(grouped[0], **grouped[1]))
     st.image(channel_grid(conv.weight.detach()[channel]).png)
     st.button(
         t("fm.show_conv", conv=made_by.conv, kind=kind),
@@ -203,6 +173,8 @@ if made_by is not None and made_by.between:  # a BatchNorm, activation or poolin
     )
 elif isinstance(module, torch.nn.Conv2d):
     st.markdown(t("fm.kernel", c_in=module.weight.shape[1], k=module.weight.shape[2]))
+    if grouped := view.group_note(module, channel):  # catalogue: fm.depthwise, fm.grouped
+        st.markdown(t(grouped[0], **grouped[1]))
     st.image(channel_grid(module.weight.detach()[channel]).png)
 
     # ------------------------------------------------------------ explain one activation
@@ -225,7 +197,7 @@ elif isinstance(module, torch.nn.Conv2d):
         step = explained.step
         sums = step.channel_sums.tolist()
         st.markdown(f"**{t('fm.channel_sum')}**")
-        ui.bar_chart(sums, t("fm.input_channel_axis"), t("fm.channel_sum_axis"))
+        ui.bar_chart(sums, t("fm.input_channel_axis"), t("fm.channel_sum_axis"), positions=step.input_channels)
         st.latex(view.activation_latex(step, t("fm.formula_window"), t("fm.formula_kernel")))
         key, values = view.captured_check(step.value, explained.captured)  # fm.captured, fm.captured_differs
         (st.success if key == "fm.captured" else st.error)(

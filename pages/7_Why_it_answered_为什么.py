@@ -10,18 +10,19 @@ from vizconv.explain.errors import ExplainError
 from vizconv.explain.tap import spatial_layers
 from vizconv.i18n import teaching
 from vizconv.inputs.samples import model_samples
-from vizconv.nets.models import available_models
 from vizconv.ui import sections
 from vizconv.views import explain as view
-from vizconv.views.feature_maps import LINK_SAMPLES
+from vizconv.views.feature_maps import LINK_SAMPLES, MODEL_CHOICES, model_dataset
 
+WHY_WEIGHTS = ("bundled", "random")  # a snapshot or a state_dict of one's own: on the Feature maps page
 t = ui.t
 
 ui.page_setup("why.title", "🔍")
 # What a link carries (?why_lesson=occlusion ...): an uploaded picture cannot travel.
 SHARED = {
     "lesson": ui.OneOf(view.LESSONS),
-    "model": ui.OneOf(tuple(available_models())),
+    "model": ui.OneOf(MODEL_CHOICES),  # "onnx" opens the uploader: the file itself cannot travel
+    "weights": ui.OneOf(WHY_WEIGHTS),
     "sample": ui.OneOf(LINK_SAMPLES),
     "target": ui.Whole(-1, 999),  # the page keeps it to the model's classes
     "layer": ui.Name(),  # checked against the model's layers with a map
@@ -39,16 +40,13 @@ teaching.show_notes("why", ui.lang(), st)
 with st.sidebar:
     # catalogue: why.lesson.gradcam, why.lesson.methods, why.lesson.occlusion, why.lesson.channel
     lesson = ui.choice(memory, "lesson", t("why.lesson"), view.LESSONS, "why.lesson.")
-    st.header(t("fm.model_header"))
-    # catalogue: fm.model.lenet5, fm.model.lenet5-classic, fm.model.resnet20, fm.model.resnet18
-    name = ui.choice(memory, "model", t("fm.model"), available_models(), "fm.model.", radio=False)
-try:
-    model, info = ui.chosen_model(name, "bundled")
-except MessageError as exc:  # offline (ResNet-18's download), or a broken install
-    ui.show_error(exc)
-    st.stop()
+chosen = sections.model_source.pick(memory, "why", WHY_WEIGHTS)  # the page stops where it cannot be had
+model, info, name = chosen.model, chosen.info, chosen.file_stem
 
-samples = model_samples(info.card.get("dataset", "mnist"))
+if not info.classes:  # an ONNX model whose output is a map, not one score per class: nothing to explain
+    ui.show_error(ExplainError("not_a_classifier", shape=info.card.get("output_shape")))
+    st.stop()
+samples = model_samples(model_dataset(info))
 with st.sidebar:
     st.header(t("fm.input_header"))
     keys = list(samples)
@@ -107,8 +105,8 @@ explained = sections.Explained(
     layer,
     tuple(layers),
     view.layer_channels(model, info.input_size, layer),
+    chosen.weights,
 )
 sections.WHY_LESSONS[lesson].show(explained)  # vizconv/ui/sections/cam_numbers.py, cam_methods.py, occlusion.py, …
-ui.share_box(
-    memory.publish(view.unused_settings(memory.sync())), () if upload is None else (t("share.own_picture_note"),)
-)
+notes = (() if upload is None else (t("share.own_picture_note"),)) + ((t("share.own_onnx_note"),) if chosen.own else ())
+ui.share_box(memory.publish(view.unused_settings(memory.sync())), notes)

@@ -28,6 +28,7 @@ from tests_support import ROOT
 from vizconv import server
 from vizconv.inputs.images import MAX_UPLOAD_BYTES
 from vizconv.nets.models import MAX_WEIGHTS_BYTES
+from vizconv.views.feature_maps import MAX_ONNX_BYTES, MAX_OWN_WEIGHTS_BYTES
 
 DOCKERFILE = ROOT / "Dockerfile"
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
@@ -204,8 +205,8 @@ def test_ingress_has_cookie_affinity_websocket_timeouts_and_the_upload_limit(man
 
 
 def test_the_server_admits_the_largest_uploader_limit():
-    largest = max(MAX_UPLOAD_BYTES, MAX_WEIGHTS_BYTES) // (1024 * 1024)
-    assert _max_upload_mb() >= largest, "Streamlit would refuse a ResNet-18 state_dict that the page accepts"
+    largest = max(MAX_UPLOAD_BYTES, MAX_WEIGHTS_BYTES, MAX_ONNX_BYTES, MAX_OWN_WEIGHTS_BYTES) // (1024 * 1024)
+    assert _max_upload_mb() >= largest, "Streamlit would refuse a file (an ONNX model, weights) the page accepts"
 
 
 # ---------------------------------------------------------------- torch threads

@@ -126,7 +126,7 @@ def test_feature_maps_asks_for_what_is_missing():
     at = _features(fm_source="upload")
     assert any(m.value == text("fm.upload_prompt", "en") for m in at.info)
     at = _features(fm_weights="own")
-    assert any(m.value == text("fm.weights_prompt", "en", name="lenet5") for m in at.info)
+    assert any(m.value == text("fm.weights_prompt", "en", name=text("fm.model.lenet5", "en")) for m in at.info)
     assert not at.get("plotly_chart")  # nothing is computed without weights
 
 

@@ -31,7 +31,7 @@ def _upload(at: AppTest, data: bytes, name: str = "mine.pt") -> None:
 
 def test_own_weights_are_used_in_this_session_only():
     student = open_page(FM, fm_weights="own")
-    assert any("Upload your lenet5 state_dict" in i.value for i in student.info)
+    assert any("Upload your LeNet-5 (ReLU) · MNIST state_dict" in i.value for i in student.info)
     _upload(student, _weights(3))
     assert any("Your own LeNet-5 (ReLU) · MNIST weights" in c.value for c in student.caption)
     assert text("share.own_weights_note", "en") in [c.value for c in student.caption]  # a link cannot carry them

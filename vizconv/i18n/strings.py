@@ -91,6 +91,7 @@ CATALOGUE = (
     "conv_matrix",
     "transposed_matrix",
     "onnx",
+    "model_source",
     "quiz",
 )
 

@@ -9,6 +9,7 @@ import weakref
 import streamlit as st
 
 from vizconv.nets.models import load_model, load_snapshot, load_user_weights, random_model
+from vizconv.nets.onnx import load_onnx_model
 from vizconv.server import trim_soon
 
 
@@ -37,7 +38,20 @@ def cached_snapshot(name: str, epoch: int):
     return load_snapshot(name, epoch)
 
 
-OWN_MODEL_KEY = "ui_own_model"  # ((architecture, sha256), model, info): this session's own model, at most one
+OWN_MODEL_KEY = "ui_own_model"  # (what it was made from, model, info): this session's own model, at most one
+
+
+def _kept(made_from: tuple, load):
+    """This session's own model made from ``made_from`` (a key naming the bytes it came from): the one kept, or
+    ``load()``'s, kept instead of the one before (let go first, so two never stand in memory)."""
+    kept = st.session_state.get(OWN_MODEL_KEY)
+    if kept is None or kept[0] != made_from:
+        drop_session_model()
+        model, info = load()
+        weakref.finalize(model, trim_soon)
+        kept = (made_from, model, info)
+        st.session_state[OWN_MODEL_KEY] = kept
+    return kept[1], kept[2]
 
 
 def session_model(name: str, data: bytes):
@@ -49,15 +63,22 @@ def session_model(name: str, data: bytes):
     state, and its memory handed back to the system (``server.trim_soon``, since glibc would keep it).
     """
     digest = hashlib.sha256(data).hexdigest()
-    kept = st.session_state.get(OWN_MODEL_KEY)
-    if kept is None or kept[0] != (name, digest):
-        drop_session_model()
+
+    def load():
         model, info = load_user_weights(name, data)
-        weakref.finalize(model, trim_soon)
         info.card["sha256"] = digest
-        kept = ((name, digest), model, info)
-        st.session_state[OWN_MODEL_KEY] = kept
-    return kept[1], kept[2]
+        return model, info
+
+    return _kept((name, digest), load)
+
+
+def session_onnx_model(data: bytes, preprocess: str | None, class_names: bytes | None, name: str):
+    """A student's ONNX model (``load_onnx_model``; ``name``: its file's name), loaded once per file,
+    preprocessing and class names, and kept in this session only as ``session_model``'s weights are: the
+    session's one own model."""
+    names = None if class_names is None else hashlib.sha256(class_names).hexdigest()
+    made_from = ("onnx", hashlib.sha256(data).hexdigest(), preprocess, names, name)
+    return _kept(made_from, lambda: load_onnx_model(data, name=name, preprocess=preprocess, class_names=class_names))
 
 
 def drop_session_model() -> None:

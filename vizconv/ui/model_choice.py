@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from vizconv.nets.models import download_resnet18, resnet18_downloaded
+from vizconv.nets.models import download_weights, weights_downloaded
 from vizconv.nets.zoo import spec
 from vizconv.ui.language import t
 from vizconv.ui.model_cache import cached_model, cached_random_model, cached_snapshot, session_model
@@ -33,10 +33,11 @@ def chosen_model(name: str, weights: str, own: bytes | None = None, epoch: int |
         model, info = cached_random_model(name)
         st.warning(t("fm.random_note"), icon="🎲")
         return model, info
-    if not spec(name).bundled and not resnet18_downloaded():
-        bar = st.progress(0.0, text=t("fm.downloading"))
+    if not spec(name).bundled and not weights_downloaded(name):
+        size = t("fm.download_size", name=title, mb=f"{spec(name).download_mb:.0f}")
+        bar = st.progress(0.0, text=size)
         try:
-            download_resnet18(progress=lambda done: bar.progress(done, text=t("fm.downloading")))
+            download_weights(name, progress=lambda done: bar.progress(done, text=f"{size} · {done:.0%}"))
         finally:  # also when it fails: the page's message replaces the bar
             bar.empty()
     with st.spinner(t("fm.loading", name=title)):

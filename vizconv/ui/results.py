@@ -24,10 +24,13 @@ def probability_table(names: Sequence[str], probabilities: Sequence[float], name
     )
 
 
-def bar_chart(values: Sequence[float], x_label: str, y_label: str, height: int = 220) -> None:
-    """One bar per value, labelled by position: narrow bars for a few values, the column's width for many."""
+def bar_chart(
+    values: Sequence[float], x_label: str, y_label: str, height: int = 220, positions: Sequence[int] | None = None
+) -> None:
+    """One bar per value, labelled by position (or by ``positions``: a grouped convolution's input channels):
+    narrow bars for a few values, the column's width for many."""
     st.bar_chart(
-        pd.DataFrame({y_label: list(values)}),
+        pd.DataFrame({y_label: list(values)}, index=None if positions is None else list(positions)),
         height=height,
         width=BAR_AXIS_PX + BAR_PX * len(values) if len(values) <= NARROW_BARS else "stretch",
         x_label=x_label,

@@ -73,6 +73,8 @@ MAX_SCORECAM_WORK = 64 * 224 * 224  # Score-CAM: channels × input pixels (one m
 DEFAULTS = {
     "lesson": "gradcam",
     "model": "resnet20",
+    "weights": "bundled",  # or "random" (vizconv.ui.sections.model_source)
+    "preprocess": "auto",  # an ONNX model's
     "sample": "cifar_cat",
     "target": -1,  # the class explained: -1 the predicted one
     "layer": "",  # "" the last layer with a map
@@ -128,10 +130,11 @@ def unused_settings(values: dict) -> set[str]:
 def predict(model: torch.nn.Module, info, picture: Image.Image) -> Prediction:
     """The picture through ``info.preprocess`` and the model (eval mode, no gradients)."""
     from vizconv.nets.capture import evaluating  # late: it loads the nets' room
+    from vizconv.views.feature_maps import as_probabilities
 
     x = info.preprocess(picture)
     with evaluating(model), torch.no_grad():
-        probabilities = model(x).softmax(dim=1)[0]
+        probabilities = as_probabilities(model(x))  # an ONNX model may end in a softmax already
     top = torch.topk(probabilities, k=min(PREDICTIONS, len(probabilities)))
     return Prediction(x, probabilities, list(zip(top.indices.tolist(), top.values.tolist(), strict=True)))
 

@@ -16,11 +16,13 @@ from PIL import Image
 from torch import nn
 
 from vizconv.inputs.samples import ASSETS, SampleError, model_samples, open_picture
-from vizconv.nets.capture import capture, module_path
+from vizconv.nets.capture import capture, evaluating, module_path
 from vizconv.nets.feature_maps import MadeBy
 from vizconv.nets.layers import LayerInfo, layer_table
-from vizconv.nets.models import ModelError, snapshot_epochs
-from vizconv.nets.zoo import MODELS, ModelInfo
+from vizconv.nets.models import ModelError, available_models, max_weights_bytes, snapshot_epochs
+from vizconv.nets.onnx import PREPROCESSING
+from vizconv.nets.onnx.checks import Limits
+from vizconv.nets.zoo import ModelInfo, spec
 from vizconv.ops.conv import ConvStep
 from vizconv.viz import style
 from vizconv.viz.charts import cell_axis, click_targets, scale_for
@@ -32,6 +34,11 @@ __all__ = [
     "DEFAULTS",
     "LINK_SAMPLES",
     "MAX_MAP",
+    "MAX_ONNX_BYTES",
+    "MAX_OWN_WEIGHTS_BYTES",
+    "MODEL_CHOICES",
+    "ONNX",
+    "ONNX_PREPROCESSING",
     "SOURCES",
     "MAX_EPOCH",
     "WEIGHT_KINDS",
@@ -39,17 +46,20 @@ __all__ = [
     "activation_latex",
     "alternatives",
     "analyse",
+    "as_probabilities",
     "captured_check",
     "carried_cell",
     "chosen_picture",
     "channel_heatmap",
     "channel_stats",
     "drawn_picture",
+    "model_dataset",
     "enlarged",
     "field_figure",
     "filters_caption",
     "first_conv",
     "grid_file_name",
+    "group_note",
     "layer_columns",
     "layer_label",
     "map_layers",
@@ -68,6 +78,14 @@ PREDICTIONS = 5  # the top classes listed
 STRONGEST = 3  # input channels whose dot products are written out
 TABLE_ROWS = 16  # the layer table shows this many rows whole (LeNet's whole table), then scrolls
 WEIGHT_KINDS = ("bundled", "epoch", "random", "own")  # "epoch": a training snapshot; "own": a state_dict uploaded
+ONNX = "onnx"  # the model choice "your own ONNX file" (kept in the student's session only)
+# vizconv's four models, torchvision's ImageNet classifiers, then the student's own ONNX file
+MODEL_CHOICES = (*available_models(zoo=True), ONNX)
+ONNX_PREPROCESSING = ("auto", *PREPROCESSING)  # "auto": the loader's guess from the input's size
+MAX_ONNX_BYTES = Limits().max_bytes  # 100 MB: ResNet-50 fits, VGG-16 (528 MB) does not
+# Weights a student may upload (state_dict or safetensors): the server's upload limit (.streamlit/config.toml,
+# 100 MB) bounds them, so the zoo's largest (AlexNet 233 MB, VGG 507–528 MB, ConvNeXt-Tiny 109 MB) offer none.
+MAX_OWN_WEIGHTS_BYTES = 100 * 1024 * 1024
 SOURCES = ("sample", "upload", "draw")
 LINK_SAMPLES = tuple({**model_samples("mnist"), **model_samples("cifar10")})  # the samples a link may name
 DEFAULTS = {
@@ -81,6 +99,7 @@ DEFAULTS = {
     "ox": -1,
     "weights": "bundled",  # "epoch" (a snapshot of its training), "random" (seeded, untrained) or "own"
     "epoch": 0,  # the snapshot's epoch (0: the random initialisation its training started from)
+    "preprocess": "auto",  # an ONNX model's: one of ONNX_PREPROCESSING
 }
 MAX_EPOCH = 200  # an epoch a link may name (the page keeps it to one the model's card lists)
 
@@ -94,16 +113,24 @@ def model_epochs(name: str) -> tuple[int, ...]:
         return ()
 
 
-def weight_kinds(epochs: tuple[int, ...]) -> tuple[str, ...]:
-    """The weights a model offers: a snapshot of its training only where its card lists ``epochs``."""
-    return tuple(kind for kind in WEIGHT_KINDS if kind != "epoch" or epochs)
+def weight_kinds(epochs: tuple[int, ...], model: str | None = None) -> tuple[str, ...]:
+    """The weights a model offers: a snapshot of its training only where its card lists ``epochs``; a student's
+    own only where ``model``'s weights fit the server's upload limit (MAX_OWN_WEIGHTS_BYTES)."""
+    too_large = model is not None and max_weights_bytes(model) > MAX_OWN_WEIGHTS_BYTES
+    return tuple(kind for kind in WEIGHT_KINDS if (kind != "epoch" or epochs) and (kind != "own" or not too_large))
 
 
 def weights_key(kind: str, model: str) -> str:
     """The catalogue key of weights ``kind`` for ``model``: a downloaded model's own weights are not vizconv's.
 
     Keys: fm.weights.bundled, fm.weights.epoch, fm.weights.random, fm.weights.own, fm.weights.pretrained."""
-    return "fm.weights.pretrained" if kind == "bundled" and not MODELS[model].bundled else f"fm.weights.{kind}"
+    return "fm.weights.pretrained" if kind == "bundled" and not spec(model).bundled else f"fm.weights.{kind}"
+
+
+def model_dataset(info: ModelInfo) -> str:
+    """The dataset whose sample pictures suit the model: its card's (bundled and zoo models), an ONNX model's
+    guess from its input and preprocessing ("mnist", "cifar10" or "ImageNet-1K")."""
+    return info.card.get("dataset") or info.card.get("samples") or "mnist"
 
 
 def alternatives(model: str) -> tuple[str, ...]:
@@ -137,7 +164,16 @@ class Analysis:
     x: torch.Tensor  # (1, C, H, W), preprocessed
     acts: dict[str, torch.Tensor]  # layer -> its output [1, ...], forward order
     rows: list[LayerInfo]
-    probabilities: torch.Tensor  # (classes,)
+    probabilities: torch.Tensor | None  # (classes,); None where the output is not one score per class
+
+
+def as_probabilities(output: torch.Tensor) -> torch.Tensor:
+    """A classifier's output for one picture as probabilities (classes,): softmax of its scores, or the output
+    itself where the model ends in a softmax already (an ONNX graph often does): no value below 0, sum 1."""
+    scores = output.detach().flatten().float()
+    if bool((scores >= 0).all()) and abs(float(scores.sum()) - 1.0) < 1e-4:
+        return scores
+    return torch.softmax(scores, dim=0)
 
 
 def analyse(model: nn.Module, info: ModelInfo, picture: Image.Image) -> Analysis:
@@ -145,8 +181,12 @@ def analyse(model: nn.Module, info: ModelInfo, picture: Image.Image) -> Analysis
     x = info.preprocess(picture)  # (1, C, H, W)
     acts = capture(model, x)
     rows = layer_table(model, tuple(x.shape))  # no second forward pass: the table depends on the shape only
-    logits = next(reversed(acts.values()))[0]
-    return Analysis(x, acts, rows, torch.softmax(logits, dim=0))
+    if not info.classes:  # an ONNX model whose output is a map, not one score per class
+        return Analysis(x, acts, rows, None)
+    if info.card.get("source") == "onnx":  # its graph's own output: it may end after the last layer captured
+        with evaluating(model), torch.no_grad():  # the student's model, in their session only: no lock needed
+            return Analysis(x, acts, rows, as_probabilities(model(x)))
+    return Analysis(x, acts, rows, as_probabilities(next(reversed(acts.values()))[0]))
 
 
 def enlarged(seen: np.ndarray) -> np.ndarray:
@@ -308,6 +348,20 @@ def filters_caption(weight: torch.Tensor) -> str:
     """The catalogue key of the first-layer filters' caption: ``filter_grid`` draws RGB filters [C_out, 3, kH, kW]
     as pictures (``fm.filters_caption_rgb``), others on one scale (``fm.filters_caption_gray``)."""
     return "fm.filters_caption_rgb" if weight.shape[1] == 3 else "fm.filters_caption_gray"
+
+
+def group_note(conv: nn.Conv2d, oc: int) -> tuple[str, dict[str, int]] | None:
+    """What a grouped convolution's output channel ``oc`` reads, as (catalogue key, values): only its group's
+    input channels. ``fm.depthwise`` where each group is one input channel (MobileNet), ``fm.grouped`` otherwise
+    (RegNet, ResNeXt); None for an ordinary convolution (every output channel reads every input channel)."""
+    if conv.groups == 1:
+        return None
+    per_group = conv.in_channels // conv.groups
+    group = oc // (conv.out_channels // conv.groups)
+    first = group * per_group
+    values = {"groups": conv.groups, "c": oc, "g": group, "first": first, "last": first + per_group - 1}
+    values |= {"n": per_group, "total": conv.in_channels, "mult": conv.out_channels // conv.groups}
+    return ("fm.depthwise" if per_group == 1 else "fm.grouped"), values
 
 
 def first_conv(modules: dict[str, nn.Module]) -> str:

@@ -13,6 +13,8 @@
   numbers), ``cam_methods`` (the methods side by side), ``occlusion`` and ``channel_patches`` (what a channel looks
   for). Each module's ``show(explained)`` draws its lesson; ``Explained`` (``explained``) carries the model, the
   picture, the prediction, the class and the layer the page's sidebar chose.
+- The model the Feature maps and "Why it answered" pages explain (``model_source``): vizconv's, torchvision's
+  zoo or the student's ONNX file, chosen in the sidebar with its weights; ``pick(memory, page)`` returns it.
 - The Convolution page's layer as one matrix product (``conv_matrix``), under its step panel; the Transposed
   page's as the matrix Mᵀ (``transposed_matrix``).
 """
@@ -30,6 +32,7 @@ from vizconv.ui.sections import (
     conv_matrix,
     equivalent,
     learn_kernel,
+    model_source,
     occlusion,
     pooling,
     scatter,
@@ -50,6 +53,7 @@ __all__ = [
     "conv_matrix",
     "lenet",
     "lesson",
+    "model_source",
     "transposed_matrix",
     "transposed_view",
 ]

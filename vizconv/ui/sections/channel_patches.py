@@ -26,6 +26,9 @@ def _tile(patch: np.ndarray) -> Image.Image:
 
 def show(seen: Explained) -> None:
     memory = seen.memory
+    if seen.weights == "random":  # the stored pictures are what the trained channels answer most
+        st.info(t("why.channel.trained_only"), icon="🎲")
+        return
     try:
         layers = top_patch_layers(seen.name)
     except MessageError as exc:  # a model without stored patches (torchvision's), or the files are missing

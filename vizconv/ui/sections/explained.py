@@ -21,7 +21,7 @@ class Explained:
     name, the layer with a map chosen (a layer-table name) and every such layer, and the chosen layer's channels."""
 
     memory: WidgetMemory
-    name: str  # the model's name (vizconv.nets.zoo.MODELS)
+    name: str  # the model's name (vizconv.nets.zoo's), "onnx" for the student's own file
     model: torch.nn.Module
     info: object  # vizconv.nets.zoo.ModelInfo
     prediction: Prediction
@@ -31,3 +31,4 @@ class Explained:
     layer: str
     layers: tuple[str, ...]
     layer_channels: int  # channels of the layer's output (its maps)
+    weights: str = "bundled"  # "random", or "onnx" for the student's ONNX file (vizconv.ui.sections.model_source)

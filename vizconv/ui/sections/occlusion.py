@@ -19,9 +19,11 @@ MEMO_KEY = "why_occlusion_memo"  # this session's last occlusion map, and what i
 
 
 def _occlusion(seen: Explained, patch: int, stride: int):
-    """The occlusion map of the page's picture and class: computed once per picture, class, patch and stride in
-    this session (dragging the hand-placed patch reruns the page, and must not slide the patch again everywhere)."""
-    key = (seen.name, seen.prediction.x.numpy().tobytes(), seen.class_index, patch, stride)
+    """The occlusion map of the page's picture and class: computed once per model, picture, class, patch and stride
+    in this session (dragging the hand-placed patch reruns the page, and must not slide the patch again everywhere).
+    The model is named with its weights: random ones, or another ONNX file, give other maps."""
+    model = (seen.name, seen.weights, seen.info.card.get("sha256"))
+    key = (model, seen.prediction.x.numpy().tobytes(), seen.class_index, patch, stride)
     memo = st.session_state.get(MEMO_KEY)
     if memo is None or memo[0] != key:
         with st.spinner(t("why.computing")):

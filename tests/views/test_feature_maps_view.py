@@ -216,3 +216,61 @@ def test_grid_file_name_names_the_model_layer_and_scale():
     name = view.grid_file_name("resnet20", "layer1.0.relu#2", shared=False)
     assert name.endswith(".png") and "resnet20" in name and "each" in name
     assert "shared" in view.grid_file_name("lenet5", "0", shared=True)
+
+
+# ---------------------------------------------------------------- any CNN (issue 21)
+
+
+def test_every_zoo_model_and_an_onnx_file_are_offered_and_own_weights_only_where_they_fit_the_server():
+    assert view.MODEL_CHOICES[:4] == ("lenet5", "lenet5-classic", "resnet20", "resnet18")
+    assert view.MODEL_CHOICES[-1] == view.ONNX and "mobilenet_v3_small" in view.MODEL_CHOICES
+    assert view.weights_key("bundled", "convnext_tiny") == "fm.weights.pretrained"
+    assert "own" in view.weight_kinds((), "resnet50")  # 98 MB: fits the 100 MB the server takes
+    for too_large in ("alexnet", "vgg11", "vgg16", "convnext_tiny"):
+        assert view.weight_kinds((), too_large) == ("bundled", "random"), too_large
+
+
+def test_the_dataset_of_samples_comes_from_the_card_or_an_onnx_models_guess():
+    assert view.model_dataset(random_model("mobilenet_v2")[1]) == "ImageNet-1K"
+    assert view.model_dataset(load_model("lenet5")[1]) == "mnist"
+    onnx_info = random_model("lenet5")[1]
+    onnx_info.card.clear()
+    onnx_info.card["samples"] = "cifar10"
+    assert view.model_dataset(onnx_info) == "cifar10"
+
+
+def test_probabilities_are_a_softmax_unless_the_output_is_one_already():
+    scores = torch.tensor([[2.0, -1.0, 0.5]])
+    assert torch.allclose(view.as_probabilities(scores), torch.softmax(scores[0], 0))
+    probabilities = torch.softmax(scores, 1)
+    assert torch.equal(view.as_probabilities(probabilities), probabilities[0])
+    assert torch.allclose(view.as_probabilities(torch.tensor([0.5, 0.5, 0.0])), torch.tensor([0.5, 0.5, 0.0]))
+
+
+@pytest.mark.parametrize(
+    ("conv", "oc", "expected"),
+    [
+        (torch.nn.Conv2d(8, 8, 3), 5, None),  # every output channel reads every input channel
+        (
+            torch.nn.Conv2d(96, 96, 3, groups=96),
+            5,
+            ("fm.depthwise", {"groups": 96, "c": 5, "g": 5, "first": 5, "last": 5, "n": 1, "total": 96, "mult": 1}),
+        ),
+        (
+            torch.nn.Conv2d(16, 32, 3, groups=16),  # depth multiplier 2: channels 6 and 7 read input channel 3
+            7,
+            ("fm.depthwise", {"groups": 16, "c": 7, "g": 3, "first": 3, "last": 3, "n": 1, "total": 16, "mult": 2}),
+        ),
+        (
+            torch.nn.Conv2d(48, 48, 3, groups=6),  # RegNet: groups of 8 channels
+            17,
+            ("fm.grouped", {"groups": 6, "c": 17, "g": 2, "first": 16, "last": 23, "n": 8, "total": 48, "mult": 8}),
+        ),
+    ],
+)
+def test_a_grouped_convolutions_output_channel_reads_only_its_groups_input_channels(conv, oc, expected):
+    assert view.group_note(conv, oc) == expected
+    if expected is not None:  # the same channels the trace's step reads
+        step = explain_activation(torch.nn.Sequential(conv), torch.randn(1, conv.in_channels, 5, 5), "0", oc, 1, 1).step
+        values = expected[1]
+        assert list(step.input_channels) == list(range(values["first"], values["last"] + 1))

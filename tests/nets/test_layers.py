@@ -70,3 +70,108 @@ def test_layer_table_keeps_a_bounded_number_of_shapes():
     for side in range(20, 20 + layers.MAX_SHAPES_PER_MODEL + 3):
         assert layer_table(small, (1, side, side))[0].shape == (2, side - 2, side - 2)
     assert len(layers._tables[small]) == layers.MAX_SHAPES_PER_MODEL
+
+
+class _SqueezeExcitation(nn.Module):
+    """Squeeze-and-excitation as torchvision writes it: a 1×1 scale per channel from a global average pooling,
+    multiplied onto the input (``input * scale``, no module of its own)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, 2, 1)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Conv2d(2, channels, 1)
+        self.gate = nn.Sigmoid()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.gate(self.fc2(self.relu(self.fc1(self.pool(x)))))
+
+
+class _SENet(nn.Module):
+    """conv1 3×3 → conv2 3×3 stride 2 → SE → conv3 3×3 → SE written out (a mean) added to its input → conv4."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
+        self.conv2 = nn.Conv2d(4, 4, 3, stride=2, padding=1)
+        self.se = _SqueezeExcitation(4)
+        self.conv3 = nn.Conv2d(4, 4, 3, padding=1)
+        self.conv4 = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.conv3(self.se(self.conv2(self.conv1(x))))
+        x = x + torch.sigmoid(x.mean((2, 3), keepdim=True))  # a gate added, not multiplied: no module at all
+        return self.conv4(x)
+
+
+def test_a_squeeze_and_excitation_block_keeps_its_inputs_field():
+    """By hand, on a 16×16 input: conv1 (3×3) r = 3, j = 1; conv2 (3×3, stride 2) r = 3 + 2 = 5, j = 2; the SE
+    pooling sees the whole 8×8 map: r = 5 + 7·2 = 19, j = 16, centred on pixel 7 (window -2..16). Its scale
+    multiplies each cell by one number per channel, so conv3 sees conv2's cells: r = 5 + 2·2 = 9, j = 2 (not
+    19 + 2·16 = 51 from the pooling's field), and conv4 after the added gate 9 + 2·2 = 13."""
+    rows = {r.name: r for r in trace_layers(_SENet(), torch.zeros(1, 16, 16))}
+    fields = {name: (r.receptive_field, r.jump, r.start) for name, r in rows.items()}
+    assert fields["conv1"] == (3, 1, 0.0)
+    assert fields["conv2"] == (5, 2, 0.0)
+    assert fields["se.pool"] == fields["se.fc1"] == fields["se.fc2"] == fields["se.gate"] == (19, 16, 7.0)
+    assert rows["se.pool"].window(0, 0) == (-2.0, -2.0, 16.0, 16.0)  # the whole picture and its padding
+    assert fields["conv3"] == (9, 2, 0.0)
+    assert fields["conv4"] == (13, 2, 0.0)
+
+
+def test_the_fields_hold_every_input_pixel_an_output_reads_after_se():
+    """The gradient of a conv4 value reaches only pixels inside its window, apart from the gates' global
+    pooling (which reaches every pixel): with the gates held constant, exactly the window's pixels."""
+    torch.manual_seed(0)
+    model = _SENet().eval()
+    row = {r.name: r for r in trace_layers(model, torch.zeros(1, 16, 16))}["conv4"]
+    x = torch.randn(1, 1, 16, 16, requires_grad=True)
+    model.se.gate.register_forward_hook(lambda m, i, o: o.detach())  # the SE scale as a constant
+    with torch.autograd.set_grad_enabled(True):
+        h = model.conv3(model.se(model.conv2(model.conv1(x))))
+        y = model.conv4(h + torch.sigmoid(h.mean((2, 3), keepdim=True)).detach())
+    (grad,) = torch.autograd.grad(y[0, 0, 4, 4], x)
+    pixels = grad[0, 0].abs().nonzero()
+    top, left, bottom, right = row.window(4, 4)
+    assert (pixels.min(0).values.tolist(), pixels.max(0).values.tolist()) == ([top, left], [bottom, right])
+
+
+class _Inception(nn.Module):
+    """Two branches of different fields, concatenated: each output cell sees the wider one's window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(1, 2, 3, padding=1)
+        self.narrow = nn.Conv2d(2, 2, 1)
+        self.wide = nn.Conv2d(2, 2, 5, padding=2)
+        self.after = nn.Conv2d(4, 2, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        return self.after(torch.cat([self.wide(x), self.narrow(x)], dim=1))  # the narrow branch traced last
+
+
+def test_a_concatenation_sees_its_widest_branch():
+    rows = {r.name: r.receptive_field for r in trace_layers(_Inception(), torch.zeros(1, 12, 12))}
+    assert rows == {"stem": 3, "narrow": 3, "wide": 7, "after": 9}
+
+
+def test_a_transposed_convolution_halves_the_jump_and_its_windows_hold_what_it_reads():
+    """ConvTranspose2d(k 3, stride 2, padding 1) after a stride-2 conv: jump 2 / 2 = 1, and the window grows by
+    (k - 1) / s input cells of 2 pixels, 2 pixels; every output cell's gradient lies inside its window."""
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3, stride=2, padding=1), nn.ConvTranspose2d(2, 1, 3, 2, 1, 1)).eval()
+    rows = trace_layers(model, torch.zeros(1, 12, 12))
+    assert [(r.kind, r.shape, r.receptive_field, r.jump) for r in rows] == [
+        ("Conv2d", (2, 6, 6), 3, 2),
+        ("ConvTranspose2d", (1, 12, 12), 5, 1),
+    ]
+    x = torch.randn(1, 1, 12, 12, requires_grad=True)
+    y = model(x)
+    for oy in range(12):
+        (grad,) = torch.autograd.grad(y[0, 0, oy, 5], x, retain_graph=True)
+        pixels = grad[0, 0].abs().nonzero()
+        top, left, bottom, right = rows[1].window(oy, 5)
+        assert pixels[:, 0].min() >= max(top, 0) and pixels[:, 0].max() <= bottom, oy
+        assert pixels[:, 1].min() >= max(left, 0) and pixels[:, 1].max() <= right, oy

@@ -57,9 +57,7 @@ GROUPED = {
     "convnext_tiny",
 }
 # Squeeze-and-excitation blocks scale each channel by a value computed from the whole map (a global average
-# pooling): vizconv.nets.layers follows the block's last module, inside that branch, so every window after the
-# first such block is wrong (millions of pixels wide, and shifted). Strict: when layers.py learns to follow a
-# block's main branch, these pass and the mark must go.
+# pooling); the scaled map's field is its input's (vizconv.nets.layers leaves the 1×1 gate out).
 SQUEEZE_EXCITATION = {"mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_b0", "regnet_y_400mf"}
 
 
@@ -127,15 +125,7 @@ def _support(model: nn.Module, x: torch.Tensor, layer: str, cell: tuple[int, int
     return grad[0].abs().sum(0).nonzero()  # (pixels, 2): row, col
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="layers.py: squeeze-and-excitation"))
-        if n in SQUEEZE_EXCITATION
-        else n
-        for n in sorted(REQUIRED)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(REQUIRED))
 def test_the_layer_tables_windows_hold_what_each_output_reads(name):
     """For the first convolutions, one in the middle and the last: every input pixel that changes a central output value
     lies inside the window the layer table gives it (the first convolution's window is exactly those pixels)."""
@@ -159,6 +149,33 @@ def test_the_layer_tables_windows_hold_what_each_output_reads(name):
         assert pixels[:, 1].min() >= left and pixels[:, 1].max() <= right, layer
         if layer == convs[0] and module.padding[0] < module.kernel_size[0]:  # nothing in between: exactly it
             assert (pixels[:, 0].min(), pixels[:, 0].max()) == (max(top, 0), min(bottom, SIDE - 1)), layer
+
+
+# The last convolution's field at 224×224 (theoretical, as Araujo et al. 2019 compute it: padding counted)
+LAST_CONV_FIELD = {"mobilenet_v3_small": 639, "mobilenet_v3_large": 595, "efficientnet_b0": 851, "regnet_y_400mf": 575}
+
+
+@pytest.mark.parametrize("name", sorted(SQUEEZE_EXCITATION))
+def test_squeeze_and_excitation_leaves_every_field_as_without_it(name):
+    """Every layer outside the SE blocks has the field, jump and centre it has with the blocks taken out (replaced
+    by nn.Identity): a few hundred pixels at the last convolution, not the billions the pooling's field gave."""
+    from torchvision.ops import SqueezeExcitation
+
+    model, _ = _random(name)
+    x = torch.zeros(1, 3, 224, 224)
+    rows = trace_layers(model, x)
+    stripped, _ = random_model(name)
+    blocks = [path for path, module in stripped.named_modules() if isinstance(module, SqueezeExcitation)]
+    assert blocks
+    for path in blocks:
+        parent, _, child = path.rpartition(".")
+        setattr(stripped.get_submodule(parent), child, nn.Identity())
+    without = {row.name: row for row in trace_layers(stripped, x)}
+    outside = [row for row in rows if not any(row.name.startswith(f"{path}.") for path in blocks)]
+    assert [row.name for row in outside] == list(without)
+    assert all(row == without[row.name] for row in outside)
+    last = [row for row in rows if row.kind == "Conv2d" and row.shape[1:] == (7, 7)][-1]
+    assert (last.receptive_field, last.jump) == (LAST_CONV_FIELD[name], 32)
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))

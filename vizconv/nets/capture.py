@@ -39,17 +39,33 @@ __all__ = [
     "overwritten_outputs",
 ]
 
+# The layers whose outputs the Feature maps page shows: those of vizconv's models, of torchvision's zoo
+# (MobileNet V2/V3: ReLU6, Hardswish, Hardsigmoid; EfficientNet: SiLU; ConvNeXt: LayerNorm, GELU) and the ones
+# vizconv.nets.onnx builds from an ONNX file (Clip as ReLU6 or Hardtanh, Elu, Softplus, InstanceNormalization,
+# LayerNormalization, ConvTranspose, GlobalMaxPool).
 CAPTURED_TYPES = (
     nn.Conv2d,
+    nn.ConvTranspose2d,
     nn.BatchNorm2d,
+    nn.InstanceNorm2d,
+    nn.LayerNorm,  # also torchvision's LayerNorm2d (ConvNeXt), a subclass: normalises over the channels
     nn.ReLU,
+    nn.ReLU6,
     nn.LeakyReLU,
+    nn.PReLU,
+    nn.ELU,
+    nn.Hardtanh,  # ReLU6's base class
     nn.Sigmoid,
+    nn.Hardsigmoid,
     nn.Tanh,
     nn.GELU,
+    nn.SiLU,
+    nn.Hardswish,
+    nn.Softplus,
     nn.MaxPool2d,
     nn.AvgPool2d,
     nn.AdaptiveAvgPool2d,
+    nn.AdaptiveMaxPool2d,
     nn.Flatten,
     nn.Linear,
     BasicBlock,  # a residual block's output: after the shortcut is added

@@ -183,10 +183,12 @@ def explain_activation(
     return ActivationExplained(layer, trace, step, float(captured[oc, oy, ox]))
 
 
-# Layers that map channel c to channel c and nothing else: a kernel's output channel goes through them whole.
-PER_CHANNEL = tuple(
-    kind for kind in CAPTURED_TYPES if kind not in (nn.Conv2d, nn.Flatten, nn.Linear, BasicBlock, Bottleneck)
-)
+# Captured layers that mix channels, or make them with a kernel of their own: a LayerNorm normalises each
+# position over all channels (their mean and variance), a ConvTranspose2d scatters its kernels onto the output.
+MIXING = (nn.Conv2d, nn.ConvTranspose2d, nn.LayerNorm, nn.Flatten, nn.Linear, BasicBlock, Bottleneck)
+# Layers that map channel c to channel c and nothing else: a kernel's output channel goes through them whole
+# (activations, BatchNorm and InstanceNorm, pooling).
+PER_CHANNEL = tuple(kind for kind in CAPTURED_TYPES if not issubclass(kind, MIXING))
 
 
 @dataclass(frozen=True)
@@ -233,18 +235,35 @@ def producing_conv(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) 
 def no_single_kernel(model: nn.Module, acts: dict[str, torch.Tensor], layer: str) -> str:
     """Why no single kernel made ``layer``'s channels (where ``producing_conv`` says None), as a catalogue key.
 
+    Walks back from ``layer`` through the layers that work on each channel by itself to the one that made its
+    channels, and names it:
     ``fm.not_conv.mixed``: a Flatten or Linear layer, or any output that is not a stack of maps, mixes every
     channel. ``fm.not_conv.block``: a residual block's output is its convolutions' output plus the shortcut.
-    ``fm.not_conv.after_block``: a layer that works on each channel by itself, but whose input is such a sum
-    (a block's last ReLU, the global average pooling after the last block).
+    ``fm.not_conv.norm``: a LayerNorm normalises each position over all channels (ConvNeXt's, an ONNX
+    LayerNormalization). ``fm.not_conv.transposed``: a ConvTranspose2d made them, whose kernels the page does not
+    explain. ``fm.not_conv.after_block``: a layer that works on each channel by itself, but whose input is such a
+    sum (a block's last ReLU, the global average pooling after the last block).
     """
     if layer not in acts:
         raise ParameterError("err.unknown_layers", layers=layer, available=", ".join(acts))
-    module = modules_by_path(model)[module_path(layer)]
+    modules = modules_by_path(model)
+    module = modules[module_path(layer)]
     if isinstance(module, (nn.Flatten, nn.Linear)) or acts[layer].dim() != 4:
         return "fm.not_conv.mixed"
     if isinstance(module, (BasicBlock, Bottleneck)):
         return "fm.not_conv.block"
+    names = list(acts)
+    for name in reversed(names[: names.index(layer) + 1]):
+        module = modules[module_path(name)]
+        if isinstance(module, PER_CHANNEL) and acts[name].dim() == 4:
+            continue
+        if isinstance(module, nn.LayerNorm):
+            return "fm.not_conv.norm"
+        if isinstance(module, nn.ConvTranspose2d):
+            return "fm.not_conv.transposed"
+        if isinstance(module, (nn.Flatten, nn.Linear)) or acts[name].dim() != 4:
+            return "fm.not_conv.mixed"
+        break
     return "fm.not_conv.after_block"
 
 

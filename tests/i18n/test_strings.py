@@ -258,3 +258,24 @@ def test_a_key_in_two_catalogue_files_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(strings, "CATALOGUE_DIR", tmp_path)
     with pytest.raises(ValueError, match="repeats keys of an earlier file: ui.language"):
         strings._read_catalogue()
+
+
+FULL_WIDTH_PUNCTUATION = "（）：，。；、？！“”《》「」"
+
+
+def test_bold_in_chinese_closes_where_markdown_closes_it():
+    """CommonMark closes ``**`` only where it is right-flanking: ``**逐通道（depthwise）**卷积`` stays literal
+    (punctuation before the closing marks, a letter after), and the page showed the asterisks. Every catalogue
+    text opens bold before and closes it after a letter or a space, or between punctuation."""
+    word = re.compile(r"[\w\u3400-\u9fff]")
+    literal = []
+    for key, entry in STRINGS.items():
+        for lang, value in entry.items():
+            marks = [m.start() for m in re.finditer(r"\*\*", value)]
+            for i, at in enumerate(marks):
+                before, after = value[at - 1 : at] or " ", value[at + 2 : at + 3] or " "
+                closing = i % 2 == 1
+                inner, outer = (before, after) if closing else (after, before)
+                if inner in FULL_WIDTH_PUNCTUATION and word.match(outer):
+                    literal.append((key, lang, value[max(0, at - 8) : at + 10]))
+    assert literal == []

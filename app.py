@@ -21,11 +21,12 @@ for path, name, icon in (
     ("pages/5_Network_builder_搭建网络.py", "nb", "🧱"),
     ("pages/6_Learning_学习.py", "learning", "📉"),
     ("pages/7_Why_it_answered_为什么.py", "why", "🔍"),
+    ("pages/8_More_convolutions_更多卷积.py", "more", "🧊"),
 ):
     with st.container(border=True):
-        # catalogue: home.<…>_link (8 keys: home.conv_link … home.first_example_link)
+        # catalogue: home.<…>_link (9 keys: home.conv_link … home.first_example_link)
         st.page_link(path, label=t(f"home.{name}_link"), icon=icon)
-        st.caption(t(f"home.{name}_blurb"))  # catalogue: home.<…>_blurb (7 keys: home.conv_blurb … home.why_blurb)
+        st.caption(t(f"home.{name}_blurb"))  # catalogue: home.<…>_blurb (8 keys: home.conv_blurb … home.more_blurb)
 
 st.subheader(t("home.howto"))
 st.markdown(t("home.howto_text"))

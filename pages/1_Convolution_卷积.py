@@ -45,6 +45,7 @@ SHARED = {
 }
 memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0}, shared=SHARED)
 teaching.show_notes("conv", ui.lang(), st)
+st.page_link("pages/8_More_convolutions_更多卷积.py", label=t("conv.more_link"), icon="🧊")  # 1-D, 3-D, separable
 
 
 def _apply_sample() -> None:

@@ -27,6 +27,7 @@ TCONV = "pages/4_Transposed_convolution_转置卷积.py"
 BUILDER = "pages/5_Network_builder_搭建网络.py"
 LEARNING = "pages/6_Learning_学习.py"
 WHY = "pages/7_Why_it_answered_为什么.py"
+MORE = "pages/8_More_convolutions_更多卷积.py"
 PAGE_FILES = (CONV, FEATURES, POOL, TCONV, BUILDER)
 
 

@@ -351,6 +351,7 @@ RERUN_CASES = (
     ("pages/5_Network_builder_搭建网络.py", "number_input", "nb_h", 32),
     ("pages/6_Learning_学习.py", "selectbox", "learn_loss", "mse"),
     ("pages/7_Why_it_answered_为什么.py", "slider", "why_opacity", 80),  # Grad-CAM, with torchcam's beside it
+    ("pages/8_More_convolutions_更多卷积.py", "number_input", "more_stride", 2),
 )
 
 

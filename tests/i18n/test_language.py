@@ -7,11 +7,11 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests_support import BUILDER, CONV, FEATURES, LEARNING, POOL, ROOT, TCONV, WHY, Browser, metric, settings
+from tests_support import BUILDER, CONV, FEATURES, LEARNING, MORE, POOL, ROOT, TCONV, WHY, Browser, metric, settings
 from vizconv.i18n.strings import text
 
 # page number: catalogue section
-SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb", "6": "learning", "7": "why"}
+SECTIONS = {"1": "conv", "2": "fm", "3": "pool", "4": "tconv", "5": "nb", "6": "learning", "7": "why", "8": "more"}
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
 
 
@@ -117,7 +117,7 @@ def test_home_links_and_widgets_are_chinese():
     labels = [link.label for link in at.get("page_link")]
     assert labels == [
         text(f"home.{name}_link", "zh")
-        for name in ("conv", "fm", "pool", "tconv", "nb", "learning", "why", "first_example")
+        for name in ("conv", "fm", "pool", "tconv", "nb", "learning", "why", "more", "first_example")
     ]
     assert at.subheader[0].value == text("home.pages", "zh")
 
@@ -138,6 +138,7 @@ LESSON_SETTINGS = {
     BUILDER: ("nb_kind", None),
     LEARNING: ("learn_loss", "mse"),
     WHY: ("why_target", None),
+    MORE: ("more_source", None),
 }
 
 

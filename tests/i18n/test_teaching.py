@@ -34,6 +34,7 @@ PAGE_FILES = {"home": "app.py"} | {
         ("5", "nb"),
         ("6", "learning"),
         ("7", "why"),
+        ("8", "more"),
     )
 }
 
@@ -69,6 +70,10 @@ TOPICS = {
     "the chain rule through one layer": ("learning", "teach.learning.chain"),
     "shared weights add up their gradients": ("learning", "teach.learning.shared"),
     "both gradients are convolutions": ("learning", "teach.learning.transposed"),
+    "causal padding": ("more", "teach.more.causal"),
+    "receptive field doubling (WaveNet)": ("more", "teach.more.wavenet"),
+    "3-D kernels over a video": ("more", "teach.more.depth"),
+    "depthwise-separable: 1/C_out + 1/k²": ("more", "teach.more.separable"),
 }
 
 

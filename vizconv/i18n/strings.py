@@ -93,6 +93,7 @@ CATALOGUE = (
     "onnx",
     "model_source",
     "quiz",
+    "more_conv",
 )
 
 

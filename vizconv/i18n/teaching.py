@@ -26,6 +26,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "nb": ("params", "small_kernels", "why_residual"),
     "why": ("where", "numbers", "limits"),
     "learning": ("chain", "shared", "transposed"),
+    "more": ("causal", "wavenet", "depth", "separable"),
 }
 
 

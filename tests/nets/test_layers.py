@@ -175,3 +175,23 @@ def test_a_transposed_convolution_halves_the_jump_and_its_windows_hold_what_it_r
         top, left, bottom, right = rows[1].window(oy, 5)
         assert pixels[:, 0].min() >= max(top, 0) and pixels[:, 0].max() <= bottom, oy
         assert pixels[:, 1].min() >= max(left, 0) and pixels[:, 1].max() <= right, oy
+
+
+def test_convnexts_channels_last_layers_are_named_and_its_maps_kept():
+    """Inside a ConvNeXt block the LayerNorm, the two Linear layers and the GELU between them work on (H, W, C):
+    ``channels_last`` names exactly those, so no page draws them as H channels of W × C."""
+    from torchvision.models import convnext_tiny
+
+    from vizconv.nets.layers import channels_last
+
+    rows = layer_table(convnext_tiny(), (1, 3, 64, 64))
+    found = channels_last(rows)
+    block = [r for r in rows if r.name.startswith("features.1.0.")]
+    assert {r.name for r in block if r.name in found} == {f"features.1.0.block.{i}" for i in (2, 3, 4, 5)}
+    assert [r.kind for r in block if r.name in found] == ["LayerNorm", "Linear", "GELU", "Linear"]
+    assert {r.kind for r in rows if len(r.shape) == 3 and r.name not in found} == {
+        "Conv2d",
+        "LayerNorm2d",
+        "AdaptiveAvgPool2d",
+    }
+    assert not channels_last(layer_table(lenet5(), (1, 1, 28, 28)))  # channels first everywhere else

@@ -27,7 +27,7 @@ from torch import nn
 from vizconv.errors import ParameterError
 from vizconv.explain.errors import ExplainError
 from vizconv.nets.capture import batched, capturable_layers, modules_by_path
-from vizconv.nets.layers import LayerInfo, layer_table
+from vizconv.nets.layers import LayerInfo, channels_last, layer_table
 
 __all__ = ["Tap", "default_layer", "explained_class", "one_input", "resolve_layer", "spatial_layers", "tapped"]
 
@@ -57,8 +57,10 @@ def _has_map(row: LayerInfo) -> bool:
 def spatial_layers(model: nn.Module, input_size: tuple[int, ...]) -> list[str]:
     """The layers whose output is a map larger than one cell ([K, h, w], h·w > 1), in forward order, for an input
     of size ``input_size`` ([C, H, W] or [1, C, H, W]): the layer table's rows (``vizconv.nets.layers``) before the
-    network flattens, inside residual blocks too. A global pooling's 1×1 output is left out."""
-    return [row.name for row in layer_table(model, tuple(input_size)) if _has_map(row)]
+    network flattens, inside residual blocks too. A global pooling's 1×1 output is left out, and so are outputs laid
+    out channels last (``vizconv.nets.layers.channels_last``: ConvNeXt's Linear layers)."""
+    rows = layer_table(model, tuple(input_size))
+    return [row.name for row in rows if _has_map(row) and row.name not in channels_last(rows)]
 
 
 def default_layer(model: nn.Module, input_size: tuple[int, ...]) -> str:
@@ -76,7 +78,7 @@ def resolve_layer(model: nn.Module, x: torch.Tensor, layer: str | None) -> Layer
     layer has no map (a Linear layer, a global pooling's 1×1 output).
     """
     rows = layer_table(model, tuple(x.shape))
-    maps = [row.name for row in rows if _has_map(row)]
+    maps = [row.name for row in rows if _has_map(row) and row.name not in channels_last(rows)]
     if layer is None:
         if not maps:
             raise ExplainError("no_spatial_layer")
@@ -86,7 +88,7 @@ def resolve_layer(model: nn.Module, x: torch.Tensor, layer: str | None) -> Layer
         raise ParameterError(
             "err.unknown_layers", layers=str(layer), available=", ".join(maps or capturable_layers(model))
         )
-    if not _has_map(row):
+    if row.name not in maps:  # no map, or one laid out channels last
         raise ExplainError("not_spatial", layer=layer, shape=list(row.shape), available=", ".join(maps))
     return row
 

@@ -35,8 +35,9 @@ from torch.utils.weak import WeakIdKeyDictionary
 
 from vizconv.nets.capture import CAPTURED_TYPES, batched, evaluating, first_free_name
 
-__all__ = ["LayerInfo", "layer_table", "trace_layers"]
+__all__ = ["CHANNELS_LAST_KINDS", "LayerInfo", "channels_last", "layer_table", "trace_layers"]
 
+CHANNELS_LAST_KINDS = ("Linear", "LayerNorm")  # on a picture-shaped tensor they act on its last axis
 Field = tuple[int, float, float]  # (receptive field, jump, start: input pixel at the centre of cell (0, 0))
 
 
@@ -245,3 +246,20 @@ def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> list[LayerInf
                 known.pop(next(iter(known)))
             known[shape] = table
     return list(table)
+
+
+def channels_last(rows: list[LayerInfo]) -> set[str]:
+    """The layers of the table ``rows`` whose picture-shaped output is laid out channels last (H, W, C), as inside
+    ConvNeXt's blocks: a Linear or a LayerNorm acting on the last axis, and the element-wise layers after them
+    with the same shape (up to the permutation back, which is not a captured layer). Read as (C, H, W), such an
+    output would show H "channels" of W × C; the pages draw maps and class activation maps of the others only."""
+    found: set[str] = set()
+    before = None  # the shape of the channels-last output of the row before, if it had one
+    for row in rows:
+        spatial = len(row.shape) == 3
+        if spatial and (row.kind in CHANNELS_LAST_KINDS or (row.shape == before and row.kind != "Conv2d")):
+            found.add(row.name)
+            before = row.shape
+        else:
+            before = None
+    return found

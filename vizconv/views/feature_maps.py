@@ -18,7 +18,7 @@ from torch import nn
 from vizconv.inputs.samples import ASSETS, SampleError, model_samples, open_picture
 from vizconv.nets.capture import capture, evaluating, module_path
 from vizconv.nets.feature_maps import MadeBy
-from vizconv.nets.layers import LayerInfo, layer_table
+from vizconv.nets.layers import LayerInfo, channels_last, layer_table
 from vizconv.nets.models import ModelError, available_models, max_weights_bytes, snapshot_epochs
 from vizconv.nets.onnx import PREPROCESSING
 from vizconv.nets.onnx.checks import Limits
@@ -220,8 +220,10 @@ def table_height(rows: int) -> int:
 
 
 def map_layers(rows: list[LayerInfo]) -> list[str]:
-    """The layers whose output is a stack of maps (C, H, W): the ones a grid can show."""
-    return [r.name for r in rows if len(r.shape) == 3]
+    """The layers whose output is a stack of maps (C, H, W): the ones a grid can show. Outputs laid out channels
+    last (ConvNeXt's blocks) are left out: read as (C, H, W) they would be H "channels" (``channels_last``)."""
+    left_out = channels_last(rows)
+    return [r.name for r in rows if len(r.shape) == 3 and r.name not in left_out]
 
 
 def layer_label(layer: str, modules: dict[str, nn.Module]) -> str:

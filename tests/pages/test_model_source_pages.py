@@ -4,6 +4,7 @@ student's ONNX file uploaded, with its preprocessing and class names, kept in th
 
 from __future__ import annotations
 
+import hashlib
 import io
 import urllib.error
 import warnings
@@ -17,6 +18,7 @@ from tests_support import FEATURES, WHY, open_page
 from vizconv.i18n.strings import text
 from vizconv.inputs.samples import model_samples, open_picture
 from vizconv.nets.architectures import lenet5
+from vizconv.nets.zoo import IMAGENET
 
 
 def _onnx(model: nn.Module, shape: tuple[int, ...]) -> bytes:
@@ -74,6 +76,33 @@ def test_a_zoo_model_offline_says_so_and_offers_random_weights(offline):
     assert not at.exception and not at.error
     assert any(w.value == text("fm.random_note", "en") for w in at.warning)  # clearly labelled as untrained
     assert at.selectbox(key="fm_model").value == "mobilenet_v2"
+
+
+def test_a_zoo_model_is_downloaded_once_under_a_progress_bar_then_predicts(offline, monkeypatch):
+    """The download served from a local file in place of torchvision's server (no internet here): the page
+    shows the download's size, the weights land in torch's hub cache, and the prediction is the model's."""
+    from vizconv.nets import models
+    from vizconv.nets.models import random_model, weights_downloaded
+
+    name = "mobilenet_v3_small"
+    buffer = io.BytesIO()
+    torch.save(random_model(name, seed=3)[0].state_dict(), buffer)
+    payload = buffer.getvalue()
+
+    class Response(io.BytesIO):
+        headers = {"Content-Length": str(len(payload))}
+
+    requests: list[str] = []
+    monkeypatch.setattr("urllib.request.urlopen", lambda url, timeout: requests.append(url) or Response(payload))
+    monkeypatch.setattr(models, "_hash_prefix", lambda url: hashlib.sha256(payload).hexdigest()[:8])
+    at = open_page(FEATURES, fm_model=name)
+    assert not at.error, [e.value for e in at.error]
+    assert len(requests) == 1 and weights_downloaded(name)
+    assert at.radio(key="fm_weights").value == "bundled"  # torchvision's ImageNet weights
+    top = at.dataframe[0].value  # the prediction: five of ImageNet's classes
+    assert len(top) == 5 and set(top.iloc[:, 0]) <= set(IMAGENET.classes)
+    at.run()
+    assert len(requests) == 1  # cached: no second download
 
 
 def test_a_depthwise_conv_of_the_zoo_is_explained_within_its_group():

@@ -42,6 +42,7 @@ SHARED = {
     "speed": ui.OneOf(SPEEDS),
     **{name: ui.Whole(*bounds) for name, bounds in view.LIMITS.items() if name not in view.PAIRS},
     **{f"{name}_{axis}": ui.Whole(*view.LIMITS[name]) for name in view.PAIRS for axis in "hw"},
+    **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0}, shared=SHARED)
 teaching.show_notes("conv", ui.lang(), st)
@@ -129,6 +130,7 @@ with st.sidebar:
     if preset.startswith("random"):
         st.number_input(t("conv.seed"), *view.LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
 
+sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
 values = memory.sync()
 settings = view.PlaygroundSettings(**{name: values[name] for name in view.PlaygroundSettings.__dataclass_fields__})
 # The link (the position and kernel are clamped below; a link's receiver clamps them the same way).

@@ -45,6 +45,7 @@ SHARED = {
     "corners": ui.Flag(),
     **{name: ui.Whole(*pooling.LIMITS[name]) for name in pooling.LIMITS if name not in pooling.PAIRS},
     **{f"{name}_{axis}": ui.Whole(*pooling.LIMITS[name]) for name in pooling.PAIRS for axis in "hw"},
+    **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("pool", asdict(pooling.PoolingSettings()), shared=SHARED)
 linked = memory.from_url()  # a link opened: its settings
@@ -56,6 +57,7 @@ notices = st.container()  # why an input cannot be shown (no upload yet, a broke
 with st.sidebar:
     # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
     section = ui.choice(memory, "section", t("pool.section"), pooling.SECTIONS, "pool.section.", horizontal=False)
+sections.quiz.show(memory)  # predict, then reveal: above the lesson, when switched on
 # vizconv/ui/sections/pooling.py, activations.py or upsampling.py
 sections.lesson(section).show(sections.Lesson(memory, notices))
 
@@ -64,5 +66,5 @@ values = memory.sync()
 uploaded = (section == "pooling" and values["source"] == "upload") or (
     section == "activations" and values["act_source"] == "kernel" and values["act_picture"] == "upload"
 )
-unused = set(SHARED) - pooling.shown_settings(values)
+unused = set(SHARED) - pooling.shown_settings(values) - set(sections.quiz.SHARED)
 ui.share_box(memory.publish(unused), (t("share.upload_note"),) if uploaded else ())

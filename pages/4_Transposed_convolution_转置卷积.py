@@ -42,6 +42,7 @@ SHARED = {
     "view": ui.OneOf(VIEWS),
     "speed": ui.OneOf(SPEEDS),
     **{name: ui.Whole(*bounds) for name, bounds in LIMITS.items()},
+    **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("tconv", asdict(TransposedSettings()), shared=SHARED)
 teaching.show_notes("tconv", ui.lang(), st)
@@ -100,6 +101,7 @@ with st.sidebar:
     if preset == "random_int":
         st.number_input(t("tconv.seed"), *LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
 
+sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
 values = memory.sync()
 # The link (the positions are clamped below, and the link shown again then); the view's radio is drawn below.
 show_link = ui.share_box(memory.publish(unused_settings(values)), (t("share.kernel_note"),))

@@ -8,6 +8,7 @@ from vizconv import ui
 from vizconv.errors import MessageError
 from vizconv.i18n import teaching
 from vizconv.nets import builder
+from vizconv.ui import sections
 from vizconv.views import network_builder as view
 from vizconv.views.network_builder import CUSTOM, FORM, INPUT_SIZES
 
@@ -47,6 +48,7 @@ SHARED = {
     "autofit": ui.Flag(),
     **{key: _setting_kind(kind, name) for key, (kind, name) in FORM.items()},
     "pick": ui.Whole(1, builder.MAX_LAYERS),
+    **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("nb", view.DEFAULTS, shared=SHARED)
 teaching.show_notes("nb", ui.lang(), st)
@@ -176,6 +178,7 @@ with st.sidebar:
         )
         st.button(t("nb.clear"), key="nb_clear", on_click=_set_stack, args=([], 1), width="stretch")
 
+sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
 memory.sync()
 link = _kept()  # the link's unreadable text, while the stack and the input are what the page made of it
 if link is None:
@@ -237,14 +240,4 @@ else:
     st.download_button(t("nb.download"), code, file_name="model.py", mime="text/x-python", key="nb_download", icon="⬇️")
 
 # ---------------------------------------------------------------- teaching notes
-st.subheader(t("nb.notes"))
-for note in ("1x1", "head", "residual"):  # catalogue: nb.note.1x1, nb.note.head, nb.note.residual and their _title
-    with st.expander(t(f"nb.note.{note}_title")):
-        st.markdown(t(f"nb.note.{note}"))
-with st.expander(t("nb.note.mistake_title")):
-    st.markdown(t("nb.note.mistake"))
-    # one above the other, lines wrapped: side by side, a 1024-pixel projector hides the ends of the lines
-    st.caption(t("nb.note.as_written"))
-    st.code(builder.NOTES_RESIDUAL_CODE, language="python", wrap_lines=True)
-    st.caption(t("nb.note.corrected"))
-    st.code(builder.CORRECTED_RESIDUAL_CODE, language="python", wrap_lines=True)
+sections.builder_notes.show()  # 1×1 convolutions, the head, residual connections, the notes' mistake

@@ -17,6 +17,9 @@
   zoo or the student's ONNX file, chosen in the sidebar with its weights; ``pick(memory, page)`` returns it.
 - The Convolution page's layer as one matrix product (``conv_matrix``), under its step panel; the Transposed
   page's as the matrix Mᵀ (``transposed_matrix``).
+- The quiz mode (predict, then reveal) of the Convolution, Pooling, Transposed and Network builder pages
+  (``quiz``): ``SHARED`` joins the page's link settings, ``show(memory)`` draws it at the top of the main column.
+- The Network builder page's teaching notes (``builder_notes``), at its foot.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from types import ModuleType
 from vizconv.ui.sections import (
     activations,
     backward,
+    builder_notes,
     cam_methods,
     cam_numbers,
     channel_patches,
@@ -35,6 +39,7 @@ from vizconv.ui.sections import (
     model_source,
     occlusion,
     pooling,
+    quiz,
     scatter,
     snapshots,
     train_live,
@@ -50,10 +55,12 @@ __all__ = [
     "WHY_LESSONS",
     "Explained",
     "Lesson",
+    "builder_notes",
     "conv_matrix",
     "lenet",
     "lesson",
     "model_source",
+    "quiz",
     "transposed_matrix",
     "transposed_view",
 ]

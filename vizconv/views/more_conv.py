@@ -136,7 +136,7 @@ DEFAULTS: dict[str, object] = {
     "volume": "digit",
     "digit": 7,
     "frames": 5,
-    "side": 8,
+    "side": 10,
     "v_channels": 1,
     "v_out_channels": 1,
     "v_preset": "motion",

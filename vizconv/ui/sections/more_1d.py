@@ -49,17 +49,14 @@ def controls(memory: ui.WidgetMemory) -> None:
 
 
 def show(memory: ui.WidgetMemory, values: dict) -> None:
-    """The main column: the formula, the animator and its step panel, then the WaveNet stack."""
+    """The main column: the animator and its step panel first (on a projector's first screen), the output-length
+    formula, then the WaveNet stack."""
     try:
         trace = view.run_1d(values, view.build_sequence(values))
     except MessageError as exc:
         ui.show_error(exc)
         _wavenet(memory, values)
         return
-    left, right = trace.pads
-    note = t("more.causal_note", left=left) if trace.causal else t("more.formula_1d_note")
-    ui.formula_box(t("more.formula_1d"), view.formulas_1d(trace), note)
-
     flat = trace.as_2d()  # one row: what the 2-D animator and step panel read
     if "more_position" not in st.session_state:  # open on a window that teaches something, not the padding
         st.session_state.more_position = opening_position(flat.output)
@@ -79,6 +76,9 @@ def show(memory: ui.WidgetMemory, values: dict) -> None:
         for line in step_latex(step, False):
             st.latex(line)
         st.caption(t("more.step_check", value=f"{float(trace.output[step.oc, i]):.6g}"))
+    left = trace.pads[0]
+    note = t("more.causal_note", left=left) if trace.causal else t("more.formula_1d_note")
+    ui.formula_box(t("more.formula_1d"), view.formulas_1d(trace), note)
     _wavenet(memory, values)
 
 

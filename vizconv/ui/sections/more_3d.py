@@ -46,14 +46,13 @@ def controls(memory: ui.WidgetMemory) -> None:
 
 
 def show(memory: ui.WidgetMemory, values: dict) -> None:
-    """The main column: the formula per axis, the step controls, the input's slices with the window, the output's
-    slices with the chosen value, and the step written out."""
+    """The main column: the step controls, the input's slices with the window, the step written out, the output's
+    slices with the chosen value, then the formula per axis."""
     try:
         trace = view.run_3d(values, view.build_volume(values))
     except MessageError as exc:
         ui.show_error(exc)
         return
-    ui.formula_box(t("more.formula_3d"), view.formulas_3d(trace), t("more.formula_3d_note"))
     d_out, h_out, w_out = trace.out_size
     if "more_v_position" not in st.session_state:  # open where the kernel answers most (motion: the digit's edge)
         st.session_state.more_v_position = opening_position(trace.output)
@@ -88,6 +87,7 @@ def show(memory: ui.WidgetMemory, values: dict) -> None:
         box = [view.SliceBox(d, ((y, x),))]
         figure = view.slices_figure(trace.output[step.oc], out_titles, box, t("more.slice_hover"), (d,))
         ui.plotly_figure(figure, key="more_v_output")
+    ui.formula_box(t("more.formula_3d"), view.formulas_3d(trace), t("more.formula_3d_note"))
     st.caption(
         t(
             "more.volume_shapes",

@@ -65,6 +65,14 @@ SHOTS = {
         "Grad-CAM: where the class score rests",
         "Where cat rests",
     ),
+    # WaveNet's stack on the More convolutions page: four dilated causal layers (dilations 1, 2, 4, 8), the inputs
+    # output 15 depends on, the receptive field doubling 2, 4, 8, 16
+    "more_convolutions": Shot(
+        "/More_convolutions_更多卷积?lang=en&more_mode=1d&more_layers=4&more_dilated=1&more_stack_length=16"
+        "&more_stack_output=15",
+        "A stack of dilated causal layers (WaveNet)",
+        "causal padding's zeros",
+    ),
 }
 
 

@@ -31,6 +31,19 @@ MORE = "pages/8_More_convolutions_更多卷积.py"
 PAGE_FILES = (CONV, FEATURES, POOL, TCONV, BUILDER)
 
 
+def onnx_bytes(model: nn.Module, shape: tuple[int, ...], **options) -> bytes:
+    """``model`` (eval mode) as ONNX bytes from torch's TorchScript-based exporter (``dynamo=False``: the new
+    exporter needs ``onnxscript``, which is not installed), as a student's ``torch.onnx.export`` writes it."""
+    import io
+    import warnings
+
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's deprecation notice
+        torch.onnx.export(model.eval(), (torch.randn(shape),), buffer, dynamo=False, **options)
+    return buffer.getvalue()
+
+
 def page_url(page: str) -> str:
     """The browser's path of a page file: "pages/1_Convolution_卷积.py" -> "/Convolution_卷积"."""
     return "/" + Path(page).stem.split("_", 1)[1]

@@ -7,14 +7,12 @@ Uses tests/browser/conftest.py's server and page fixtures (one ``streamlit run a
 
 from __future__ import annotations
 
-import io
-import warnings
-
 import pytest
 import torch
 from browser_support import load, require_browser, sync_api
 from torch import nn
 
+from tests_support import onnx_bytes
 from vizconv.i18n.strings import text
 from vizconv.nets.architectures import lenet5
 
@@ -29,12 +27,8 @@ TIMEOUT_MS = 60_000
 
 def _lenet_onnx(path) -> None:
     torch.manual_seed(5)
-    model = nn.Sequential(lenet5(), nn.Softmax(dim=1)).eval()  # ends in a softmax, as many exports do
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-        torch.onnx.export(model, (torch.randn(1, 1, 28, 28),), buffer, dynamo=False)
-    path.write_bytes(buffer.getvalue())
+    model = nn.Sequential(lenet5(), nn.Softmax(dim=1))  # ends in a softmax, as many exports do
+    path.write_bytes(onnx_bytes(model, (1, 1, 28, 28)))
 
 
 def test_a_student_uploads_an_onnx_model_switches_language_and_survives_a_broken_file(server, page, tmp_path):

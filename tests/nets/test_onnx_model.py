@@ -4,9 +4,7 @@ export; hostile files are refused with a message, quickly."""
 
 from __future__ import annotations
 
-import io
 import time
-import warnings
 
 import numpy as np
 import onnx
@@ -17,6 +15,7 @@ from onnx import TensorProto, helper, numpy_helper
 from PIL import Image
 from torch import nn
 
+from tests_support import onnx_bytes
 from vizconv.nets.architectures import ResNet20, lenet5
 from vizconv.nets.capture import capture
 from vizconv.nets.feature_maps import explain_activation, producing_conv
@@ -36,13 +35,7 @@ from vizconv.nets.zoo import IMAGENET, MNIST, ModelInfo
 QUICK_S = 5.0  # every refusal comes within this (most within milliseconds)
 
 
-def export(model: nn.Module, shape: tuple[int, ...], **options) -> bytes:
-    """``model`` (eval mode) as ONNX bytes from torch's TorchScript-based exporter."""
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the exporter's deprecation notice
-        torch.onnx.export(model.eval(), (torch.randn(shape),), buffer, dynamo=False, **options)
-    return buffer.getvalue()
+export = onnx_bytes  # ``model`` as ONNX bytes, as a student's torch.onnx.export writes it
 
 
 class DepthwiseSeparable(nn.Module):

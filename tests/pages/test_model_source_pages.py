@@ -7,26 +7,17 @@ from __future__ import annotations
 import hashlib
 import io
 import urllib.error
-import warnings
 
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 from torch import nn
 
-from tests_support import FEATURES, WHY, open_page
+from tests_support import FEATURES, WHY, onnx_bytes, open_page
 from vizconv.i18n.strings import text
 from vizconv.inputs.samples import model_samples, open_picture
 from vizconv.nets.architectures import lenet5
 from vizconv.nets.zoo import IMAGENET
-
-
-def _onnx(model: nn.Module, shape: tuple[int, ...]) -> bytes:
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-        torch.onnx.export(model.eval(), (torch.randn(shape),), buffer, dynamo=False)
-    return buffer.getvalue()
 
 
 def _lenet_onnx(softmax: bool = False) -> tuple[nn.Module, bytes]:
@@ -34,7 +25,7 @@ def _lenet_onnx(softmax: bool = False) -> tuple[nn.Module, bytes]:
     model = lenet5()
     if softmax:  # as many exported classifiers end
         model = nn.Sequential(model, nn.Softmax(dim=1))
-    return model.eval(), _onnx(model, (1, 1, 28, 28))
+    return model.eval(), onnx_bytes(model, (1, 1, 28, 28))
 
 
 def _upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:

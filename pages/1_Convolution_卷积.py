@@ -45,8 +45,8 @@ SHARED = {
     **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("conv", {**asdict(DEFAULTS), "speed": 4, "edit_oc": 0, "edit_ic": 0}, shared=SHARED)
-teaching.show_notes("conv", ui.lang(), st)
-st.page_link("pages/8_More_convolutions_更多卷积.py", label=t("conv.more_link"), icon="🧊")  # 1-D, 3-D, separable
+header = st.container(horizontal=True, vertical_alignment="center")  # the notes, the quiz switch beside
+teaching.show_notes("conv", ui.lang(), header)
 
 
 def _apply_sample() -> None:
@@ -66,7 +66,8 @@ if linked:
 
 # ---------------------------------------------------------------- controls (sidebar)
 upload = None
-with st.sidebar:
+with st.sidebar:  # the same layer along 1 or 3 axes, and depthwise-separable (off the main column's first screen)
+    st.page_link("pages/8_More_convolutions_更多卷积.py", label=t("conv.more_link"), icon="🧊")
     st.header(t("conv.input"))
     # catalogue: conv.source.sample, conv.source.random, conv.source.upload
     source = ui.choice(memory, "source", t("conv.source"), ("sample", "random", "upload"), "conv.source.")
@@ -130,7 +131,7 @@ with st.sidebar:
     if preset.startswith("random"):
         st.number_input(t("conv.seed"), *view.LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
 
-sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
+sections.quiz.show(memory, header)  # predict, then reveal: at the top of the main column, when switched on
 values = memory.sync()
 settings = view.PlaygroundSettings(**{name: values[name] for name in view.PlaygroundSettings.__dataclass_fields__})
 # The link (the position and kernel are clamped below; a link's receiver clamps them the same way).

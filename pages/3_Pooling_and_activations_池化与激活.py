@@ -52,12 +52,13 @@ linked = memory.from_url()  # a link opened: its settings
 memory.restore(**linked)
 if linked:
     state.pool_upload_from_link = "upload" in (linked.get("source"), linked.get("act_picture"))
-teaching.show_notes("pool", ui.lang(), st)
+header = st.container(horizontal=True, vertical_alignment="center")  # the notes, the quiz switch beside
+teaching.show_notes("pool", ui.lang(), header)
 notices = st.container()  # why an input cannot be shown (no upload yet, a broken install), above the section's content
 with st.sidebar:
     # catalogue: pool.section.pooling, pool.section.activations, pool.section.upsampling
     section = ui.choice(memory, "section", t("pool.section"), pooling.SECTIONS, "pool.section.", horizontal=False)
-sections.quiz.show(memory)  # predict, then reveal: above the lesson, when switched on
+sections.quiz.show(memory, header)  # predict, then reveal: above the lesson, when switched on
 # vizconv/ui/sections/pooling.py, activations.py or upsampling.py
 sections.lesson(section).show(sections.Lesson(memory, notices))
 

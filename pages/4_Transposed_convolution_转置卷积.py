@@ -45,7 +45,8 @@ SHARED = {
     **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("tconv", asdict(TransposedSettings()), shared=SHARED)
-teaching.show_notes("tconv", ui.lang(), st)
+header = st.container(horizontal=True, vertical_alignment="center")  # the notes, the quiz switch beside
+teaching.show_notes("tconv", ui.lang(), header)
 
 
 def _apply_example() -> None:
@@ -101,7 +102,7 @@ with st.sidebar:
     if preset == "random_int":
         st.number_input(t("tconv.seed"), *LIMITS["kernel_seed"], **memory.seed("kernel_seed"))
 
-sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
+sections.quiz.show(memory, header)  # predict, then reveal: at the top of the main column, when switched on
 values = memory.sync()
 # The link (the positions are clamped below, and the link shown again then); the view's radio is drawn below.
 show_link = ui.share_box(memory.publish(unused_settings(values)), (t("share.kernel_note"),))

@@ -51,7 +51,8 @@ SHARED = {
     **sections.quiz.SHARED,  # the quiz: on, its seed and question number
 }
 memory = ui.WidgetMemory("nb", view.DEFAULTS, shared=SHARED)
-teaching.show_notes("nb", ui.lang(), st)
+header = st.container(horizontal=True, vertical_alignment="center")  # the notes, the quiz switch beside
+teaching.show_notes("nb", ui.lang(), header)
 
 
 def _load(name: str) -> None:
@@ -178,7 +179,7 @@ with st.sidebar:
         )
         st.button(t("nb.clear"), key="nb_clear", on_click=_set_stack, args=([], 1), width="stretch")
 
-sections.quiz.show(memory)  # predict, then reveal: at the top of the main column, when switched on
+sections.quiz.show(memory, header)  # predict, then reveal: at the top of the main column, when switched on
 memory.sync()
 link = _kept()  # the link's unreadable text, while the stack and the input are what the page made of it
 if link is None:

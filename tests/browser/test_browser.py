@@ -270,7 +270,7 @@ def test_the_language_switch_survives_navigation(server, page):
     page.wait_for_url("**lang=zh**")
     page.get_by_test_id("stSidebarNav").get_by_text("Feature maps 特征图").click()
     page.get_by_role("heading", name="特征图", exact=True).wait_for()
-    page.get_by_text("训练好的模型").first.wait_for()  # the sidebar's model picker
+    page.get_by_text("模型", exact=True).first.wait_for()  # the sidebar's model picker
     page.wait_for_url("**/Feature_maps_*lang=zh**")
     assert _language_shown(page) == "中文"
     shot(page, "feature_maps_zh_after_navigation")

@@ -53,7 +53,7 @@ def offline(tmp_path, monkeypatch):
 def test_every_zoo_model_is_offered_with_its_name_in_both_languages():
     at = open_page(FEATURES)
     box = at.selectbox(key="fm_model")
-    assert "MobileNet V2 · ImageNet (torchvision)" in box.options
+    assert "MobileNet V2 · ImageNet" in box.options
     assert "Your own model (ONNX file) …" in box.options
     assert len(box.options) == 16  # vizconv's 4, torchvision's 11 others, and an ONNX file
     at.segmented_control(key="ui_lang").set_value("zh").run()

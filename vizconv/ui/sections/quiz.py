@@ -91,8 +91,9 @@ def _show_on_page(memory: WidgetMemory, shown: view.Shown) -> None:
         state[key] = value
 
 
-def show(memory: WidgetMemory) -> None:
-    """The quiz switch and, while it is on, the question, the answer form, the verdict and the score."""
+def show(memory: WidgetMemory, switch_in=st) -> None:
+    """The quiz switch (drawn in ``switch_in``: the pages put it beside their teaching notes, so it takes no row of
+    the first screen) and, while it is on, the question, the answer form, the verdict and the score."""
     page, language = memory.prefix, lang()
     keys = _keys(page)
     if state.get(keys["on"]) and keys["seed"] not in state:  # a link's quiz=1 without a seed it could carry
@@ -100,7 +101,9 @@ def show(memory: WidgetMemory) -> None:
     if keys["seed"] not in state:
         state.pop(keys["number"], None)  # a link's number alone: not a quiz
     state[keys["on"]] = keys["seed"] in state  # the switch shows the quiz's state, also after another page
-    st.toggle(t("quiz_ui.toggle"), key=keys["on"], help=t("quiz_ui.toggle_help"), on_change=_switched, args=(page,))
+    switch_in.toggle(
+        t("quiz_ui.toggle"), key=keys["on"], help=t("quiz_ui.toggle_help"), on_change=_switched, args=(page,)
+    )
     if keys["seed"] not in state:
         return
     q = _question(page)

@@ -72,13 +72,21 @@ def session_model(name: str, data: bytes):
     return _kept((name, digest), load)
 
 
-def session_onnx_model(data: bytes, preprocess: str | None, class_names: bytes | None, name: str):
-    """A student's ONNX model (``load_onnx_model``; ``name``: its file's name), loaded once per file,
-    preprocessing and class names, and kept in this session only as ``session_model``'s weights are: the
-    session's one own model."""
-    names = None if class_names is None else hashlib.sha256(class_names).hexdigest()
-    made_from = ("onnx", hashlib.sha256(data).hexdigest(), preprocess, names, name)
-    return _kept(made_from, lambda: load_onnx_model(data, name=name, preprocess=preprocess, class_names=class_names))
+def session_onnx_model(file, preprocess: str | None, names=None):
+    """A student's ONNX model (``load_onnx_model``) from uploaded ``file`` (Streamlit's UploadedFile), with
+    ``preprocess`` and the class names of uploaded ``names`` (or None), loaded once per upload and kept in this
+    session only as ``session_model``'s weights are: the session's one own model. Known by the uploads' ids, so
+    a rerun neither copies nor hashes the file again (up to 100 MB)."""
+    made_from = ("onnx", file.file_id, preprocess, None if names is None else names.file_id)
+    return _kept(
+        made_from,
+        lambda: load_onnx_model(
+            file.getvalue(),
+            name=file.name,
+            preprocess=preprocess,
+            class_names=None if names is None else names.getvalue(),
+        ),
+    )
 
 
 def drop_session_model() -> None:

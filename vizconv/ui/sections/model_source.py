@@ -109,10 +109,7 @@ def _onnx_widgets(memory: WidgetMemory, page: str):
 
 def _onnx_model(file, preprocess: str, names) -> Chosen:
     """The student's ONNX model, kept in their session; what it is, said in the main column."""
-    model, info = session_onnx_model(
-        file.getvalue(), None if preprocess == "auto" else preprocess, None if names is None else names.getvalue(),
-        file.name,
-    )  # fmt: skip
+    model, info = session_onnx_model(file, None if preprocess == "auto" else preprocess, names)
     card = info.card
     # catalogue: fm.onnx_pre.none, fm.onnx_pre.unit, fm.onnx_pre.imagenet, fm.onnx_pre.mnist
     how = t("fm.onnx_pre." + card["preprocessing"])

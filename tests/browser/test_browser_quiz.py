@@ -64,6 +64,8 @@ def test_the_quiz_is_answered_with_the_keyboard_alone(server, page, lang):
     page.locator(".st-key-conv_quiz input").focus()
     assert _tab_to(page, f"e.getAttribute('aria-label') === {answer_label!r}") <= 2
     page.keyboard.type(wrong)
+    # the label says "then Enter" in the page's language; Streamlit's English-only hint is hidden
+    assert not box.get_by_test_id("InputInstructions").is_visible()
     page.keyboard.press("Enter")
     _settle(page)
     headline = q1.check(wrong).headline.text(lang)

@@ -64,7 +64,9 @@ def _weights_widgets(memory: WidgetMemory, name: str, kinds: tuple[str, ...], pa
     offered = tuple(k for k in fm.weight_kinds(epochs, name) if k in kinds)
     language = lang()  # read now, as ui.labels does: AppTest calls format_func after the run
     named = {kind: text(fm.weights_key(kind, name), language) for kind in offered}.get
-    weights = choice(memory, "weights", t("fm.weights"), offered, named, help=t("fm.weights_help"))
+    # catalogue: fm.weights_help (random and one's own), fm.weights_help_random (random only)
+    explained = t("fm.weights_help" if "own" in offered else "fm.weights_help_random")
+    weights = choice(memory, "weights", t("fm.weights"), offered, named, help=explained)
     epoch = file = None
     if weights == "epoch":  # catalogue: fm.epoch, fm.epoch_help
         epoch = st.select_slider(

@@ -38,7 +38,9 @@ NAV_CSS = _asset("nav.css")
 
 
 # Streamlit leaves 6rem above a page's title; 3rem clears its toolbar, and on a 1024 × 768 projector the saved
-# height puts the Convolution page's animation with its arithmetic on the first screen. Constant.
+# height puts the Convolution page's animation with its arithmetic on the first screen. The quiz's answer box
+# (containers keyed <page>_quiz_box) hides Streamlit's English-only "Press Enter to submit form": its label says
+# "then Enter" in the page's language. Constant.
 PAGE_TOP_CSS = _asset("page_top.css")
 
 

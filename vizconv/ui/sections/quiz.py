@@ -112,8 +112,6 @@ def show(memory: WidgetMemory, switch_in=st) -> None:
         st.markdown(f"**{t('quiz_ui.question', number=number, kind=t('quiz.kind.' + q.kind))}**")
         st.markdown(q.prompt.text(language))
         _grids(q)
-        # the label says "then Enter" in the page's language: Streamlit's own hint is English only
-        st.html(f"<style>.st-key-{page}_quiz_box [data-testid='InputInstructions'] {{display: none}}</style>")
         with st.form(f"{page}_quiz_form", border=False, enter_to_submit=True):
             label = t("quiz_ui.answer_number") if q.answer_form == "number" else t("quiz_ui.answer_shape")
             st.text_input(label, key=keys["answer"])

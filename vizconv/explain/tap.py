@@ -54,13 +54,18 @@ def _has_map(row: LayerInfo) -> bool:
     return row.receptive_field is not None and len(row.shape) == 3 and row.shape[1] * row.shape[2] > 1
 
 
+def _map_names(rows: list[LayerInfo]) -> list[str]:
+    """The rows with a map, laid out channels first (``channels_last`` worked out once, not once per row)."""
+    left_out = channels_last(rows)
+    return [row.name for row in rows if _has_map(row) and row.name not in left_out]
+
+
 def spatial_layers(model: nn.Module, input_size: tuple[int, ...]) -> list[str]:
     """The layers whose output is a map larger than one cell ([K, h, w], h·w > 1), in forward order, for an input
     of size ``input_size`` ([C, H, W] or [1, C, H, W]): the layer table's rows (``vizconv.nets.layers``) before the
     network flattens, inside residual blocks too. A global pooling's 1×1 output is left out, and so are outputs laid
     out channels last (``vizconv.nets.layers.channels_last``: ConvNeXt's Linear layers)."""
-    rows = layer_table(model, tuple(input_size))
-    return [row.name for row in rows if _has_map(row) and row.name not in channels_last(rows)]
+    return _map_names(layer_table(model, tuple(input_size)))
 
 
 def default_layer(model: nn.Module, input_size: tuple[int, ...]) -> str:
@@ -78,7 +83,7 @@ def resolve_layer(model: nn.Module, x: torch.Tensor, layer: str | None) -> Layer
     layer has no map (a Linear layer, a global pooling's 1×1 output).
     """
     rows = layer_table(model, tuple(x.shape))
-    maps = [row.name for row in rows if _has_map(row) and row.name not in channels_last(rows)]
+    maps = _map_names(rows)
     if layer is None:
         if not maps:
             raise ExplainError("no_spatial_layer")
